@@ -1,0 +1,56 @@
+# ParkOS: `make demo` runs the demo park; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit install browser-deps bench bench-smoke messages clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/parkos migrate --noinput -v 0
+	$(BIN)/parkos collectstatic --noinput -v 0
+	$(BIN)/parkos seed-demo
+	PORT=$(PORT) exec $(BIN)/parkos serve --port $(PORT)
+
+# Debian's Chromium for the browser tests (never `playwright install`: nothing may download a browser).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+lint: install
+	$(BIN)/ruff check src bench
+	$(BIN)/python -m parkos.core.i18n_check
+
+typecheck: install
+	$(BIN)/mypy src/parkos
+
+unit: install browser-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck unit
+
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-smoke: install
+	$(BIN)/python -m bench --smoke
+
+# Maintainers: refresh the message catalogs (needs GNU gettext) and compile them.
+messages: install
+	cd src/parkos && ../../$(BIN)/parkos makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete -i "bench/*"
+	$(BIN)/python -m parkos.core.i18n_check --fill --compile
+
+clean:
+	rm -rf var/test-* .mypy_cache .ruff_cache

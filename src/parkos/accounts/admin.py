@@ -1,0 +1,55 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from parkos.accounts.models import AccessToken, Consent, User, UserRole
+
+
+class UserRoleInline(admin.TabularInline):
+    model = UserRole
+    extra = 0
+    fk_name = "user"
+    autocomplete_fields = ["granted_by"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["-date_joined"]
+    list_display = ["display_name", "email", "mobile", "education", "is_active", "date_joined"]
+    list_filter = ["is_active", "education", "role_grants__role", "language"]
+    search_fields = ["display_name", "email", "mobile"]
+    inlines = [UserRoleInline]
+    readonly_fields = ["date_joined", "last_login"]
+    fieldsets = (
+        (None, {"fields": ("email", "mobile", "password")}),
+        (_("Profile"), {"fields": ("display_name", "avatar", "bio", "education", "skills", "interests", "languages",
+                                   "is_public", "language")}),
+        (_("Status"), {"fields": ("is_active", "is_superuser", "date_joined", "last_login")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "mobile", "display_name", "password1",
+                                                              "password2")}),)
+    filter_horizontal = ()
+
+
+@admin.register(UserRole)
+class UserRoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "granted_at", "granted_by"]
+    list_filter = ["role"]
+    search_fields = ["user__display_name", "user__email", "user__mobile"]
+    autocomplete_fields = ["user", "granted_by"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "version", "accepted_at"]
+    list_filter = ["kind", "version"]
+    search_fields = ["user__display_name", "user__email"]
+    readonly_fields = ["user", "kind", "version", "accepted_at", "ip_address"]
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "user__display_name", "user__email"]
+    readonly_fields = ["token_hash", "prefix"]

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import login as auth_login
+from django.http import HttpRequest
+from ninja import File, Router
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from parkos.accounts import selectors, services
+from parkos.accounts.schemas import (
+    DeleteIn,
+    MemberOut,
+    MeOut,
+    ProfileIn,
+    SignupIn,
+    TokenCreatedOut,
+    TokenCreateIn,
+    TokenLoginIn,
+    TokenOut,
+)
+from parkos.core import ratelimit
+
+router = Router(tags=["accounts"])
+
+
+@router.post("/accounts/signup", auth=None, response={201: MeOut})
+def signup(request: HttpRequest, payload: SignupIn) -> tuple[int, Any]:
+    from django.conf import settings
+
+    ratelimit.enforce(request, group="signup-ip", key=ratelimit.client_ip(request), rate=settings.SIGNUP_RATE_PER_IP)
+    user = services.user_signup(login=payload.login, password=payload.password, display_name=payload.display_name,
+                                accept_privacy=payload.accept_privacy, ip_address=ratelimit.client_ip(request),
+                                language=payload.language)
+    return 201, user
+
+
+@router.post("/accounts/tokens/login", auth=None, response={201: TokenCreatedOut})
+def token_from_password(request: HttpRequest, payload: TokenLoginIn) -> tuple[int, Any]:
+    """Exchange a log-in and password for a personal access token (for scripts without a browser)."""
+    user = services.user_authenticate(request=request, login=payload.login, password=payload.password)
+    token, raw = services.token_create(actor=user, name=payload.name, expires_in_days=payload.expires_in_days)
+    token.token = raw  # type: ignore[attr-defined]
+    return 201, token
+
+
+@router.post("/accounts/session", auth=None, response=MeOut)
+def session_login(request: HttpRequest, payload: TokenLoginIn) -> Any:
+    user = services.user_authenticate(request=request, login=payload.login, password=payload.password)
+    auth_login(request, user)
+    return user
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> Any:
+    return request.user
+
+
+@router.patch("/me", response=MeOut)
+def me_update(request: HttpRequest, payload: ProfileIn) -> Any:
+    return services.user_update_profile(actor=request.user, user=request.user,  # type: ignore[arg-type]
+                                        data=payload.dict(exclude_unset=True))
+
+
+@router.post("/me/avatar", response=MeOut)
+def me_avatar(request: HttpRequest, avatar: File[UploadedFile]) -> Any:
+    return services.user_set_avatar(actor=request.user, user=request.user, upload=avatar)  # type: ignore[arg-type]
+
+
+@router.get("/me/export")
+def me_export(request: HttpRequest) -> dict[str, Any]:
+    return services.user_export(actor=request.user, user=request.user)  # type: ignore[arg-type]
+
+
+@router.delete("/me", response={204: None})
+def me_delete(request: HttpRequest, payload: DeleteIn) -> tuple[int, None]:
+    services.user_delete(actor=request.user, user=request.user, password=payload.password)  # type: ignore[arg-type]
+    return 204, None
+
+
+@router.get("/me/tokens", response=list[TokenOut])
+def tokens(request: HttpRequest) -> Any:
+    return selectors.token_list(viewer=request.user)  # type: ignore[arg-type]
+
+
+@router.post("/me/tokens", response={201: TokenCreatedOut})
+def token_create(request: HttpRequest, payload: TokenCreateIn) -> tuple[int, Any]:
+    token, raw = services.token_create(actor=request.user, name=payload.name,  # type: ignore[arg-type]
+                                       expires_in_days=payload.expires_in_days)
+    token.token = raw  # type: ignore[attr-defined]
+    return 201, token
+
+
+@router.delete("/me/tokens/{token_id}", response=TokenOut)
+def token_revoke(request: HttpRequest, token_id: int) -> Any:
+    return services.token_revoke(actor=request.user, token_id=token_id)  # type: ignore[arg-type]
+
+
+@router.get("/members", response=list[MemberOut])
+@paginate(PageNumberPagination, page_size=20)
+def members(request: HttpRequest, q: str = "") -> Any:
+    return selectors.member_list(viewer=request.user, q=q)  # type: ignore[arg-type]
+
+
+@router.get("/members/{user_id}", response=MemberOut)
+def member(request: HttpRequest, user_id: int) -> Any:
+    return selectors.member_get(viewer=request.user, user_id=user_id)  # type: ignore[arg-type]

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from parkos.accounts.models import Education
+from parkos.core.forms import StyledForm
+
+
+class SignupForm(StyledForm):
+    login = forms.CharField(label=_("E-mail or mobile number"), max_length=254,
+                            widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    display_name = forms.CharField(label=_("Display name"), max_length=40,
+                                   help_text=_("Shown to other members, e.g. your name or nickname."))
+    password = forms.CharField(label=_("Password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("At least 8 characters, not only digits, not a common password."))
+    accept_privacy = forms.BooleanField(label=_("I have read and accept the privacy policy"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accept_privacy"].label = mark_safe(  # noqa: S308 - our own translated text and URL
+            str(_('I have read and accept the <a href="/privacy/" target="_blank">privacy policy</a>'))
+        )
+
+
+class LoginForm(StyledForm):
+    login = forms.CharField(label=_("E-mail or mobile number"), max_length=254,
+                            widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("Password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class ProfileForm(StyledForm):
+    display_name = forms.CharField(label=_("Display name"), max_length=40)
+    bio = forms.CharField(label=_("Bio"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    education = forms.ChoiceField(label=_("Education"), choices=Education.choices, required=False)
+    skills = forms.CharField(label=_("Skills"), required=False,
+                             help_text=_("Separate with commas, e.g. 机器学习, 产品设计"))
+    interests = forms.CharField(label=_("Industry interests"), required=False,
+                                help_text=_("Separate with commas, e.g. 人工智能, 新能源"))
+    languages = forms.CharField(label=_("Languages spoken"), required=False,
+                                help_text=_("Separate with commas, e.g. 中文, English"))
+    is_public = forms.BooleanField(label=_("Show my profile to other members"), required=False)
+    language = forms.ChoiceField(label=_("Interface language"), choices=settings.LANGUAGES)
+
+
+class AvatarForm(StyledForm):
+    avatar = forms.FileField(label=_("Avatar"), help_text=_("JPEG, PNG, GIF or WebP, at most 2 MB."),
+                             widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+
+
+class TokenForm(StyledForm):
+    name = forms.CharField(label=_("Token name"), max_length=60,
+                           help_text=_("What will use it, e.g. 'reporting script'."))
+    expires_in_days = forms.IntegerField(label=_("Expires after (days)"), required=False, min_value=1,
+                                         max_value=3650, help_text=_("Leave empty for no expiry."))
+
+
+class DeleteAccountForm(StyledForm):
+    password = forms.CharField(label=_("Your password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

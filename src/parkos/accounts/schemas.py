@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+
+
+class SignupIn(Schema):
+    login: str
+    password: str
+    display_name: str
+    accept_privacy: bool = False
+    language: str | None = None
+
+
+class TokenLoginIn(Schema):
+    login: str
+    password: str
+    name: str = "API"
+    expires_in_days: int | None = None
+
+
+class TokenCreateIn(Schema):
+    name: str
+    expires_in_days: int | None = None
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str
+
+
+class MemberOut(Schema):
+    id: int
+    display_name: str
+    avatar_url: str | None
+    bio: str
+    education: str
+    skills: list[str]
+    interests: list[str]
+    languages: list[str]
+
+    @staticmethod
+    def resolve_avatar_url(obj: object) -> str | None:
+        avatar = getattr(obj, "avatar", None)
+        return avatar.url if avatar else None
+
+
+class MeOut(MemberOut):
+    email: str | None
+    mobile: str | None
+    is_public: bool
+    language: str
+    roles: list[str]
+    date_joined: datetime
+
+    @staticmethod
+    def resolve_roles(obj: object) -> list[str]:
+        return sorted(getattr(obj, "role_codes", []))
+
+
+class ProfileIn(Schema):
+    display_name: str | None = None
+    bio: str | None = None
+    education: str | None = None
+    skills: list[str] | None = None
+    interests: list[str] | None = None
+    languages: list[str] | None = None
+    is_public: bool | None = None
+    language: str | None = None
+
+
+class DeleteIn(Schema):
+    password: str

@@ -1,0 +1,38 @@
+"""Reads on accounts, filtered by what the viewer may see."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from parkos.accounts.models import AccessToken, User
+from parkos.core import policy
+from parkos.core.errors import NotFound
+from parkos.core.text import normalise_plain
+
+
+def member_list(*, viewer: User, q: str = "") -> QuerySet[User]:
+    """Members with public profiles, for logged-in members."""
+    policy.require(viewer, "member.view")
+    qs = User.objects.filter(is_active=True, is_public=True).order_by("-date_joined", "-id")
+    q = normalise_plain(q)[:50]
+    if q:
+        qs = qs.filter(Q(display_name__icontains=q) | Q(bio__icontains=q))
+    return qs
+
+
+def member_get(*, viewer: User, user_id: int) -> User:
+    policy.require(viewer, "member.view")
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or (not user.is_public and user.pk != viewer.pk and not viewer.has_role(policy.OPERATOR)):
+        raise NotFound(_("No such member."))
+    return user
+
+
+def token_list(*, viewer: User) -> QuerySet[AccessToken]:
+    policy.require(viewer, "account.tokens", viewer)
+    return AccessToken.objects.filter(user=viewer)
+
+
+def user_list_with_role(*, role: str) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role_grants__role=role).order_by("display_name")

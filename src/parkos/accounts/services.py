@@ -1,0 +1,320 @@
+"""Writes on accounts: sign-up, log-in checks, profile, avatar, tokens, roles, export and deletion."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from parkos.accounts.models import AccessToken, Consent, Education, Role, User, UserRole
+from parkos.core import policy, ratelimit
+from parkos.core.errors import Conflict, Invalid, NotAuthenticated, field_error
+from parkos.core.text import (
+    normalise_mobile,
+    normalise_plain,
+    parse_tags,
+    validate_mobile,
+    validate_plain_name,
+    validate_plain_text,
+)
+
+TOKEN_PREFIX = "pk_"
+PROFILE_FIELDS = ("display_name", "bio", "education", "skills", "interests", "languages", "is_public", "language")
+
+
+def parse_login(login: str) -> tuple[str | None, str | None]:
+    """Split a log-in name into (email, mobile); raise Invalid when it is neither."""
+    value = normalise_plain(login or "")
+    if not value:
+        raise field_error("login", _("Enter an e-mail address or a mobile number."), code="required")
+    if "@" in value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise field_error("login", _("Enter a valid e-mail address."), code="email") from None
+        return value.lower(), None
+    mobile = normalise_mobile(value)
+    try:
+        validate_mobile(mobile)
+    except ValidationError as error:
+        raise field_error("login", error.messages[0], code="mobile") from None
+    return None, mobile
+
+
+def _clean_display_name(value: str) -> str:
+    name = normalise_plain(value or "")
+    if not name:
+        raise field_error("display_name", _("Enter a display name."), code="required")
+    if len(name) > 40:
+        raise field_error("display_name", _("A display name can be at most 40 characters."), code="max_length")
+    try:
+        validate_plain_name(name)
+    except ValidationError as error:
+        raise field_error("display_name", error.messages[0], code=error.code or "invalid") from None
+    return name
+
+
+def user_signup(*, login: str, password: str, display_name: str, accept_privacy: bool,
+                ip_address: str | None = None, language: str | None = None) -> User:
+    """Create a member. Refused (nothing written) without consent, with a taken or malformed log-in,
+    or with a weak password. The consent row records the policy version and time."""
+    email, mobile = parse_login(login)
+    name = _clean_display_name(display_name)
+    if not accept_privacy:
+        raise field_error("accept_privacy", _("You must accept the privacy policy to sign up."), code="consent")
+    if email and User.objects.filter(email=email).exists():
+        raise field_error("login", _("This e-mail address is already registered."), code="duplicate")
+    if mobile and User.objects.filter(mobile=mobile).exists():
+        raise field_error("login", _("This mobile number is already registered."), code="duplicate")
+    user = User(email=email, mobile=mobile, display_name=name)
+    if language in dict(settings.LANGUAGES):
+        user.language = language
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise Invalid(error.messages[0], code="weak_password", details={"password": error.messages}) from None
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            Consent.objects.create(user=user, kind=Consent.Kind.PRIVACY, version=settings.PRIVACY_POLICY_VERSION,
+                                   ip_address=ip_address)
+    except IntegrityError:
+        # Two sign-ups with the same log-in at once: the unique index decides, the loser gets a clear error.
+        raise field_error("login", _("This log-in is already registered."), code="duplicate") from None
+    return user
+
+
+def user_authenticate(*, request: HttpRequest, login: str, password: str) -> User:
+    """Check a log-in. Failed attempts count per account and per IP; over the limit, even the right
+    password is refused until the window passes, so guessing cannot continue."""
+    account_key = normalise_plain(login or "").lower()
+    ip = ratelimit.client_ip(request)
+    if ratelimit.check(request, group="login-account", key=account_key, rate=settings.LOGIN_RATE_PER_ACCOUNT,
+                       increment=False) or ratelimit.check(
+        request, group="login-ip", key=ip, rate=settings.LOGIN_RATE_PER_IP, increment=False
+    ):
+        raise ratelimit.RateLimited()
+    user = authenticate(request, username=login, password=password)
+    if user is None:
+        ratelimit.check(request, group="login-account", key=account_key, rate=settings.LOGIN_RATE_PER_ACCOUNT,
+                        increment=True)
+        ratelimit.check(request, group="login-ip", key=ip, rate=settings.LOGIN_RATE_PER_IP, increment=True)
+        raise Invalid(_("The log-in or password is not correct."), code="bad_credentials")
+    assert isinstance(user, User)
+    return user
+
+
+def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> User:
+    """Update the profile fields present in ``data``; validates all before writing any."""
+    policy.require(actor, "account.edit", user)
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in PROFILE_FIELDS or value is None:
+            continue
+        try:
+            if key == "display_name":
+                value = _clean_display_name(value)
+            elif key == "bio":
+                value = (value or "").strip()
+                validate_plain_text(value)
+                if len(value) > 500:
+                    raise ValidationError(_("The bio can be at most 500 characters."), code="max_length")
+            elif key == "education":
+                if value not in Education.values:
+                    raise ValidationError(_("Choose a valid education level."), code="choice")
+            elif key in ("skills", "interests", "languages"):
+                value = parse_tags(value)
+            elif key == "language":
+                if value not in dict(settings.LANGUAGES):
+                    raise ValidationError(_("Choose a valid language."), code="choice")
+            elif key == "is_public":
+                value = bool(value)
+        except ValidationError as error:
+            raise field_error(key, error.messages[0], code=error.code or "invalid") from None
+        changes[key] = value
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if changes:
+        user.save(update_fields=list(changes))
+    return user
+
+
+def user_set_avatar(*, actor: User, user: User, upload: UploadedFile) -> User:
+    """Accept an image only, under the size limit; re-encode it (drops EXIF and anything hidden)."""
+    policy.require(actor, "account.edit", user)
+    if upload.size and upload.size > settings.AVATAR_MAX_BYTES:
+        raise field_error("avatar", _("The image is too large: at most %(mb)d MB.")
+                          % {"mb": settings.AVATAR_MAX_BYTES // (1024 * 1024)}, code="too_large")
+    try:
+        image = Image.open(upload)
+        image.verify()
+        upload.seek(0)
+        image = Image.open(upload)
+        if image.width * image.height > 40_000_000:
+            raise field_error("avatar", _("The image has too many pixels."), code="too_large")
+        image = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise field_error("avatar", _("Upload a valid image (JPEG, PNG, GIF or WebP)."), code="not_image") from None
+    image = ImageOps.fit(image, (256, 256))
+    buffer = io.BytesIO()
+    image.save(buffer, format="WEBP", quality=85)
+    old = user.avatar.name if user.avatar else None
+    user.avatar.save(f"{user.pk}-{secrets.token_hex(6)}.webp", ContentFile(buffer.getvalue()), save=False)
+    user.save(update_fields=["avatar"])
+    if old:
+        transaction.on_commit(lambda: user.avatar.storage.delete(old))
+    return user
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_create(*, actor: User, name: str, expires_in_days: int | None = None) -> tuple[AccessToken, str]:
+    """Create a personal access token; returns it with the raw secret, which is never stored."""
+    policy.require(actor, "account.tokens", actor)
+    name = normalise_plain(name or "")
+    if not name:
+        raise field_error("name", _("Give the token a name."), code="required")
+    if len(name) > 60:
+        raise field_error("name", _("A token name can be at most 60 characters."), code="max_length")
+    try:
+        validate_plain_name(name)
+    except ValidationError as error:
+        raise field_error("name", error.messages[0]) from None
+    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
+        raise field_error("expires_in_days", _("Expiry must be between 1 and 3650 days."))
+    if actor.access_tokens.filter(revoked_at__isnull=True).count() >= 20:
+        raise Conflict(_("You have 20 active tokens; revoke one first."), code="too_many_tokens")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = AccessToken.objects.create(
+        user=actor, name=name, prefix=raw[:10], token_hash=_hash(raw),
+        expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    return token, raw
+
+
+def token_revoke(*, actor: User, token_id: int) -> AccessToken:
+    token = AccessToken.objects.filter(pk=token_id, user=actor).first()
+    if token is None:
+        from parkos.core.errors import NotFound
+
+        raise NotFound(_("No such token."))
+    policy.require(actor, "account.tokens", token.user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def token_authenticate(raw: str) -> User | None:
+    """The active user behind a raw token, or None. last_used_at is written at most every 5 minutes."""
+    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    token = AccessToken.objects.select_related("user").filter(token_hash=_hash(raw)).first()
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def role_grant(*, actor: User | None, user: User, role: str) -> UserRole:
+    """Grant a global role. ``actor`` None is the system (seeding, command line)."""
+    if actor is not None:
+        policy.require(actor, "role.grant")
+    if role not in Role.values:
+        raise field_error("role", _("Unknown role."))
+    grant, _created = UserRole.objects.get_or_create(user=user, role=role, defaults={"granted_by": actor})
+    user.__dict__.pop("role_codes", None)
+    return grant
+
+
+def role_revoke(*, actor: User | None, user: User, role: str) -> None:
+    if actor is not None:
+        policy.require(actor, "role.grant")
+    UserRole.objects.filter(user=user, role=role).delete()
+    user.__dict__.pop("role_codes", None)
+
+
+def user_export(*, actor: User, user: User) -> dict[str, Any]:
+    """Everything ParkOS holds about ``user``, as JSON-ready data (personal-data rights)."""
+    policy.require(actor, "account.export", user)
+    from parkos.enterprises.selectors import memberships_export
+
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "id": user.pk,
+            "email": user.email,
+            "mobile": user.mobile,
+            "display_name": user.display_name,
+            "bio": user.bio,
+            "education": user.education,
+            "skills": user.skills,
+            "interests": user.interests,
+            "languages": user.languages,
+            "is_public": user.is_public,
+            "language": user.language,
+            "avatar": user.avatar.url if user.avatar else None,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "roles": sorted(user.role_codes),
+        },
+        "consents": [
+            {"kind": c.kind, "version": c.version, "accepted_at": c.accepted_at.isoformat()}
+            for c in user.consents.order_by("accepted_at")
+        ],
+        "access_tokens": [
+            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(),
+             "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None}
+            for t in user.access_tokens.all()
+        ],
+        "enterprises": memberships_export(user=user),
+    }
+
+
+def user_delete(*, actor: User, user: User, password: str) -> None:
+    """Delete the account and what hangs on it. An enterprise admin with colleagues hands over first,
+    so no enterprise is left without an admin."""
+    policy.require(actor, "account.delete", user)
+    if not user.check_password(password):
+        raise field_error("password", _("The password is not correct."), code="bad_password")
+    from parkos.enterprises.selectors import admin_blocks_deletion
+
+    blocking = admin_blocks_deletion(user=user)
+    if blocking:
+        raise Conflict(
+            _("You are the admin of %(name)s, which has other staff. Hand over the admin role first.")
+            % {"name": blocking},
+            code="admin_must_hand_over",
+        )
+    with transaction.atomic():
+        avatar = user.avatar.name if user.avatar else None
+        user.delete()
+        if avatar:
+            storage = User._meta.get_field("avatar").storage  # type: ignore[attr-defined]
+            transaction.on_commit(lambda: storage.delete(avatar))
+
+
+def require_authenticated(user: Any) -> User:
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated()
+    return user

@@ -1,0 +1,34 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from parkos.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("export/", views.export, name="export"),
+    path("delete/", views.delete, name="delete"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("members/", views.member_list, name="members"),
+    path("members/<int:user_id>/", views.member_detail, name="member"),
+    path("password/", auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_change_done")),
+        name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(
+        template_name="accounts/password_change_done.html"), name="password_change_done"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset.html", email_template_name="accounts/password_reset_email.txt",
+        subject_template_name="accounts/password_reset_subject.txt",
+        success_url=reverse_lazy("accounts:password_reset_done")), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name="accounts/password_reset_done.html"), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/password_reset_confirm.html",
+        success_url=reverse_lazy("accounts:password_reset_complete")), name="password_reset_confirm"),
+    path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/password_reset_complete.html"), name="password_reset_complete"),
+]

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parkos.accounts import selectors, services
+from parkos.accounts.forms import AvatarForm, DeleteAccountForm, LoginForm, ProfileForm, SignupForm, TokenForm
+from parkos.accounts.models import User
+from parkos.core import ratelimit
+from parkos.core.errors import DomainError
+from parkos.core.forms import add_domain_error
+
+
+def _next_url(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _login_and_remember_language(request: HttpRequest, user: User) -> HttpResponseRedirect:
+    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    response = HttpResponseRedirect(_next_url(request))
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        samesite="Lax")
+    return response
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ratelimit.enforce(request, group="signup-ip", key=ratelimit.client_ip(request),
+                              rate=settings.SIGNUP_RATE_PER_IP)
+            user = services.user_signup(
+                login=form.cleaned_data["login"], password=form.cleaned_data["password"],
+                display_name=form.cleaned_data["display_name"], accept_privacy=form.cleaned_data["accept_privacy"],
+                ip_address=ratelimit.client_ip(request), language=request.LANGUAGE_CODE,
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Welcome to the park, %(name)s!") % {"name": user.display_name})
+            return _login_and_remember_language(request, user)
+    return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request, "")},
+                  status=400 if form.errors else 200)
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_authenticate(request=request, login=form.cleaned_data["login"],
+                                              password=form.cleaned_data["password"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _login_and_remember_language(request, user)
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request, "")},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    messages.info(request, _("You have logged out."))
+    return redirect("core:home")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    initial = {
+        "display_name": user.display_name, "bio": user.bio, "education": user.education,
+        "skills": ", ".join(user.skills), "interests": ", ".join(user.interests),
+        "languages": ", ".join(user.languages), "is_public": user.is_public, "language": user.language,
+    }
+    form = ProfileForm(request.POST if request.method == "POST" and "save_profile" in request.POST else None,
+                       initial=initial)
+    avatar_form = AvatarForm(request.POST if "save_avatar" in request.POST else None,
+                             request.FILES if "save_avatar" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "save_avatar" in request.POST and avatar_form.is_valid():
+                services.user_set_avatar(actor=user, user=user, upload=avatar_form.cleaned_data["avatar"])
+                messages.success(request, _("Your avatar has been updated."))
+                return redirect("accounts:profile")
+            if "save_profile" in request.POST and form.is_valid():
+                services.user_update_profile(actor=user, user=user, data=form.cleaned_data)
+                messages.success(request, _("Your profile has been saved."))
+                response = redirect("accounts:profile")
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language,
+                                    max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
+                return response
+        except DomainError as error:
+            add_domain_error(avatar_form if "save_avatar" in request.POST else form, error)
+    status = 400 if (form.errors or avatar_form.errors) else 200
+    return render(request, "accounts/profile.html", {"form": form, "avatar_form": avatar_form}, status=status)
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    data = services.user_export(actor=request.user, user=request.user)  # type: ignore[arg-type]
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="parkos-my-data.json"'
+    return response
+
+
+@login_required
+def delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_delete(actor=request.user, user=request.user,  # type: ignore[arg-type]
+                                 password=form.cleaned_data["password"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            auth_logout(request)
+            messages.info(request, _("Your account and its data have been deleted."))
+            return redirect("core:home")
+    return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = TokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_token = services.token_create(actor=user, name=form.cleaned_data["name"],
+                                                      expires_in_days=form.cleaned_data["expires_in_days"])
+            form = TokenForm()
+        except DomainError as error:
+            add_domain_error(form, error)
+    return render(request, "accounts/tokens.html",
+                  {"form": form, "tokens": selectors.token_list(viewer=user), "new_token": new_token},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        services.token_revoke(actor=request.user, token_id=token_id)  # type: ignore[arg-type]
+        messages.success(request, _("The token has been revoked."))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("accounts:tokens")
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    page = Paginator(selectors.member_list(viewer=request.user, q=q), 24).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    return render(request, "accounts/member_list.html", {"page": page, "q": q})
+
+
+@login_required
+def member_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    from parkos.enterprises.selectors import membership_of
+
+    member = selectors.member_get(viewer=request.user, user_id=user_id)  # type: ignore[arg-type]
+    membership = membership_of(user=member)
+    return render(request, "accounts/member_detail.html", {"member": member, "membership": membership})

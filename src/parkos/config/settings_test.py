@@ -1,0 +1,20 @@
+"""Test settings: the real settings, with a fast password hasher and outgoing mail kept in memory."""
+
+from parkos.config.settings import *  # noqa: F403
+from parkos.config.settings import DATABASES, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "test-media"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the real servers started by browser and websocket tests open it too.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-parkos.sqlite3")}
+CACHES = {
+    **CACHES,  # noqa: F405
+}
+if "filebased" in CACHES["ratelimit"]["BACKEND"]:
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl-test"}

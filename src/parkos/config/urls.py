@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.static import serve
+
+from parkos.config.api import api
+
+admin.site.site_header = "ParkOS"
+admin.site.site_title = "ParkOS"
+
+urlpatterns = [
+    path("", include("parkos.core.urls")),
+    path("accounts/", include("parkos.accounts.urls")),
+    path("enterprises/", include("parkos.enterprises.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("api/openapi.json", lambda request: JsonResponse(api.get_openapi_schema(path_prefix="/api/v1/"))),
+    path("api/docs", lambda request: redirect("/api/v1/docs")),
+    path("admin/", admin.site.urls),
+    # User uploads in embedded mode (scale-out deployments point MEDIA_URL at object storage).
+    re_path(r"^media/(?P<path>avatars/[\w\-.]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+]

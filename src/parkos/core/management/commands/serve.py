@@ -1,0 +1,81 @@
+"""Run ParkOS as production does: pages over WSGI (gunicorn), websockets over ASGI (daphne) on
+PORT+1, and the background-job worker. Ctrl-C stops all three."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+def server_commands(*, host: str, port: int, workers: int) -> dict[str, list[str]]:
+    python = sys.executable
+    return {
+        "web": [python, "-m", "gunicorn", "parkos.config.wsgi:application", "--bind", f"{host}:{port}",
+                "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+                "--access-logfile", "-", "--access-logformat", '%(h)s "%(r)s" %(s)s %(M)sms',
+                "--timeout", "60", "--graceful-timeout", "5", "--max-requests", "20000",
+                "--max-requests-jitter", "2000"],
+        "ws": [python, "-m", "daphne", "-b", host, "-p", str(port + 1), "parkos.config.asgi:application"],
+        "worker": [python, "-m", "parkos.config.cli", "db_worker", "--interval", "1"],
+    }
+
+
+class Command(BaseCommand):
+    help = "Serve ParkOS: web (WSGI) on PORT, websockets (ASGI) on PORT+1, and the background worker."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+        parser.add_argument("--quiet", action="store_true", help="no access log")
+
+    def handle(self, *args: Any, host: str, port: int, workers: int, quiet: bool, **options: Any) -> None:
+        env = {**os.environ, "PORT": str(port), "WS_PORT": str(port + 1),
+               "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "parkos.config.settings")}
+        commands = server_commands(host=host, port=port, workers=workers)
+        if quiet:
+            commands["web"] = [c for c in commands["web"] if c not in ("--access-logfile", "-")]
+        procs: dict[str, subprocess.Popen[bytes]] = {}
+        stopping = False
+
+        def stop(*_args: Any) -> None:
+            nonlocal stopping
+            if stopping:
+                return
+            stopping = True
+            for proc in procs.values():
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            for proc in procs.values():
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+        signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+        for name, cmd in commands.items():
+            procs[name] = subprocess.Popen(cmd, env=env)
+        self.stdout.write(self.style.SUCCESS(
+            f"ParkOS is running: http://{host}:{port}/  (websockets on :{port + 1}, database "
+            f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}). Ctrl-C stops it."))
+        try:
+            while not stopping:
+                for name, proc in procs.items():
+                    code = proc.poll()
+                    if code is not None:
+                        self.stderr.write(f"{name} exited with {code}; stopping ParkOS.")
+                        stop()
+                        sys.exit(code or 1)
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            self.stdout.write("Stopping ParkOS…")
+        finally:
+            stop()

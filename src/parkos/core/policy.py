@@ -1,0 +1,105 @@
+"""Who may do what to which object: the one policy module of ParkOS.
+
+A rule names the global roles that may act on any object of its kind, the relations to the object
+that may act (the object tells its relations to a user through ``relations_for(user)``), and
+whether any logged-in member may. Domains call ``require`` inside their services and selectors;
+views only show or hide buttons with ``can``. The table-driven test in core/tests/test_policy.py
+walks every role x action x relation cell of this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from parkos.core.errors import Forbidden, NotAuthenticated
+
+# Global roles a user can hold (accounts.Role mirrors these values).
+OPERATOR = "operator"
+BUTLER = "butler"
+PROVIDER = "provider"
+MERCHANT = "merchant"
+INVESTOR = "investor"
+JUDGE = "judge"
+GLOBAL_ROLES = (OPERATOR, BUTLER, PROVIDER, MERCHANT, INVESTOR, JUDGE)
+
+# Relations a user can have to an object.
+SELF = "self"  # the object is the user's own account
+ENTERPRISE_ADMIN = "enterprise_admin"
+ENTERPRISE_STAFF = "enterprise_staff"
+ASSIGNED_BUTLER = "assigned_butler"
+RELATIONS = (SELF, ENTERPRISE_ADMIN, ENTERPRISE_STAFF, ASSIGNED_BUTLER)
+
+
+class HasRelations(Protocol):
+    def relations_for(self, user: Any) -> set[str]: ...
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str] = field(default_factory=frozenset)
+    relations: frozenset[str] = field(default_factory=frozenset)
+    authenticated: bool = False
+    anyone: bool = False
+
+
+def _rule(*, roles: tuple[str, ...] = (), relations: tuple[str, ...] = (), authenticated: bool = False,
+          anyone: bool = False) -> Rule:
+    return Rule(frozenset(roles), frozenset(relations), authenticated, anyone)
+
+
+RULES: dict[str, Rule] = {
+    # accounts
+    "account.edit": _rule(relations=(SELF,)),
+    "account.export": _rule(relations=(SELF,)),
+    "account.delete": _rule(relations=(SELF,)),
+    "account.tokens": _rule(relations=(SELF,)),
+    "member.view": _rule(authenticated=True),
+    "role.grant": _rule(roles=(OPERATOR,)),
+    "admin.access": _rule(roles=(OPERATOR,)),
+    # enterprises
+    "enterprise.view": _rule(anyone=True),
+    "enterprise.create": _rule(authenticated=True),
+    "enterprise.edit": _rule(roles=(OPERATOR,), relations=(ENTERPRISE_ADMIN, ASSIGNED_BUTLER)),
+    "enterprise.staff.view": _rule(roles=(OPERATOR,), relations=(ENTERPRISE_ADMIN, ENTERPRISE_STAFF, ASSIGNED_BUTLER)),
+    "enterprise.staff.manage": _rule(relations=(ENTERPRISE_ADMIN,)),
+    "enterprise.invite": _rule(relations=(ENTERPRISE_ADMIN,)),
+    "enterprise.admin.transfer": _rule(relations=(ENTERPRISE_ADMIN,)),
+    "enterprise.butler.assign": _rule(roles=(OPERATOR,)),
+    "butler.portfolio.view": _rule(roles=(BUTLER, OPERATOR)),
+}
+
+
+def roles_of(user: Any) -> set[str]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    return set(user.role_codes)
+
+
+def relations_of(user: Any, obj: Any) -> set[str]:
+    if obj is None or user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    relations_for = getattr(obj, "relations_for", None)
+    return set(relations_for(user)) if relations_for else set()
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    rule = RULES[action]
+    if rule.anyone:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if rule.authenticated:
+        return True
+    if rule.roles & roles_of(user):
+        return True
+    return bool(rule.relations and rule.relations & relations_of(user, obj))
+
+
+def require(user: Any, action: str, obj: Any = None) -> None:
+    """Raise NotAuthenticated or Forbidden unless ``user`` may do ``action`` to ``obj``."""
+    if can(user, action, obj):
+        return
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated()
+    raise Forbidden()

@@ -1,0 +1,76 @@
+"""Chinese-aware text tools shared by every domain.
+
+Names and short texts are plain text: no HTML, no control characters. Full-width ASCII is folded
+to half-width (NFKC) so that "ＡＢＣ" and "ABC" are one name."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_TAG_RE = re.compile(r"<[^>]*>|[<>]")
+_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalise_plain(value: str) -> str:
+    """NFKC-fold, collapse inner whitespace and strip."""
+    value = unicodedata.normalize("NFKC", value)
+    return " ".join(value.split())
+
+
+def has_control_chars(value: str) -> bool:
+    return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} and ch not in "\n\t" for ch in value)
+
+
+def validate_plain_name(value: str) -> None:
+    """A name (person, enterprise, tag): no markup, no control characters."""
+    if has_control_chars(value):
+        raise ValidationError(_("Control characters are not allowed."), code="control_chars")
+    if _TAG_RE.search(value):
+        raise ValidationError(_("HTML or angle brackets are not allowed."), code="markup")
+
+
+def validate_plain_text(value: str) -> None:
+    """Longer plain text (bio, needs): line breaks allowed, no control characters or markup tags."""
+    validate_plain_name(value)
+
+
+def normalise_mobile(value: str) -> str:
+    digits = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", value))
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    return digits
+
+
+def validate_mobile(value: str) -> None:
+    if not _MOBILE_RE.match(value):
+        raise ValidationError(
+            _("Enter a mainland China mobile number: 11 digits starting with 1."), code="mobile"
+        )
+
+
+def parse_tags(value: str | list[str] | None, *, max_tags: int = 20, max_len: int = 20) -> list[str]:
+    """Tags from a comma/、/，/space separated string or a list; de-duplicated, order kept."""
+    if not value:
+        return []
+    items = value if isinstance(value, list) else re.split(r"[,，、;；\s]+", str(value))
+    tags: list[str] = []
+    for raw in items:
+        tag = normalise_plain(str(raw)).strip("#")
+        if not tag:
+            continue
+        validate_plain_name(tag)
+        if len(tag) > max_len:
+            raise ValidationError(
+                _("A tag can be at most %(max)d characters: %(tag)s"), params={"max": max_len, "tag": tag}, code="tag_length"
+            )
+        if tag.lower() not in {t.lower() for t in tags}:
+            tags.append(tag)
+    if len(tags) > max_tags:
+        raise ValidationError(_("At most %(max)d tags."), params={"max": max_tags}, code="too_many_tags")
+    return tags

@@ -1,0 +1,19 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from parkos.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, demo_email, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo park (Chinese, deterministic, idempotent) and print the demo log-ins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        added = seed_demo()
+        if any(added.values()):
+            self.stdout.write("Demo park loaded: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
+        else:
+            self.stdout.write("Demo park already loaded; nothing changed.")
+        self.stdout.write(f"Demo log-ins (password: {DEMO_PASSWORD}):")
+        for local, name, _roles in DEMO_LOGINS:
+            self.stdout.write(f"  {demo_email(local):28} {name}")

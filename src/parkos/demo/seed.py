@@ -1,0 +1,154 @@
+"""The demo park: a deterministic small park in Chinese, loaded by `parkos seed-demo`.
+
+Idempotent: every row is keyed by a natural key (e-mail, credit code, building code) and inserted
+only when missing, so a second run changes nothing."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from parkos.accounts.models import Consent, Education, Role, User, UserRole
+from parkos.demo import words
+from parkos.enterprises.models import Building, Enterprise, Headcount, Industry, Membership, Stage
+from parkos.enterprises.validators import ALPHABET, make_credit_code
+
+DEMO_PASSWORD = "parkos-demo"
+DEMO_DOMAIN = "demo.parkos"
+SEED = 20261128
+
+# (login local part, display name, global roles)
+DEMO_LOGINS: list[tuple[str, str, list[str]]] = [
+    ("operator", "园区运营 · 周晓岚", [Role.OPERATOR]),
+    ("butler", "企业管家 · 陈立", [Role.BUTLER]),
+    ("admin", "思灵机器人 · 刘博", []),
+    ("member", "王雨桐", []),
+    ("investor", "投资人 · 郑凯", [Role.INVESTOR]),
+    ("provider", "服务商 · 孙律师", [Role.PROVIDER]),
+    ("merchant", "园区咖啡 · 林店长", [Role.MERCHANT]),
+    ("judge", "评委 · 许教授", [Role.JUDGE]),
+]
+EXTRA_BUTLERS = [("butler2", "企业管家 · 赵敏"), ("butler3", "企业管家 · 黄志强")]
+BUILDINGS = [("A1", "A1 创新中心", 12), ("A2", "A2 研发楼", 10), ("B1", "B1 智造工坊", 6), ("B2", "B2 孵化器", 8),
+             ("C1", "C1 国际人才公寓", 18), ("C2", "C2 会议中心", 4)]
+INDUSTRY_MIX = ["ai", "ai", "robotics", "robotics", "medtech", "energy", "software", "software", "services"]
+N_ENTERPRISES = 30
+N_MEMBERS = 300
+
+
+def demo_email(local: str) -> str:
+    return f"{local}@{DEMO_DOMAIN}"
+
+
+def credit_code(rng: random.Random) -> str:
+    body = "91110108" + "".join(rng.choice(ALPHABET) for _ in range(9))
+    return make_credit_code(body)
+
+
+def _member_fields(rng: random.Random) -> dict[str, Any]:
+    education = rng.choices(
+        [Education.BACHELOR, Education.MASTER, Education.DOCTORATE, Education.ASSOCIATE, Education.UNSPECIFIED],
+        weights=[45, 24, 7, 14, 10])[0]
+    skills = rng.sample(words.SKILLS, rng.randint(1, 4))
+    interests = rng.sample(words.INTERESTS, rng.randint(1, 4))
+    bio = rng.choice(words.BIO_OPENERS).format(n=rng.randint(1, 8), skill=skills[0], interest=interests[0])
+    return {"education": education, "skills": skills, "interests": interests, "bio": bio,
+            "languages": ["中文"] + (["English"] if rng.random() < 0.5 else [])}
+
+
+@transaction.atomic
+def seed_demo() -> dict[str, int]:
+    """Load the demo park; returns how many rows of each kind were added."""
+    rng = random.Random(SEED)
+    added = {"users": 0, "enterprises": 0, "memberships": 0, "buildings": 0}
+    password = make_password(DEMO_PASSWORD)  # one hash for every demo account: seeding stays fast
+    joined = timezone.make_aware(timezone.datetime(2025, 3, 1))
+
+    for code, name, floors in BUILDINGS:
+        _b, created = Building.objects.get_or_create(code=code, defaults={"name": name, "floors": floors})
+        added["buildings"] += created
+    buildings = list(Building.objects.order_by("code"))
+
+    def ensure_user(local: str, name: str, extra: dict[str, Any]) -> User:
+        user = User.objects.filter(email=demo_email(local)).first()
+        if user is None:
+            user = User.objects.create(email=demo_email(local), display_name=name, password=password,
+                                       date_joined=joined, **extra)
+            Consent.objects.create(user=user, kind=Consent.Kind.PRIVACY, version="2026-11")
+            added["users"] += 1
+        return user
+
+    people: dict[str, User] = {}
+    for local, name, roles in DEMO_LOGINS:
+        people[local] = ensure_user(local, name, _member_fields(rng))
+        for role in roles:
+            UserRole.objects.get_or_create(user=people[local], role=role)
+    butlers = [people["butler"]]
+    for local, name in EXTRA_BUTLERS:
+        user = ensure_user(local, name, _member_fields(rng))
+        UserRole.objects.get_or_create(user=user, role=Role.BUTLER)
+        butlers.append(user)
+
+    members = []
+    for i in range(N_MEMBERS):
+        fields = _member_fields(rng)
+        name = words.person_name(rng)
+        members.append(ensure_user(f"m{i:03d}", name, fields))
+
+    industries = {i.code: i for i in Industry.objects.all()}
+    enterprises: list[Enterprise] = []
+    used_names: set[str] = set()
+    for i in range(N_ENTERPRISES):
+        code = credit_code(rng)
+        top = "robotics" if i == 0 else INDUSTRY_MIX[i % len(INDUSTRY_MIX)]
+        prefix = "思灵" if i == 0 else rng.choice([p for p in words.NAME_PREFIX if p not in used_names and p != "思灵"])
+        used_names.add(prefix)
+        word = "机器人" if i == 0 else rng.choice(words.INDUSTRY_WORDS[top])
+        city = "北京"
+        name = f"{prefix}{word}科技（{city}）有限公司" if rng.random() < 0.5 else f"{city}{prefix}{word}有限公司"
+        subs = [c for c in industries if c.startswith(top + "-")]
+        industry = industries[rng.choice(subs)] if subs and rng.random() < 0.7 else industries[top]
+        tags = rng.sample(words.INDUSTRY_TAGS[top], 2)
+        building = buildings[i % 4]
+        defaults = {
+            "name": name, "short_name": prefix + word, "industry": industry,
+            "name_en": f"{prefix} Technology Co., Ltd." if i else "Agile Robots (Beijing) Co., Ltd.",
+            "stage": rng.choice(Stage.values), "headcount": rng.choice(Headcount.values[:4]),
+            "founded_on": date(2012, 1, 1) + timedelta(days=rng.randint(0, 4300)),
+            "building": building, "floor": str(rng.randint(1, building.floors)), "unit": f"{rng.randint(1, 30):02d}",
+            "description": rng.choice(words.DESCRIPTIONS).format(name=prefix + word, tag=tags[0],
+                                                                 industry=industry.name_zh,
+                                                                 city=rng.choice(words.CITIES)),
+            "tags": tags, "needs": rng.choice(words.NEEDS),
+            "butler": butlers[0] if i < 12 else butlers[1 + i % 2], "butler_assigned_at": joined,
+        }
+        if i == 0:
+            defaults["description"] = "思灵机器人是一家在慕尼黑和北京设有双总部的智能机器人企业，专注协作机器人与具身智能。"
+            defaults["tags"] = ["协作机器人", "具身智能"]
+        enterprise = Enterprise.objects.filter(credit_code=code).first()
+        if enterprise is None:
+            enterprise = Enterprise.objects.create(credit_code=code, **defaults)
+            added["enterprises"] += 1
+        enterprises.append(enterprise)
+
+    def ensure_membership(enterprise: Enterprise, user: User, role: str, title: str) -> None:
+        if not Membership.objects.filter(user=user).exists():
+            Membership.objects.create(enterprise=enterprise, user=user, role=role, title=title)
+            added["memberships"] += 1
+
+    ensure_membership(enterprises[0], people["admin"], Membership.Role.ADMIN, "首席运营官")
+    ensure_membership(enterprises[0], people["member"], Membership.Role.STAFF, "产品经理")
+    titles = ["工程师", "产品经理", "市场经理", "销售总监", "财务", "人事", "研究员", "设计师", "CEO", "CTO"]
+    # Staff: the first member of each block of ten administers an enterprise; ~80% of members are staff.
+    for i, user in enumerate(members):
+        if i % 10 == 9 or i >= N_ENTERPRISES * 8:
+            continue  # some members belong to no enterprise
+        enterprise = enterprises[1 + i % (N_ENTERPRISES - 1)]
+        role = Membership.Role.ADMIN if i < N_ENTERPRISES - 1 else Membership.Role.STAFF
+        ensure_membership(enterprise, user, role, rng.choice(titles))
+    return added

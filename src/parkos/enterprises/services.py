@@ -1,0 +1,238 @@
+"""Writes on enterprises: profile, staff, invitations, admin hand-over and butler assignment."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parkos.accounts.models import User
+from parkos.core import policy
+from parkos.core.errors import Conflict, Invalid, NotFound, field_error
+from parkos.core.text import normalise_plain, parse_tags
+from parkos.enterprises.models import Building, Enterprise, Industry, Invitation, Membership
+from parkos.enterprises.validators import normalise_credit_code
+
+EDITABLE_FIELDS = (
+    "name", "name_en", "short_name", "credit_code", "industry", "stage", "headcount", "founded_on", "building",
+    "floor", "unit", "website", "description", "tags", "needs",
+)
+# An invitation code avoids letters and digits that read alike (0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def _lookup(model: type[Industry] | type[Building], value: Any, field: str) -> Any:
+    if value in (None, ""):
+        return None
+    if isinstance(value, model):
+        return value
+    obj = model.objects.filter(code=str(value)).first()
+    if obj is None and str(value).isdigit():
+        obj = model.objects.filter(pk=int(value)).first()
+    if obj is None:
+        raise field_error(field, _("Choose a valid option."), code="choice")
+    return obj
+
+
+def _apply(enterprise: Enterprise, data: dict[str, Any]) -> None:
+    for key in EDITABLE_FIELDS:
+        if key not in data:
+            continue
+        value = data[key]
+        if key == "industry":
+            value = _lookup(Industry, value, "industry")
+            if value is None:
+                raise field_error("industry", _("Choose an industry."), code="required")
+        elif key == "building":
+            value = _lookup(Building, value, "building")
+        elif key == "credit_code":
+            value = normalise_credit_code(value or "")
+        elif key == "tags":
+            try:
+                value = parse_tags(value)
+            except ValidationError as error:
+                raise field_error("tags", error.messages[0]) from None
+        elif key == "founded_on":
+            if isinstance(value, str):
+                try:
+                    value = date.fromisoformat(value) if value else None
+                except ValueError:
+                    raise field_error("founded_on", _("Enter a valid date.")) from None
+            if value and value > timezone.localdate():
+                raise field_error("founded_on", _("The founding date cannot be in the future."))
+        elif isinstance(value, str):
+            value = value.strip() if key in ("description", "needs") else normalise_plain(value)
+        elif value is None:
+            value = ""
+        setattr(enterprise, key, value)
+
+
+def _validate(enterprise: Enterprise) -> None:
+    try:
+        enterprise.full_clean(exclude=["butler", "created_by"])
+    except ValidationError as error:
+        raise Invalid.from_validation_error(error) from None
+
+
+def enterprise_create(*, actor: User, data: dict[str, Any]) -> Enterprise:
+    """Create an enterprise; its creator becomes its admin. A member already on an enterprise's staff
+    cannot create another (one employer per person)."""
+    policy.require(actor, "enterprise.create")
+    enterprise = Enterprise(created_by=actor)
+    _apply(enterprise, data)
+    _validate(enterprise)
+    if Membership.objects.filter(user=actor, status=Membership.Status.ACTIVE).exists():
+        raise Conflict(_("You already belong to an enterprise. Leave it before creating another."),
+                       code="already_member")
+    try:
+        with transaction.atomic():
+            enterprise.save()
+            Membership.objects.create(enterprise=enterprise, user=actor, role=Membership.Role.ADMIN)
+    except IntegrityError:
+        raise Conflict(_("An enterprise with this name or credit code already exists."), code="duplicate") from None
+    return enterprise
+
+
+def enterprise_update(*, actor: User, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
+    policy.require(actor, "enterprise.edit", enterprise)
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        _apply(enterprise, data)
+        _validate(enterprise)
+        try:
+            enterprise.save()
+        except IntegrityError:
+            raise Conflict(_("An enterprise with this name or credit code already exists."),
+                           code="duplicate") from None
+    return enterprise
+
+
+def invitation_create(*, actor: User, enterprise: Enterprise, max_uses: int = 1, expires_in_hours: int = 72,
+                      requires_approval: bool = False) -> Invitation:
+    policy.require(actor, "enterprise.invite", enterprise)
+    if not 1 <= int(max_uses) <= 500:
+        raise field_error("max_uses", _("An invitation can be used between 1 and 500 times."))
+    if not 1 <= int(expires_in_hours) <= 24 * 30:
+        raise field_error("expires_in_hours", _("An invitation can last between 1 hour and 30 days."))
+    for _attempt in range(5):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        try:
+            with transaction.atomic():
+                return Invitation.objects.create(
+                    enterprise=enterprise, created_by=actor, token=secrets.token_urlsafe(24), code=code,
+                    expires_at=timezone.now() + timedelta(hours=int(expires_in_hours)), max_uses=int(max_uses),
+                    requires_approval=requires_approval,
+                )
+        except IntegrityError:
+            continue  # a code collision: draw again
+    raise Conflict(_("Could not create an invitation, please try again."))
+
+
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    policy.require(actor, "enterprise.invite", invitation.enterprise)
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at", "updated_at"])
+    return invitation
+
+
+def invitation_find(*, token: str = "", code: str = "") -> Invitation:
+    token = (token or "").strip()
+    code = normalise_plain(code or "").upper().replace(" ", "")
+    invitation = None
+    if token and len(token) <= 64:
+        invitation = Invitation.objects.select_related("enterprise").filter(token=token).first()
+    elif code and len(code) <= 8:
+        invitation = Invitation.objects.select_related("enterprise").filter(code=code).first()
+    if invitation is None:
+        raise NotFound(_("This invitation does not exist. Check the link or code."), code="invitation_not_found")
+    return invitation
+
+
+def invitation_accept(*, user: User, token: str = "", code: str = "") -> Membership:
+    """Join an enterprise through an invitation. The invitation row is locked, so a single-use
+    invitation admits exactly one person even when two accept at the same moment."""
+    found = invitation_find(token=token, code=code)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("enterprise").get(pk=found.pk)
+        if invitation.revoked_at is not None:
+            raise Conflict(_("This invitation has been revoked."), code="invitation_revoked")
+        if invitation.expires_at <= timezone.now():
+            raise Conflict(_("This invitation has expired. Ask the enterprise admin for a new one."),
+                           code="invitation_expired")
+        if invitation.uses >= invitation.max_uses:
+            raise Conflict(_("This invitation has already been used."), code="invitation_used")
+        existing = Membership.objects.filter(user=user).exclude(enterprise=invitation.enterprise)
+        if existing.filter(status=Membership.Status.ACTIVE).exists():
+            raise Conflict(_("You already belong to another enterprise. Leave it first."), code="already_member")
+        if Membership.objects.filter(user=user, enterprise=invitation.enterprise).exists():
+            raise Conflict(_("You are already on this enterprise's staff list."), code="already_joined")
+        status = Membership.Status.PENDING if invitation.requires_approval else Membership.Status.ACTIVE
+        membership = Membership.objects.create(enterprise=invitation.enterprise, user=user,
+                                               role=Membership.Role.STAFF, status=status, invitation=invitation)
+        invitation.uses += 1
+        invitation.save(update_fields=["uses", "updated_at"])
+    return membership
+
+
+def _membership(enterprise: Enterprise, user_id: int) -> Membership:
+    membership = Membership.objects.select_related("user").filter(enterprise=enterprise, user_id=user_id).first()
+    if membership is None:
+        raise NotFound(_("This person is not on the enterprise's staff list."), code="not_staff")
+    return membership
+
+
+def membership_approve(*, actor: User, enterprise: Enterprise, user_id: int) -> Membership:
+    policy.require(actor, "enterprise.staff.manage", enterprise)
+    membership = _membership(enterprise, user_id)
+    if membership.status == Membership.Status.ACTIVE:
+        return membership
+    if Membership.objects.filter(user_id=user_id, status=Membership.Status.ACTIVE).exists():
+        raise Conflict(_("This person has joined another enterprise in the meantime."), code="already_member")
+    membership.status = Membership.Status.ACTIVE
+    membership.save(update_fields=["status", "updated_at"])
+    return membership
+
+
+def membership_remove(*, actor: User, enterprise: Enterprise, user_id: int) -> None:
+    """The admin removes a colleague (or declines a pending one); anyone may leave on their own,
+    except the admin, who hands over first."""
+    membership = _membership(enterprise, user_id)
+    if actor.pk != user_id:
+        policy.require(actor, "enterprise.staff.manage", enterprise)
+    if membership.role == Membership.Role.ADMIN:
+        raise Conflict(_("The admin cannot be removed. Hand over the admin role first."), code="admin_must_hand_over")
+    membership.delete()
+
+
+def admin_transfer(*, actor: User, enterprise: Enterprise, to_user_id: int) -> Membership:
+    """Hand the admin role to an active colleague; the old admin stays on as staff."""
+    policy.require(actor, "enterprise.admin.transfer", enterprise)
+    target = _membership(enterprise, to_user_id)
+    if target.status != Membership.Status.ACTIVE:
+        raise Conflict(_("Approve this person before handing over the admin role."), code="not_active")
+    if target.role == Membership.Role.ADMIN:
+        return target
+    with transaction.atomic():
+        current = Membership.objects.select_for_update().get(enterprise=enterprise, role=Membership.Role.ADMIN,
+                                                             status=Membership.Status.ACTIVE)
+        current.role = Membership.Role.STAFF
+        current.save(update_fields=["role", "updated_at"])
+        target.role = Membership.Role.ADMIN
+        target.save(update_fields=["role", "updated_at"])
+    return target
+
+
+def butler_assign(*, actor: User, enterprise: Enterprise, butler: User | None) -> Enterprise:
+    policy.require(actor, "enterprise.butler.assign", enterprise)
+    if butler is not None and not butler.has_role(policy.BUTLER):
+        raise field_error("butler", _("This person is not an enterprise butler."), code="not_butler")
+    enterprise.butler = butler
+    enterprise.butler_assigned_at = timezone.now() if butler else None
+    enterprise.save(update_fields=["butler", "butler_assigned_at", "updated_at"])
+    return enterprise

@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parkos.accounts.models import User
+from parkos.accounts.selectors import user_list_with_role
+from parkos.core import policy
+from parkos.core.errors import DomainError
+from parkos.core.forms import add_domain_error
+from parkos.enterprises import selectors, services
+from parkos.enterprises.forms import ButlerForm, EnterpriseForm, InvitationForm, JoinCodeForm
+from parkos.enterprises.models import Enterprise, Membership, Stage
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    filters = {key: request.GET.get(key, "") for key in ("q", "industry", "stage", "building")}
+    qs = selectors.enterprise_list(viewer=request.user, **filters)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    context = {
+        "page": page, "filters": filters, "industries": selectors.industry_list().filter(parent__isnull=True),
+        "stages": Stage.choices, "buildings": selectors.building_list(),
+        "querystring": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+    }
+    template = "enterprises/_directory_results.html" if request.htmx else "enterprises/directory.html"
+    return render(request, template, context)
+
+
+def detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
+    relations = policy.relations_of(request.user, enterprise)
+    context = {
+        "enterprise": enterprise,
+        "can_edit": policy.can(request.user, "enterprise.edit", enterprise),
+        "can_see_staff": policy.can(request.user, "enterprise.staff.view", enterprise),
+        "can_assign_butler": policy.can(request.user, "enterprise.butler.assign", enterprise),
+        "is_staff_member": policy.ENTERPRISE_STAFF in relations,
+        "staff_count": enterprise.memberships.filter(status=Membership.Status.ACTIVE).count(),
+    }
+    return render(request, "enterprises/detail.html", context)
+
+
+def _form_data(enterprise: Enterprise) -> dict[str, Any]:
+    data = {f: getattr(enterprise, f) for f in ("name", "short_name", "name_en", "credit_code", "stage", "headcount",
+                                               "founded_on", "floor", "unit", "website", "description", "needs")}
+    data.update(industry=enterprise.industry_id, building=enterprise.building_id, tags=", ".join(enterprise.tags))
+    return data
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    form = EnterpriseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = services.enterprise_create(actor=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(name)s has been created. Invite your colleagues next.")
+                             % {"name": enterprise.name})
+            return redirect("enterprises:staff", enterprise.pk)
+    return render(request, "enterprises/form.html", {"form": form, "title": _("Create your enterprise")},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
+    policy.require(request.user, "enterprise.edit", enterprise)
+    form = EnterpriseForm(request.POST or None, initial=_form_data(enterprise))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enterprise_update(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
+                                       data=form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The enterprise profile has been saved."))
+            return redirect("enterprises:detail", enterprise.pk)
+    return render(request, "enterprises/form.html",
+                  {"form": form, "title": _("Edit %(name)s") % {"name": enterprise.name}, "enterprise": enterprise},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def staff(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
+    members = selectors.staff_list(viewer=request.user, enterprise=enterprise)  # type: ignore[arg-type]
+    can_manage = policy.can(request.user, "enterprise.staff.manage", enterprise)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.invitation_create(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
+                                           **form.cleaned_data)
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("A new invitation is ready: share its link or code."))
+                return redirect("enterprises:staff", enterprise.pk)
+    invitations = (
+        selectors.invitation_list(viewer=request.user, enterprise=enterprise) if can_manage else []  # type: ignore[arg-type]
+    )
+    return render(request, "enterprises/staff.html", {
+        "enterprise": enterprise, "members": members, "can_manage": can_manage, "form": form,
+        "invitations": invitations, "join_base": request.build_absolute_uri(reverse("enterprises:join_code")),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def staff_action(request: HttpRequest, enterprise_id: int, user_id: int, action: str) -> HttpResponse:
+    enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
+    actor: User = request.user  # type: ignore[assignment]
+    try:
+        if action == "approve":
+            services.membership_approve(actor=actor, enterprise=enterprise, user_id=user_id)
+            messages.success(request, _("Approved."))
+        elif action == "remove":
+            services.membership_remove(actor=actor, enterprise=enterprise, user_id=user_id)
+            messages.success(request, _("You have left the enterprise.") if user_id == actor.pk else _("Removed."))
+            if user_id == actor.pk:
+                return redirect("enterprises:detail", enterprise.pk)
+        elif action == "make-admin":
+            services.admin_transfer(actor=actor, enterprise=enterprise, to_user_id=user_id)
+            messages.success(request, _("The admin role has been handed over."))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("enterprises:staff", enterprise.pk)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, enterprise_id: int, invitation_id: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
+    try:
+        invitation = selectors.invitation_get(viewer=request.user, enterprise=enterprise,  # type: ignore[arg-type]
+                                              invitation_id=invitation_id)
+        services.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+        messages.success(request, _("The invitation has been revoked."))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("enterprises:staff", enterprise.pk)
+
+
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_find(token=token)
+    except DomainError as error:
+        return render(request, "enterprises/join.html", {"error": error.message}, status=404)
+    error_message = None
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = services.invitation_accept(user=request.user, token=token)  # type: ignore[arg-type]
+        except DomainError as error:
+            error_message = error.message
+        else:
+            if membership.status == Membership.Status.PENDING:
+                messages.info(request, _("Your request has been sent; the enterprise admin will approve it."))
+            else:
+                messages.success(request, _("You have joined %(name)s.") % {"name": invitation.enterprise.name})
+            return redirect("enterprises:detail", invitation.enterprise_id)
+    return render(request, "enterprises/join.html", {"invitation": invitation, "error": error_message,
+                                                     "next": request.get_full_path()},
+                  status=400 if error_message else 200)
+
+
+@login_required
+def join_code(request: HttpRequest) -> HttpResponse:
+    form = JoinCodeForm(request.POST or request.GET or None)
+    if form.is_bound and form.is_valid():
+        try:
+            invitation = services.invitation_find(code=form.cleaned_data["code"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return redirect("enterprises:join", invitation.token)
+    return render(request, "enterprises/join_code.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def butler_assign(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
+    policy.require(request.user, "enterprise.butler.assign", enterprise)
+    form = ButlerForm(request.POST or None, initial={"butler": enterprise.butler_id},
+                      butlers=user_list_with_role(role=policy.BUTLER))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.butler_assign(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
+                                   butler=form.cleaned_data["butler"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The butler has been assigned."))
+            return redirect("enterprises:detail", enterprise.pk)
+    return render(request, "enterprises/butler_assign.html", {"form": form, "enterprise": enterprise},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    enterprises = selectors.butler_portfolio(viewer=request.user)  # type: ignore[arg-type]
+    page = Paginator(enterprises, 30).get_page(request.GET.get("page"))
+    return render(request, "enterprises/portfolio.html", {"page": page})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    membership = selectors.membership_of(user=request.user)
+    if membership is None:
+        return render(request, "enterprises/mine_empty.html")
+    return redirect("enterprises:detail", membership.enterprise_id)
