@@ -21,7 +21,7 @@ class SignupForm(StyledForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["accept_privacy"].label = mark_safe(  # noqa: S308 - our own translated text and URL
+        self.fields["accept_privacy"].label = mark_safe(
             str(_('I have read and accept the <a href="/privacy/" target="_blank">privacy policy</a>'))
         )
 

@@ -162,13 +162,12 @@ def user_set_avatar(*, actor: User, user: User, upload: UploadedFile) -> User:
         raise field_error("avatar", _("The image is too large: at most %(mb)d MB.")
                           % {"mb": settings.AVATAR_MAX_BYTES // (1024 * 1024)}, code="too_large")
     try:
-        image = Image.open(upload)
-        image.verify()
+        Image.open(upload).verify()
         upload.seek(0)
-        image = Image.open(upload)
-        if image.width * image.height > 40_000_000:
+        opened = Image.open(upload)
+        if opened.width * opened.height > 40_000_000:
             raise field_error("avatar", _("The image has too many pixels."), code="too_large")
-        image = ImageOps.exif_transpose(image).convert("RGB")
+        image = ImageOps.exif_transpose(opened).convert("RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise field_error("avatar", _("Upload a valid image (JPEG, PNG, GIF or WebP)."), code="not_image") from None
     image = ImageOps.fit(image, (256, 256))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -9,7 +11,7 @@ from parkos.enterprises.selectors import membership_of
 def home(request: HttpRequest) -> HttpResponse:
     from parkos.core.selectors import park_overview
 
-    context = {"overview": park_overview()}
+    context: dict[str, Any] = {"overview": park_overview()}
     if request.user.is_authenticated:
         context["membership"] = membership_of(user=request.user)
     return render(request, "core/home.html", context)

@@ -6,12 +6,12 @@ only when missing, so a second run changes nothing."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 
 from parkos.accounts.models import Consent, Education, Role, User, UserRole
 from parkos.demo import words
@@ -67,7 +67,7 @@ def seed_demo() -> dict[str, int]:
     rng = random.Random(SEED)
     added = {"users": 0, "enterprises": 0, "memberships": 0, "buildings": 0}
     password = make_password(DEMO_PASSWORD)  # one hash for every demo account: seeding stays fast
-    joined = timezone.make_aware(timezone.datetime(2025, 3, 1))
+    joined = datetime(2025, 3, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
 
     for code, name, floors in BUILDINGS:
         _b, created = Building.objects.get_or_create(code=code, defaults={"name": name, "floors": floors})

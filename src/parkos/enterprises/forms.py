@@ -49,8 +49,8 @@ class JoinCodeForm(StyledForm):
 
 
 class ButlerForm(StyledForm):
-    butler = forms.ModelChoiceField(label=_("Butler"), queryset=None, required=False,  # type: ignore[arg-type]
-                                    empty_label=_("No butler"))
+    butler: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        label=_("Butler"), queryset=None, required=False, empty_label=_("No butler"))
 
     def __init__(self, *args: object, butlers: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -30,7 +30,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "stages": Stage.choices, "buildings": selectors.building_list(),
         "querystring": "&".join(f"{k}={v}" for k, v in filters.items() if v),
     }
-    template = "enterprises/_directory_results.html" if request.htmx else "enterprises/directory.html"
+    template = "enterprises/_directory_results.html" if getattr(request, "htmx", False) else "enterprises/directory.html"
     return render(request, template, context)
 
 
@@ -96,16 +96,15 @@ def staff(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     members = selectors.staff_list(viewer=request.user, enterprise=enterprise)  # type: ignore[arg-type]
     can_manage = policy.can(request.user, "enterprise.staff.manage", enterprise)
     form = InvitationForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.invitation_create(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
-                                           **form.cleaned_data)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("A new invitation is ready: share its link or code."))
-                return redirect("enterprises:staff", enterprise.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
+                                       **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("A new invitation is ready: share its link or code."))
+            return redirect("enterprises:staff", enterprise.pk)
     invitations = (
         selectors.invitation_list(viewer=request.user, enterprise=enterprise) if can_manage else []  # type: ignore[arg-type]
     )

@@ -60,7 +60,11 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     proc.kill()
 
-        signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+        def terminate(*_args: Any) -> None:
+            stop()
+            sys.exit(0)
+
+        signal.signal(signal.SIGTERM, terminate)
         for name, cmd in commands.items():
             procs[name] = subprocess.Popen(cmd, env=env)
         self.stdout.write(self.style.SUCCESS(
