@@ -129,6 +129,9 @@ else:
         },
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Sessions: cached in Redis when it is shared; a per-process memory cache would let a session that
+# was logged out in one web worker live on in another, so embedded mode reads them from the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 LOGIN_RATE_PER_ACCOUNT = env_str("LOGIN_RATE_PER_ACCOUNT", "5/5m")
@@ -156,7 +159,6 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 PRIVACY_POLICY_VERSION = env_str("PRIVACY_POLICY_VERSION", "2026-11")
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
