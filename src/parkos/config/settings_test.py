@@ -18,3 +18,5 @@ CACHES = {
 }
 if "filebased" in CACHES["ratelimit"]["BACKEND"]:
     CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl-test"}
+# Jobs run inline in tests; the database backend and its worker are exercised by the serve test.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
