@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -79,7 +80,7 @@ def seed_demo() -> dict[str, int]:
         if user is None:
             user = User.objects.create(email=demo_email(local), display_name=name, password=password,
                                        date_joined=joined, **extra)
-            Consent.objects.create(user=user, kind=Consent.Kind.PRIVACY, version="2026-11")
+            Consent.objects.create(user=user, kind=Consent.Kind.PRIVACY, version=settings.PRIVACY_POLICY_VERSION)
             added["users"] += 1
         return user
 
@@ -146,9 +147,11 @@ def seed_demo() -> dict[str, int]:
     titles = ["工程师", "产品经理", "市场经理", "销售总监", "财务", "人事", "研究员", "设计师", "CEO", "CTO"]
     # Staff: the first member of each block of ten administers an enterprise; ~80% of members are staff.
     for i, user in enumerate(members):
-        if i % 10 == 9 or i >= N_ENTERPRISES * 8:
-            continue  # some members belong to no enterprise
+        is_admin = i < N_ENTERPRISES - 1
+        # Some members belong to no enterprise; never the first 29, who are the enterprises' admins.
+        if (i % 10 == 9 and not is_admin) or i >= N_ENTERPRISES * 8:
+            continue
         enterprise = enterprises[1 + i % (N_ENTERPRISES - 1)]
-        role = Membership.Role.ADMIN if i < N_ENTERPRISES - 1 else Membership.Role.STAFF
+        role = Membership.Role.ADMIN if is_admin else Membership.Role.STAFF
         ensure_membership(enterprise, user, role, rng.choice(titles))
     return added

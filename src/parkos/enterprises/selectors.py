@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -23,6 +24,8 @@ def enterprise_list(*, viewer: Any, q: str = "", industry: str = "", stage: str 
         qs = qs.filter(
             Q(name__icontains=q) | Q(name_en__icontains=q) | Q(short_name__icontains=q)
             | Q(description__icontains=q) | Q(tags__icontains=q)
+            # SQLite keeps JSON with non-ASCII escaped (\uXXXX): match Chinese tags in that form too.
+            | Q(tags__icontains=json.dumps(q)[1:-1])
         )
     if industry:
         qs = qs.filter(Q(industry__code=industry) | Q(industry__parent__code=industry))
