@@ -1,5 +1,7 @@
 """Test settings: the real settings, with a fast password hasher and outgoing mail kept in memory."""
 
+import os
+
 from parkos.config.settings import *  # noqa: F403
 from parkos.config.settings import DATABASES, VAR_DIR
 
@@ -12,7 +14,8 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "test-media"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the real servers started by browser and websocket tests open it too.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-parkos.sqlite3")}
+    # One file per test run, so two runs on one machine never share (and corrupt) a test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-parkos-{os.getpid()}.sqlite3")}
 CACHES = {
     **CACHES,  # noqa: F405
 }
