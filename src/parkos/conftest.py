@@ -1,0 +1,190 @@
+"""Fixtures shared by the whole suite: headless Chromium (Playwright), a real daphne websocket server
+on the test database, and clean caches for every test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+ARTIFACTS_DIR = REPO_DIR / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def free_port(*, pair: bool = False) -> int:
+    """A TCP port nobody listens on; with ``pair``, the next port is free too (web on P, ws on P+1)."""
+    for _ in range(200):
+        with socket.socket() as first:
+            first.bind(("127.0.0.1", 0))
+            port: int = first.getsockname()[1]
+            if not pair:
+                return port
+            if port >= 65535:
+                continue
+            with socket.socket() as second:
+                try:
+                    second.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no free port pair found")
+
+
+def wait_for_port(port: int, *, proc: subprocess.Popen[Any] | None = None, timeout: float = 30.0) -> None:
+    """Block until 127.0.0.1:port accepts connections; fail early if ``proc`` dies first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server process exited with {proc.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
+
+
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """A DATABASE_URL naming the database ``settings_dict`` points at (the test database once set up)."""
+    engine = settings_dict["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        return f"sqlite:///{Path(str(settings_dict['NAME'])).resolve()}"
+    if "postgresql" in engine:
+        user = quote(settings_dict.get("USER") or "", safe="")
+        password = settings_dict.get("PASSWORD") or ""
+        auth = f"{user}:{quote(password, safe='')}@" if password else (f"{user}@" if user else "")
+        host = settings_dict.get("HOST") or "127.0.0.1"
+        port = settings_dict.get("PORT") or 5432
+        return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+    raise RuntimeError(f"no DATABASE_URL for engine {engine}")
+
+
+def stop_process(proc: subprocess.Popen[Any], *, timeout: float = 10.0) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout)
+
+
+# --- caches ----------------------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _clear_caches() -> Iterator[None]:
+    """Rate-limit counters and cached sessions must not leak from one test into the next."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()
+    caches["default"].clear()
+    yield
+
+
+# --- browser ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS_DIR
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps`")
+    # Playwright's sync API keeps an event loop registered on the main thread; Django's ORM would then
+    # refuse to run in the test's own (synchronous) code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context (no cookies) and page, desktop sized, Chinese first like most visitors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+# --- real websocket server -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WsServer:
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="session")
+def ws_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[WsServer]:
+    """daphne serving parkos.config.asgi on the test database, as `parkos serve` runs it.
+
+    Tests that use it must commit their data (``transactional_db``) for the server to see it."""
+    from django.conf import settings
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        url = database_url(connection.settings_dict)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "parkos.config.settings_test",
+        "DATABASE_URL": url,
+        "SECRET_KEY": settings.SECRET_KEY,  # sessions are signed: both processes need the same key
+        "PARKOS_VAR_DIR": str(settings.VAR_DIR),
+        "DB_CONN_MAX_AGE": "0",  # hold no connection open while the test database is flushed or dropped
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    if settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    log = ARTIFACTS_DIR / "ws-server.log"
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as log_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "parkos.config.asgi:application"],
+            cwd=REPO_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+    try:
+        try:
+            wait_for_port(port, proc=proc, timeout=30)
+        except (RuntimeError, TimeoutError) as error:
+            pytest.fail(f"{error}\n--- daphne log ---\n{log.read_text(errors='replace')[-4000:]}")
+        yield WsServer(port=port, process=proc)
+    finally:
+        stop_process(proc)
