@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 
 def park_overview() -> dict[str, Any]:
-    """Headline counts for the home page, cached for a minute (they change slowly)."""
+    """Headline counts for the home page, cached for a few seconds (they change slowly)."""
     data = cache.get("park-overview")
     if data is None:
         from parkos.accounts.models import User
@@ -16,5 +16,5 @@ def park_overview() -> dict[str, Any]:
             "members": User.objects.filter(is_active=True).count(),
             "enterprises": Enterprise.objects.filter(is_active=True).count(),
         }
-        cache.set("park-overview", data, 60)
+        cache.set("park-overview", data, 15)
     return data

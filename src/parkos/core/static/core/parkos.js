@@ -10,5 +10,20 @@
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     return scheme + location.hostname + (target || (location.port ? ":" + location.port : "")) + path;
   }
+  // Copy buttons: <button data-copy="input-id" data-done="Copied">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input) return;
+    input.select();
+    var done = function () { button.textContent = button.getAttribute("data-done") || button.textContent; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
   window.ParkOS = { socketUrl: socketUrl };
 })();
