@@ -21,6 +21,7 @@ demo: install
 	$(BIN)/parkos migrate --noinput -v 0
 	$(BIN)/parkos collectstatic --noinput -v 0
 	$(BIN)/parkos seed-demo
+	$(BIN)/parkos search-reindex
 	PORT=$(PORT) exec $(BIN)/parkos serve --port $(PORT)
 
 # Debian's Chromium for the browser tests (never `playwright install`: nothing may download a browser).

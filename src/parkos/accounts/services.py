@@ -97,6 +97,9 @@ def user_signup(*, login: str, password: str, display_name: str, accept_privacy:
     except IntegrityError:
         # Two sign-ups with the same log-in at once: the unique index decides, the loser gets a clear error.
         raise field_error("login", _("This log-in is already registered."), code="duplicate") from None
+    from parkos.search.services import index_on_commit
+
+    index_on_commit("person", user.pk)
     return user
 
 
@@ -152,6 +155,10 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
         setattr(user, key, value)
     if changes:
         user.save(update_fields=list(changes))
+        # Search: a profile made hidden leaves the index, a changed one is re-indexed, after commit.
+        from parkos.search.services import index_on_commit
+
+        index_on_commit("person", user.pk)
     return user
 
 
@@ -307,7 +314,11 @@ def user_delete(*, actor: User, user: User, password: str) -> None:
         )
     with transaction.atomic():
         avatar = user.avatar.name if user.avatar else None
+        user_id = user.pk
         user.delete()
+        from parkos.search.services import delete_on_commit
+
+        delete_on_commit("person", user_id)
         if avatar:
             storage = User._meta.get_field("avatar").storage  # type: ignore[attr-defined]
             transaction.on_commit(lambda: storage.delete(avatar))

@@ -116,6 +116,9 @@ def _register() -> None:
 
     api.add_router("/", accounts_router)
     api.add_router("/", enterprises_router)
+    from parkos.search.api import router as search_router
+
+    api.add_router("/", search_router)
 
 
 _register()

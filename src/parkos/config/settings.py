@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "parkos.accounts",
     "parkos.enterprises",
     "parkos.demo",
+    "parkos.search",
     "parkos.generator",
 ]
 

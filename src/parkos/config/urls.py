@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("parkos.core.urls")),
     path("accounts/", include("parkos.accounts.urls")),
     path("enterprises/", include("parkos.enterprises.urls")),
+    path("search/", include("parkos.search.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

@@ -95,6 +95,9 @@ def enterprise_create(*, actor: User, data: dict[str, Any]) -> Enterprise:
             Membership.objects.create(enterprise=enterprise, user=actor, role=Membership.Role.ADMIN)
     except IntegrityError:
         raise Conflict(_("An enterprise with this name or credit code already exists."), code="duplicate") from None
+    from parkos.search.services import index_on_commit
+
+    index_on_commit("enterprise", enterprise.pk)
     return enterprise
 
 
@@ -109,6 +112,10 @@ def enterprise_update(*, actor: User, enterprise: Enterprise, data: dict[str, An
         except IntegrityError:
             raise Conflict(_("An enterprise with this name or credit code already exists."),
                            code="duplicate") from None
+        from parkos.search.services import index_on_commit
+
+        # Re-index (or, for a deactivated enterprise, remove) once the change has committed.
+        index_on_commit("enterprise", enterprise.pk)
     return enterprise
 
 
