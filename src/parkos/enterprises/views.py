@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +29,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page, "filters": filters, "industries": selectors.industry_list().filter(parent__isnull=True),
         "stages": Stage.choices, "buildings": selectors.building_list(),
-        "querystring": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+        "querystring": urlencode({k: v for k, v in filters.items() if v}),
     }
     template = "enterprises/_directory_results.html" if getattr(request, "htmx", False) else "enterprises/directory.html"
     return render(request, template, context)
