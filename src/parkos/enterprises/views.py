@@ -40,9 +40,9 @@ def detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     relations = policy.relations_of(request.user, enterprise)
     context = {
         "enterprise": enterprise,
-        "can_edit": policy.can(request.user, "enterprise.edit", enterprise),
-        "can_see_staff": policy.can(request.user, "enterprise.staff.view", enterprise),
-        "can_assign_butler": policy.can(request.user, "enterprise.butler.assign", enterprise),
+        "can_edit": policy.can(request.user, "enterprise.edit", enterprise, relations=relations),
+        "can_see_staff": policy.can(request.user, "enterprise.staff.view", enterprise, relations=relations),
+        "can_assign_butler": policy.can(request.user, "enterprise.butler.assign", enterprise, relations=relations),
         "is_staff_member": policy.ENTERPRISE_STAFF in relations,
         "staff_count": enterprise.memberships.filter(status=Membership.Status.ACTIVE).count(),
     }
