@@ -10,14 +10,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
 from parkos.enterprises.models import Enterprise, Invitation, Membership
 from parkos.enterprises.tests.factories import (
     BuildingFactory,
     EnterpriseFactory,
     IndustryFactory,
-    add_staff,
     credit_code_for,
     enterprise_with_admin,
 )
@@ -48,17 +46,6 @@ def send(client: Client, method: str, url: str, data: Any = None) -> Any:
                                    content_type="application/json")
 
 
-@pytest.fixture
-def team(db: None) -> dict[str, Any]:
-    enterprise, admin = enterprise_with_admin()
-    staff = add_staff(enterprise)
-    butler = UserFactory(roles=[Role.BUTLER])
-    enterprise.butler = butler
-    enterprise.save()
-    other, outsider = enterprise_with_admin()
-    return {"enterprise": enterprise, "admin": admin, "staff": staff, "butler": butler,
-            "operator": UserFactory(roles=[Role.OPERATOR]), "outsider": outsider, "other": other,
-            "member": UserFactory(), "other_butler": UserFactory(roles=[Role.BUTLER])}
 
 
 # --- create and edit -----------------------------------------------------------------------------

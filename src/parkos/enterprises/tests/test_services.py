@@ -10,7 +10,6 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
 from parkos.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from parkos.enterprises import selectors, services
@@ -37,19 +36,6 @@ def data(**overrides: Any) -> dict[str, Any]:
             "stage": "series_b", "headcount": "50-199", **overrides}
 
 
-@pytest.fixture
-def team(db: None) -> dict[str, Any]:
-    """An enterprise with its admin, a colleague, an assigned butler and an operator; and an outsider
-    who administers another enterprise."""
-    enterprise, admin = enterprise_with_admin()
-    staff = add_staff(enterprise)
-    butler = UserFactory(roles=[Role.BUTLER])
-    enterprise.butler = butler
-    enterprise.save()
-    other, outsider = enterprise_with_admin()
-    return {"enterprise": enterprise, "admin": admin, "staff": staff, "butler": butler,
-            "operator": UserFactory(roles=[Role.OPERATOR]), "outsider": outsider, "other": other,
-            "member": UserFactory(), "other_butler": UserFactory(roles=[Role.BUTLER])}
 
 
 # --- create and edit -----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
 from parkos.enterprises.models import Enterprise, Industry, Invitation, Membership
 from parkos.enterprises.tests.factories import (
@@ -17,9 +16,7 @@ from parkos.enterprises.tests.factories import (
     EnterpriseFactory,
     IndustryFactory,
     InvitationFactory,
-    add_staff,
     credit_code_for,
-    enterprise_with_admin,
 )
 from parkos.enterprises.validators import check_character
 
@@ -34,17 +31,6 @@ def as_user(user: Any) -> Client:
     return client
 
 
-@pytest.fixture
-def team(db: None) -> dict[str, Any]:
-    enterprise, admin = enterprise_with_admin()
-    staff = add_staff(enterprise)
-    butler = UserFactory(roles=[Role.BUTLER])
-    enterprise.butler = butler
-    enterprise.save()
-    other, outsider = enterprise_with_admin()
-    return {"enterprise": enterprise, "admin": admin, "staff": staff, "butler": butler,
-            "operator": UserFactory(roles=[Role.OPERATOR]), "outsider": outsider, "other": other,
-            "member": UserFactory(), "other_butler": UserFactory(roles=[Role.BUTLER])}
 
 
 def form_data(**overrides: Any) -> dict[str, Any]:
