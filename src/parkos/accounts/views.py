@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -167,7 +168,8 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 def member_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     page = Paginator(selectors.member_list(viewer=request.user, q=q), 24).get_page(request.GET.get("page"))  # type: ignore[arg-type]
-    return render(request, "accounts/member_list.html", {"page": page, "q": q})
+    return render(request, "accounts/member_list.html",
+                  {"page": page, "q": q, "querystring": urlencode({"q": q}) if q else ""})
 
 
 @login_required
