@@ -22,7 +22,7 @@ demo: install
 	$(BIN)/parkos collectstatic --noinput -v 0
 	$(BIN)/parkos seed-demo
 	$(BIN)/parkos search-reindex
-	PORT=$(PORT) exec $(BIN)/parkos serve --port $(PORT)
+	PORT=$(PORT) exec $(BIN)/parkos serve --port $(PORT) --show-demo-logins
 
 # Debian's Chromium for the browser tests (never `playwright install`: nothing may download a browser).
 browser-deps:

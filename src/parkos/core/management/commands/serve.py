@@ -35,8 +35,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
         parser.add_argument("--quiet", action="store_true", help="no access log")
+        parser.add_argument("--show-demo-logins", action="store_true", help="print the demo park's log-ins")
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, quiet: bool, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, workers: int, quiet: bool, show_demo_logins: bool,
+               **options: Any) -> None:
         env = {**os.environ, "PORT": str(port), "WS_PORT": str(port + 1),
                "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "parkos.config.settings")}
         commands = server_commands(host=host, port=port, workers=workers)
@@ -64,9 +66,21 @@ class Command(BaseCommand):
             stop()
             sys.exit(0)
 
+        def interrupt(*_args: Any) -> None:
+            # Ctrl-C reaches the children too (same process group); whichever stops first, it is a stop.
+            self.stdout.write("Stopping ParkOS…")
+            stop()
+            sys.exit(0)
+
         signal.signal(signal.SIGTERM, terminate)
+        signal.signal(signal.SIGINT, interrupt)
         for name, cmd in commands.items():
             procs[name] = subprocess.Popen(cmd, env=env)
+        if show_demo_logins:
+            from parkos.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, demo_email
+
+            self.stdout.write(f"Demo log-ins (password {DEMO_PASSWORD}): "
+                              + ", ".join(demo_email(local) for local, _name, _roles in DEMO_LOGINS))
         self.stdout.write(self.style.SUCCESS(
             f"ParkOS is running: http://{host}:{port}/  (websockets on :{port + 1}, database "
             f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}). Ctrl-C stops it."))
@@ -74,7 +88,7 @@ class Command(BaseCommand):
             while not stopping:
                 for name, proc in procs.items():
                     code = proc.poll()
-                    if code is not None:
+                    if code is not None and not stopping:
                         self.stderr.write(f"{name} exited with {code}; stopping ParkOS.")
                         stop()
                         sys.exit(code or 1)
