@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.auth import login as auth_login
 from django.http import HttpRequest
-from ninja import File, Router
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -26,23 +26,23 @@ router = Router(tags=["accounts"])
 
 
 @router.post("/accounts/signup", auth=None, response={201: MeOut})
-def signup(request: HttpRequest, payload: SignupIn) -> tuple[int, Any]:
+def signup(request: HttpRequest, payload: SignupIn) -> Status[Any]:
     from django.conf import settings
 
     ratelimit.enforce(request, group="signup-ip", key=ratelimit.client_ip(request), rate=settings.SIGNUP_RATE_PER_IP)
     user = services.user_signup(login=payload.login, password=payload.password, display_name=payload.display_name,
                                 accept_privacy=payload.accept_privacy, ip_address=ratelimit.client_ip(request),
                                 language=payload.language)
-    return 201, user
+    return Status(201, user)
 
 
 @router.post("/accounts/tokens/login", auth=None, response={201: TokenCreatedOut})
-def token_from_password(request: HttpRequest, payload: TokenLoginIn) -> tuple[int, Any]:
+def token_from_password(request: HttpRequest, payload: TokenLoginIn) -> Status[Any]:
     """Exchange a log-in and password for a personal access token (for scripts without a browser)."""
     user = services.user_authenticate(request=request, login=payload.login, password=payload.password)
     token, raw = services.token_create(actor=user, name=payload.name, expires_in_days=payload.expires_in_days)
     token.token = raw  # type: ignore[attr-defined]
-    return 201, token
+    return Status(201, token)
 
 
 @router.post("/accounts/session", auth=None, response=MeOut)
@@ -74,9 +74,9 @@ def me_export(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.delete("/me", response={204: None})
-def me_delete(request: HttpRequest, payload: DeleteIn) -> tuple[int, None]:
+def me_delete(request: HttpRequest, payload: DeleteIn) -> Status[None]:
     services.user_delete(actor=request.user, user=request.user, password=payload.password)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me/tokens", response=list[TokenOut])
@@ -85,11 +85,11 @@ def tokens(request: HttpRequest) -> Any:
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut})
-def token_create(request: HttpRequest, payload: TokenCreateIn) -> tuple[int, Any]:
+def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status[Any]:
     token, raw = services.token_create(actor=request.user, name=payload.name,  # type: ignore[arg-type]
                                        expires_in_days=payload.expires_in_days)
     token.token = raw  # type: ignore[attr-defined]
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/me/tokens/{token_id}", response=TokenOut)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from parkos.accounts.models import User
@@ -52,8 +52,8 @@ def enterprise_list(request: HttpRequest, q: str = "", industry: str = "", stage
 
 
 @router.post("/enterprises", response={201: EnterpriseDetailOut})
-def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> tuple[int, Any]:
-    return 201, services.enterprise_create(actor=request.user, data=payload.dict())  # type: ignore[arg-type]
+def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> Status[Any]:
+    return Status(201, services.enterprise_create(actor=request.user, data=payload.dict()))  # type: ignore[arg-type]
 
 
 @router.get("/enterprises/{enterprise_id}", auth=None, response=EnterpriseOut)
@@ -82,10 +82,10 @@ def staff_approve(request: HttpRequest, enterprise_id: int, user_id: int) -> Any
 
 
 @router.delete("/enterprises/{enterprise_id}/staff/{user_id}", response={204: None})
-def staff_remove(request: HttpRequest, enterprise_id: int, user_id: int) -> tuple[int, None]:
+def staff_remove(request: HttpRequest, enterprise_id: int, user_id: int) -> Status[None]:
     enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
     services.membership_remove(actor=request.user, enterprise=enterprise, user_id=user_id)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/enterprises/{enterprise_id}/admin", response=StaffOut)
@@ -102,10 +102,10 @@ def invitations(request: HttpRequest, enterprise_id: int) -> Any:
 
 
 @router.post("/enterprises/{enterprise_id}/invitations", response={201: InvitationOut})
-def invitation_create(request: HttpRequest, enterprise_id: int, payload: InvitationIn) -> tuple[int, Any]:
+def invitation_create(request: HttpRequest, enterprise_id: int, payload: InvitationIn) -> Status[Any]:
     enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
-    return 201, services.invitation_create(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
-                                           **payload.dict())
+    return Status(201, services.invitation_create(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
+                                           **payload.dict()))
 
 
 @router.delete("/enterprises/{enterprise_id}/invitations/{invitation_id}", response=InvitationOut)
@@ -117,9 +117,9 @@ def invitation_revoke(request: HttpRequest, enterprise_id: int, invitation_id: i
 
 
 @router.post("/invitations/accept", response={201: MembershipOut})
-def invitation_accept(request: HttpRequest, payload: AcceptIn) -> tuple[int, Any]:
-    return 201, services.invitation_accept(user=request.user, token=payload.token,  # type: ignore[arg-type]
-                                           code=payload.code)
+def invitation_accept(request: HttpRequest, payload: AcceptIn) -> Status[Any]:
+    return Status(201, services.invitation_accept(user=request.user, token=payload.token,  # type: ignore[arg-type]
+                                           code=payload.code))
 
 
 @router.put("/enterprises/{enterprise_id}/butler", response=EnterpriseDetailOut)
