@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from parkos.accounts.models import AccessToken, Consent, User, UserRole
+from parkos.search.admin import ReindexOnSaveMixin
 
 
 class UserRoleInline(admin.TabularInline):
@@ -13,7 +14,8 @@ class UserRoleInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ReindexOnSaveMixin, BaseUserAdmin):
+    search_kind = "person"
     ordering = ["-date_joined"]
     list_display = ["display_name", "email", "mobile", "education", "is_active", "date_joined"]
     list_filter = ["is_active", "education", "role_grants__role", "language"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from parkos.enterprises.models import Building, Enterprise, Industry, Invitation, Membership
+from parkos.search.admin import ReindexOnSaveMixin
 
 
 @admin.register(Industry)
@@ -24,7 +25,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(ReindexOnSaveMixin, admin.ModelAdmin):
+    search_kind = "enterprise"
     list_display = ["name", "short_name", "industry", "stage", "headcount", "building", "butler", "is_active"]
     list_filter = ["industry", "stage", "headcount", "building", "is_active"]
     search_fields = ["name", "name_en", "short_name", "credit_code"]

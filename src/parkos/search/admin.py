@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from parkos.search.models import ParkTerm, SearchDocument
+from parkos.search.services import delete_on_commit, index_on_commit
 from parkos.search.text import bump_dictionary_version
 
 
@@ -39,3 +40,24 @@ class SearchDocumentAdmin(admin.ModelAdmin[SearchDocument]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReindexOnSaveMixin:
+    """Admin edits go around the domain services, so the admin keeps the search index in step itself."""
+
+    search_kind = ""
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        index_on_commit(self.search_kind, obj.pk)
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        pk = obj.pk
+        super().delete_model(request, obj)  # type: ignore[misc]
+        delete_on_commit(self.search_kind, pk)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        for pk in pks:
+            delete_on_commit(self.search_kind, pk)

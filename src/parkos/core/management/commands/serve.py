@@ -18,6 +18,7 @@ def server_commands(*, host: str, port: int, workers: int) -> dict[str, list[str
     python = sys.executable
     return {
         "web": [python, "-m", "gunicorn", "parkos.config.wsgi:application", "--bind", f"{host}:{port}",
+                "--config", "python:parkos.config.gunicorn_hooks",
                 "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
                 "--access-logfile", "-", "--access-logformat", '%(h)s "%(r)s" %(s)s %(M)sms',
                 "--timeout", "60", "--graceful-timeout", "5", "--max-requests", "20000",
