@@ -36,3 +36,11 @@ def token_list(*, viewer: User) -> QuerySet[AccessToken]:
 
 def user_list_with_role(*, role: str) -> QuerySet[User]:
     return User.objects.filter(is_active=True, role_grants__role=role).order_by("display_name")
+
+
+def user_get_active(*, user_id: int) -> User:
+    """An active account by id, for services that take a person chosen by an operator."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise NotFound(_("No such member."))
+    return user

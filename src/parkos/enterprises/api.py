@@ -3,12 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from parkos.accounts.models import User
-from parkos.core.errors import NotFound
+from parkos.accounts.selectors import user_get_active
 from parkos.enterprises import selectors, services
 from parkos.enterprises.schemas import (
     AcceptIn,
@@ -125,11 +123,7 @@ def invitation_accept(request: HttpRequest, payload: AcceptIn) -> Status[Any]:
 @router.put("/enterprises/{enterprise_id}/butler", response=EnterpriseDetailOut)
 def butler_assign(request: HttpRequest, enterprise_id: int, payload: ButlerIn) -> Any:
     enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
-    butler = None
-    if payload.butler_id is not None:
-        butler = User.objects.filter(pk=payload.butler_id, is_active=True).first()
-        if butler is None:
-            raise NotFound(_("No such member."))
+    butler = user_get_active(user_id=payload.butler_id) if payload.butler_id is not None else None
     return services.butler_assign(actor=request.user, enterprise=enterprise, butler=butler)  # type: ignore[arg-type]
 
 
