@@ -52,6 +52,11 @@ def staff_list(*, viewer: User, enterprise: Enterprise) -> QuerySet[Membership]:
     return Membership.objects.filter(enterprise=enterprise).select_related("user").order_by("status", "role", "created_at")
 
 
+def staff_count(*, enterprise: Enterprise) -> int:
+    """How many active staff an enterprise has on ParkOS (public: shown on its page)."""
+    return Membership.objects.filter(enterprise=enterprise, status=Membership.Status.ACTIVE).count()
+
+
 def invitation_list(*, viewer: User, enterprise: Enterprise) -> QuerySet[Invitation]:
     policy.require(viewer, "enterprise.invite", enterprise)
     return Invitation.objects.filter(enterprise=enterprise).select_related("created_by")

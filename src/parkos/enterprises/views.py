@@ -44,7 +44,7 @@ def detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "can_see_staff": policy.can(request.user, "enterprise.staff.view", enterprise, relations=relations),
         "can_assign_butler": policy.can(request.user, "enterprise.butler.assign", enterprise, relations=relations),
         "is_staff_member": policy.ENTERPRISE_STAFF in relations,
-        "staff_count": enterprise.memberships.filter(status=Membership.Status.ACTIVE).count(),
+        "staff_count": selectors.staff_count(enterprise=enterprise),
     }
     return render(request, "enterprises/detail.html", context)
 
