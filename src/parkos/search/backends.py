@@ -54,30 +54,36 @@ def run(parsed: ParsedQuery, *, viewer: Viewer, kind: str | None, limit: int, of
     return _sqlite(parsed, viewer=viewer, kind=kind, limit=limit, offset=offset, recent=recent, any_term=any_term)
 
 
-def _sqlite(parsed: ParsedQuery, *, viewer: Viewer, kind: str | None, limit: int, offset: int, recent: bool,
-            any_term: bool) -> EngineResult:
-    match = fts5_query(parsed, any_term=any_term)
-    vis, vis_params = _visibility_sql(viewer, "d")
-    base = f"FROM search_fts JOIN search_document d ON d.id = search_fts.rowid WHERE search_fts MATCH %s AND {vis}"
-    params: list[Any] = [match, *vis_params]
+def _ranked(base: str, params: list[Any], score: str, *, best_first: str, sign: float, kind: str | None,
+            limit: int, offset: int, recent: bool) -> EngineResult:
+    """Counts per kind, then one page of ids with their scores (higher is better), on either engine."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT d.kind, count(*) {base} GROUP BY d.kind", params)
         facets = {k: int(n) for k, n in cursor.fetchall()}
         kind_sql = " AND d.kind = %s" if kind else ""
         kind_params = [kind] if kind else []
-        # bm25() is negative, lower is better: multiply by boosts to push good rows further down.
-        score = (
-            f"bm25(search_fts, {W_TITLE}, {W_TAGS}, {W_BODY}) * d.boost"
-            f" * (CASE WHEN d.fresh THEN 1.0 + 0.3 / (1.0 + (julianday('now') - julianday(d.published_at))"
-            f" / {FRESH_DAYS}) ELSE 1.0 END)"
-        )
-        order = "d.published_at DESC, d.id DESC" if recent else "score, d.id"
+        order = "d.published_at DESC, d.id DESC" if recent else f"{best_first}, d.id"
         cursor.execute(
             f"SELECT d.id, {score} AS score {base}{kind_sql} ORDER BY {order} LIMIT %s OFFSET %s",
             [*params, *kind_params, limit, offset],
         )
-        ids = [(int(i), -float(s)) for i, s in cursor.fetchall()]
+        ids = [(int(i), sign * float(s)) for i, s in cursor.fetchall()]
     return EngineResult(ids=ids, facets=facets)
+
+
+def _sqlite(parsed: ParsedQuery, *, viewer: Viewer, kind: str | None, limit: int, offset: int, recent: bool,
+            any_term: bool) -> EngineResult:
+    match = fts5_query(parsed, any_term=any_term)
+    vis, vis_params = _visibility_sql(viewer, "d")
+    base = f"FROM search_fts JOIN search_document d ON d.id = search_fts.rowid WHERE search_fts MATCH %s AND {vis}"
+    # bm25() is negative, lower is better: multiply by boosts to push good rows further down.
+    score = (
+        f"bm25(search_fts, {W_TITLE}, {W_TAGS}, {W_BODY}) * d.boost"
+        f" * (CASE WHEN d.fresh THEN 1.0 + 0.3 / (1.0 + (julianday('now') - julianday(d.published_at))"
+        f" / {FRESH_DAYS}) ELSE 1.0 END)"
+    )
+    return _ranked(base, [match, *vis_params], score, best_first="score", sign=-1.0, kind=kind, limit=limit,
+                   offset=offset, recent=recent)
 
 
 def _postgres(parsed: ParsedQuery, *, viewer: Viewer, kind: str | None, limit: int, offset: int, recent: bool,
@@ -85,27 +91,16 @@ def _postgres(parsed: ParsedQuery, *, viewer: Viewer, kind: str | None, limit: i
     query = tsquery(parsed, any_term=any_term)
     vis, vis_params = _visibility_sql(viewer, "d")
     base = f"FROM search_document d, to_tsquery('simple', %s) q WHERE d.tsv @@ q AND {vis}"
-    params: list[Any] = [query, *vis_params]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT d.kind, count(*) {base} GROUP BY d.kind", params)
-        facets = {k: int(n) for k, n in cursor.fetchall()}
-        kind_sql = " AND d.kind = %s" if kind else ""
-        kind_params = [kind] if kind else []
-        # Weights for D, C (body), B (tags), A (title), scaled like the SQLite column weights. ts_rank
-        # without length normalisation: on the relevance set it beat ts_rank_cd and every normalisation
-        # (short profiles otherwise outrank the enterprise that is the best answer, e.g. 法务).
-        score = (
-            f"ts_rank('{{0.0, {W_BODY / W_TITLE}, {W_TAGS / W_TITLE}, 1.0}}', d.tsv, q, 0) * d.boost"
-            f" * (CASE WHEN d.fresh THEN 1.0 + 0.3 / (1.0 + extract(epoch FROM now() - d.published_at)"
-            f" / 86400.0 / {FRESH_DAYS}) ELSE 1.0 END)"
-        )
-        order = "d.published_at DESC, d.id DESC" if recent else "score DESC, d.id"
-        cursor.execute(
-            f"SELECT d.id, {score} AS score {base}{kind_sql} ORDER BY {order} LIMIT %s OFFSET %s",
-            [*params, *kind_params, limit, offset],
-        )
-        ids = [(int(i), float(s)) for i, s in cursor.fetchall()]
-    return EngineResult(ids=ids, facets=facets)
+    # Weights for D, C (body), B (tags), A (title), scaled like the SQLite column weights. ts_rank
+    # without length normalisation: on the relevance set it beat ts_rank_cd and every normalisation
+    # (short profiles otherwise outrank the enterprise that is the best answer, e.g. 法务).
+    score = (
+        f"ts_rank('{{0.0, {W_BODY / W_TITLE}, {W_TAGS / W_TITLE}, 1.0}}', d.tsv, q, 0) * d.boost"
+        f" * (CASE WHEN d.fresh THEN 1.0 + 0.3 / (1.0 + extract(epoch FROM now() - d.published_at)"
+        f" / 86400.0 / {FRESH_DAYS}) ELSE 1.0 END)"
+    )
+    return _ranked(base, [query, *vis_params], score, best_first="score DESC", sign=1.0, kind=kind, limit=limit,
+                   offset=offset, recent=recent)
 
 
 def raw_fts(parsed: ParsedQuery, *, limit: int = 10) -> list[int]:
