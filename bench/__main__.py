@@ -7,7 +7,9 @@ Scenarios, each figure with its median and spread over repetitions and its DESIG
    top throughput of the mix, of each endpoint and of the bare endpoint, as ratios to the bare one;
 3. wsgi: the same bare and mix top throughputs under gunicorn and under granian;
 4. memory: RSS of each server process after the load;
-5. search: index build of the generated park and query p95 against the raw engine (bench/search.py).
+5. search: index build of the generated park and query p95 against the raw engine (bench/search.py);
+6. domains: each domain's own benchmark over the generated park (bench/<domain>.py, listed in DOMAINS),
+   run as `python -m bench.<domain> --db PATH --json [--smoke]`, each with its baseline in the same run.
 A ✗ never fails the run: the budgets are for the seed-scale park on a 2-core machine.
 """
 
@@ -28,6 +30,9 @@ P95 = Budget("<=", 100, "p95 ≤ 100 ms")
 RATIO = Budget(">=", 50, "≥ 50% of bare")
 GENERATE = Budget("<=", 300, "≤ 5 min (seed scale)")
 MEMORY = Budget("<=", 300, "≤ 300 MB RSS")
+# Domain benchmarks: a module each, with `main()` (prints its result as JSON, last line) and
+# `figures(result)` (bench.report Figures). A module not written yet is skipped.
+DOMAINS = ["bench.catalog", "bench.recommend", "bench.community", "bench.events", "bench.scenes"]
 ENDPOINTS = ["home", "directory", "enterprise", "profile", "api-enterprises", "api-enterprise", "api-me", "members"]
 
 
@@ -103,6 +108,26 @@ class Bench:
             for f in figures(result):
                 self.figure(f.key, f.scenario, f.label, f.unit, f.budget).add(f.values[0])
             self.details.setdefault("search", []).append(result)
+
+    # --- 6. each domain's benchmark over the generated park --------------------------------------
+    def domains(self) -> None:
+        import importlib.util
+        import json
+        import subprocess
+
+        for name in DOMAINS:
+            if importlib.util.find_spec(name) is None:
+                continue
+            module = importlib.import_module(name)
+            for rep in range(self.reps):
+                self.say(f"{name}: over the generated park ({rep + 1}/{self.reps})")
+                cmd = [servers.PYTHON, "-m", name, "--db", str(self.db), "--json"] + (["--smoke"] if self.args.smoke else [])
+                out = subprocess.run(cmd, env=servers.bench_env(self.db), cwd=servers.ROOT, capture_output=True,
+                                     text=True, check=True)
+                result = json.loads(out.stdout.strip().splitlines()[-1])
+                for f in module.figures(result):
+                    self.figure(f.key, f.scenario, f.label, f.unit, f.budget).add(f.values[0])
+                self.details.setdefault(name, []).append(result)
 
     # --- load ------------------------------------------------------------------------------------
     def drive(self, port: int, phases: list[dict[str, Any]]) -> dict[str, Any]:
@@ -182,6 +207,7 @@ class Bench:
         started = time.perf_counter()
         self.generator()
         self.search()
+        self.domains()
         self.facts = park_facts(self.db)
         self.http()
         self.wsgi()

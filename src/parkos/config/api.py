@@ -119,6 +119,17 @@ def _register() -> None:
     from parkos.search.api import router as search_router
 
     api.add_router("/", search_router)
+    from parkos.catalog.api import router as catalog_router
+    from parkos.community.api import router as community_router
+    from parkos.events.api import router as events_router
+    from parkos.notifications.api import router as notifications_router
+    from parkos.scenes.api import router as scenes_router
+
+    api.add_router("/", notifications_router)
+    api.add_router("/", catalog_router)
+    api.add_router("/", community_router)
+    api.add_router("/", events_router)
+    api.add_router("/", scenes_router)
 
 
 _register()

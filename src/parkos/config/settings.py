@@ -40,6 +40,11 @@ INSTALLED_APPS = [
     "parkos.core",
     "parkos.accounts",
     "parkos.enterprises",
+    "parkos.notifications",
+    "parkos.catalog",
+    "parkos.community",
+    "parkos.events",
+    "parkos.scenes",
     "parkos.demo",
     "parkos.search",
     "parkos.generator",
@@ -209,3 +214,5 @@ LOGGING = {
 }
 
 PARK_NAME = _("ParkOS Demo Park")
+# Public holidays and adjusted working weekends for SLA and reply clocks (see core/workdays.py).
+PARK_HOLIDAYS_FILE = env_str("PARK_HOLIDAYS_FILE", "")

@@ -5,7 +5,10 @@ only when missing, so a second run changes nothing."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,6 +43,23 @@ BUILDINGS = [("A1", "A1 创新中心", 12), ("A2", "A2 研发楼", 10), ("B1", "
 INDUSTRY_MIX = ["ai", "ai", "robotics", "robotics", "medtech", "energy", "software", "software", "services"]
 N_ENTERPRISES = 30
 N_MEMBERS = 300
+# Domains whose demo data is loaded after the people and enterprises, in this order.
+DEMO_DOMAINS = ["catalog", "community", "events", "scenes"]
+
+
+@dataclass
+class DemoContext:
+    """What the domain seeders get: the demo people by login, the butlers, the 300 members and the
+    30 enterprises (思灵机器人 first), and the ``added`` counts to add their own rows to."""
+
+    people: dict[str, User]
+    butlers: list[User]
+    members: list[User]
+    enterprises: list[Enterprise]
+    added: dict[str, int]
+
+    def rng(self, domain: str) -> random.Random:
+        return random.Random(f"{SEED}:{domain}")
 
 
 def demo_email(local: str) -> str:
@@ -154,4 +174,10 @@ def seed_demo() -> dict[str, int]:
         enterprise = enterprises[1 + i % (N_ENTERPRISES - 1)]
         role = Membership.Role.ADMIN if is_admin else Membership.Role.STAFF
         ensure_membership(enterprise, user, role, rng.choice(titles))
+
+    # Each later domain adds its demo data in `parkos/<domain>/demo.py`: `seed_demo(ctx)`, idempotent.
+    ctx = DemoContext(people=people, butlers=butlers, members=members, enterprises=enterprises, added=added)
+    for domain in DEMO_DOMAINS:
+        if importlib.util.find_spec(f"parkos.{domain}.demo") is not None:
+            importlib.import_module(f"parkos.{domain}.demo").seed_demo(ctx)
     return added

@@ -19,9 +19,14 @@ from parkos.search.models import Visibility
 # Facet order on the results page; later issues register sources for the kinds not yet indexed.
 KINDS: dict[str, Any] = {
     "service": _("Services"),
+    "policy": _("Policies"),
     "enterprise": _("Enterprises"),
     "post": _("Posts"),
+    "comment": _("Comments"),
+    "group": _("Groups"),
+    "suggestion": _("Suggestions"),
     "event": _("Events"),
+    "scene": _("Scenes"),
     "person": _("People"),
 }
 
