@@ -70,6 +70,20 @@ RULES: dict[str, Rule] = {
 }
 
 
+def register(rules: dict[str, Rule], *, relations: tuple[str, ...] = ()) -> None:
+    """A domain adds its own rules (from ``<domain>/rules.py``, imported by its AppConfig.ready), so the
+    table stays one table without every domain editing this file. An action is defined once."""
+    global RELATIONS
+    for action in rules:
+        if action in RULES:
+            raise ValueError(f"policy rule {action!r} is defined twice")
+    RULES.update(rules)
+    RELATIONS = (*RELATIONS, *(r for r in relations if r not in RELATIONS))
+
+
+rule = _rule
+
+
 def roles_of(user: Any) -> set[str]:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()

