@@ -1,0 +1,1 @@
+"""Pages of the catalog domain, one module per part; each defines its ``urls``."""

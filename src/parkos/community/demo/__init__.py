@@ -1,0 +1,12 @@
+"""The demo park's community: posts, groups, suggestions (one module per part)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parkos.community.demo import posts, suggestions
+
+
+def seed_demo(ctx: Any) -> None:
+    posts.seed(ctx)
+    suggestions.seed(ctx)

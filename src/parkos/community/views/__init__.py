@@ -1,0 +1,1 @@
+"""Pages of the community domain, one module per part; each defines its ``urls``."""
