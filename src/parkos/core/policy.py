@@ -28,7 +28,7 @@ SELF = "self"  # the object is the user's own account
 ENTERPRISE_ADMIN = "enterprise_admin"
 ENTERPRISE_STAFF = "enterprise_staff"
 ASSIGNED_BUTLER = "assigned_butler"
-RELATIONS = (SELF, ENTERPRISE_ADMIN, ENTERPRISE_STAFF, ASSIGNED_BUTLER)
+RELATIONS: tuple[str, ...] = (SELF, ENTERPRISE_ADMIN, ENTERPRISE_STAFF, ASSIGNED_BUTLER)
 
 
 class HasRelations(Protocol):
