@@ -1,3 +1,143 @@
+"""The service catalog: a category tree, the providers who deliver, and the services themselves."""
+
 from __future__ import annotations
 
-__all__: list[str] = []
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from parkos.core.models import TimeStampedModel
+
+__all__ = ["Category", "PricingKind", "Provider", "ProviderMember", "Service"]
+
+
+def _localized(zh: str, en: str) -> str:
+    return en if en and (get_language() or "").startswith("en") else zh
+
+
+class Category(models.Model):
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("parent category"))
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localized(self.name_zh, self.name_en)
+
+
+class Provider(TimeStampedModel):
+    """Who delivers a service: the park itself (``is_park``) or a registered service provider."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    is_park = models.BooleanField(_("the park itself"), default=False)
+    description = models.TextField(_("description"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("registered as enterprise"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["-is_park", "name"]
+        verbose_name = _("service provider")
+        verbose_name_plural = _("service providers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProviderMember(models.Model):
+    """A person who works orders on behalf of a provider (holds the global provider role too)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="members",
+                                 verbose_name=_("provider"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_memberships",
+                             verbose_name=_("user"))
+
+    class Meta:
+        verbose_name = _("provider staff member")
+        verbose_name_plural = _("provider staff members")
+        constraints = [models.UniqueConstraint(fields=["provider", "user"], name="catalog_provider_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} · {self.user}"
+
+
+class PricingKind(models.TextChoices):
+    FIXED = "fixed", _("Fixed price")
+    FREE = "free", _("Free for tenants")
+    QUOTE = "quote", _("On quotation")
+
+
+class Service(TimeStampedModel):
+    """One service of the catalog.
+
+    ``fields`` are what the enterprise fills when requesting it: a list of
+    ``{"name", "label", "type": "text|textarea|number|date|choice", "required", "choices"}``.
+    ``materials`` are documents it must supply (list of strings). ``eligibility`` is
+    ``{"tenant_only": bool, "stages": [...], "industries": [top-level codes]}`` (empty = anyone)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="services",
+                                 verbose_name=_("category"))
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="services",
+                                 verbose_name=_("provider"))
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    pricing = models.CharField(_("pricing"), max_length=10, choices=PricingKind.choices, default=PricingKind.FIXED)
+    price = models.DecimalField(_("price (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True,
+                                validators=[MinValueValidator(Decimal("0"))])
+    sla_days = models.PositiveSmallIntegerField(_("expected turnaround (working days)"), default=5,
+                                                validators=[MinValueValidator(1), MaxValueValidator(365)])
+    materials = models.JSONField(_("materials the enterprise supplies"), default=list, blank=True)
+    fields = models.JSONField(_("request form fields"), default=list, blank=True)
+    eligibility = models.JSONField(_("eligibility"), default=dict, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["category__position", "code"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(pricing="fixed") | models.Q(price__isnull=False),
+                name="catalog_service_fixed_has_price"),
+        ]
+        indexes = [models.Index(fields=["category", "is_active"], name="catalog_service_cat_active")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localized(self.name_zh, self.name_en)
+
+    @property
+    def description(self) -> str:
+        return _localized(self.description_zh, self.description_en)
+
+    def field_names(self) -> list[str]:
+        return [str(f.get("name")) for f in self.fields if isinstance(f, dict)]
+
+    def eligibility_spec(self) -> dict[str, Any]:
+        return self.eligibility if isinstance(self.eligibility, dict) else {}
