@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "parkos.community",
     "parkos.events",
     "parkos.scenes",
+    "parkos.space",
     "parkos.demo",
     "parkos.search",
     "parkos.generator",

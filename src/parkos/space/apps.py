@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SpaceConfig(AppConfig):
+    name = "parkos.space"
+    label = "space"
+    verbose_name = _("Immersive park")

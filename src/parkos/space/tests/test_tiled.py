@@ -1,0 +1,38 @@
+import json
+
+import pytest
+
+from parkos.space.tests.maps import tiled
+from parkos.space.tiled import MapError, parse
+
+
+def test_walls_areas_and_spawn_are_read():
+    m = parse(json.dumps(tiled(walls=[(5, 5)], areas=[{"name": "会议室A", "kind": "meeting_room", "x": 10, "y": 10,
+                                                       "capacity": 2, "access": "invited"}], spawn=(2, 3))))
+    assert not m.walkable(5, 5) and m.walkable(4, 5)
+    assert not m.walkable(-1, 0) and not m.walkable(40, 0)
+    assert m.spawn == (2, 3)
+    (room,) = m.areas
+    assert (room.kind, room.capacity, room.access, room.width) == ("meeting_room", 2, "invited", 3)
+    assert room.contains(12, 12) and not room.contains(13, 12)
+
+
+@pytest.mark.parametrize("mutate, words", [
+    (lambda d: "not json{", "not valid JSON"),
+    (lambda d: {**d, "orientation": "isometric"}, "orthogonal"),
+    (lambda d: {**d, "infinite": True}, "Infinite"),
+    (lambda d: {**d, "width": 5000}, "between 1 and 400"),
+    (lambda d: {**d, "tileheight": 16}, "square"),
+    (lambda d: {**d, "layers": [{**d["layers"][0], "data": [1, 2]}]}, "width × height"),
+    (lambda d: {**d, "layers": [*d["layers"], {"type": "weird"}]}, "Unknown layer type"),
+    (lambda d: tiled(areas=[{"kind": "casino", "x": 1, "y": 1}]), "unknown kind"),
+    (lambda d: tiled(areas=[{"kind": "booth", "x": 1, "y": 1}]), "needs an enterprise"),
+    (lambda d: tiled(areas=[{"kind": "plaza", "x": 39, "y": 1}]), "outside the map"),
+    (lambda d: tiled(areas=[{"kind": "plaza", "x": 1, "y": 1, "access": "vip"}]), "access rule"),
+    (lambda d: tiled(walls=[(1, 1)], spawn=(1, 1)), "spawn point"),
+])
+def test_bad_maps_are_refused_with_a_reason(mutate, words):
+    data = mutate(tiled())
+    with pytest.raises(MapError) as refused:
+        parse(data if isinstance(data, str) else json.dumps(data))
+    assert words in str(refused.value)

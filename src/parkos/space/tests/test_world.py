@@ -1,0 +1,153 @@
+import pytest
+
+from parkos.space.tests.maps import tiled
+from parkos.space.tiled import parse
+from parkos.space.world import OP_GONE, OP_MOVE, Avatar, Rejected, World, decode_moves
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def world():
+    clock = Clock()
+    m = parse(tiled(width=60, height=40, walls=[(5, y) for y in range(0, 10)], areas=[
+        {"name": "会议室", "kind": "meeting_room", "x": 20, "y": 2, "w": 4, "h": 4, "capacity": 2,
+         "access": "invited"},
+        {"name": "图书角", "kind": "silent", "x": 30, "y": 2, "w": 4, "h": 4},
+    ]))
+    w = World(m, clock=clock)
+    w.clock_ = clock  # type: ignore[attr-defined]
+    return w
+
+
+def walk(world, avatar_id, x, y):
+    world.clock_.now += 1.0
+    world.move(avatar_id, x, y)
+
+
+def test_moves_reach_only_those_who_can_see_the_zone(world):
+    a = world.join(Avatar(1, "甲"), at=(1, 12))
+    world.join(Avatar(2, "乙"), at=(3, 12))
+    world.join(Avatar(3, "丙"), at=(55, 35))  # far away: another zone, not in view
+    world.tick()
+    walk(world, a.id, 2, 13)
+    frames = world.tick()
+    assert decode_moves(frames[2][0]) == [(OP_MOVE, 1, 2, 13, 0)]
+    assert 3 not in frames
+
+
+def test_walls_teleports_and_malformed_moves_are_refused(world):
+    world.join(Avatar(1, "甲"), at=(4, 5))
+    world.clock_.now += 1.0
+    with pytest.raises(Rejected) as wall:
+        world.move(1, 6, 5)  # through the wall at x = 5
+    assert wall.value.code == "wall" and wall.value.detail["x"] == 4  # told where it stands
+    with pytest.raises(Rejected) as jump:
+        world.move(1, 50, 30)
+    assert jump.value.code == "teleport"
+    for bad in ((1.5, 2), ("4", 6), (True, 1)):
+        with pytest.raises(Rejected) as malformed:
+            world.move(1, *bad)
+        assert malformed.value.code == "malformed"
+    with pytest.raises(Rejected):
+        world.move(1, -1, 5)
+    assert (world.avatars[1].x, world.avatars[1].y) == (4, 5)
+
+
+def test_flooding_is_rate_limited_without_touching_others(world):
+    world.join(Avatar(1, "甲"), at=(10, 20))
+    world.join(Avatar(2, "乙"), at=(12, 20))
+    refused = 0
+    for i in range(20):  # no time passes: a flood
+        try:
+            world.move(1, 10 + (i % 2), 20)
+        except Rejected as r:
+            assert r.code == "too_fast"
+            refused += 1
+    assert refused >= 15
+    walk(world, 2, 13, 20)  # the other person walks normally
+    assert world.avatars[2].x == 13
+
+
+def test_restricted_room_and_capacity(world):
+    world.join(Avatar(1, "甲", allowed_areas=frozenset({0})), at=(19, 3))
+    world.join(Avatar(2, "乙", allowed_areas=frozenset({0})), at=(19, 4))
+    world.join(Avatar(3, "丙", allowed_areas=frozenset({0})), at=(19, 5))
+    world.join(Avatar(4, "丁"), at=(18, 3))
+    walk(world, 1, 20, 3)
+    walk(world, 2, 20, 4)
+    with pytest.raises(Rejected) as full:
+        walk(world, 3, 20, 5)
+    assert full.value.code == "full"
+    with pytest.raises(Rejected) as denied:
+        world.clock_.now += 1
+        world.move(4, 21, 3)  # the line passes into the room
+    assert denied.value.code == "no_access"
+    assert world.zone_counts() == {0: 2}
+
+
+def test_bubble_chat_silent_area_lock_and_block(world):
+    world.join(Avatar(1, "甲"), at=(10, 20))
+    world.join(Avatar(2, "乙"), at=(12, 20))
+    world.join(Avatar(3, "丙"), at=(15, 20))  # within 3 of 乙: joins through the chain
+    world.join(Avatar(4, "丁"), at=(25, 20))  # too far
+    world.tick()
+    assert world.say(1, "大家好") == [1, 2, 3]
+    frames = world.tick()
+    assert any(e["t"] == "say" and e["text"] == "大家好" for e in frames[3][1])
+    assert 4 not in frames or not any(e["t"] == "say" for e in frames[4][1])
+    world.lock_bubble(1)
+    world.clock_.now += 1
+    world.move(4, 17, 20)  # walks up to the locked bubble
+    assert 4 not in world.say(1, "锁定后")
+    world.block(2, 1)
+    assert 1 not in world.bubble(world.avatars[2])
+    with pytest.raises(Rejected) as alone:  # 乙 was the link to 丙: without 乙, 甲 is alone
+        world.say(1, "看不见")
+    assert alone.value.code == "alone"
+    world.clock_.now += 1
+    frames = world.tick()
+    assert {"t": "gone", "id": 2} in frames[1][1]
+    walk(world, 2, 12, 21)
+    assert 1 not in world.tick()  # 甲 never sees 乙 move again
+
+
+def test_silent_area_has_no_bubble_and_oversized_text_is_refused(world):
+    world.join(Avatar(1, "甲"), at=(31, 3))
+    world.join(Avatar(2, "乙"), at=(32, 3))
+    with pytest.raises(Rejected) as alone:
+        world.say(1, "嘘")
+    assert alone.value.code == "alone"
+    with pytest.raises(Rejected) as long:
+        world.say(1, "字" * 501)
+    assert long.value.code == "too_long"
+
+
+def test_leaving_and_reconnecting(world):
+    world.join(Avatar(1, "甲"), at=(10, 20))
+    world.join(Avatar(2, "乙"), at=(11, 20))
+    world.tick()
+    world.leave(1)
+    assert decode_moves(world.tick()[2][0]) == [(OP_GONE, 1, 0, 0, 0)]
+    again = world.join(Avatar(1, "甲"), at=(10, 20))  # resumes where it stood
+    assert (again.x, again.y) == (10, 20)
+    world.join(Avatar(1, "甲"), at=(11, 21))  # a second tab replaces the first: no ghost
+    assert len(world.avatars) == 2
+
+
+def test_crossing_zones_introduces_people(world):
+    world.join(Avatar(1, "甲"), at=(19, 35))
+    world.join(Avatar(2, "乙"), at=(41, 35))  # zone (4, 3): not visible from zone (1, 3)
+    world.tick()
+    for x in (25, 31):
+        walk(world, 1, x, 35)
+    frames = world.tick()
+    seen = [p["id"] for e in frames[1][1] if e["t"] == "seen" for p in e["list"]]
+    assert 2 in seen
+    assert any(e["t"] == "seen" and e["list"][0]["id"] == 1 for e in frames[2][1])

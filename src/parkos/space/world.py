@@ -1,0 +1,388 @@
+"""The authoritative state of one map: avatars, where they stand, what each client may see.
+
+Pure Python, no Django and no I/O, so the hot path (a move every 200 ms per walking avatar, a frame
+per client per 100 ms tick) stays in one process and is testable on its own. The websocket layer
+feeds it intents and ships the frames it returns.
+
+Interest management: the map is cut into zones of ``ZONE`` × ``ZONE`` tiles; a client sees the 3 × 3
+zones around its avatar. Each tick, moves are encoded once per zone (10 bytes each) and a client's
+binary frame is the concatenation of its nine zones' bytes, so the cost of a tick is one encoding per
+move plus one ``b"".join`` per client, not one encoding per (move, viewer) pair. Rare events (someone
+comes into view, chat, status, area changes, errors) travel in a JSON frame beside it.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from parkos.space.tiled import Area, ParsedMap
+
+ZONE = 10
+SPEED = 8.0  # tiles per second an avatar may walk (the client walks at 6)
+SLACK = 2.0  # tiles of tolerance for network jitter
+BUBBLE_RADIUS = 3  # tiles (Chebyshev) between two people who hear each other
+MOVES_PER_SECOND, MOVE_BURST = 6.0, 4.0  # clients send at most 5 a second, plus one when they stop
+SAYS_PER_SECOND, SAY_BURST = 1.0, 5.0
+MAX_SAY = 500
+STATUSES = ("available", "busy", "dnd", "away", "meeting")
+MOVE = struct.Struct("<BIHHB")  # op, avatar id, x, y, direction
+GONE = struct.Struct("<BI")
+OP_MOVE, OP_GONE = 1, 2
+
+
+class Rejected(Exception):
+    """An intent the server refuses; ``code`` goes back to the sender only."""
+
+    def __init__(self, code: str, **detail: Any):
+        self.code = code
+        self.detail = detail
+        super().__init__(code)
+
+
+class Bucket:
+    __slots__ = ("burst", "rate", "stamp", "tokens")
+
+    def __init__(self, rate: float, burst: float, now: float):
+        self.rate, self.burst, self.tokens, self.stamp = rate, burst, burst, now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1.0:
+            return False
+        self.tokens -= 1.0
+        return True
+
+
+@dataclass(eq=False)
+class Avatar:
+    id: int
+    name: str
+    enterprise: str = ""
+    look: str = "0"
+    status: str = "available"
+    x: int = 0
+    y: int = 0
+    direction: int = 0
+    zone: tuple[int, int] = (0, 0)
+    area: int = -1
+    moved_at: float = 0.0
+    allowed_areas: frozenset[int] = frozenset()  # restricted areas this person may enter
+    followable: bool = True
+    blocked: set[int] = field(default_factory=set)  # both directions: people this one must not see
+    lock: int = 0  # a locked bubble's id, 0 when none
+    moves: Bucket | None = None
+    says: Bucket | None = None
+    strikes: int = 0  # refused intents; the connection layer rate-limits or closes on many
+
+    def info(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "ent": self.enterprise, "look": self.look, "st": self.status,
+                "x": self.x, "y": self.y, "a": self.area}
+
+
+class World:
+    def __init__(self, parsed: ParsedMap, *, clock: Callable[[], float] = time.monotonic):
+        self.map = parsed
+        self.clock = clock
+        self.avatars: dict[int, Avatar] = {}
+        self.zones: dict[tuple[int, int], set[int]] = defaultdict(set)
+        # Area of each tile (-1 none); where areas overlap, the later one wins (draw order in Tiled).
+        self.area_of = [-1] * (parsed.width * parsed.height)
+        for area in parsed.areas:
+            for ty in range(area.y, area.y + area.height):
+                row = ty * parsed.width
+                for tx in range(area.x, area.x + area.width):
+                    self.area_of[row + tx] = area.index
+        self.in_area: dict[int, set[int]] = defaultdict(set)
+        self.muted: set[int] = set()
+        self._moves: dict[tuple[int, int], list[tuple[int, bytes]]] = defaultdict(list)
+        self._events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self._next_lock = 1
+
+    # --- geometry --------------------------------------------------------------------------------
+    @staticmethod
+    def zone_of(x: int, y: int) -> tuple[int, int]:
+        return (x // ZONE, y // ZONE)
+
+    @staticmethod
+    def around(zone: tuple[int, int]) -> list[tuple[int, int]]:
+        zx, zy = zone
+        return [(zx + dx, zy + dy) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+
+    def area(self, index: int) -> Area | None:
+        return self.map.areas[index] if 0 <= index < len(self.map.areas) else None
+
+    def visible_ids(self, avatar: Avatar) -> Iterable[int]:
+        for z in self.around(avatar.zone):
+            for other in self.zones.get(z, ()):
+                if other != avatar.id and other not in avatar.blocked:
+                    yield other
+
+    def _line_clear(self, x0: int, y0: int, x1: int, y1: int, avatar: Avatar) -> None:
+        """Every tile on the straight line from (x0, y0) to (x1, y1) must be walkable and enterable."""
+        dx, dy = abs(x1 - x0), -abs(y1 - y0)
+        sx, sy = (1 if x0 < x1 else -1), (1 if y0 < y1 else -1)
+        err = dx + dy
+        x, y = x0, y0
+        while True:
+            if not self.map.walkable(x, y):
+                raise Rejected("wall", x=x, y=y)
+            self._check_area(avatar, self.area_of[y * self.map.width + x])
+            if x == x1 and y == y1:
+                return
+            e2 = 2 * err
+            if e2 >= dy:
+                err += dy
+                x += sx
+            if e2 <= dx:
+                err += dx
+                y += sy
+
+    def _check_area(self, avatar: Avatar, index: int) -> None:
+        if index < 0 or index == avatar.area:
+            return
+        area = self.map.areas[index]
+        if area.access != "anyone" and index not in avatar.allowed_areas:
+            raise Rejected("no_access", area=index)
+        if area.capacity is not None and len(self.in_area[index]) >= area.capacity:
+            raise Rejected("full", area=index)
+
+    # --- intents ---------------------------------------------------------------------------------
+    def join(self, avatar: Avatar, *, at: tuple[int, int] | None = None) -> Avatar:
+        """Place ``avatar`` (at its last position when it reconnects, else the spawn point)."""
+        now = self.clock()
+        old = self.avatars.get(avatar.id)
+        if old is not None:  # a second tab or a reconnect: one avatar per person, the newest wins
+            self.leave(avatar.id)
+        x, y = at if at and self.map.walkable(*at) else self.map.spawn
+        index = self.area_of[y * self.map.width + x]
+        area = self.area(index)
+        if area is not None and (
+                (area.access != "anyone" and index not in avatar.allowed_areas)
+                or (area.capacity is not None and len(self.in_area[index]) >= area.capacity)):
+            x, y = self.map.spawn
+            index = self.area_of[y * self.map.width + x]
+        avatar.x, avatar.y, avatar.zone, avatar.area, avatar.moved_at = x, y, self.zone_of(x, y), index, now
+        avatar.moves = Bucket(MOVES_PER_SECOND, MOVE_BURST, now)
+        avatar.says = Bucket(SAYS_PER_SECOND, SAY_BURST, now)
+        self.avatars[avatar.id] = avatar
+        self.zones[avatar.zone].add(avatar.id)
+        if index >= 0:
+            self.in_area[index].add(avatar.id)
+        self._emit(avatar.id, {"t": "you", **avatar.info()})
+        self._emit(avatar.id, {"t": "seen", "list": [self.avatars[o].info() for o in self.visible_ids(avatar)]})
+        self._show(avatar, self.around(avatar.zone))
+        return avatar
+
+    def leave(self, avatar_id: int) -> None:
+        avatar = self.avatars.pop(avatar_id, None)
+        if avatar is None:
+            return
+        self.zones[avatar.zone].discard(avatar_id)
+        if avatar.area >= 0:
+            self.in_area[avatar.area].discard(avatar_id)
+        self._moves[avatar.zone].append((avatar_id, GONE.pack(OP_GONE, avatar_id)))
+        self._events.pop(avatar_id, None)
+
+    def move(self, avatar_id: int, x: Any, y: Any, direction: Any = 0) -> None:
+        avatar = self._get(avatar_id)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (x, y, direction)):
+            raise self._strike(avatar, "malformed")
+        now = self.clock()
+        assert avatar.moves is not None
+        if not avatar.moves.take(now):
+            raise self._strike(avatar, "too_fast")
+        if not (0 <= x < self.map.width and 0 <= y < self.map.height):
+            raise self._strike(avatar, "outside")
+        step = max(abs(x - avatar.x), abs(y - avatar.y))
+        if step > SPEED * (now - avatar.moved_at) + SLACK:
+            raise self._strike(avatar, "teleport")
+        try:
+            self._line_clear(avatar.x, avatar.y, x, y, avatar)
+        except Rejected as refused:
+            avatar.strikes += 1
+            # Tell the sender where it really stands so its client can snap back.
+            refused.detail.update(x=avatar.x, y=avatar.y)
+            raise
+        self._place(avatar, x, y, direction % 8, now)
+
+    def _place(self, avatar: Avatar, x: int, y: int, direction: int, now: float) -> None:
+        old_zone, new_zone = avatar.zone, self.zone_of(x, y)
+        avatar.x, avatar.y, avatar.direction, avatar.moved_at = x, y, direction, now
+        index = self.area_of[y * self.map.width + x]
+        if index != avatar.area:
+            if avatar.area >= 0:
+                self.in_area[avatar.area].discard(avatar.id)
+            if index >= 0:
+                self.in_area[index].add(avatar.id)
+            avatar.area = index
+            self._emit(avatar.id, {"t": "area", "a": index})
+        if new_zone != old_zone:
+            self.zones[old_zone].discard(avatar.id)
+            self.zones[new_zone].add(avatar.id)
+            avatar.zone = new_zone
+            before, after = set(self.around(old_zone)), self.around(new_zone)
+            fresh = [z for z in after if z not in before]
+            # The mover learns who stands in the zones it now sees; they learn who it is.
+            newly = [self.avatars[o].info() for z in fresh for o in self.zones.get(z, ())
+                     if o != avatar.id and o not in avatar.blocked]
+            if newly:
+                self._emit(avatar.id, {"t": "seen", "list": newly})
+            self._show(avatar, fresh)
+        self._moves[new_zone].append((avatar.id, MOVE.pack(OP_MOVE, avatar.id, x, y, direction)))
+
+    def _show(self, avatar: Avatar, zones: Iterable[tuple[int, int]]) -> None:
+        info = avatar.info()
+        for z in zones:
+            for other in self.zones.get(z, ()):
+                if other != avatar.id and other not in avatar.blocked:
+                    self._emit(other, {"t": "seen", "list": [info]})
+
+    def say(self, avatar_id: int, text: Any, *, scope: str = "bubble") -> list[int]:
+        """Chat to the speaker's bubble (people within reach, transitively) or to its room (area)."""
+        avatar = self._get(avatar_id)
+        if not isinstance(text, str) or not text.strip():
+            raise self._strike(avatar, "malformed")
+        if len(text) > MAX_SAY:
+            raise self._strike(avatar, "too_long")
+        assert avatar.says is not None
+        if not avatar.says.take(self.clock()):
+            raise self._strike(avatar, "too_fast")
+        if avatar_id in self.muted:
+            raise Rejected("muted")
+        if scope == "room":
+            if avatar.area < 0:
+                raise Rejected("no_room")
+            hearers = [o for o in self.in_area[avatar.area] if o not in avatar.blocked]
+        elif scope == "bubble":
+            hearers = self.bubble(avatar)
+            if len(hearers) < 2:
+                raise Rejected("alone")
+        else:
+            raise self._strike(avatar, "malformed")
+        message = {"t": "say", "from": avatar_id, "name": avatar.name, "text": text.strip(), "scope": scope}
+        for o in hearers:
+            self._emit(o, message)
+        return hearers
+
+    def bubble(self, avatar: Avatar) -> list[int]:
+        """The people who hear ``avatar``: connected within ``BUBBLE_RADIUS`` tiles, among those it can
+        see, outside silent areas, inside the same locked bubble if either is locked, not blocked."""
+        if self._silent(avatar):
+            return [avatar.id]
+        candidates = [self.avatars[o] for o in self.visible_ids(avatar)]
+        members, frontier = {avatar.id}, [avatar]
+        while frontier:
+            current = frontier.pop()
+            for other in candidates:
+                if other.id in members or other.id in avatar.blocked or self._silent(other):
+                    continue
+                if other.lock != avatar.lock:
+                    continue
+                if max(abs(other.x - current.x), abs(other.y - current.y)) <= BUBBLE_RADIUS:
+                    members.add(other.id)
+                    frontier.append(other)
+        return sorted(members)
+
+    def _silent(self, avatar: Avatar) -> bool:
+        area = self.area(avatar.area)
+        return area is not None and area.silent
+
+    def lock_bubble(self, avatar_id: int, locked: bool = True) -> list[int]:
+        avatar = self._get(avatar_id)
+        members = self.bubble(avatar)
+        lock = 0
+        if locked:
+            lock, self._next_lock = self._next_lock, self._next_lock + 1
+        for o in members:
+            self.avatars[o].lock = lock
+            self._emit(o, {"t": "lock", "on": bool(locked), "by": avatar_id})
+        return members
+
+    def set_status(self, avatar_id: int, status: Any) -> None:
+        avatar = self._get(avatar_id)
+        if status not in STATUSES:
+            raise self._strike(avatar, "malformed")
+        avatar.status = status
+        for o in [*self.visible_ids(avatar), avatar_id]:
+            self._emit(o, {"t": "st", "id": avatar_id, "st": status})
+
+    def block(self, avatar_id: int, other_id: int) -> None:
+        """Blocking works both ways: neither sees nor hears the other from now on."""
+        for a, b in ((avatar_id, other_id), (other_id, avatar_id)):
+            avatar = self.avatars.get(a)
+            if avatar is not None:
+                avatar.blocked.add(b)
+                self._emit(a, {"t": "gone", "id": b})
+
+    def announce(self, text: str, *, by: str) -> None:
+        for o in self.avatars:
+            self._emit(o, {"t": "announce", "text": text, "by": by})
+
+    def who(self) -> list[dict[str, Any]]:
+        """Everyone on the map with status and area (the "who is here" list), no coordinates."""
+        return [{"id": a.id, "name": a.name, "ent": a.enterprise, "st": a.status, "a": a.area}
+                for a in self.avatars.values()]
+
+    def zone_counts(self) -> dict[int, int]:
+        """People per named area for the minimap: counts only, never positions."""
+        return {index: len(ids) for index, ids in self.in_area.items() if ids}
+
+    def locate(self, avatar_id: int, target_id: int) -> tuple[int, int]:
+        avatar, target = self._get(avatar_id), self.avatars.get(target_id)
+        if target is None or target_id in avatar.blocked or not target.followable:
+            raise Rejected("not_found")
+        return target.x, target.y
+
+    # --- the tick --------------------------------------------------------------------------------
+    def tick(self) -> dict[int, tuple[bytes, list[dict[str, Any]]]]:
+        """Frames for this tick: per avatar, the binary moves it can see and its JSON events."""
+        moves, self._moves = self._moves, defaultdict(list)
+        events, self._events = self._events, defaultdict(list)
+        packed = {z: b"".join(b for _id, b in items) for z, items in moves.items()}
+        frames: dict[int, tuple[bytes, list[dict[str, Any]]]] = {}
+        if not packed and not events:
+            return frames
+        for avatar in self.avatars.values():
+            if avatar.blocked:
+                chunk = b"".join(b for z in self.around(avatar.zone) for i, b in moves.get(z, ())
+                                 if i not in avatar.blocked)
+            else:
+                chunk = b"".join(packed[z] for z in self.around(avatar.zone) if z in packed)
+            mine = events.get(avatar.id)
+            if chunk or mine:
+                frames[avatar.id] = (chunk, mine or [])
+        return frames
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def _get(self, avatar_id: int) -> Avatar:
+        avatar = self.avatars.get(avatar_id)
+        if avatar is None:
+            raise Rejected("not_joined")
+        return avatar
+
+    def _strike(self, avatar: Avatar, code: str) -> Rejected:
+        avatar.strikes += 1
+        return Rejected(code)
+
+    def _emit(self, avatar_id: int, event: dict[str, Any]) -> None:
+        self._events[avatar_id].append(event)
+
+
+def decode_moves(frame: bytes) -> list[tuple[int, int, int, int, int]]:
+    """(op, id, x, y, direction) tuples of a binary frame; ``GONE`` entries have x = y = direction = 0."""
+    out, i = [], 0
+    while i < len(frame):
+        if frame[i] == OP_MOVE:
+            out.append(MOVE.unpack_from(frame, i))
+            i += MOVE.size
+        else:
+            op, ident = GONE.unpack_from(frame, i)
+            out.append((op, ident, 0, 0, 0))
+            i += GONE.size
+    return out
