@@ -9,7 +9,8 @@ What ParkOS reads (the rest of the file is kept as uploaded and drawn by the bro
   properties ``enterprise`` / ``event`` / ``scene`` (ids bound to live ParkOS data), ``capacity``,
   ``access`` (``anyone``, ``invited``, ``enterprise_staff``, ``event_registrants``) and ``silent``
   (no proximity bubble forms inside);
-- an object named ``spawn`` (a point or rectangle) where avatars appear; else the map's centre.
+- an object named ``spawn`` (a point, or a rectangle: newcomers appear on a free tile inside it); else
+  the map's centre.
 
 ``parse(raw)`` raises ``MapError`` with a translated message naming the offending part.
 """
@@ -63,6 +64,8 @@ class ParsedMap:
     walls: bytearray  # 1 = wall, row-major
     areas: list[Area] = field(default_factory=list)
     spawn: tuple[int, int] = (0, 0)
+    # A spawn rectangle (x, y, width, height): newcomers appear on a free tile inside it.
+    spawn_area: tuple[int, int, int, int] = (0, 0, 1, 1)
 
     def walkable(self, tx: int, ty: int) -> bool:
         return 0 <= tx < self.width and 0 <= ty < self.height and not self.walls[ty * self.width + tx]
@@ -132,12 +135,13 @@ def parse(raw: str | bytes | dict[str, Any]) -> ParsedMap:
     walls = bytearray(width * height)
     areas: list[Area] = []
     spawn: tuple[int, int] | None = None
+    spawn_rect: tuple[int, int, int, int] | None = None
     layers = data["layers"]
     if not isinstance(layers, list) or not layers:
         raise MapError(_("The map has no layers."))
 
     def walk(layer_list: list[Any]) -> None:
-        nonlocal spawn
+        nonlocal spawn, spawn_rect
         for layer in layer_list:
             if not isinstance(layer, dict):
                 raise MapError(_("A layer must be an object."))
@@ -166,6 +170,8 @@ def parse(raw: str | bytes | dict[str, Any]) -> ParsedMap:
                     ty = int(_int(round(obj.get("y", 0)), _("y")) // tile)
                     if obj.get("name") == "spawn":
                         spawn = (tx, ty)
+                        spawn_rect = (tx, ty, max(1, round(float(obj.get("width", 0) or 0) / tile)),
+                                      max(1, round(float(obj.get("height", 0) or 0) / tile)))
                         continue
                     area_kind = props.get("kind") or obj.get("type") or obj.get("class")
                     if not area_kind:
@@ -180,6 +186,7 @@ def parse(raw: str | bytes | dict[str, Any]) -> ParsedMap:
     if not parsed.walkable(*spawn):
         raise MapError(_("The spawn point is on a wall or outside the map."))
     parsed.spawn = spawn
+    parsed.spawn_area = spawn_rect or (spawn[0], spawn[1], 1, 1)
     return parsed
 
 

@@ -13,9 +13,10 @@ comes into view, chat, status, area changes, errors) travel in a JSON frame besi
 
 from __future__ import annotations
 
+import random
 import struct
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,9 +30,11 @@ BUBBLE_RADIUS = 3  # tiles (Chebyshev) between two people who hear each other
 MOVES_PER_SECOND, MOVE_BURST = 6.0, 4.0  # clients send at most 5 a second, plus one when they stop
 SAYS_PER_SECOND, SAY_BURST = 1.0, 5.0
 MAX_SAY = 500
+KNOWN = 500  # cards (name, look, status) a client is assumed to remember
 STATUSES = ("available", "busy", "dnd", "away", "meeting")
-MOVE = struct.Struct("<BIHHB")  # op, avatar id, x, y, direction
-GONE = struct.Struct("<BI")
+# Every record is 10 bytes (op, avatar id, x, y, direction), so a client decodes a frame in one call
+# (``struct.iter_unpack`` in Python, a DataView loop in the browser).
+MOVE = struct.Struct("<BIHHB")
 OP_MOVE, OP_GONE = 1, 2
 
 
@@ -76,6 +79,7 @@ class Avatar:
     followable: bool = True
     blocked: set[int] = field(default_factory=set)  # both directions: people this one must not see
     lock: int = 0  # a locked bubble's id, 0 when none
+    known: OrderedDict[int, str] = field(default_factory=OrderedDict)  # people this client has the card of
     moves: Bucket | None = None
     says: Bucket | None = None
     strikes: int = 0  # refused intents; the connection layer rate-limits or closes on many
@@ -100,9 +104,12 @@ class World:
                     self.area_of[row + tx] = area.index
         self.in_area: dict[int, set[int]] = defaultdict(set)
         self.muted: set[int] = set()
+        self.blockers: set[int] = set()  # avatars with someone blocked (few): joins check only these
         self._moves: dict[tuple[int, int], list[tuple[int, bytes]]] = defaultdict(list)
         self._events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self._personal: dict[int, list[bytes]] = defaultdict(list)
         self._next_lock = 1
+        self._around_cache: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
     # --- geometry --------------------------------------------------------------------------------
     @staticmethod
@@ -159,7 +166,7 @@ class World:
         old = self.avatars.get(avatar.id)
         if old is not None:  # a second tab or a reconnect: one avatar per person, the newest wins
             self.leave(avatar.id)
-        x, y = at if at and self.map.walkable(*at) else self.map.spawn
+        x, y = at if at and self.map.walkable(*at) else self.spawn_point(avatar.id)
         index = self.area_of[y * self.map.width + x]
         area = self.area(index)
         if area is not None and (
@@ -171,23 +178,37 @@ class World:
         avatar.moves = Bucket(MOVES_PER_SECOND, MOVE_BURST, now)
         avatar.says = Bucket(SAYS_PER_SECOND, SAY_BURST, now)
         self.avatars[avatar.id] = avatar
+        if avatar.blocked:
+            self.blockers.add(avatar.id)
         self.zones[avatar.zone].add(avatar.id)
         if index >= 0:
             self.in_area[index].add(avatar.id)
         self._emit(avatar.id, {"t": "you", **avatar.info()})
-        self._emit(avatar.id, {"t": "seen", "list": [self.avatars[o].info() for o in self.visible_ids(avatar)]})
+        self._introduce(avatar, [self.avatars[o] for o in self.visible_ids(avatar)])
         self._show(avatar, self.around(avatar.zone))
         return avatar
+
+    def spawn_point(self, seed: int) -> tuple[int, int]:
+        """A free tile of the spawn rectangle (spread, so a crowd does not start in one zone)."""
+        sx, sy, sw, sh = self.map.spawn_area
+        rng = random.Random(seed)
+        for _ in range(20):
+            x, y = sx + rng.randrange(sw), sy + rng.randrange(sh)
+            if self.map.walkable(x, y):
+                return x, y
+        return self.map.spawn
 
     def leave(self, avatar_id: int) -> None:
         avatar = self.avatars.pop(avatar_id, None)
         if avatar is None:
             return
         self.zones[avatar.zone].discard(avatar_id)
+        self.blockers.discard(avatar_id)
         if avatar.area >= 0:
             self.in_area[avatar.area].discard(avatar_id)
-        self._moves[avatar.zone].append((avatar_id, GONE.pack(OP_GONE, avatar_id)))
+        self._moves[avatar.zone].append((avatar_id, MOVE.pack(OP_GONE, avatar_id, 0, 0, 0)))
         self._events.pop(avatar_id, None)
+        self._personal.pop(avatar_id, None)
 
     def move(self, avatar_id: int, x: Any, y: Any, direction: Any = 0) -> None:
         avatar = self._get(avatar_id)
@@ -229,19 +250,37 @@ class World:
             before, after = set(self.around(old_zone)), self.around(new_zone)
             fresh = [z for z in after if z not in before]
             # The mover learns who stands in the zones it now sees; they learn who it is.
-            newly = [self.avatars[o].info() for z in fresh for o in self.zones.get(z, ())
-                     if o != avatar.id and o not in avatar.blocked]
-            if newly:
-                self._emit(avatar.id, {"t": "seen", "list": newly})
+            self._introduce(avatar, [self.avatars[o] for z in fresh for o in self.zones.get(z, ())
+                                     if o != avatar.id and o not in avatar.blocked])
             self._show(avatar, fresh)
         self._moves[new_zone].append((avatar.id, MOVE.pack(OP_MOVE, avatar.id, x, y, direction)))
 
     def _show(self, avatar: Avatar, zones: Iterable[tuple[int, int]]) -> None:
-        info = avatar.info()
+        """Those standing in ``zones`` now see ``avatar``."""
         for z in zones:
             for other in self.zones.get(z, ()):
                 if other != avatar.id and other not in avatar.blocked:
-                    self._emit(other, {"t": "seen", "list": [info]})
+                    self._introduce(self.avatars[other], [avatar])
+
+    def _introduce(self, viewer: Avatar, people: list[Avatar]) -> None:
+        """Tell ``viewer`` where ``people`` stand: a 10-byte position record for those it already
+        knows (name, look and status unchanged), the full card (JSON) for the others. Remembering
+        the last ``KNOWN`` people per viewer keeps a crowd's comings and goings mostly binary."""
+        cards = []
+        known = viewer.known
+        for person in people:
+            if known.get(person.id) == person.status:
+                known.move_to_end(person.id)
+                self._personal[viewer.id].append(
+                    MOVE.pack(OP_MOVE, person.id, person.x, person.y, person.direction))
+                continue
+            known[person.id] = person.status
+            cards.append(person.info())
+        if len(known) > KNOWN:
+            for _ in range(len(known) - KNOWN):
+                known.popitem(last=False)
+        if cards:
+            self._emit(viewer.id, {"t": "seen", "list": cards})
 
     def say(self, avatar_id: int, text: Any, *, scope: str = "bubble") -> list[int]:
         """Chat to the speaker's bubble (people within reach, transitively) or to its room (area)."""
@@ -311,6 +350,8 @@ class World:
         avatar.status = status
         for o in [*self.visible_ids(avatar), avatar_id]:
             self._emit(o, {"t": "st", "id": avatar_id, "st": status})
+            if avatar_id in self.avatars[o].known:
+                self.avatars[o].known[avatar_id] = status
 
     def block(self, avatar_id: int, other_id: int) -> None:
         """Blocking works both ways: neither sees nor hears the other from now on."""
@@ -318,6 +359,7 @@ class World:
             avatar = self.avatars.get(a)
             if avatar is not None:
                 avatar.blocked.add(b)
+                self.blockers.add(a)
                 self._emit(a, {"t": "gone", "id": b})
 
     def announce(self, text: str, *, by: str) -> None:
@@ -341,23 +383,40 @@ class World:
 
     # --- the tick --------------------------------------------------------------------------------
     def tick(self) -> dict[int, tuple[bytes, list[dict[str, Any]]]]:
-        """Frames for this tick: per avatar, the binary moves it can see and its JSON events."""
+        """Frames for this tick: per avatar, the binary moves it can see and its JSON events.
+
+        Everyone standing in the same zone sees the same nine zones, so their move chunk is one
+        shared ``bytes`` object (built once per zone); the server can then frame it once too."""
         moves, self._moves = self._moves, defaultdict(list)
         events, self._events = self._events, defaultdict(list)
-        packed = {z: b"".join(b for _id, b in items) for z, items in moves.items()}
+        personal, self._personal = self._personal, defaultdict(list)
         frames: dict[int, tuple[bytes, list[dict[str, Any]]]] = {}
-        if not packed and not events:
+        if not moves and not events and not personal:
             return frames
+        packed = {z: b"".join(b for _id, b in items) for z, items in moves.items()}
+        by_zone: dict[tuple[int, int], bytes] = {}
+        around = self._around
         for avatar in self.avatars.values():
             if avatar.blocked:
-                chunk = b"".join(b for z in self.around(avatar.zone) for i, b in moves.get(z, ())
+                chunk = b"".join(b for z in around(avatar.zone) for i, b in moves.get(z, ())
                                  if i not in avatar.blocked)
             else:
-                chunk = b"".join(packed[z] for z in self.around(avatar.zone) if z in packed)
+                chunk = by_zone.get(avatar.zone)  # type: ignore[assignment]
+                if chunk is None:
+                    chunk = by_zone[avatar.zone] = b"".join(packed[z] for z in around(avatar.zone) if z in packed)
+            extra = personal.get(avatar.id)
+            if extra:
+                chunk = chunk + b"".join(extra)
             mine = events.get(avatar.id)
             if chunk or mine:
                 frames[avatar.id] = (chunk, mine or [])
         return frames
+
+    def _around(self, zone: tuple[int, int]) -> list[tuple[int, int]]:
+        cached = self._around_cache.get(zone)
+        if cached is None:
+            cached = self._around_cache[zone] = self.around(zone)
+        return cached
 
     # --- helpers ---------------------------------------------------------------------------------
     def _get(self, avatar_id: int) -> Avatar:
@@ -375,14 +434,5 @@ class World:
 
 
 def decode_moves(frame: bytes) -> list[tuple[int, int, int, int, int]]:
-    """(op, id, x, y, direction) tuples of a binary frame; ``GONE`` entries have x = y = direction = 0."""
-    out, i = [], 0
-    while i < len(frame):
-        if frame[i] == OP_MOVE:
-            out.append(MOVE.unpack_from(frame, i))
-            i += MOVE.size
-        else:
-            op, ident = GONE.unpack_from(frame, i)
-            out.append((op, ident, 0, 0, 0))
-            i += GONE.size
-    return out
+    """(op, id, x, y, direction) records of a binary frame; ``OP_GONE`` records have x = y = direction = 0."""
+    return list(MOVE.iter_unpack(frame))

@@ -151,3 +151,29 @@ def test_crossing_zones_introduces_people(world):
     seen = [p["id"] for e in frames[1][1] if e["t"] == "seen" for p in e["list"]]
     assert 2 in seen
     assert any(e["t"] == "seen" and e["list"][0]["id"] == 1 for e in frames[2][1])
+
+
+def test_people_met_before_come_back_as_positions_not_cards(world):
+    world.join(Avatar(1, "甲"), at=(19, 35))
+    world.join(Avatar(2, "乙"), at=(41, 35))
+    world.tick()
+    for x in (25, 31):
+        walk(world, 1, x, 35)
+    world.tick()  # 甲 and 乙 exchanged cards
+    for x in (25, 19, 13):  # 甲 walks out of sight ...
+        walk(world, 1, x, 35)
+    world.tick()
+    for x in (19, 25, 31):  # ... and back
+        walk(world, 1, x, 35)
+    chunk, events = world.tick()[1]
+    assert not any(e["t"] == "seen" for e in events)
+    assert (1, 2, 41, 35, 0) in decode_moves(chunk)  # 乙's position, in the binary stream
+    world.set_status(2, "busy")
+    for x in (25, 19, 13):
+        walk(world, 1, x, 35)
+    world.set_status(2, "away")  # changed while 甲 could not see: the card comes again
+    world.tick()
+    for x in (19, 25, 31):
+        walk(world, 1, x, 35)
+    _chunk, events = world.tick()[1]
+    assert [p["st"] for e in events if e["t"] == "seen" for p in e["list"]] == ["away"]

@@ -1,0 +1,325 @@
+"""The immersive map's websocket server: ``/ws/space/<map>/``.
+
+A plain asyncio server (the ``websockets`` library) rather than a Channels consumer, because the map's
+hot path is a frame per client per 100 ms tick: going through ASGI and a channel layer costs
+milliseconds per group send, while here a tick is one ``World.tick()`` and one buffered write per
+client. The web pages (Django) stay the source of truth for who may be where: a page hands the browser
+a signed, short-lived **ticket** (``space.tickets``) naming the person, the areas they may enter and
+whom they blocked; this server only checks the signature, so a connection costs no database query.
+
+Per client the server keeps no queue: when a client's socket buffer is over ``SLOW_BYTES`` it skips
+that client's frames and, once the buffer drains, sends a snapshot of what it can see now (the latest
+state), so a slow phone never delays the others and never builds an ever-growing backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import struct
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+from websockets.protocol import State
+
+from parkos.space.tiled import ParsedMap
+from parkos.space.world import Avatar, Rejected, World
+
+log = logging.getLogger("parkos.space")
+
+TICK = 0.1
+SLOW_BYTES = 64 * 1024
+MAX_MESSAGE = 2048  # bytes; a bigger message closes the connection (1009) — nothing else is touched
+MAX_STRIKES = 60  # refused intents per minute before the connection is closed (1008)
+HELLO_TIMEOUT = 5.0
+RESUME_SECONDS = 300  # a reconnect within this time puts the avatar back where it stood
+PATH = re.compile(r"^/ws/space/(?P<slug>[a-z0-9-]{1,40})/$")
+HEADER = struct.Struct("<I")
+# Refusals that only a crafted or flooding client earns (bumping into a wall or a full room does not).
+STRIKES = frozenset({"malformed", "too_fast", "teleport", "outside", "unknown", "too_long"})
+
+
+def encode(chunk: bytes, events: list[dict[str, Any]]) -> bytes:
+    """One binary message per tick: u32 length of a JSON array of events, the JSON, then the moves."""
+    body = json.dumps(events, ensure_ascii=False, separators=(",", ":")).encode() if events else b""
+    return HEADER.pack(len(body)) + body + chunk
+
+
+def ws_frame(payload: bytes) -> bytes:
+    """A whole unmasked binary websocket frame (RFC 6455 §5.2), as a server sends it.
+
+    Frames for the tick are written straight to the socket's transport: the ``websockets`` send path
+    (a coroutine, a lock and a frame object per message) costs more than the rest of a tick, and
+    everyone in one zone gets the very same bytes. The library still owns the handshake, pings,
+    incoming frames and closing; a whole frame per ``transport.write`` keeps the stream well-formed."""
+    n = len(payload)
+    if n < 126:
+        return bytes((0x82, n)) + payload
+    if n < 65536:
+        return struct.pack("!BBH", 0x82, 126, n) + payload
+    return struct.pack("!BBQ", 0x82, 127, n) + payload
+
+
+@dataclass(eq=False)
+class Client:
+    ws: ServerConnection
+    avatar_id: int
+    operator: bool = False
+    stale: bool = False
+    strikes: list[float] = field(default_factory=list)
+
+
+class Runtime:
+    """One map in this process: its world, its clients, its tick."""
+
+    def __init__(self, slug: str, parsed: ParsedMap, *, clock: Callable[[], float] = time.monotonic):
+        self.slug = slug
+        self.world = World(parsed, clock=clock)
+        self.clients: dict[int, Client] = {}
+        self.last_seen: dict[int, tuple[float, int, int]] = {}
+        self.banned: set[int] = set()
+        self.ticks = 0
+        self.sent = 0
+        self.skipped = 0
+        self.joins = 0
+        self.leaves = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_at = loop.time()
+        while True:
+            next_at += TICK
+            try:
+                await self.flush()
+            except Exception:  # one bad frame must never stop the map
+                log.exception("space tick failed")
+            delay = next_at - loop.time()
+            if delay < 0:  # overloaded: skip ahead rather than tick in a burst
+                next_at = loop.time()
+                delay = 0
+            await asyncio.sleep(delay)
+
+    async def flush(self) -> None:
+        self.ticks += 1
+        frames = self.world.tick()
+        shared: dict[int, bytes] = {}  # id(chunk) -> its framed bytes, for clients with no events
+        for avatar_id, client in list(self.clients.items()):
+            transport = client.ws.transport
+            if transport is None or transport.is_closing() or client.ws.protocol.state is not State.OPEN:
+                continue
+            if transport.get_write_buffer_size() > SLOW_BYTES:
+                client.stale = True
+                self.skipped += 1
+                continue
+            frame = frames.get(avatar_id)
+            if client.stale:
+                client.stale = False
+                frame = (b"", [*(frame[1] if frame else []), self.snapshot(avatar_id)])
+            if frame is None:
+                continue
+            chunk, events = frame
+            if events:
+                data = ws_frame(encode(chunk, events))
+            else:
+                data = shared.get(id(chunk))  # type: ignore[assignment]
+                if data is None:
+                    data = shared[id(chunk)] = ws_frame(HEADER.pack(0) + chunk)
+            transport.write(data)
+            self.sent += 1
+
+    def snapshot(self, avatar_id: int) -> dict[str, Any]:
+        avatar = self.world.avatars[avatar_id]
+        return {"t": "snap", "list": [self.world.avatars[o].info() for o in self.world.visible_ids(avatar)]}
+
+    # --- a connection's life ---------------------------------------------------------------------
+    def join(self, client: Client, ticket: dict[str, Any]) -> None:
+        uid = client.avatar_id
+        old = self.clients.pop(uid, None)
+        if old is not None:  # the same person in a second tab: the older socket goes
+            asyncio.get_running_loop().create_task(old.ws.close(4000, "replaced"))
+        seen = self.last_seen.get(uid)
+        at = (seen[1], seen[2]) if seen and time.monotonic() - seen[0] < RESUME_SECONDS else None
+        avatar = Avatar(uid, str(ticket.get("n", ""))[:60], enterprise=str(ticket.get("e", ""))[:80],
+                        look=str(ticket.get("k", "0"))[:8], allowed_areas=frozenset(ticket.get("a", ())),
+                        followable=bool(ticket.get("f", True)), blocked=set(ticket.get("b", ())))
+        # Blocking works both ways: those this person blocked, and those who blocked this person.
+        for other_id in list(self.world.blockers):
+            other = self.world.avatars.get(other_id)
+            if other is not None and uid in other.blocked:
+                avatar.blocked.add(other_id)
+        for other_id in avatar.blocked:
+            other = self.world.avatars.get(other_id)
+            if other is not None:
+                other.blocked.add(uid)
+        self.world.join(avatar, at=at)
+        self.joins += 1
+        self.clients[uid] = client
+        self.start()
+
+    def leave(self, client: Client) -> None:
+        uid = client.avatar_id
+        if self.clients.get(uid) is not client:
+            return  # replaced by a newer tab
+        del self.clients[uid]
+        self.leaves += 1
+        avatar = self.world.avatars.get(uid)
+        if avatar is not None:
+            self.last_seen[uid] = (time.monotonic(), avatar.x, avatar.y)
+        self.world.leave(uid)
+
+    def handle(self, client: Client, message: Any) -> None:
+        """Apply one intent; a refusal goes back to the sender only, in its next frame."""
+        uid = client.avatar_id
+        try:
+            if not isinstance(message, dict):
+                raise Rejected("malformed")
+            kind = message.get("t")
+            if kind == "mv":
+                self.world.move(uid, message.get("x"), message.get("y"), message.get("d", 0))
+            elif kind == "say":
+                self.world.say(uid, message.get("text"), scope=message.get("scope", "bubble"))
+            elif kind == "st":
+                self.world.set_status(uid, message.get("st"))
+            elif kind == "lock":
+                self.world.lock_bubble(uid, bool(message.get("on", True)))
+            elif kind == "block":
+                other = message.get("id")
+                if not isinstance(other, int) or other == uid:
+                    raise Rejected("malformed")
+                self.world.block(uid, other)
+            elif kind == "who":
+                self.world._emit(uid, {"t": "who", "list": self.world.who(), "areas": self.world.zone_counts()})
+            elif kind == "locate":
+                x, y = self.world.locate(uid, message.get("id"))  # type: ignore[arg-type]
+                self.world._emit(uid, {"t": "at", "id": message.get("id"), "x": x, "y": y})
+            elif kind == "mod" and client.operator:
+                self.moderate(uid, message)
+            else:
+                raise Rejected("unknown")
+        except Rejected as refused:
+            self.world._emit(uid, {"t": "err", "code": refused.code, **refused.detail})
+            if refused.code in STRIKES:
+                self.strike(client)
+
+    def strike(self, client: Client) -> None:
+        now = time.monotonic()
+        client.strikes = [t for t in client.strikes if now - t < 60] + [now]
+        if len(client.strikes) > MAX_STRIKES:
+            asyncio.get_running_loop().create_task(client.ws.close(1008, "too many refused messages"))
+
+    def moderate(self, uid: int, message: dict[str, Any]) -> None:
+        action, target = message.get("action"), message.get("id")
+        if action == "announce":
+            text = str(message.get("text", ""))[:500]
+            if not text.strip():
+                raise Rejected("malformed")
+            self.world.announce(text, by=self.world.avatars[uid].name)
+            return
+        if not isinstance(target, int) or target not in self.world.avatars:
+            raise Rejected("not_found")
+        if action == "mute":
+            self.world.muted.add(target)
+            self.world._emit(target, {"t": "muted"})
+        elif action == "unmute":
+            self.world.muted.discard(target)
+        elif action in ("remove", "ban"):
+            if action == "ban":
+                self.banned.add(target)
+                if self.on_ban is not None:
+                    asyncio.get_running_loop().create_task(self.on_ban(self.slug, target, uid))
+            victim = self.clients.get(target)
+            if victim is not None:
+                asyncio.get_running_loop().create_task(victim.ws.close(4003, action))
+        else:
+            raise Rejected("unknown")
+
+    on_ban: Callable[[str, int, int], Coroutine[Any, Any, None]] | None = None
+
+
+class SpaceServer:
+    """Accepts connections, checks the ticket, and hands each client to its map's runtime."""
+
+    def __init__(self, *, load_map: Callable[[str], Awaitable[ParsedMap | None]],
+                 check_ticket: Callable[[str], dict[str, Any] | None],
+                 allowed_origins: Callable[[str], bool] = lambda origin: True):
+        self.load_map = load_map
+        self.check_ticket = check_ticket
+        self.allowed_origins = allowed_origins
+        self.runtimes: dict[str, Runtime] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
+
+    def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        if not PATH.match(request.path.split("?")[0]):
+            return connection.respond(404, "Not found\n")
+        origin = request.headers.get("Origin")
+        if origin is not None and not self.allowed_origins(origin):
+            return connection.respond(403, "Origin not allowed\n")
+        return None
+
+    async def runtime(self, slug: str) -> Runtime | None:
+        if slug in self.runtimes:
+            return self.runtimes[slug]
+        lock = self._loading.setdefault(slug, asyncio.Lock())
+        async with lock:
+            if slug not in self.runtimes:
+                parsed = await self.load_map(slug)
+                if parsed is None:
+                    return None
+                self.runtimes[slug] = Runtime(slug, parsed)
+        return self.runtimes[slug]
+
+    async def handler(self, ws: ServerConnection) -> None:
+        match = PATH.match(ws.request.path.split("?")[0]) if ws.request else None
+        if match is None:
+            await ws.close(1008, "bad path")
+            return
+        try:
+            hello = json.loads(await asyncio.wait_for(ws.recv(), HELLO_TIMEOUT))
+            ticket = self.check_ticket(hello.get("ticket", "")) if isinstance(hello, dict) else None
+        except (TimeoutError, ValueError, ConnectionClosed):
+            ticket = None
+        if ticket is None or ticket.get("m") != match["slug"]:
+            await ws.close(4001, "ticket")
+            return
+        runtime = await self.runtime(match["slug"])
+        if runtime is None:
+            await ws.close(4004, "no such map")
+            return
+        uid = int(ticket["u"])
+        if uid in runtime.banned:
+            await ws.close(4003, "banned")
+            return
+        client = Client(ws, uid, operator=bool(ticket.get("op")))
+        runtime.join(client, ticket)
+        try:
+            async for raw in ws:
+                try:
+                    message = json.loads(raw)
+                except ValueError:
+                    runtime.world._emit(uid, {"t": "err", "code": "malformed"})
+                    runtime.strike(client)
+                    continue
+                runtime.handle(client, message)
+        except ConnectionClosed:
+            pass
+        finally:
+            runtime.leave(client)
+
+    async def serve(self, host: str, port: int, *, ready: Callable[[], None] | None = None) -> None:
+        async with serve(self.handler, host, port, process_request=self.process_request, max_size=MAX_MESSAGE,
+                         compression=None, ping_interval=5, ping_timeout=5, max_queue=16) as server:
+            if ready is not None:
+                ready()
+            await server.serve_forever()
