@@ -197,6 +197,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ParkOS <noreply@parkos.local
 # Embedded: pages reach the websocket server on the same host at WS_PORT (PORT+1).
 # Behind a proxy that routes /ws/ on the same origin: set WS_PUBLIC_URL (e.g. "wss://park.example").
 WS_PORT = env_int("WS_PORT", env_int("PORT", 8000) + 1)
+# The immersive map's own websocket server (parkos space-serve) on PORT+2; behind a proxy set
+# SPACE_PUBLIC_URL (e.g. wss://park.example.com) and route /ws/space/ to it.
+SPACE_PORT = env_int("SPACE_PORT", env_int("PORT", 8000) + 2)
+SPACE_PUBLIC_URL = env_str("SPACE_PUBLIC_URL", "")
 WS_PUBLIC_URL = env_str("WS_PUBLIC_URL", "")
 
 # --- security (production defaults; HTTPS flags switch on behind TLS) ---------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("events/", include("parkos.events.urls")),
     path("scenes/", include("parkos.scenes.urls")),
     path("notifications/", include("parkos.notifications.urls")),
+    path("space/", include("parkos.space.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
@@ -29,4 +30,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # User uploads in embedded mode (scale-out deployments point MEDIA_URL at object storage).
     re_path(r"^media/(?P<path>avatars/[\w\-.]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>community/\d+/[\w\-.]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

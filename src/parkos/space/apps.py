@@ -6,3 +6,6 @@ class SpaceConfig(AppConfig):
     name = "parkos.space"
     label = "space"
     verbose_name = _("Immersive park")
+
+    def ready(self) -> None:
+        from parkos.space import rules  # noqa: F401

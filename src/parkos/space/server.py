@@ -253,7 +253,9 @@ class SpaceServer:
 
     def __init__(self, *, load_map: Callable[[str], Awaitable[ParsedMap | None]],
                  check_ticket: Callable[[str], dict[str, Any] | None],
-                 allowed_origins: Callable[[str], bool] = lambda origin: True):
+                 allowed_origins: Callable[[str], bool] = lambda origin: True,
+                 on_ban: Callable[[str, int, int], Coroutine[Any, Any, None]] | None = None):
+        self.on_ban = on_ban
         self.load_map = load_map
         self.check_ticket = check_ticket
         self.allowed_origins = allowed_origins
@@ -277,7 +279,9 @@ class SpaceServer:
                 parsed = await self.load_map(slug)
                 if parsed is None:
                     return None
-                self.runtimes[slug] = Runtime(slug, parsed)
+                runtime = Runtime(slug, parsed)
+                runtime.on_ban = self.on_ban
+                self.runtimes[slug] = runtime
         return self.runtimes[slug]
 
     async def handler(self, ws: ServerConnection) -> None:

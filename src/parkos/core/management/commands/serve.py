@@ -1,5 +1,6 @@
 """Run ParkOS as production does: pages over WSGI (gunicorn), websockets over ASGI (daphne) on
-PORT+1, and the background-job worker. Ctrl-C stops all three."""
+PORT+1, the immersive map's websocket server on PORT+2, and the background-job worker. Ctrl-C stops
+them all."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def server_commands(*, host: str, port: int, workers: int) -> dict[str, list[str
                 "--max-requests-jitter", "2000"],
         "ws": [python, "-m", "daphne", "-b", host, "-p", str(port + 1), "parkos.config.asgi:application"],
         "worker": [python, "-m", "parkos.config.cli", "db_worker", "--interval", "1"],
+        "space": [python, "-m", "parkos.config.cli", "space-serve", "--host", host, "--port", str(port + 2)],
     }
 
 
@@ -42,7 +44,7 @@ class Command(BaseCommand):
                **options: Any) -> None:
         # MALLOC_ARENA_MAX: glibc gives every thread its own arena, and a log-in's Argon2 (19 MiB) in
         # each of a worker's threads would stay resident for good; two arenas keep a worker's RSS flat.
-        env = {**os.environ, "PORT": str(port), "WS_PORT": str(port + 1),
+        env = {**os.environ, "PORT": str(port), "WS_PORT": str(port + 1), "SPACE_PORT": str(port + 2),
                "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
                "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "parkos.config.settings")}
         commands = server_commands(host=host, port=port, workers=workers)
@@ -86,7 +88,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo log-ins (password {DEMO_PASSWORD}): "
                               + ", ".join(demo_email(local) for local, _name, _roles in DEMO_LOGINS))
         self.stdout.write(self.style.SUCCESS(
-            f"ParkOS is running: http://{host}:{port}/  (websockets on :{port + 1}, database "
+            f"ParkOS is running: http://{host}:{port}/  (websockets on :{port + 1}, the map on :{port + 2}, database "
             f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}). Ctrl-C stops it."))
         try:
             while not stopping:

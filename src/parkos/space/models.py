@@ -1,0 +1,97 @@
+"""The immersive map's tables: maps (Tiled JSON), bans, blocks and room invitations.
+
+Movement and presence are never stored: they live in the map server's memory (``space/world.py``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from parkos.core.models import TimeStampedModel
+
+
+class SpaceMap(TimeStampedModel):
+    slug = models.SlugField(_("address"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    tiled = models.JSONField(_("Tiled map (JSON)"))
+    tileset = models.CharField(_("tileset image (static path)"), max_length=200, default="space/park-tiles.png")
+    is_active = models.BooleanField(_("open"), default=True)
+    is_default = models.BooleanField(_("the park's main map"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("uploaded by"))
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        verbose_name = _("map")
+        verbose_name_plural = _("maps")
+        constraints = [models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
+                                               name="space_one_default_map")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
+
+
+class MapBan(models.Model):
+    map = models.ForeignKey(SpaceMap, on_delete=models.CASCADE, related_name="bans", verbose_name=_("map"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("member"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                           verbose_name=_("banned by"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("banned at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ban from a map")
+        verbose_name_plural = _("bans from maps")
+        constraints = [models.UniqueConstraint(fields=["map", "user"], name="space_ban_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.map} · {self.user}"
+
+
+class Block(models.Model):
+    """A member blocked another: on every map, neither sees nor hears the other."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="space_blocks",
+                             verbose_name=_("member"))
+    blocked = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("blocked member"))
+    created_at = models.DateTimeField(_("blocked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "blocked"], name="space_block_unique"),
+            models.CheckConstraint(condition=~models.Q(user=models.F("blocked")), name="space_block_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ⊘ {self.blocked}"
+
+
+class AreaInvite(models.Model):
+    """An invitation into a map area whose access rule is ``invited`` (a meeting room)."""
+
+    map = models.ForeignKey(SpaceMap, on_delete=models.CASCADE, related_name="invites", verbose_name=_("map"))
+    area = models.CharField(_("area"), max_length=60)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("member"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                           verbose_name=_("invited by"))
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("room invitation")
+        verbose_name_plural = _("room invitations")
+        constraints = [models.UniqueConstraint(fields=["map", "area", "user"], name="space_invite_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.area} · {self.user}"

@@ -1,0 +1,145 @@
+"""Reads of the immersive map: maps, and the ticket a page hands the browser to connect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from parkos.accounts.models import User
+from parkos.core import policy
+from parkos.core.errors import Forbidden, NotFound
+from parkos.space import tickets
+from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap
+from parkos.space.tiled import Area, ParsedMap, parse
+
+
+def map_list(*, viewer: Any) -> QuerySet[SpaceMap]:
+    maps = SpaceMap.objects.all()
+    return maps if policy.can(viewer, "space.map.manage") else maps.filter(is_active=True)
+
+
+def map_get(*, viewer: Any, slug: str | None = None) -> SpaceMap:
+    maps = map_list(viewer=viewer)
+    found = maps.filter(slug=slug).first() if slug else maps.filter(is_default=True).first() or maps.first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def allowed_areas(*, user: User, space: SpaceMap, parsed: ParsedMap) -> list[int]:
+    """The restricted areas ``user`` may enter, decided now from live ParkOS data."""
+    from parkos.enterprises.selectors import membership_of
+
+    membership = _active(membership_of(user=user))
+    invited = set(AreaInvite.objects.filter(map=space, user=user).values_list("area", flat=True))
+    operator = policy.can(user, "space.moderate")
+    allowed = []
+    for area in parsed.areas:
+        if area.access == "anyone":
+            continue
+        if operator or _may_enter(area, user, membership, invited):
+            allowed.append(area.index)
+    return allowed
+
+
+def _active(membership: Any) -> Any:
+    from parkos.enterprises.models import Membership
+
+    return membership if membership is not None and membership.status == Membership.Status.ACTIVE else None
+
+
+def _may_enter(area: Area, user: User, membership: Any, invited: set[str]) -> bool:
+    if area.access == "invited":
+        return area.name in invited or (
+            area.enterprise is not None and membership is not None and membership.enterprise_id == area.enterprise)
+    if area.access == "enterprise_staff":
+        return membership is not None and area.enterprise is not None and membership.enterprise_id == area.enterprise
+    if area.access == "event_registrants":
+        # An event hall without a fixed event admits the registrants of what is on now; open otherwise.
+        event_id = area.event or event_now()
+        return event_id is None or event_registered(user=user, event_id=event_id)
+    return False
+
+
+def event_now() -> int | None:
+    try:
+        from parkos.events import selectors as events
+    except ImportError:
+        return None
+    current = getattr(events, "event_happening_now", None)
+    return current() if current else None
+
+
+def event_registered(*, user: User, event_id: int) -> bool:
+    """Whether ``user`` holds a confirmed registration for the event (the events domain decides)."""
+    try:
+        from parkos.events import selectors as events
+    except ImportError:
+        return False
+    check = getattr(events, "registration_confirmed", None)
+    return bool(check(user=user, event_id=event_id)) if check else False
+
+
+def blocked_ids(*, user: User) -> set[int]:
+    """Both directions: whom ``user`` blocked and who blocked ``user``."""
+    rows = Block.objects.filter(Q(user=user) | Q(blocked=user)).values_list("user_id", "blocked_id")
+    return {b if u == user.pk else u for u, b in rows}
+
+
+def ticket_for(*, user: User, space: SpaceMap) -> str:
+    policy.require(user, "space.enter")
+    if MapBan.objects.filter(map=space, user=user).exists():
+        from django.utils.translation import gettext_lazy as _
+
+        raise Forbidden(_("An operator has banned you from this map."), code="banned")
+    from parkos.enterprises.selectors import membership_of
+
+    parsed = parse(space.tiled)
+    membership = _active(membership_of(user=user))
+    enterprise = ""
+    if membership is not None:
+        enterprise = membership.enterprise.short_name or membership.enterprise.name
+    return tickets.ticket_make(
+        user_id=user.pk, name=user.display_name, map_slug=space.slug, enterprise=enterprise,
+        look=str(user.pk % 8), allowed_areas=allowed_areas(user=user, space=space, parsed=parsed),
+        blocked=blocked_ids(user=user), operator=policy.can(user, "space.moderate"))
+
+
+def area_details(*, viewer: Any, area: Area) -> dict[str, Any]:
+    """The live ParkOS data an area is bound to, for its card on the map."""
+    details: dict[str, Any] = {"area": area, "enterprise": None, "scenes": [], "event": None}
+    if area.enterprise is not None:
+        from parkos.enterprises.models import Enterprise
+
+        details["enterprise"] = Enterprise.objects.filter(pk=area.enterprise, is_active=True).first()
+        if details["enterprise"] is not None:
+            details["scenes"] = _open_scenes(viewer, details["enterprise"])
+    event_id = area.event or (event_now() if area.kind == "event_hall" else None)
+    if event_id is not None or area.kind == "event_hall":
+        details["event"] = _event(viewer, event_id)
+    return details
+
+
+def _open_scenes(viewer: Any, enterprise: Any) -> list[Any]:
+    try:
+        from parkos.scenes import selectors as scenes
+    except ImportError:
+        return []
+    listing = getattr(scenes, "scene_open_for_enterprise", None)
+    return list(listing(viewer=viewer, enterprise=enterprise)[:3]) if listing else []
+
+
+def _event(viewer: Any, event_id: int | None) -> Any:
+    try:
+        from parkos.events import selectors as events
+    except ImportError:
+        return None
+    if event_id is None:
+        upcoming = getattr(events, "event_next", None)
+        return upcoming(viewer=viewer) if upcoming else None
+    getter = getattr(events, "event_get", None)
+    try:
+        return getter(viewer=viewer, event_id=event_id) if getter else None
+    except Exception:  # not visible to this viewer
+        return None

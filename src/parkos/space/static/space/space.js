@@ -1,0 +1,470 @@
+/* ParkOS immersive map client: connection, state, canvas view and accessible text view.
+   No build step. The server is authoritative: this file sends intents (move, say, status …) and
+   draws what the server says. Frames: u32 JSON length, JSON array of events, then 10-byte records
+   (op u8, id u32, x u16, y u16, direction u8) — op 1 moved, op 2 gone. */
+(function () {
+  "use strict";
+  var STEP_MS = 200;            // at most 5 moves a second
+  var ZONE = 10;
+
+  function gettext(s) { return window.gettext ? window.gettext(s) : s; }
+
+  // --- the map's walls, for path finding on the client (the server checks again) -------------------
+  function Grid(tiled) {
+    this.w = tiled.width; this.h = tiled.height;
+    this.solid = new Uint8Array(this.w * this.h);
+    var solidGids = {};
+    (tiled.tilesets || []).forEach(function (ts) {
+      (ts.tiles || []).forEach(function (t) {
+        (t.properties || []).forEach(function (p) {
+          if (p.name === "collides" && p.value === true) solidGids[ts.firstgid + t.id] = true;
+        });
+      });
+    });
+    var self = this;
+    (tiled.layers || []).forEach(function walk(layer) {
+      if (layer.type === "group") { (layer.layers || []).forEach(walk); return; }
+      if (layer.type !== "tilelayer") return;
+      var collides = (layer.properties || []).some(function (p) { return p.name === "collides" && p.value === true; });
+      layer.data.forEach(function (gid, i) {
+        gid = gid & 0x0fffffff;
+        if (gid && (collides || solidGids[gid])) self.solid[i] = 1;
+      });
+    });
+  }
+  Grid.prototype.free = function (x, y) {
+    return x >= 0 && y >= 0 && x < this.w && y < this.h && !this.solid[y * this.w + x];
+  };
+  Grid.prototype.path = function (sx, sy, tx, ty, limit) {
+    // Breadth-first search over free tiles, 8 directions; returns [[x, y], …] without the start.
+    if (!this.free(tx, ty)) return null;
+    var w = this.w, prev = new Int32Array(this.w * this.h).fill(-1), start = sy * w + sx, goal = ty * w + tx;
+    var queue = [start], head = 0; prev[start] = start;
+    while (head < queue.length && head < (limit || 40000)) {
+      var cur = queue[head++];
+      if (cur === goal) break;
+      var cx = cur % w, cy = (cur / w) | 0;
+      for (var dy = -1; dy <= 1; dy++) for (var dx = -1; dx <= 1; dx++) {
+        if (!dx && !dy) continue;
+        var nx = cx + dx, ny = cy + dy, n = ny * w + nx;
+        if (!this.free(nx, ny) || prev[n] !== -1) continue;
+        if (dx && dy && (!this.free(cx + dx, cy) || !this.free(cx, cy + dy))) continue; // no corner cutting
+        prev[n] = cur; queue.push(n);
+      }
+    }
+    if (prev[goal] === -1) return null;
+    var out = [], at = goal;
+    while (at !== start) { out.push([at % w, (at / w) | 0]); at = prev[at]; }
+    return out.reverse();
+  };
+
+  // --- connection and state -------------------------------------------------------------------------
+  function Space(config, view) {
+    this.config = config; this.view = view;
+    this.people = {};         // id -> {id, name, ent, look, st, x, y, fx, fy, t0, a}
+    this.me = null; this.myArea = -1;
+    this.queue = []; this.timer = null; this.follow = null; this.retry = 0; this.closed = false;
+    this.areas = config.areas || [];
+  }
+  Space.prototype.connect = function () {
+    var self = this;
+    fetch(this.config.ticketUrl, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status === 403 ? "banned" : "ticket");
+      return r.json();
+    }).then(function (data) {
+      var ws = new WebSocket(self.config.ws);
+      ws.binaryType = "arraybuffer";
+      self.ws = ws;
+      ws.onopen = function () { self.retry = 0; ws.send(JSON.stringify({ t: "hello", ticket: data.ticket })); self.view.status("online"); };
+      ws.onmessage = function (e) { self.frame(e.data); };
+      ws.onclose = function (e) {
+        self.view.status("offline", e.code);
+        if (self.closed || e.code === 4003 || e.code === 4000) return;
+        var wait = Math.min(15000, 500 * Math.pow(2, self.retry++));
+        setTimeout(function () { self.connect(); }, wait);
+      };
+    }).catch(function (err) {
+      self.view.status(err.message === "banned" ? "banned" : "offline");
+      if (err.message !== "banned") setTimeout(function () { self.connect(); }, Math.min(15000, 1000 * Math.pow(2, self.retry++)));
+    });
+  };
+  Space.prototype.send = function (msg) {
+    if (this.ws && this.ws.readyState === 1) this.ws.send(JSON.stringify(msg));
+  };
+  Space.prototype.frame = function (buf) {
+    var view = new DataView(buf), n = view.getUint32(0, true), now = performance.now();
+    if (n) {
+      var events = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, n)));
+      for (var i = 0; i < events.length; i++) this.event(events[i]);
+    }
+    for (var off = 4 + n; off + 10 <= buf.byteLength; off += 10) {
+      var op = view.getUint8(off), id = view.getUint32(off + 1, true);
+      if (op === 2) { if (id !== this.me) delete this.people[id]; continue; }
+      var p = this.people[id];
+      if (!p) continue;  // a card comes before the first position of anyone new
+      var x = view.getUint16(off + 5, true), y = view.getUint16(off + 7, true);
+      p.fx = this.drawnX(p, now); p.fy = this.drawnY(p, now); p.x = x; p.y = y; p.t0 = now;
+    }
+    this.prune();
+    this.view.changed();
+  };
+  Space.prototype.drawnX = function (p, now) { var k = Math.min(1, (now - p.t0) / STEP_MS); return p.fx + (p.x - p.fx) * k; };
+  Space.prototype.drawnY = function (p, now) { var k = Math.min(1, (now - p.t0) / STEP_MS); return p.fy + (p.y - p.fy) * k; };
+  Space.prototype.card = function (c) {
+    var p = this.people[c.id] || {};
+    p.id = c.id; p.name = c.name; p.ent = c.ent; p.look = c.look; p.st = c.st; p.a = c.a;
+    if (p.x === undefined || Math.abs(p.x - c.x) + Math.abs(p.y - c.y) > 2) { p.fx = c.x; p.fy = c.y; p.t0 = 0; }
+    p.x = c.x; p.y = c.y;
+    this.people[c.id] = p;
+  };
+  Space.prototype.event = function (e) {
+    switch (e.t) {
+      case "you": this.me = e.id; this.card(e); this.myArea = e.a; this.view.area(e.a); break;
+      case "seen": case "snap": for (var i = 0; i < e.list.length; i++) this.card(e.list[i]); break;
+      case "gone": delete this.people[e.id]; break;
+      case "st": if (this.people[e.id]) this.people[e.id].st = e.st; break;
+      case "area": this.myArea = e.a; if (this.people[this.me]) this.people[this.me].a = e.a; this.view.area(e.a); break;
+      case "err":
+        if (e.x !== undefined && this.people[this.me]) {  // refused: snap back to where the server has us
+          var me = this.people[this.me]; me.x = me.fx = e.x; me.y = me.fy = e.y; this.queue = [];
+        }
+        this.view.refused(e.code); break;
+      case "say": this.view.said(e); break;
+      case "announce": this.view.announce(e); break;
+      case "who": this.view.who(e.list, e.areas); break;
+      case "at": if (this.follow === e.id || this.goingTo === e.id) this.walkTo(e.x, e.y, true); break;
+      case "lock": this.view.locked(e.on); break;
+      case "muted": this.view.refused("muted"); break;
+    }
+  };
+  Space.prototype.prune = function () {
+    // Forget people outside the 3 × 3 zones around me: the server no longer tells us about them.
+    var me = this.people[this.me]; if (!me) return;
+    var zx = Math.floor(me.x / ZONE), zy = Math.floor(me.y / ZONE);
+    for (var id in this.people) {
+      var p = this.people[id];
+      if (Math.abs(Math.floor(p.x / ZONE) - zx) > 1 || Math.abs(Math.floor(p.y / ZONE) - zy) > 1) delete this.people[id];
+    }
+  };
+  // --- walking: one tile per step, at most five a second, the last one when stopping ---------------
+  Space.prototype.step = function (dx, dy) {
+    var me = this.people[this.me]; if (!me) return;
+    var nx = me.x + dx, ny = me.y + dy;
+    if (!this.grid.free(nx, ny)) return;
+    this.queue = [[nx, ny]]; this.pump();
+  };
+  Space.prototype.walkTo = function (tx, ty, near) {
+    var me = this.people[this.me]; if (!me) return;
+    var path = this.grid.path(me.x, me.y, tx, ty);
+    if (!path && near) {  // a person stands there: walk next to them
+      for (var r = 1; r <= 2 && !path; r++) for (var d = 0; d < 8 && !path; d++) {
+        var ox = [1, -1, 0, 0, 1, 1, -1, -1][d] * r, oy = [0, 0, 1, -1, 1, -1, 1, -1][d] * r;
+        path = this.grid.path(me.x, me.y, tx + ox, ty + oy);
+      }
+    }
+    if (near && path && path.length) path.pop();
+    this.queue = path || []; this.pump();
+  };
+  Space.prototype.pump = function () {
+    if (this.timer || !this.queue.length) return;
+    var self = this;
+    var tick = function () {
+      var next = self.queue.shift();
+      if (!next) { clearInterval(self.timer); self.timer = null; return; }
+      var me = self.people[self.me]; if (!me) return;
+      var now = performance.now();
+      me.fx = self.drawnX(me, now); me.fy = self.drawnY(me, now); me.x = next[0]; me.y = next[1]; me.t0 = now;
+      self.send({ t: "mv", x: next[0], y: next[1], d: 0 });
+      self.view.changed();
+    };
+    tick();
+    this.timer = setInterval(tick, STEP_MS);
+  };
+  Space.prototype.areaAt = function (x, y) {
+    var found = -1;
+    this.areas.forEach(function (a) { if (x >= a.x && x < a.x + a.w && y >= a.y && y < a.y + a.h) found = a.i; });
+    return found;
+  };
+  Space.prototype.goToArea = function (i) {
+    var a = this.areas[i]; if (!a) return;
+    // The nearest free tile inside the area (its doorway side first).
+    for (var r = 0; r < Math.max(a.w, a.h); r++) {
+      for (var y = a.y + a.h - 1 - r; y >= a.y; y--) for (var x = a.x; x < a.x + a.w; x++) {
+        if (this.grid.free(x, y)) { this.walkTo(x, y); return; }
+      }
+    }
+  };
+
+  // --- the canvas view ------------------------------------------------------------------------------
+  var LOOKS = ["#e4572e", "#17bebb", "#ffc914", "#2e282a", "#76b041", "#8e6c8a", "#3f88c5", "#d1495b"];
+  var STATUS_COLOURS = { available: "#2a9d3f", busy: "#e9a100", dnd: "#c0392b", away: "#9aa0a6", meeting: "#6c5ce7" };
+
+  function CanvasView(root, config) {
+    this.root = root; this.config = config;
+    this.canvas = root.querySelector("canvas.space-canvas");
+    this.ctx = this.canvas.getContext("2d");
+    this.minimap = root.querySelector("canvas.space-minimap");
+    this.dirty = true; this.counts = {};
+  }
+  CanvasView.prototype.start = function (space, tiled, image) {
+    var self = this; this.space = space; this.tiled = tiled; this.image = image;
+    var size = tiled.tilewidth; this.size = size;
+    // Pre-render every tile layer once into one big canvas.
+    var bg = document.createElement("canvas"); bg.width = tiled.width * size; bg.height = tiled.height * size;
+    var g = bg.getContext("2d"), ts = tiled.tilesets[0], cols = ts.columns || 8;
+    tiled.layers.forEach(function (layer) {
+      if (layer.type !== "tilelayer") return;
+      layer.data.forEach(function (gid, i) {
+        gid &= 0x0fffffff; if (!gid) return;
+        var t = gid - ts.firstgid;
+        g.drawImage(image, (t % cols) * size, Math.floor(t / cols) * size, size, size,
+          (i % tiled.width) * size, Math.floor(i / tiled.width) * size, size, size);
+      });
+    });
+    g.font = "bold 14px sans-serif"; g.fillStyle = "rgba(20,20,30,.75)"; g.textAlign = "center";
+    space.areas.forEach(function (a) {
+      if (a.kind === "plaza") return;
+      g.fillText(a.name, (a.x + a.w / 2) * size, (a.y + 0.8) * size);
+    });
+    this.bg = bg;
+    var resize = function () {
+      var rect = self.canvas.getBoundingClientRect(), ratio = window.devicePixelRatio || 1;
+      self.canvas.width = rect.width * ratio; self.canvas.height = rect.height * ratio;
+      self.ctx.setTransform(ratio, 0, 0, ratio, 0, 0); self.dirty = true;
+    };
+    window.addEventListener("resize", resize); resize();
+    this.bindInput();
+    var loop = function () { self.draw(); requestAnimationFrame(loop); };
+    requestAnimationFrame(loop);
+  };
+  CanvasView.prototype.bindInput = function () {
+    var self = this, space = this.space, keys = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0],
+      w: [0, -1], s: [0, 1], a: [-1, 0], d: [1, 0] }, held = null, repeat = null;
+    this.canvas.addEventListener("keydown", function (e) {
+      var k = keys[e.key]; if (!k) return;
+      e.preventDefault(); if (held === e.key) return;
+      held = e.key; space.follow = null; space.step(k[0], k[1]);
+      clearInterval(repeat); repeat = setInterval(function () { space.step(k[0], k[1]); }, STEP_MS);
+    });
+    this.canvas.addEventListener("keyup", function (e) { if (e.key === held) { held = null; clearInterval(repeat); } });
+    this.canvas.addEventListener("blur", function () { held = null; clearInterval(repeat); });
+    this.canvas.addEventListener("click", function (e) {
+      var t = self.toTile(e.clientX, e.clientY); space.follow = null; space.walkTo(t[0], t[1]);
+    });
+    // A virtual joystick for touch screens: drag from where the finger lands.
+    var origin = null, stick = null;
+    this.canvas.addEventListener("touchstart", function (e) {
+      var t = e.touches[0]; origin = [t.clientX, t.clientY]; e.preventDefault();
+      clearInterval(stick);
+      stick = setInterval(function () { if (self.joy) space.step(self.joy[0], self.joy[1]); }, STEP_MS);
+    }, { passive: false });
+    this.canvas.addEventListener("touchmove", function (e) {
+      if (!origin) return; var t = e.touches[0], dx = t.clientX - origin[0], dy = t.clientY - origin[1];
+      self.joy = Math.hypot(dx, dy) < 16 ? null : [Math.abs(dx) > 12 ? Math.sign(dx) : 0, Math.abs(dy) > 12 ? Math.sign(dy) : 0];
+      self.joyAt = [origin, [t.clientX, t.clientY]]; e.preventDefault();
+    }, { passive: false });
+    var end = function (e) {
+      if (origin && !self.joy && e.changedTouches) {  // a tap: walk there
+        var t = self.toTile(origin[0], origin[1]); space.walkTo(t[0], t[1]);
+      }
+      origin = null; self.joy = null; self.joyAt = null; clearInterval(stick);
+    };
+    this.canvas.addEventListener("touchend", end); this.canvas.addEventListener("touchcancel", end);
+  };
+  CanvasView.prototype.camera = function () {
+    var me = this.space.people[this.space.me], now = performance.now(), rect = this.canvas.getBoundingClientRect();
+    var cx = me ? (this.space.drawnX(me, now) + 0.5) * this.size : 0, cy = me ? (this.space.drawnY(me, now) + 0.5) * this.size : 0;
+    return [Math.round(cx - rect.width / 2), Math.round(cy - rect.height / 2), rect];
+  };
+  CanvasView.prototype.toTile = function (clientX, clientY) {
+    var cam = this.camera(), rect = cam[2];
+    return [Math.floor((clientX - rect.left + cam[0]) / this.size), Math.floor((clientY - rect.top + cam[1]) / this.size)];
+  };
+  CanvasView.prototype.draw = function () {
+    if (!this.bg) return;
+    var ctx = this.ctx, cam = this.camera(), rect = cam[2], now = performance.now(), size = this.size, space = this.space;
+    ctx.fillStyle = "#3b4a3b"; ctx.fillRect(0, 0, rect.width, rect.height);
+    ctx.drawImage(this.bg, -cam[0], -cam[1]);
+    ctx.font = "12px sans-serif"; ctx.textAlign = "center";
+    for (var id in space.people) {
+      var p = space.people[id], x = (space.drawnX(p, now) + 0.5) * size - cam[0], y = (space.drawnY(p, now) + 0.5) * size - cam[1];
+      ctx.beginPath(); ctx.arc(x, y, size * 0.38, 0, Math.PI * 2);
+      ctx.fillStyle = LOOKS[(+p.look || 0) % LOOKS.length]; ctx.fill();
+      ctx.lineWidth = +id === space.me ? 3 : 1.5; ctx.strokeStyle = +id === space.me ? "#fff" : "rgba(0,0,0,.5)"; ctx.stroke();
+      ctx.beginPath(); ctx.arc(x + size * 0.28, y - size * 0.28, 4, 0, Math.PI * 2);
+      ctx.fillStyle = STATUS_COLOURS[p.st] || "#999"; ctx.fill();
+      var label = p.name + (p.ent ? " · " + p.ent : "");
+      var w = ctx.measureText(label).width + 8;
+      ctx.fillStyle = "rgba(255,255,255,.85)"; ctx.fillRect(x - w / 2, y + size * 0.45, w, 16);
+      ctx.fillStyle = "#222"; ctx.fillText(label, x, y + size * 0.45 + 12);
+    }
+    if (this.joyAt) {
+      ctx.strokeStyle = "rgba(255,255,255,.7)"; ctx.lineWidth = 3;
+      ctx.beginPath(); ctx.arc(this.joyAt[0][0] - rect.left, this.joyAt[0][1] - rect.top, 36, 0, Math.PI * 2); ctx.stroke();
+      ctx.beginPath(); ctx.arc(this.joyAt[1][0] - rect.left, this.joyAt[1][1] - rect.top, 14, 0, Math.PI * 2); ctx.stroke();
+    }
+    if (this.dirty) { this.drawMinimap(); this.dirty = false; }
+  };
+  CanvasView.prototype.drawMinimap = function () {
+    var m = this.minimap; if (!m || !this.tiled) return;
+    var g = m.getContext("2d"), sx = m.width / this.tiled.width, sy = m.height / this.tiled.height, counts = this.counts;
+    g.drawImage(this.bg, 0, 0, m.width, m.height);
+    g.font = "bold 11px sans-serif"; g.textAlign = "center";
+    this.space.areas.forEach(function (a) {
+      var n = counts[a.i] || 0; if (!n) return;
+      g.fillStyle = "rgba(20,80,160,.85)"; g.beginPath();
+      g.arc((a.x + a.w / 2) * sx, (a.y + a.h / 2) * sy, 9, 0, Math.PI * 2); g.fill();
+      g.fillStyle = "#fff"; g.fillText(String(n), (a.x + a.w / 2) * sx, (a.y + a.h / 2) * sy + 4);
+    });
+    var me = this.space.people[this.space.me];
+    if (me) { g.fillStyle = "#fff"; g.fillRect(me.x * sx - 2, me.y * sy - 2, 5, 5); }
+  };
+
+  // --- panels shared by both views (chat, who is here, area card, status) ----------------------------
+  function Panels(root, config) { this.root = root; this.config = config; }
+  Panels.prototype.q = function (sel) { return this.root.querySelector(sel); };
+  Panels.prototype.bind = function (space) {
+    var self = this; this.space = space;
+    var form = this.q("form.space-say");
+    if (form) form.addEventListener("submit", function (e) {
+      e.preventDefault(); var input = form.querySelector("input[name=text]"), text = input.value.trim();
+      if (!text) return;
+      space.send({ t: "say", text: text, scope: form.querySelector("select[name=scope]").value }); input.value = "";
+    });
+    var status = this.q("select.space-status");
+    if (status) status.addEventListener("change", function () { space.send({ t: "st", st: status.value }); });
+    var lock = this.q("button.space-lock");
+    if (lock) lock.addEventListener("click", function () { space.send({ t: "lock", on: lock.getAttribute("aria-pressed") !== "true" }); });
+    var who = this.q("button.space-who");
+    if (who) who.addEventListener("click", function () { space.send({ t: "who" }); });
+    setInterval(function () { if (!document.hidden) space.send({ t: "who" }); }, 10000);
+  };
+  Panels.prototype.status = function (state, code) {
+    var el = this.q(".space-connection"); if (!el) return;
+    el.dataset.state = state;
+    el.textContent = state === "online" ? gettext("Connected") : state === "banned" ? gettext("An operator has banned you from this map.")
+      : code === 4000 ? gettext("You opened the map in another tab.") : gettext("Reconnecting…");
+  };
+  Panels.prototype.log = function (html, cls) {
+    var box = this.q(".space-chat"); if (!box) return;
+    var li = document.createElement("li"); li.className = cls || ""; li.textContent = html;
+    box.appendChild(li); while (box.children.length > 100) box.removeChild(box.firstChild);
+    box.scrollTop = box.scrollHeight;
+  };
+  Panels.prototype.said = function (e) { this.log(e.name + (e.scope === "room" ? " ⌂ " : "：") + e.text, "said"); };
+  Panels.prototype.announce = function (e) { this.log("📢 " + e.by + "：" + e.text, "announce"); };
+  Panels.prototype.refused = function (code) {
+    var messages = { wall: null, full: gettext("This room is full."), no_access: gettext("You may not enter this room."),
+      alone: gettext("Nobody is near enough to hear you. Walk up to someone, or talk to the room."),
+      no_room: gettext("You are not in a room."), too_fast: gettext("Slow down: too many messages."),
+      too_long: gettext("That message is too long."), muted: gettext("An operator has muted you."),
+      not_found: gettext("That person is not on the map or does not want to be found.") };
+    if (messages[code]) this.log(messages[code], "refused");
+  };
+  Panels.prototype.locked = function (on) {
+    var lock = this.q("button.space-lock"); if (lock) lock.setAttribute("aria-pressed", on ? "true" : "false");
+    this.log(on ? gettext("Your bubble is locked: nobody else can join.") : gettext("Your bubble is open again."), "info");
+  };
+  Panels.prototype.area = function (i) {
+    var box = this.q(".space-area"); if (!box) return;
+    if (i < 0) { box.innerHTML = ""; return; }
+    fetch(this.config.areaUrl + i + "/", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) { box.innerHTML = html; });
+  };
+  Panels.prototype.who = function (list, counts) {
+    var self = this, space = this.space, ul = this.q(".space-people"); if (!ul) return;
+    if (this.view) { this.view.counts = counts || {}; this.view.dirty = true; }
+    var areaName = function (i) { var a = space.areas[i]; return a ? a.name : gettext("outdoors"); };
+    ul.innerHTML = "";
+    list.sort(function (a, b) { return a.name.localeCompare(b.name); }).forEach(function (p) {
+      var li = document.createElement("li"); li.dataset.id = p.id;
+      var label = document.createElement("span");
+      label.textContent = p.name + (p.ent ? " · " + p.ent : "") + " — " + areaName(p.a) + " (" + gettext(p.st) + ")";
+      li.appendChild(label);
+      if (p.id !== space.me) {
+        [["go", gettext("Go to")], ["follow", gettext("Follow")], ["block", gettext("Block")]].forEach(function (b) {
+          var btn = document.createElement("button"); btn.type = "button"; btn.className = "btn btn-small"; btn.textContent = b[1];
+          btn.addEventListener("click", function () { self.act(b[0], p); });
+          li.appendChild(btn);
+        });
+      }
+      ul.appendChild(li);
+    });
+    var count = this.q(".space-count"); if (count) count.textContent = String(list.length);
+  };
+  Panels.prototype.act = function (what, p) {
+    var space = this.space;
+    if (what === "go") { space.goingTo = p.id; space.follow = null; space.send({ t: "locate", id: p.id }); }
+    if (what === "follow") {
+      space.follow = p.id; space.send({ t: "locate", id: p.id });
+      clearInterval(space.followTimer);
+      space.followTimer = setInterval(function () { if (space.follow === p.id) space.send({ t: "locate", id: p.id }); else clearInterval(space.followTimer); }, 1500);
+    }
+    if (what === "block" && window.confirm(gettext("Block this person? Neither of you will see or hear the other."))) {
+      var body = new FormData(); body.append("user", p.id);
+      body.append("csrfmiddlewaretoken", (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "");
+      fetch("/space/block/", { method: "POST", body: body, credentials: "same-origin" });
+      space.send({ t: "block", id: p.id });
+    }
+  };
+
+  // --- the accessible text view: the same state as plain HTML and buttons ---------------------------
+  function TextView(root, config, panels) { this.root = root; this.config = config; this.panels = panels; }
+  TextView.prototype.changed = function () {
+    var self = this; clearTimeout(this.t); this.t = setTimeout(function () { self.render(); }, 300);
+  };
+  TextView.prototype.render = function () {
+    var space = this.space, me = space.people[space.me]; if (!me) return;
+    var here = this.root.querySelector(".space-here"), a = space.areas[space.myArea];
+    here.textContent = (a ? a.name : gettext("Outdoors")) + " (" + me.x + ", " + me.y + ")";
+    var near = this.root.querySelector(".space-near"), items = [];
+    for (var id in space.people) {
+      var p = space.people[id]; if (+id === space.me) continue;
+      items.push([Math.max(Math.abs(p.x - me.x), Math.abs(p.y - me.y)), p]);
+    }
+    items.sort(function (x, y) { return x[0] - y[0]; });
+    near.innerHTML = "";
+    if (!items.length) { var li = document.createElement("li"); li.textContent = gettext("Nobody is near you."); near.appendChild(li); }
+    items.slice(0, 30).forEach(function (it) {
+      var li = document.createElement("li");
+      li.textContent = it[1].name + (it[1].ent ? " · " + it[1].ent : "") + " — " + it[0] + " " + gettext("steps away") + (it[0] <= 3 ? " · " + gettext("can hear you") : "");
+      near.appendChild(li);
+    });
+  };
+  TextView.prototype.bind = function (space) {
+    var self = this; this.space = space;
+    this.root.querySelectorAll("button[data-area]").forEach(function (b) {
+      b.addEventListener("click", function () { space.goToArea(+b.dataset.area); self.panels.log(gettext("Walking to") + " " + b.textContent, "info"); });
+    });
+    this.root.querySelectorAll("button[data-step]").forEach(function (b) {
+      b.addEventListener("click", function () { var d = b.dataset.step.split(","); space.step(+d[0], +d[1]); });
+    });
+  };
+
+  function start(root) {
+    var config = JSON.parse(root.querySelector("#space-config").textContent);
+    var panels = new Panels(root, config), text = root.classList.contains("space-text");
+    var view = text ? new TextView(root, config, panels) : new CanvasView(root, config);
+    var proxy = {  // events go to the view and the panels
+      changed: function () { if (view.changed) view.changed(); if (view.dirty !== undefined) view.dirty = true; },
+      status: function (s, c) { panels.status(s, c); }, said: function (e) { panels.said(e); },
+      announce: function (e) { panels.announce(e); }, refused: function (c) { panels.refused(c); },
+      locked: function (o) { panels.locked(o); }, area: function (i) { panels.area(i); if (view.changed) view.changed(); },
+      who: function (l, c) { panels.who(l, c); }
+    };
+    panels.view = text ? null : view;
+    var space = new Space(config, proxy);
+    window.parkSpace = space;
+    fetch(config.tiled || (config.ticketUrl.replace("ticket/", "map.json")), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); }).then(function (tiled) {
+        space.grid = new Grid(tiled);
+        panels.bind(space);
+        if (text) { view.bind(space); space.connect(); return; }
+        var image = new Image();
+        image.onload = function () { view.start(space, tiled, image); space.connect(); };
+        image.src = config.tileset;
+      });
+  }
+  document.querySelectorAll(".space-root").forEach(start);
+  window.ParkSpaceInternals = { Grid: Grid };
+})();

@@ -1,0 +1,80 @@
+"""Two people on the demo map in two real browsers, and the text view driven by the keyboard."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from parkos.accounts.tests.factories import UserFactory
+from parkos.space.demo_map import build
+from parkos.space.models import SpaceMap
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.django_db(transaction=True)]
+
+
+def logged_in(browser: Any, live_server: Any, user: Any) -> Any:
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return context.new_page()
+
+
+def test_two_members_see_each_other_move_and_chat(browser, live_server, space_server, settings, artifacts_dir):
+    settings.SPACE_PUBLIC_URL = space_server.url
+    SpaceMap.objects.create(slug="park", name="东升数字园区", tiled=build([]), is_default=True)
+    alice, bob = UserFactory(display_name="王雨桐"), UserFactory(display_name="陈立")
+    pa, pb = logged_in(browser, live_server, alice), logged_in(browser, live_server, bob)
+    try:
+        pa.goto(f"{live_server.url}/space/")
+        pb.goto(f"{live_server.url}/space/park/")
+        for p in (pa, pb):
+            p.wait_for_function("window.parkSpace && window.parkSpace.me !== null")
+        pa.wait_for_function(f"!!window.parkSpace.people[{bob.pk}]")
+        start = pb.evaluate(f"[window.parkSpace.people[{alice.pk}].x, window.parkSpace.people[{alice.pk}].y]")
+        pa.locator("canvas.space-canvas").focus()
+        for _ in range(3):
+            pa.keyboard.down("ArrowRight")
+            pa.wait_for_timeout(210)
+            pa.keyboard.up("ArrowRight")
+        pb.wait_for_function(f"window.parkSpace.people[{alice.pk}].x > {start[0]}")
+        # Both appeared on the plaza, not necessarily within earshot: talk to the room.
+        pb.locator("form.space-say select[name=scope]").select_option("room")
+        pb.locator("form.space-say input[name=text]").fill("一起去食堂吗？")
+        pb.locator("form.space-say button").click()
+        pa.locator(".space-chat").get_by_text("一起去食堂吗？").wait_for()
+        pa.locator("button.space-who").click()
+        pa.locator(".space-people").get_by_text("陈立").wait_for()
+        pa.screenshot(path=str(artifacts_dir / "space-map.png"))
+    finally:
+        pa.context.close()
+        pb.context.close()
+
+
+def test_the_text_view_works_from_the_keyboard(browser, live_server, space_server, settings, artifacts_dir):
+    settings.SPACE_PUBLIC_URL = space_server.url
+    SpaceMap.objects.create(slug="park", name="东升数字园区", tiled=build([]), is_default=True)
+    member = UserFactory(display_name="许教授")
+    page = logged_in(browser, live_server, member)
+    try:
+        page.goto(f"{live_server.url}/space/park/text/")
+        page.wait_for_function("window.parkSpace && window.parkSpace.me !== null")
+        here = page.locator(".space-here")
+        page.wait_for_function("document.querySelector('.space-here').textContent.includes('中心广场')")
+        before = here.text_content()
+        east = page.locator("button[data-step='1,0']")
+        east.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"document.querySelector('.space-here').textContent !== {before!r}")
+        canteen = page.get_by_role("button", name="园区食堂")
+        canteen.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.querySelector('.space-here').textContent.includes('园区食堂')", timeout=30_000)
+        page.screenshot(path=str(artifacts_dir / "space-text.png"), full_page=True)
+    finally:
+        page.context.close()

@@ -1,0 +1,163 @@
+"""The map server for real: a `parkos space-serve` process, websocket clients, the test database."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from parkos.accounts.tests.factories import UserFactory
+from parkos.space import selectors
+from parkos.space.models import AreaInvite, SpaceMap
+from parkos.space.tests.conftest import Peer, join
+from parkos.space.tests.maps import tiled
+from parkos.space.world import OP_GONE, OP_MOVE
+
+pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def space() -> SpaceMap:
+    data = tiled(width=60, height=40, walls=[(5, y) for y in range(0, 10)], spawn=(2, 3), areas=[
+        {"name": "会议室", "kind": "meeting_room", "x": 20, "y": 2, "w": 4, "h": 4, "capacity": 2, "access": "invited"},
+    ])
+    return SpaceMap.objects.create(slug=f"t-{uuid.uuid4().hex[:10]}", name="测试地图", tiled=data)
+
+
+def enter(space_server: Any, space: SpaceMap, user: Any = None) -> tuple[Any, Peer]:
+    user = user or UserFactory()
+    return user, join(space_server, selectors.ticket_for(user=user, space=space), slug=space.slug)
+
+
+def moved(peer: Peer, avatar_id: int, x: int, y: int) -> bool:
+    return (OP_MOVE, avatar_id, x, y, 0) in peer.moves
+
+
+def test_two_people_see_each_other_move_and_talk_in_a_bubble(space_server, space):
+    a, pa = enter(space_server, space)
+    _b, pb = enter(space_server, space)
+    pb.wait_for(lambda e: e["t"] == "seen" and any(p["id"] == a.pk for p in e["list"]))
+    pa.send(t="mv", x=3, y=3)
+    deadline = time.monotonic() + 3
+    while not moved(pb, a.pk, 3, 3) and time.monotonic() < deadline:
+        pb.pump(0.2)
+    assert moved(pb, a.pk, 3, 3)
+    pa.send(t="say", text="下午好，喝咖啡吗？")
+    said = pb.wait_for(lambda e: e["t"] == "say")
+    assert said["from"] == a.pk and said["text"] == "下午好，喝咖啡吗？"
+
+
+def test_crafted_messages_are_refused_and_others_carry_on(space_server, space):
+    _a, pa = enter(space_server, space)
+    b, pb = enter(space_server, space)
+    time.sleep(1.0)  # let the move allowance fill up
+    pa.send(t="mv", x=50, y=30)  # a teleport
+    pa.send(t="mv", x=4, y=3)
+    pa.pump(0.6)
+    pa.send(t="mv", x=6, y=3)  # through the wall at x = 5
+    pa.ws.send("not json")
+    pa.send(t="mv", x="3", y=3)
+    pa.send(t="mv", id=b.pk, x=3, y=4)  # "move someone else": the server only ever moves the sender
+    pa.pump(0.6)
+    codes = pa.errors()
+    assert {"teleport", "wall", "malformed"} <= set(codes)
+    assert not any(m[1] == b.pk and (m[2], m[3]) == (3, 4) for m in pa.moves + pb.moves)
+    for i in range(30):  # a flood
+        pa.send(t="mv", x=3 + i % 2, y=4)
+    pa.pump(0.5)
+    assert "too_fast" in pa.errors()
+    time.sleep(0.5)
+    pb.send(t="mv", x=2, y=4)  # the other person is not slowed down by it
+    deadline = time.monotonic() + 3
+    while not moved(pa, b.pk, 2, 4) and time.monotonic() < deadline:
+        pa.pump(0.2)
+    assert moved(pa, b.pk, 2, 4)
+    with pytest.raises(ConnectionClosed):  # an oversized message ends only that connection
+        pa.ws.send(json.dumps({"t": "say", "text": "字" * 3000}))
+        pa.pump(1.0)
+        pa.ws.recv(timeout=2)
+    assert pa.ws.close_code == 1009
+    pb.send(t="mv", x=2, y=5)
+    pb.pump(0.4)
+    assert pb.ws.close_code is None
+
+
+def test_room_capacity_holds_under_simultaneous_joins(space_server, space):
+    space.tiled = tiled(width=60, height=40, spawn=(17, 3), areas=[
+        {"name": "会议室", "kind": "meeting_room", "x": 20, "y": 2, "w": 4, "h": 4, "capacity": 2, "access": "invited"}])
+    space.save()
+    peers = []
+    for _ in range(4):
+        user = UserFactory()
+        AreaInvite.objects.create(map=space, area="会议室", user=user)
+        peers.append(enter(space_server, space, user))
+    time.sleep(0.5)
+    for _user, peer in peers:  # walk up to the door, then all step in at once
+        peer.send(t="mv", x=19, y=3)
+    time.sleep(0.5)
+    for _user, peer in peers:
+        peer.send(t="mv", x=20, y=3)
+    for _user, peer in peers:
+        peer.pump(0.5)
+    inside = [u for u, p in peers if any(e["t"] == "area" and e["a"] == 0 for e in p.events)]
+    full = [u for u, p in peers if "full" in p.errors()]
+    assert len(inside) == 2 and len(full) == 2
+    _outsider, po = enter(space_server, space)  # not invited: refused at the door
+    time.sleep(0.5)
+    for x in (19, 20):
+        po.send(t="mv", x=x, y=4)
+        time.sleep(0.5)
+    po.pump(0.5)
+    assert "no_access" in po.errors()
+    peers[0][1].send(t="who")
+    who = peers[0][1].wait_for(lambda e: e["t"] == "who")
+    assert who["areas"] == {"0": 2}  # counts per area, never positions
+
+
+def test_blocking_works_both_ways(space_server, space):
+    a, pa = enter(space_server, space)
+    b, pb = enter(space_server, space)
+    pa.send(t="block", id=b.pk)
+    pa.pump(0.4)
+    pb.pump(0.4)
+    time.sleep(0.5)
+    pb.send(t="mv", x=3, y=3)
+    pa.send(t="mv", x=2, y=4)
+    pb.send(t="say", text="还在吗")
+    pa.pump(0.8)
+    pb.pump(0.8)
+    assert not any(m[1] == b.pk and m[0] == OP_MOVE and (m[2], m[3]) == (3, 3) for m in pa.moves)
+    assert not any(m[1] == a.pk and m[0] == OP_MOVE and (m[2], m[3]) == (2, 4) for m in pb.moves)
+    assert "alone" in pb.errors()
+    assert not any(e["t"] == "say" for e in pa.events)
+
+
+def test_a_closed_tab_leaves_at_once_and_a_reconnect_resumes(space_server, space):
+    a, pa = enter(space_server, space)
+    _b, pb = enter(space_server, space)
+    time.sleep(0.5)
+    pa.send(t="mv", x=3, y=4)
+    pa.pump(0.5)
+    pa.ws.close()
+    deadline = time.monotonic() + 3
+    while not any(m[0] == OP_GONE and m[1] == a.pk for m in pb.moves) and time.monotonic() < deadline:
+        pb.pump(0.2)
+    assert any(m[0] == OP_GONE and m[1] == a.pk for m in pb.moves)
+    _a, again = enter(space_server, space, a)
+    assert (again.me["x"], again.me["y"]) == (3, 4)
+
+
+def test_tickets_are_checked(space_server, space):
+    from websockets.sync.client import connect
+
+    user = UserFactory()
+    for ticket, slug in (("forged", space.slug), (selectors.ticket_for(user=user, space=space), "another-map")):
+        with connect(f"{space_server.url}/ws/space/{slug}/", open_timeout=10) as ws:
+            ws.send(json.dumps({"t": "hello", "ticket": ticket}))
+            with pytest.raises(ConnectionClosed):
+                ws.recv(timeout=5)
+            assert ws.close_code == 4001

@@ -1,0 +1,81 @@
+import json
+
+import pytest
+
+from parkos.accounts.models import Role
+from parkos.accounts.tests.factories import UserFactory
+from parkos.core.errors import Forbidden, Invalid
+from parkos.enterprises.models import Membership
+from parkos.enterprises.tests.factories import EnterpriseFactory, MembershipFactory
+from parkos.space import selectors, services, tickets
+from parkos.space.demo_map import build
+from parkos.space.models import Block, SpaceMap
+from parkos.space.tests.maps import tiled
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator():
+    return UserFactory(roles=[Role.OPERATOR])
+
+
+def test_operators_upload_maps_and_a_bad_file_changes_nothing(operator):
+    member = UserFactory()
+    with pytest.raises(Forbidden):
+        services.map_save(actor=member, slug="park", name="园区", raw=json.dumps(tiled()))
+    space = services.map_save(actor=operator, slug="park", name="园区", raw=json.dumps(tiled()), is_default=True)
+    broken = tiled(areas=[{"kind": "casino", "x": 1, "y": 1}])
+    with pytest.raises(Invalid) as refused:
+        services.map_save(actor=operator, slug="park", name="改名", raw=json.dumps(broken))
+    assert "unknown kind" in str(refused.value.details["tiled"])
+    space.refresh_from_db()
+    assert space.name == "园区" and space.tiled == tiled()
+    assert selectors.map_get(viewer=member).slug == "park"
+
+
+def test_ticket_carries_the_rooms_a_member_may_enter():
+    enterprise, other = EnterpriseFactory(), EnterpriseFactory()
+    staff = MembershipFactory(enterprise=enterprise, role=Membership.Role.ADMIN).user
+    outsider = MembershipFactory(enterprise=other, role=Membership.Role.ADMIN).user
+    space = SpaceMap.objects.create(slug="park", name="园区", tiled=build([(enterprise.pk, "思灵")],
+                                                                           staff_room_enterprise=enterprise.pk))
+    staff_room = next(a["i"] for a in _areas(space) if a["name"] == "会议室 1")
+    mine = tickets.ticket_read(selectors.ticket_for(user=staff, space=space))
+    theirs = tickets.ticket_read(selectors.ticket_for(user=outsider, space=space))
+    assert mine is not None and theirs is not None
+    assert staff_room in mine["a"] and staff_room not in theirs["a"]
+    assert mine["e"] and mine["m"] == "park" and "op" not in mine
+
+
+def test_blocks_travel_both_ways_and_banned_members_get_no_ticket(operator):
+    space = SpaceMap.objects.create(slug="park", name="园区", tiled=tiled())
+    alice, bob = UserFactory(), UserFactory()
+    services.block_create(actor=alice, blocked=bob)
+    services.block_create(actor=alice, blocked=bob)  # twice: still one
+    assert Block.objects.count() == 1
+    with pytest.raises(Invalid):
+        services.block_create(actor=alice, blocked=alice)
+    assert tickets.ticket_read(selectors.ticket_for(user=bob, space=space))["b"] == [alice.pk]
+    with pytest.raises(Forbidden):
+        services.ban_create(actor=alice, space=space, user=bob)
+    services.ban_create(actor=operator, space=space, user=bob, reason="刷屏")
+    with pytest.raises(Forbidden) as banned:
+        selectors.ticket_for(user=bob, space=space)
+    assert banned.value.code == "banned"
+
+
+def test_tickets_cannot_be_forged_or_reused_late(settings):
+    good = tickets.ticket_make(user_id=1, name="甲", map_slug="park")
+    assert tickets.ticket_read(good)["u"] == 1
+    assert tickets.ticket_read(good[:-2] + "xx") is None
+    assert tickets.ticket_read(None) is None
+    assert tickets.ticket_read("x" * 5000) is None
+    settings.SECRET_KEY = "another-key-entirely-for-this-test-only-0123456789"
+    assert tickets.ticket_read(good) is None
+
+
+def _areas(space):
+    from parkos.space.tiled import parse
+
+    return [{"i": a.index, "name": a.name} for a in parse(space.tiled).areas]

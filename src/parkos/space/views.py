@@ -1,0 +1,92 @@
+"""Pages of the immersive map: the canvas view, the accessible text view, tickets, area cards, blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.http import require_POST
+
+from parkos.accounts.selectors import user_get_active
+from parkos.core.errors import Invalid
+from parkos.space import selectors, services
+from parkos.space.models import SpaceMap
+from parkos.space.tiled import parse
+
+
+def space_ws_url(request: HttpRequest) -> str:
+    """Where the browser reaches the map server: SPACE_PUBLIC_URL behind a proxy, else PORT+2 here."""
+    if settings.SPACE_PUBLIC_URL:
+        return str(settings.SPACE_PUBLIC_URL)
+    host = request.get_host().rsplit(":", 1)[0] if not request.get_host().startswith("[") else request.get_host()
+    scheme = "wss" if request.is_secure() else "ws"
+    return f"{scheme}://{host}:{settings.SPACE_PORT}"
+
+
+def _context(request: HttpRequest, space: SpaceMap) -> dict[str, Any]:
+    parsed = parse(space.tiled)
+    areas = [{"i": a.index, "name": a.name, "kind": a.kind, "x": a.x, "y": a.y, "w": a.width, "h": a.height,
+              "access": a.access, "capacity": a.capacity, "silent": a.silent} for a in parsed.areas]
+    config = {
+        "map": space.slug, "ws": space_ws_url(request) + f"/ws/space/{space.slug}/",
+        "ticketUrl": f"/space/{space.slug}/ticket/", "areaUrl": f"/space/{space.slug}/area/",
+        "tileset": static(space.tileset), "me": request.user.pk, "areas": areas,
+    }
+    return {"space": space, "parsed": parsed, "areas": areas, "config": config,
+            "maps": selectors.map_list(viewer=request.user)}
+
+
+@login_required
+def map_view(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    space = selectors.map_get(viewer=request.user, slug=slug)
+    context = _context(request, space)
+    context["config"]["tiled"] = f"/space/{space.slug}/map.json"
+    return render(request, "space/map.html", context)
+
+
+@login_required
+def text_view(request: HttpRequest, slug: str) -> HttpResponse:
+    space = selectors.map_get(viewer=request.user, slug=slug)
+    return render(request, "space/text.html", _context(request, space))
+
+
+@login_required
+def tiled_json(request: HttpRequest, slug: str) -> JsonResponse:
+    space = selectors.map_get(viewer=request.user, slug=slug)
+    response = JsonResponse(space.tiled)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+def ticket(request: HttpRequest, slug: str) -> JsonResponse:
+    space = selectors.map_get(viewer=request.user, slug=slug)
+    return JsonResponse({"ticket": selectors.ticket_for(user=request.user, space=space)})  # type: ignore[arg-type]
+
+
+@login_required
+def area_card(request: HttpRequest, slug: str, index: int) -> HttpResponse:
+    """What an area shows when someone steps in: a booth's enterprise, the hall's event, a scene."""
+    space = selectors.map_get(viewer=request.user, slug=slug)
+    parsed = parse(space.tiled)
+    if not 0 <= index < len(parsed.areas):
+        return HttpResponse(status=404)
+    return render(request, "space/_area.html", selectors.area_details(viewer=request.user, area=parsed.areas[index]))
+
+
+@login_required
+@require_POST
+def block(request: HttpRequest) -> JsonResponse:
+    try:
+        other = user_get_active(user_id=int(request.POST.get("user", "0")))
+    except ValueError:
+        raise Invalid() from None
+    if request.POST.get("undo"):
+        services.block_delete(actor=request.user, blocked_id=other.pk)  # type: ignore[arg-type]
+    else:
+        services.block_create(actor=request.user, blocked=other)  # type: ignore[arg-type]
+    return JsonResponse({"ok": True})
