@@ -1,4 +1,5 @@
-"""`parkos serve` as `make demo` runs it: gunicorn pages, daphne websockets on PORT+1, the job worker.
+"""`parkos serve` as `make demo` runs it: gunicorn pages, daphne websockets on PORT+1, the map server
+on PORT+2, the job worker.
 
 Production settings (DEBUG off, WhiteNoise's manifest storage) on a fresh SQLite file; Ctrl-C must
 leave no process behind."""
@@ -77,6 +78,7 @@ def test_serve_runs_web_ws_and_worker_and_stops_cleanly_on_ctrl_c(served_park: d
         try:
             wait_for_port(port, proc=proc, timeout=60)
             wait_for_port(port + 1, proc=proc, timeout=60)
+            wait_for_port(port + 2, proc=proc, timeout=60)  # the immersive map's server
         except (RuntimeError, TimeoutError) as error:
             pytest.fail(f"{error}\n--- serve log ---\n{log.read_text(errors='replace')[-4000:]}")
 
@@ -104,7 +106,7 @@ def test_serve_runs_web_ws_and_worker_and_stops_cleanly_on_ctrl_c(served_park: d
 
         children = _group_members(proc.pid)
         names = " ".join(name for _pid, name in children)
-        assert len(children) >= 4, children  # serve, gunicorn master + worker, daphne, db_worker
+        assert len(children) >= 4, children  # serve, gunicorn master + worker, daphne, db_worker, space
         assert "gunicorn" in names or names.count("python") >= 4, children
 
         # Ctrl-C in a terminal reaches only `parkos serve` here: it must stop the rest itself.
