@@ -91,6 +91,7 @@ class Runtime:
         self.joins = 0
         self.leaves = 0
         self._task: asyncio.Task[None] | None = None
+        self.bridge: Bridge | None = None
 
     def start(self) -> None:
         if self._task is None:
@@ -113,7 +114,14 @@ class Runtime:
 
     async def flush(self) -> None:
         self.ticks += 1
+        if self.bridge is not None:
+            for uid in self.bridge.apply(self.world):
+                displaced = self.clients.pop(uid, None)
+                if displaced is not None:
+                    asyncio.get_running_loop().create_task(displaced.ws.close(4000, "replaced"))
         frames = self.world.tick()
+        if self.bridge is not None:
+            self.bridge.publish(self.world.outbox())
         shared: dict[int, bytes] = {}  # id(chunk) -> its framed bytes, for clients with no events
         for avatar_id, client in list(self.clients.items()):
             transport = client.ws.transport
@@ -248,14 +256,104 @@ class Runtime:
     on_ban: Callable[[str, int, int], Coroutine[Any, Any, None]] | None = None
 
 
+class Bridge:
+    """Scale-out: the nodes serving one map mirror each other's avatars through Redis pub/sub.
+
+    Each node stays authoritative for the avatars connected to it (it checks their moves) and, once per
+    tick, publishes one message with what they did (binary move records, changed cards, events for
+    avatars held elsewhere); the other nodes mirror it into their own world, where their clients see
+    it through the same interest filter. The hot path never crosses nodes per move or per viewer.
+    A node announces itself when it opens a map (the others answer with their avatars' cards) and
+    beats every second; a node silent for ``NODE_TIMEOUT`` seconds is forgotten with its avatars.
+    Room capacity across nodes holds within a tick (each node counts the mirrored avatars too)."""
+
+    NODE_TIMEOUT = 5.0
+
+    def __init__(self, url: str, slug: str, node: str):
+        import redis.asyncio as redis
+
+        self.redis = redis.from_url(url)
+        self.channel = f"parkos:space:{slug}"
+        self.node = node
+        self.inbox: list[tuple[str, dict[str, Any]]] = []
+        self.seen: dict[str, float] = {}
+        self.beat_at = 0.0
+        self.send_cards = True  # on start: say hello with our (empty) world, ask for theirs
+        self.pending_cards: list[dict[str, Any]] = []
+
+    async def start(self) -> None:
+        import msgpack
+
+        pubsub = self.redis.pubsub()
+        await pubsub.subscribe(self.channel)
+
+        async def listen() -> None:
+            async for message in pubsub.listen():
+                if message.get("type") != "message":
+                    continue
+                try:
+                    node, batch = msgpack.unpackb(message["data"], raw=False)
+                except (ValueError, TypeError):
+                    continue
+                if node != self.node:
+                    self.inbox.append((node, batch))
+
+        self._listener = asyncio.get_running_loop().create_task(listen())
+        await self.redis.publish(self.channel, msgpack.packb([self.node, {"hello": 1}]))
+
+    def apply(self, world: World) -> list[int]:
+        displaced: list[int] = []
+        inbox, self.inbox = self.inbox, []
+        now = time.monotonic()
+        for node, batch in inbox:
+            self.seen[node] = now
+            if batch.get("hello"):
+                self.send_cards = True  # a node has just opened this map: tell it who is here
+            displaced += world.apply(node, batch)
+        for node, last in list(self.seen.items()):
+            if now - last > self.NODE_TIMEOUT:
+                del self.seen[node]
+                world.forget_node(node)
+        if self.send_cards:
+            self.send_cards = False
+            self.pending_cards = world.local_cards()
+        return displaced
+
+    def publish(self, batch: dict[str, Any] | None) -> None:
+        import msgpack
+
+        cards = self.pending_cards
+        if cards:
+            self.pending_cards = []
+            batch = batch or {"m": b"", "c": [], "e": {}}
+            batch["c"] = [*cards, *batch["c"]]
+        now = time.monotonic()
+        if batch is None:
+            if now - self.beat_at < 1.0:
+                return
+            batch = {}
+        self.beat_at = now
+        data = msgpack.packb([self.node, batch], use_bin_type=True)
+
+        async def send() -> None:
+            await self.redis.publish(self.channel, data)
+
+        asyncio.get_running_loop().create_task(send())
+
+
 class SpaceServer:
     """Accepts connections, checks the ticket, and hands each client to its map's runtime."""
 
     def __init__(self, *, load_map: Callable[[str], Awaitable[ParsedMap | None]],
                  check_ticket: Callable[[str], dict[str, Any] | None],
                  allowed_origins: Callable[[str], bool] = lambda origin: True,
-                 on_ban: Callable[[str, int, int], Coroutine[Any, Any, None]] | None = None):
+                 on_ban: Callable[[str, int, int], Coroutine[Any, Any, None]] | None = None,
+                 redis_url: str = ""):
+        import uuid
+
         self.on_ban = on_ban
+        self.redis_url = redis_url
+        self.node = uuid.uuid4().hex[:12]
         self.load_map = load_map
         self.check_ticket = check_ticket
         self.allowed_origins = allowed_origins
@@ -281,6 +379,10 @@ class SpaceServer:
                     return None
                 runtime = Runtime(slug, parsed)
                 runtime.on_ban = self.on_ban
+                if self.redis_url:
+                    runtime.bridge = Bridge(self.redis_url, slug, self.node)
+                    await runtime.bridge.start()
+                    runtime.start()  # mirror other nodes even before anyone connects here
                 self.runtimes[slug] = runtime
         return self.runtimes[slug]
 

@@ -110,6 +110,12 @@ class World:
         self._personal: dict[int, list[bytes]] = defaultdict(list)
         self._next_lock = 1
         self._around_cache: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        # Scale-out: avatars whose connection lives on another node (mirrored here, not checked here),
+        # and what this node must tell the others after each tick.
+        self.remote: dict[int, str] = {}  # avatar id -> owning node
+        self._out_moves: list[bytes] = []
+        self._out_cards: list[dict[str, Any]] = []
+        self._out_events: dict[int, list[dict[str, Any]]] = defaultdict(list)
 
     # --- geometry --------------------------------------------------------------------------------
     @staticmethod
@@ -186,7 +192,13 @@ class World:
         self._emit(avatar.id, {"t": "you", **avatar.info()})
         self._introduce(avatar, [self.avatars[o] for o in self.visible_ids(avatar)])
         self._show(avatar, self.around(avatar.zone))
+        self._out_cards.append(self.card(avatar))
         return avatar
+
+    @staticmethod
+    def card(avatar: Avatar) -> dict[str, Any]:
+        """What other nodes need to mirror an avatar (the client's card plus whom it blocked)."""
+        return {**avatar.info(), "b": sorted(avatar.blocked), "f": avatar.followable}
 
     def spawn_point(self, seed: int) -> tuple[int, int]:
         """A free tile of the spawn rectangle (spread, so a crowd does not start in one zone)."""
@@ -206,7 +218,10 @@ class World:
         self.blockers.discard(avatar_id)
         if avatar.area >= 0:
             self.in_area[avatar.area].discard(avatar_id)
-        self._moves[avatar.zone].append((avatar_id, MOVE.pack(OP_GONE, avatar_id, 0, 0, 0)))
+        gone = MOVE.pack(OP_GONE, avatar_id, 0, 0, 0)
+        self._moves[avatar.zone].append((avatar_id, gone))
+        if self.remote.pop(avatar_id, None) is None:
+            self._out_moves.append(gone)
         self._events.pop(avatar_id, None)
         self._personal.pop(avatar_id, None)
 
@@ -253,7 +268,10 @@ class World:
             self._introduce(avatar, [self.avatars[o] for z in fresh for o in self.zones.get(z, ())
                                      if o != avatar.id and o not in avatar.blocked])
             self._show(avatar, fresh)
-        self._moves[new_zone].append((avatar.id, MOVE.pack(OP_MOVE, avatar.id, x, y, direction)))
+        record = MOVE.pack(OP_MOVE, avatar.id, x, y, direction)
+        self._moves[new_zone].append((avatar.id, record))
+        if avatar.id not in self.remote:
+            self._out_moves.append(record)
 
     def _show(self, avatar: Avatar, zones: Iterable[tuple[int, int]]) -> None:
         """Those standing in ``zones`` now see ``avatar``."""
@@ -352,6 +370,8 @@ class World:
             self._emit(o, {"t": "st", "id": avatar_id, "st": status})
             if avatar_id in self.avatars[o].known:
                 self.avatars[o].known[avatar_id] = status
+        if avatar_id not in self.remote:
+            self._out_cards.append(self.card(avatar))
 
     def block(self, avatar_id: int, other_id: int) -> None:
         """Blocking works both ways: neither sees nor hears the other from now on."""
@@ -361,6 +381,8 @@ class World:
                 avatar.blocked.add(b)
                 self.blockers.add(a)
                 self._emit(a, {"t": "gone", "id": b})
+                if a in self.remote:  # its own node must learn it too
+                    self._out_events[a].append({"t": "_block", "id": b})
 
     def announce(self, text: str, *, by: str) -> None:
         for o in self.avatars:
@@ -397,6 +419,8 @@ class World:
         by_zone: dict[tuple[int, int], bytes] = {}
         around = self._around
         for avatar in self.avatars.values():
+            if avatar.id in self.remote:
+                continue
             if avatar.blocked:
                 chunk = b"".join(b for z in around(avatar.zone) for i, b in moves.get(z, ())
                                  if i not in avatar.blocked)
@@ -430,7 +454,94 @@ class World:
         return Rejected(code)
 
     def _emit(self, avatar_id: int, event: dict[str, Any]) -> None:
-        self._events[avatar_id].append(event)
+        if avatar_id in self.remote:
+            self._out_events[avatar_id].append(event)
+        else:
+            self._events[avatar_id].append(event)
+
+    # --- several nodes, one map -------------------------------------------------------------------
+    def outbox(self) -> dict[str, Any] | None:
+        """What happened here this tick that other nodes must mirror: moves of local avatars (binary
+        records), cards of local avatars that joined or changed, and events for their avatars."""
+        if not (self._out_moves or self._out_cards or self._out_events):
+            return None
+        out = {"m": b"".join(self._out_moves), "c": self._out_cards,
+               "e": {str(k): v for k, v in self._out_events.items()}}
+        self._out_moves, self._out_cards, self._out_events = [], [], defaultdict(list)
+        return out
+
+    def apply(self, node: str, batch: dict[str, Any]) -> list[int]:
+        """Mirror another node's tick. Returns local avatars replaced by the same person joining there."""
+        displaced = []
+        now = self.clock()
+        for card in batch.get("c", ()):
+            ident = int(card["id"])
+            avatar = self.avatars.get(ident)
+            if avatar is not None and ident not in self.remote:
+                displaced.append(ident)  # the same person opened the map on another node: newest wins
+                self.leave(ident)
+                avatar = None
+            if avatar is None:
+                self._join_remote(node, card, now)
+            elif avatar.status != card.get("st"):
+                avatar.status = str(card.get("st"))
+                for o in self.visible_ids(avatar):
+                    self._emit(o, {"t": "st", "id": ident, "st": avatar.status})
+        for op, ident, x, y, direction in MOVE.iter_unpack(batch.get("m", b"")):
+            if self.remote.get(ident) != node:
+                continue
+            if op == OP_GONE:
+                self.leave(ident)
+            elif self.map.walkable(x, y):
+                self._place(self.avatars[ident], x, y, direction, now)
+        for key, events in batch.get("e", {}).items():
+            ident = int(key)
+            if ident not in self.avatars or ident in self.remote:
+                continue
+            for event in events:
+                if event.get("t") == "_block":
+                    self.avatars[ident].blocked.add(int(event["id"]))
+                    self.blockers.add(ident)
+                else:
+                    self._events[ident].append(event)
+        return displaced
+
+    def _join_remote(self, node: str, card: dict[str, Any], now: float) -> None:
+        x, y = int(card["x"]), int(card["y"])
+        if not self.map.walkable(x, y):
+            return
+        avatar = Avatar(int(card["id"]), str(card.get("name", "")), enterprise=str(card.get("ent", "")),
+                        look=str(card.get("look", "0")), status=str(card.get("st", "available")),
+                        followable=bool(card.get("f", True)), blocked={int(b) for b in card.get("b", ())})
+        # Those here who blocked the newcomer, and those it blocked, stop seeing each other.
+        for other_id in list(self.blockers):
+            other = self.avatars.get(other_id)
+            if other is not None and avatar.id in other.blocked:
+                avatar.blocked.add(other_id)
+        for other_id in avatar.blocked:
+            other = self.avatars.get(other_id)
+            if other is not None:
+                other.blocked.add(avatar.id)
+                self.blockers.add(other_id)
+        self.remote[avatar.id] = node
+        index = self.area_of[y * self.map.width + x]
+        avatar.x, avatar.y, avatar.zone, avatar.area, avatar.moved_at = x, y, self.zone_of(x, y), index, now
+        self.avatars[avatar.id] = avatar
+        if avatar.blocked:
+            self.blockers.add(avatar.id)
+        self.zones[avatar.zone].add(avatar.id)
+        if index >= 0:
+            self.in_area[index].add(avatar.id)
+        self._show(avatar, self.around(avatar.zone))
+
+    def local_cards(self) -> list[dict[str, Any]]:
+        """Every avatar connected to this node (sent to a node that has just started on this map)."""
+        return [self.card(a) for a in self.avatars.values() if a.id not in self.remote]
+
+    def forget_node(self, node: str) -> None:
+        """A node stopped speaking: its avatars leave (no ghosts)."""
+        for ident in [i for i, n in self.remote.items() if n == node]:
+            self.leave(ident)
 
 
 def decode_moves(frame: bytes) -> list[tuple[int, int, int, int, int]]:

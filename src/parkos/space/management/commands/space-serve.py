@@ -55,8 +55,9 @@ class Command(BaseCommand):
         async def on_ban(slug: str, user_id: int, by_id: int) -> None:
             await sync_to_async(_ban)(slug, user_id, by_id)
 
+        # With REDIS_URL set (scale-out), the nodes serving a map mirror each other through Redis.
         server = SpaceServer(load_map=load_map, check_ticket=ticket_read, allowed_origins=origin_allowed,
-                             on_ban=on_ban)
+                             on_ban=on_ban, redis_url=settings.REDIS_URL)
 
         def ready() -> None:
             self.stdout.write(f"space: listening on {host}:{port}")
