@@ -12,6 +12,7 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
 from parkos.accounts.selectors import user_get_active
+from parkos.core import policy
 from parkos.core.errors import Invalid
 from parkos.space import selectors, services
 from parkos.space.models import SpaceMap
@@ -35,6 +36,7 @@ def _context(request: HttpRequest, space: SpaceMap) -> dict[str, Any]:
         "map": space.slug, "ws": space_ws_url(request) + f"/ws/space/{space.slug}/",
         "ticketUrl": f"/space/{space.slug}/ticket/", "areaUrl": f"/space/{space.slug}/area/",
         "tileset": static(space.tileset), "me": request.user.pk, "areas": areas,
+        "moderator": policy.can(request.user, "space.moderate"),
     }
     return {"space": space, "parsed": parsed, "areas": areas, "config": config,
             "maps": selectors.map_list(viewer=request.user)}

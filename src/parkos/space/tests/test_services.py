@@ -79,3 +79,18 @@ def _areas(space):
     from parkos.space.tiled import parse
 
     return [{"i": a.index, "name": a.name} for a in parse(space.tiled).areas]
+
+
+def test_operators_upload_a_map_in_the_admin_and_bad_files_are_refused(client, operator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(operator)
+    good = SimpleUploadedFile("park.json", json.dumps(tiled()).encode(), content_type="application/json")
+    response = client.post("/admin/space/spacemap/add/", {"slug": "park", "name": "园区", "tileset": "space/park-tiles.png",
+                                                          "tiled": "", "upload": good, "is_active": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert SpaceMap.objects.get(slug="park").tiled["width"] == 40
+    bad = SimpleUploadedFile("bad.json", b"{not json", content_type="application/json")
+    response = client.post("/admin/space/spacemap/add/", {"slug": "bad", "name": "坏", "tileset": "x.png",
+                                                          "tiled": "", "upload": bad})
+    assert response.status_code == 200 and not SpaceMap.objects.filter(slug="bad").exists()

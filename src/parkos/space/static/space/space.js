@@ -335,6 +335,11 @@
     if (status) status.addEventListener("change", function () { space.send({ t: "st", st: status.value }); });
     var lock = this.q("button.space-lock");
     if (lock) lock.addEventListener("click", function () { space.send({ t: "lock", on: lock.getAttribute("aria-pressed") !== "true" }); });
+    var announce = this.q("form.space-announce");
+    if (announce) announce.addEventListener("submit", function (e) {
+      e.preventDefault(); var input = announce.querySelector("input"), text = input.value.trim();
+      if (text) space.send({ t: "mod", action: "announce", text: text }); input.value = "";
+    });
     var who = this.q("button.space-who");
     if (who) who.addEventListener("click", function () { space.send({ t: "who" }); });
     setInterval(function () { if (!document.hidden) space.send({ t: "who" }); }, 10000);
@@ -382,7 +387,9 @@
       label.textContent = p.name + (p.ent ? " · " + p.ent : "") + " — " + areaName(p.a) + " (" + gettext(p.st) + ")";
       li.appendChild(label);
       if (p.id !== space.me) {
-        [["go", gettext("Go to")], ["follow", gettext("Follow")], ["block", gettext("Block")]].forEach(function (b) {
+        var actions = [["go", gettext("Go to")], ["follow", gettext("Follow")], ["block", gettext("Block")]];
+        if (self.config.moderator) actions = actions.concat([["mute", gettext("Mute")], ["remove", gettext("Remove")], ["ban", gettext("Ban")]]);
+        actions.forEach(function (b) {
           var btn = document.createElement("button"); btn.type = "button"; btn.className = "btn btn-small"; btn.textContent = b[1];
           btn.addEventListener("click", function () { self.act(b[0], p); });
           li.appendChild(btn);
@@ -399,6 +406,11 @@
       space.follow = p.id; space.send({ t: "locate", id: p.id });
       clearInterval(space.followTimer);
       space.followTimer = setInterval(function () { if (space.follow === p.id) space.send({ t: "locate", id: p.id }); else clearInterval(space.followTimer); }, 1500);
+    }
+    if ((what === "mute" || what === "remove" || what === "ban") &&
+        (what === "mute" || window.confirm(gettext("Remove this person from the map?")))) {
+      space.send({ t: "mod", action: what, id: p.id });
+      this.log(gettext("Done:") + " " + p.name, "info");
     }
     if (what === "block" && window.confirm(gettext("Block this person? Neither of you will see or hear the other."))) {
       var body = new FormData(); body.append("user", p.id);

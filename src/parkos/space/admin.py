@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap
+from parkos.space.tiled import MapError, parse
+
+
+class SpaceMapForm(forms.ModelForm):
+    upload = forms.FileField(label=_("Tiled JSON file"), required=False,
+                             help_text=_("Export from Tiled as JSON with embedded tilesets; it replaces the map."))
+
+    class Meta:
+        model = SpaceMap
+        fields = ["slug", "name", "name_en", "is_active", "is_default", "tileset", "tiled", "upload"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tiled"].required = False  # an upload fills it
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("upload")
+        raw: Any = upload.read() if upload else data.get("tiled")
+        if isinstance(raw, (dict, list)):
+            import json
+
+            raw = json.dumps(raw)
+        if raw in (None, ""):
+            raise forms.ValidationError(_("Upload a Tiled JSON map."))
+        try:
+            parse(raw)
+        except MapError as refused:
+            raise forms.ValidationError(refused.message) from None
+        if upload:
+            import json
+
+            data["tiled"] = json.loads(raw)
+        return data
+
+    def save(self, commit: bool = True) -> SpaceMap:
+        self.instance.tiled = self.cleaned_data["tiled"]
+        return super().save(commit)
+
+
+@admin.register(SpaceMap)
+class SpaceMapAdmin(admin.ModelAdmin):
+    form = SpaceMapForm
+    list_display = ["name", "slug", "is_default", "is_active", "updated_at"]
+    list_filter = ["is_active", "is_default"]
+    search_fields = ["name", "name_en", "slug"]
+
+    def save_model(self, request: HttpRequest, obj: SpaceMap, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[assignment]
+        if obj.is_default:
+            SpaceMap.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(MapBan)
+class MapBanAdmin(admin.ModelAdmin):
+    list_display = ["user", "map", "reason", "by", "created_at"]
+    list_filter = ["map"]
+    search_fields = ["user__display_name", "user__email", "reason"]
+    raw_id_fields = ["user", "by"]
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ["user", "blocked", "created_at"]
+    search_fields = ["user__display_name", "blocked__display_name"]
+    raw_id_fields = ["user", "blocked"]
+
+
+@admin.register(AreaInvite)
+class AreaInviteAdmin(admin.ModelAdmin):
+    list_display = ["area", "user", "map", "by", "created_at"]
+    list_filter = ["map", "area"]
+    search_fields = ["area", "user__display_name"]
+    raw_id_fields = ["user", "by"]
