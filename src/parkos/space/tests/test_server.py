@@ -211,3 +211,34 @@ def test_two_nodes_share_a_map_through_redis(space_server, second_node, space):
     while not any(m[0] == OP_GONE and m[1] == b_user.pk for m in pa.moves) and time.monotonic() < deadline:
         pa.pump(0.2)
     assert any(m[0] == OP_GONE and m[1] == b_user.pk for m in pa.moves)
+
+
+def test_operators_mute_and_ban_and_members_cannot(space_server, space):
+    from parkos.accounts.models import Role
+    from parkos.core.errors import Forbidden
+    from parkos.space.models import MapBan
+
+    _op, po = enter(space_server, space, UserFactory(roles=[Role.OPERATOR]))
+    b, pb = enter(space_server, space)
+    c, pc = enter(space_server, space)
+    pc.send(t="mod", action="ban", id=b.pk)  # a member trying to moderate
+    pc.pump(0.4)
+    assert "unknown" in pc.errors()
+    po.send(t="mod", action="mute", id=b.pk)
+    pb.wait_for(lambda e: e["t"] == "muted")
+    pb.send(t="say", text="还能说话吗", scope="room")
+    pb.pump(0.4)
+    assert "muted" in pb.errors()
+    po.send(t="mod", action="announce", text="园区将于18点闭园")
+    assert pc.wait_for(lambda e: e["t"] == "announce")["text"] == "园区将于18点闭园"
+    po.send(t="mod", action="ban", id=b.pk)
+    with pytest.raises(ConnectionClosed):
+        for _ in range(20):
+            pb.pump(0.3)
+    assert pb.ws.close_code == 4003
+    deadline = time.monotonic() + 5
+    while not MapBan.objects.filter(map=space, user=b).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    with pytest.raises(Forbidden):
+        selectors.ticket_for(user=b, space=space)
+    del c
