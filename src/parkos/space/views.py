@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from parkos.accounts.selectors import user_get_active
@@ -17,6 +19,28 @@ from parkos.core.errors import Invalid
 from parkos.space import selectors, services
 from parkos.space.models import SpaceMap
 from parkos.space.tiled import parse
+
+# The map client's own words, handed to it in its configuration (the client has no build step and no
+# separate JavaScript catalog): English text -> the viewer's language.
+JS_STRINGS = [
+    gettext_noop("An operator has banned you from this map."), gettext_noop("An operator has muted you."), gettext_noop("Ban"),
+    gettext_noop("Block this person? Neither of you will see or hear the other."), gettext_noop("Block"), gettext_noop("Connected"), gettext_noop("Done:"),
+    gettext_noop("Follow"), gettext_noop("Go to"), gettext_noop("Mute"), gettext_noop("Nobody is near enough to hear you. Walk up to someone, or talk to the room."),
+    gettext_noop("Nobody is near you."), gettext_noop("Outdoors"), gettext_noop("Reconnecting…"), gettext_noop("Remove this person from the map?"), gettext_noop("Remove"),
+    gettext_noop("Slow down: too many messages."), gettext_noop("That message is too long."),
+    gettext_noop("That person is not on the map or does not want to be found."), gettext_noop("This room is full."), gettext_noop("Walking to"),
+    gettext_noop("You are not in a room."), gettext_noop("You may not enter this room."), gettext_noop("You opened the map in another tab."),
+    gettext_noop("Your bubble is locked: nobody else can join."), gettext_noop("Your bubble is open again."), gettext_noop("can hear you"),
+    gettext_noop("outdoors"), gettext_noop("steps away"),
+]
+STATUS_LABELS = {"available": _("available"), "busy": _("busy"), "dnd": _("do not disturb"), "away": _("away"),
+                 "meeting": _("in a meeting")}
+
+
+def _strings() -> dict[str, str]:
+    strings = {s: gettext(s) for s in JS_STRINGS}
+    strings.update({key: str(label) for key, label in STATUS_LABELS.items()})
+    return strings
 
 
 def space_ws_url(request: HttpRequest) -> str:
@@ -36,7 +60,7 @@ def _context(request: HttpRequest, space: SpaceMap) -> dict[str, Any]:
         "map": space.slug, "ws": space_ws_url(request) + f"/ws/space/{space.slug}/",
         "ticketUrl": f"/space/{space.slug}/ticket/", "areaUrl": f"/space/{space.slug}/area/",
         "tileset": static(space.tileset), "me": request.user.pk, "areas": areas,
-        "moderator": policy.can(request.user, "space.moderate"),
+        "moderator": policy.can(request.user, "space.moderate"), "i18n": _strings(),
     }
     return {"space": space, "parsed": parsed, "areas": areas, "config": config,
             "maps": selectors.map_list(viewer=request.user)}

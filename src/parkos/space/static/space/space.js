@@ -7,7 +7,8 @@
   var STEP_MS = 200;            // at most 5 moves a second
   var ZONE = 10;
 
-  function gettext(s) { return window.gettext ? window.gettext(s) : s; }
+  var I18N = {};  // filled from the page's configuration: English text -> the viewer's language
+  function gettext(s) { return I18N[s] || s; }
 
   // --- the map's walls, for path finding on the client (the server checks again) -------------------
   function Grid(tiled) {
@@ -455,6 +456,7 @@
 
   function start(root) {
     var config = JSON.parse(root.querySelector("#space-config").textContent);
+    I18N = config.i18n || {};
     var panels = new Panels(root, config), text = root.classList.contains("space-text");
     var view = text ? new TextView(root, config, panels) : new CanvasView(root, config);
     var proxy = {  // events go to the view and the panels
