@@ -199,6 +199,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ParkOS <noreply@parkos.local
 WS_PORT = env_int("WS_PORT", env_int("PORT", 8000) + 1)
 # The immersive map's own websocket server (parkos space-serve) on PORT+2; behind a proxy set
 # SPACE_PUBLIC_URL (e.g. wss://park.example.com) and route /ws/space/ to it.
+# The park's public address, for links in e-mails (notifications): e.g. https://park.example.com.
+PUBLIC_URL = env_str("PUBLIC_URL", "")
 SPACE_PORT = env_int("SPACE_PORT", env_int("PORT", 8000) + 2)
 SPACE_PUBLIC_URL = env_str("SPACE_PUBLIC_URL", "")
 WS_PUBLIC_URL = env_str("WS_PUBLIC_URL", "")

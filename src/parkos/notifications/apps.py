@@ -1,3 +1,9 @@
+"""Notifications: the bell, the notification page, e-mail at once or in a daily digest, per kind.
+
+DESIGN.md lists notifications under community; they are their own domain because every domain sends
+them (catalog orders and appointments, community replies and suggestions, events reminders, scenes
+deals, moderation). Domains call ``services.notification_send``; nothing here knows their models."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

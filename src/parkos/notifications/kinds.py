@@ -1,10 +1,15 @@
 """The kinds of notification, each a switch the member has in their settings.
 
 A domain sends with one of these keys; ``notification_send`` refuses an unknown one, so a typo fails
-in tests rather than sending something nobody can switch off."""
+in tests rather than sending something nobody can switch off.
+
+Per kind there are two channels: in-app (the bell and the notification page) and e-mail (off, at
+once, or in the daily digest). Account-critical kinds cannot be switched off in the app: a member
+must be able to find out that their order moved or that a moderator acted on their account."""
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 KINDS = {
@@ -20,3 +25,30 @@ KINDS = {
     "moderation": _("Moderation decisions about my account"),
     "announcement": _("Announcements from the park"),
 }
+
+
+class Email(models.TextChoices):
+    OFF = "off", _("No e-mail")
+    IMMEDIATE = "immediate", _("E-mail at once")
+    DIGEST = "digest", _("In the daily digest")
+
+
+# In-app delivery of these cannot be switched off (their e-mail can).
+CRITICAL = frozenset({"order", "appointment", "moderation"})
+
+# What a member gets before they touch their settings: business that waits on them comes at once
+# (an order, a meeting, a moderator's decision, an event reminder); conversation comes in the digest.
+EMAIL_DEFAULTS: dict[str, str] = {
+    "reply": Email.DIGEST,
+    "mention": Email.DIGEST,
+    "suggestion": Email.DIGEST,
+    "group": Email.DIGEST,
+    "order": Email.IMMEDIATE,
+    "appointment": Email.IMMEDIATE,
+    "plan": Email.DIGEST,
+    "event": Email.IMMEDIATE,
+    "scene": Email.DIGEST,
+    "moderation": Email.IMMEDIATE,
+    "announcement": Email.DIGEST,
+}
+assert set(EMAIL_DEFAULTS) == set(KINDS)
