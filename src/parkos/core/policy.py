@@ -70,6 +70,10 @@ RULES: dict[str, Rule] = {
 }
 
 
+# The rules defined here; domains add theirs with ``register`` (and test them in their own tests).
+CORE_ACTIONS = frozenset(RULES)
+
+
 def register(rules: dict[str, Rule], *, relations: tuple[str, ...] = ()) -> None:
     """A domain adds its own rules (from ``<domain>/rules.py``, imported by its AppConfig.ready), so the
     table stays one table without every domain editing this file. An action is defined once."""
