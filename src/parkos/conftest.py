@@ -95,6 +95,18 @@ def _clear_caches() -> Iterator[None]:
     yield
 
 
+# --- data that migrations load ----------------------------------------------------------------------
+
+def ensure_industries() -> None:
+    """The industry taxonomy comes from a data migration; a transactional test before this one may
+    have flushed it. Loads it again (idempotent)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("parkos.enterprises.migrations.0002_industries").load(apps, None)
+
+
 # --- browser ---------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")

@@ -6,3 +6,13 @@ class CatalogConfig(AppConfig):
     name = "parkos.catalog"
     label = "catalog"
     verbose_name = _("Services")
+
+    def ready(self) -> None:
+        # The catalog domain's policy rules (orders, workspace, policies) and search sources (service, policy).
+        from parkos.catalog import (  # noqa: F401
+            rules,
+            rules_policy,
+            rules_workspace,
+            search_sources,
+            search_sources_policy,
+        )

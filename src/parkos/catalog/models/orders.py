@@ -5,14 +5,17 @@ the model only stores where an order is and the times the SLA clock needs."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parkos.core import policy
 from parkos.core.models import TimeStampedModel
 
-__all__ = ["OrderAttachment", "OrderComment", "OrderEvent", "OrderStatus", "ReplyTemplate", "ServiceOrder"]
+__all__ = ["OPEN_STATUSES", "OrderAttachment", "OrderComment", "OrderEvent", "OrderStatus", "ReplyTemplate", "ServiceOrder"]
 
 
 class OrderStatus(models.TextChoices):
@@ -85,6 +88,26 @@ class ServiceOrder(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def relations_for(self, user: Any) -> set[str]:
+        """The user's relations to this order (see catalog/rules.py), looked up once per user."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return set()
+        cache: dict[int, set[str]] = self.__dict__.setdefault("_relations_cache", {})
+        if user.pk in cache:
+            return cache[user.pk]
+        from parkos.catalog.models.catalog import ProviderMember
+        from parkos.catalog.rules import PROVIDER_MEMBER
+
+        enterprise_relations = self.enterprise.relations_for(user)
+        relations = enterprise_relations & {policy.ENTERPRISE_ADMIN, policy.ENTERPRISE_STAFF}
+        # The order's butler, or the enterprise's butler today (the portfolio may have changed hands).
+        if self.butler_id == user.pk or policy.ASSIGNED_BUTLER in enterprise_relations:
+            relations.add(policy.ASSIGNED_BUTLER)
+        if self.provider_id and ProviderMember.objects.filter(provider_id=self.provider_id, user=user).exists():
+            relations.add(PROVIDER_MEMBER)
+        cache[user.pk] = relations
+        return relations
 
 
 class OrderEvent(models.Model):

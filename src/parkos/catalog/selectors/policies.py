@@ -1,1 +1,139 @@
+"""Reads of policy matching: the open policies, one enterprise's matches, and a butler's portfolio
+matched against every open policy.
+
+Matching is evaluated in Python (``catalog/eligibility.py``) over rows loaded in a fixed number of
+queries: one for the policies, one for the enterprises with their industry, building and facts (and
+one for the names used in the texts), whatever the number of enterprises."""
+
 from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from parkos.catalog import rules_policy  # noqa: F401  (registers policy.facts.edit, policy.apply)
+from parkos.catalog.eligibility import EnterpriseProfile, PolicyMatch, Status, evaluate
+from parkos.catalog.models import EnterpriseFacts, Policy
+from parkos.core import policy
+from parkos.core.errors import NotFound
+from parkos.enterprises.models import Building, Enterprise, Industry
+
+
+def policy_list(*, viewer: Any = None, q: str = "", today: dt.date | None = None,
+                include_closed: bool = False) -> QuerySet[Policy]:
+    """Active policies whose deadline has not passed (operators may ask for the closed ones too)."""
+    today = today or timezone.localdate()
+    qs = Policy.objects.select_related("service")
+    if not (include_closed and policy.can(viewer, "policy.manage")):
+        qs = qs.filter(is_active=True).filter(Q(deadline__isnull=True) | Q(deadline__gte=today))
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(issuer__icontains=q))
+    return qs.order_by("deadline", "code")
+
+
+def policy_get(*, viewer: Any, policy_id: int) -> Policy:
+    item = Policy.objects.select_related("service").filter(pk=policy_id).first()
+    if item is None or (not item.is_active and not policy.can(viewer, "policy.manage")):
+        raise NotFound()
+    return item
+
+
+def names() -> dict[str, str]:
+    """Industry and building codes to their names, for the texts of conditions (two small tables)."""
+    out = {code: name for code, name in Building.objects.values_list("code", "name")}
+    out.update({code: name for code, name in Industry.objects.values_list("code", "name_zh")})
+    return out
+
+
+def enterprises_for_matching() -> QuerySet[Enterprise]:
+    return Enterprise.objects.select_related("industry", "industry__parent", "building", "policy_facts")
+
+
+@dataclass
+class EnterpriseMatches:
+    enterprise: Enterprise
+    qualifies: list[PolicyMatch] = field(default_factory=list)
+    nearly: list[PolicyMatch] = field(default_factory=list)
+    not_eligible: list[PolicyMatch] = field(default_factory=list)
+    facts: EnterpriseFacts | None = None
+
+
+def _split(enterprise: Enterprise, policies: list[Policy], today: dt.date,
+           vocabulary: dict[str, str], explain: bool = True) -> EnterpriseMatches:
+    profile = EnterpriseProfile.of(enterprise)
+    facts = getattr(enterprise, "policy_facts", None) if _has_facts(enterprise) else None
+    out = EnterpriseMatches(enterprise=enterprise, facts=facts)
+    for item in policies:
+        match = evaluate(item, profile, today=today, names=vocabulary, explain=explain)
+        {Status.QUALIFIES: out.qualifies, Status.NEARLY: out.nearly}.get(match.status, out.not_eligible).append(match)
+    out.nearly.sort(key=lambda m: len(m.unmet))
+    return out
+
+
+def _has_facts(enterprise: Enterprise) -> bool:
+    try:
+        enterprise.policy_facts  # type: ignore[attr-defined]  # noqa: B018
+    except EnterpriseFacts.DoesNotExist:
+        return False
+    return True
+
+
+def matches_for(*, viewer: Any, enterprise_id: int, today: dt.date | None = None) -> EnterpriseMatches:
+    """Which open policies ``enterprise`` qualifies for, nearly qualifies for (and what is missing), and
+    which not. Its own people, its butler and operators only."""
+    enterprise = enterprises_for_matching().filter(pk=enterprise_id, is_active=True).first()
+    if enterprise is None:
+        raise NotFound()
+    policy.require(viewer, "policy.match", enterprise)
+    today = today or timezone.localdate()
+    return _split(enterprise, list(policy_list(today=today)), today, names())
+
+
+@dataclass
+class PortfolioMatrix:
+    """Rows: enterprises with their counts; columns: policies with how many qualify / nearly qualify."""
+
+    policies: list[Policy]
+    rows: list[EnterpriseMatches]
+    qualifies: Counter[int] = field(default_factory=Counter)  # policy id -> enterprises that qualify
+    nearly: Counter[int] = field(default_factory=Counter)
+
+    def cell(self, row: EnterpriseMatches, item: Policy) -> str:
+        if any(m.policy.pk == item.pk for m in row.qualifies):
+            return Status.QUALIFIES
+        if any(m.policy.pk == item.pk for m in row.nearly):
+            return Status.NEARLY
+        return Status.NOT_ELIGIBLE
+
+
+def portfolio_matrix(*, viewer: Any, butler_id: int | None = None, today: dt.date | None = None,
+                     enterprise_ids: list[int] | None = None, explain: bool = False) -> PortfolioMatrix:
+    """Every open policy against every enterprise of a butler's portfolio (operators: any butler's, or
+    the whole park when ``butler_id`` is None). A constant number of queries, whatever the portfolio.
+    Statuses only unless ``explain`` (then each match carries its texts, as on an enterprise's page)."""
+    policy.require(viewer, "workspace.view")
+    today = today or timezone.localdate()
+    qs = enterprises_for_matching().filter(is_active=True)
+    if viewer.has_role(policy.OPERATOR):
+        if butler_id is not None:
+            qs = qs.filter(butler_id=butler_id)
+    else:
+        qs = qs.filter(butler=viewer)
+    if enterprise_ids is not None:
+        qs = qs.filter(pk__in=enterprise_ids)
+    policies = list(policy_list(today=today))
+    vocabulary = names()
+    rows = [_split(e, policies, today, vocabulary, explain) for e in qs.order_by("name")]
+    matrix = PortfolioMatrix(policies=policies, rows=rows)
+    for row in rows:
+        matrix.qualifies.update(m.policy.pk for m in row.qualifies)
+        matrix.nearly.update(m.policy.pk for m in row.nearly)
+    return matrix
+
+
+def facts_get(*, enterprise: Enterprise) -> EnterpriseFacts | None:
+    return EnterpriseFacts.objects.filter(enterprise=enterprise).first()

@@ -1,1 +1,137 @@
+"""Writes on the catalog: checking a service's request form, materials and eligibility specs, saving a
+service (operators) and keeping the search index in step."""
+
 from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from parkos.accounts.models import User
+from parkos.catalog.models import Service
+from parkos.core import policy
+from parkos.core.errors import Invalid
+from parkos.core.text import has_control_chars
+from parkos.enterprises.models import Stage
+
+FIELD_TYPES = ("text", "textarea", "number", "date", "choice")
+MAX_FIELDS = 20
+
+
+def fields_validate(value: Any) -> list[dict[str, Any]]:
+    """A service's request form: a list of ``{"name", "label", "type", "required", "choices"}``."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(_("The request form must be a list of fields."), code="fields")
+    if len(value) > MAX_FIELDS:
+        raise ValidationError(_("At most %(n)d fields.") % {"n": MAX_FIELDS}, code="fields")
+    clean: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for i, spec in enumerate(value, start=1):
+        if not isinstance(spec, dict):
+            raise ValidationError(_("Field %(i)d is not an object.") % {"i": i}, code="fields")
+        name = str(spec.get("name") or "").strip()
+        if not name.isidentifier() or len(name) > 40:
+            raise ValidationError(_("Field %(i)d needs a name of letters, digits and underscores.") % {"i": i},
+                                  code="fields")
+        if name in names:
+            raise ValidationError(_("Two fields are named %(name)s.") % {"name": name}, code="fields")
+        names.add(name)
+        kind = str(spec.get("type") or "text")
+        if kind not in FIELD_TYPES:
+            raise ValidationError(_("Field %(name)s has an unknown type %(type)s.") % {"name": name, "type": kind},
+                                  code="fields")
+        label = str(spec.get("label") or name).strip()
+        if has_control_chars(label) or len(label) > 80:
+            raise ValidationError(_("Field %(name)s has an invalid label.") % {"name": name}, code="fields")
+        item: dict[str, Any] = {"name": name, "label": label, "type": kind, "required": bool(spec.get("required"))}
+        if kind == "choice":
+            choices = [str(c).strip() for c in spec.get("choices") or [] if str(c).strip()]
+            if not choices:
+                raise ValidationError(_("Field %(name)s needs at least one choice.") % {"name": name}, code="fields")
+            item["choices"] = choices
+        clean.append(item)
+    return clean
+
+
+def eligibility_validate(value: Any) -> dict[str, Any]:
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(_("Eligibility must be an object."), code="eligibility")
+    unknown = set(value) - {"tenant_only", "stages", "industries"}
+    if unknown:
+        raise ValidationError(_("Unknown eligibility keys: %(keys)s") % {"keys": ", ".join(sorted(unknown))},
+                              code="eligibility")
+    stages = [str(s) for s in value.get("stages") or []]
+    bad = [s for s in stages if s not in Stage.values]
+    if bad:
+        raise ValidationError(_("Unknown stages: %(stages)s") % {"stages": ", ".join(bad)}, code="eligibility")
+    industries = [str(s) for s in value.get("industries") or []]
+    if industries:
+        from parkos.enterprises.models import Industry
+
+        known = set(Industry.objects.filter(code__in=industries).values_list("code", flat=True))
+        missing = [c for c in industries if c not in known]
+        if missing:
+            raise ValidationError(_("Unknown industries: %(codes)s") % {"codes": ", ".join(missing)},
+                                  code="eligibility")
+    spec: dict[str, Any] = {}
+    if value.get("tenant_only"):
+        spec["tenant_only"] = True
+    if stages:
+        spec["stages"] = stages
+    if industries:
+        spec["industries"] = industries
+    return spec
+
+
+def materials_validate(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
+        raise ValidationError(_("Materials must be a list of texts."), code="materials")
+    return [m.strip() for m in value if m.strip()]
+
+
+def service_clean(service: Service) -> None:
+    """Normalise and check a service's JSON specs and fields; raises Django's ValidationError."""
+    errors: dict[str, list[str]] = {}
+    for name, check in (("fields", fields_validate), ("eligibility", eligibility_validate),
+                        ("materials", materials_validate)):
+        try:
+            setattr(service, name, check(getattr(service, name)))
+        except ValidationError as error:
+            errors[name] = error.messages
+    if service.pricing != "fixed":
+        service.price = None if service.pricing == "free" else service.price
+    try:
+        service.full_clean()
+    except ValidationError as error:
+        for key, messages in error.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def service_save(*, actor: User, service: Service) -> Service:
+    """Create or update a service (operators), then re-index it once the change has committed
+    (an inactive service leaves the index)."""
+    policy.require(actor, "catalog.manage")
+    try:
+        service_clean(service)
+    except ValidationError as error:
+        raise Invalid.from_validation_error(error) from None
+    with transaction.atomic():
+        service.save()
+        service_reindex(service_id=service.pk)
+    return service
+
+
+def service_reindex(*, service_id: int) -> None:
+    from parkos.search.services import index_on_commit
+
+    index_on_commit("service", service_id)

@@ -1,6 +1,164 @@
+"""Policy matching pages: the open policies, an enterprise's matches (and its facts), applying for a
+policy through a service order, and the butler's portfolio matrix."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parkos.accounts.models import User
+from parkos.catalog.eligibility import EnterpriseProfile, describe, evaluate
+from parkos.catalog.forms import OrderRequestForm, error_field
+from parkos.catalog.forms_policy import FactsForm
+from parkos.catalog.selectors import policies as selectors
+from parkos.catalog.selectors.catalog import viewer_enterprise
+from parkos.catalog.services import policies as services
+from parkos.core import policy
+from parkos.core.errors import DomainError, NotFound
+from parkos.core.forms import add_domain_error
+from parkos.enterprises.models import Enterprise
+
+PER_PAGE = 20
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def policy_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.policy_list(viewer=request.user, q=q), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "catalog/policy_list.html", {
+        "page": page, "q": q, "querystring": urlencode({"q": q}) if q else "",
+        "my_enterprise": viewer_enterprise(request.user),
+        "is_butler": policy.can(request.user, "workspace.view"),
+    })
+
+
+def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
+    item = selectors.policy_get(viewer=request.user, policy_id=policy_id)
+    vocabulary = selectors.names()
+    enterprise = viewer_enterprise(request.user)
+    match = None
+    if enterprise is not None:
+        from django.utils import timezone
+
+        full = selectors.enterprises_for_matching().get(pk=enterprise.pk)
+        match = evaluate(item, EnterpriseProfile.of(full), today=timezone.localdate(), names=vocabulary)
+    return render(request, "catalog/policy_detail.html", {
+        "item": item, "conditions": [describe(r, vocabulary) for r in item.rules or []],
+        "enterprise": enterprise, "match": match,
+    })
+
+
+@login_required
+def policy_mine(request: HttpRequest) -> HttpResponse:
+    enterprise = viewer_enterprise(request.user)
+    if enterprise is None:
+        if policy.can(request.user, "workspace.view"):
+            return redirect("catalog:policy_portfolio")
+        messages.info(request, _("Policy matching is for members of an enterprise in the park."))
+        return redirect("catalog:policy_list")
+    return redirect("catalog:policy_matches", enterprise.pk)
+
+
+def _matches_context(request: HttpRequest, enterprise_id: int, facts_form: FactsForm | None = None) -> dict[str, Any]:
+    result = selectors.matches_for(viewer=request.user, enterprise_id=enterprise_id)
+    enterprise = result.enterprise
+    can_edit = policy.can(request.user, "policy.facts.edit", enterprise)
+    if facts_form is None and can_edit:
+        facts = result.facts
+        facts_form = FactsForm(initial={"revenue_band": facts.revenue_band if facts else "",
+                                        "patents": facts.patents if facts else 0,
+                                        "high_tech": facts.high_tech if facts else False})
+    return {"result": result, "enterprise": enterprise, "facts_form": facts_form, "can_edit": can_edit,
+            "can_apply": policy.can(request.user, "policy.apply", enterprise)}
+
+
+@login_required
+def policy_matches(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    return render(request, "catalog/policy_matches.html", _matches_context(request, enterprise_id))
+
+
+@login_required
+@require_POST
+def policy_facts(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise NotFound()
+    policy.require(request.user, "policy.facts.edit", enterprise)
+    form = FactsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.facts_save(actor=_user(request), enterprise=enterprise, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The facts were saved; the matches below are up to date."))
+            return redirect("catalog:policy_matches", enterprise.pk)
+    return render(request, "catalog/policy_matches.html", _matches_context(request, enterprise_id, form), status=400)
+
+
+@login_required
+def policy_apply(request: HttpRequest, policy_id: int, enterprise_id: int) -> HttpResponse:
+    item = selectors.policy_get(viewer=request.user, policy_id=policy_id)
+    enterprise = Enterprise.objects.filter(pk=enterprise_id, is_active=True).first()
+    if enterprise is None:
+        raise NotFound()
+    policy.require(request.user, "policy.apply", enterprise)
+    if item.service is None:
+        messages.error(request, _("This policy has no application service yet: ask your butler to help you apply."))
+        return redirect("catalog:policy_matches", enterprise.pk)
+    form = OrderRequestForm(request.POST or None, service=item.service)
+    if request.method == "POST":
+        try:
+            order, created = services.policy_apply(
+                actor=_user(request), enterprise=enterprise, item=item,
+                idempotency_key=request.POST.get("idempotency_key", ""), answers=form.raw_answers(),
+                note=request.POST.get("note", ""))
+        except DomainError as error:
+            if error.details:
+                error.details = {error_field(k): v for k, v in error.details.items()}
+            add_domain_error(form, error)
+        else:
+            if created:
+                messages.success(request, _("Your application %(number)s has been sent to your butler.")
+                                 % {"number": order.number})
+            return redirect("catalog:order_detail", order.pk)
+    return render(request, "catalog/policy_apply.html", {"item": item, "enterprise": enterprise, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def policy_portfolio(request: HttpRequest) -> HttpResponse:
+    butler_id = request.GET.get("butler", "")
+    matrix = selectors.portfolio_matrix(viewer=request.user,
+                                        butler_id=int(butler_id) if butler_id.isdigit() else None)
+    rows = [(row, [matrix.cell(row, p) for p in matrix.policies]) for row in matrix.rows]
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    totals = [(p, matrix.qualifies[p.pk], matrix.nearly[p.pk]) for p in matrix.policies]
+    return render(request, "catalog/policy_portfolio.html", {
+        "matrix": matrix, "page": page, "totals": totals,
+        "querystring": urlencode({"butler": butler_id}) if butler_id.isdigit() else "",
+    })
+
 
 # This part's routes, gathered by ../urls.py.
-urls: list[URLPattern] = []
+urls: list[URLPattern] = [
+    path("policies/", policy_list, name="policy_list"),
+    path("policies/mine/", policy_mine, name="policy_mine"),
+    path("policies/portfolio/", policy_portfolio, name="policy_portfolio"),
+    path("policies/<int:policy_id>/", policy_detail, name="policy_detail"),
+    path("policies/enterprise/<int:enterprise_id>/", policy_matches, name="policy_matches"),
+    path("policies/enterprise/<int:enterprise_id>/facts/", policy_facts, name="policy_facts"),
+    path("policies/<int:policy_id>/apply/<int:enterprise_id>/", policy_apply, name="policy_apply"),
+]
