@@ -6,3 +6,7 @@ class CommunityConfig(AppConfig):
     name = "parkos.community"
     label = "community"
     verbose_name = _("Community")
+
+    def ready(self) -> None:
+        # Registration on import: policy rules and search sources of both parts of the domain.
+        from parkos.community import rules, rules_civic, search_sources, search_sources_civic  # noqa: F401

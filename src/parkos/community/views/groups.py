@@ -1,6 +1,151 @@
+"""Pages of interest groups: directory, create, a group's feed, members and requests."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from typing import Any
 
-# This part's routes, gathered by ../urls.py.
-urls: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parkos.community.forms import GroupForm, PostForm
+from parkos.community.models import Reaction
+from parkos.community.selectors import groups as selectors
+from parkos.community.selectors import posts as post_selectors
+from parkos.community.services import groups as services
+from parkos.core import policy
+from parkos.core.errors import DomainError
+from parkos.core.forms import add_domain_error
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")[:40]
+    mine = request.GET.get("mine") == "1"
+    page = Paginator(selectors.group_list(viewer=request.user, q=q, mine=mine), 24).get_page(request.GET.get("page"))
+    groups = list(page.object_list)
+    ms = selectors.memberships_of(viewer=request.user, groups=groups)
+    for g in groups:
+        g.my_membership = ms.get(g.pk)  # type: ignore[attr-defined]
+    return render(request, "community/groups.html", {"page": page, "groups": groups, "q": q, "mine": mine})
+
+
+@login_required
+def group_create(request: HttpRequest) -> HttpResponse:
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(actor=request.user, data=form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Group created. You are its admin."))
+            return redirect("community:group", group.pk)
+    return render(request, "community/group_form.html", {"form": form, "group": None})
+
+
+@login_required
+def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.group_get(viewer=request.user, group_id=group_id)
+    policy.require(request.user, "community.group.manage", group)
+    form = GroupForm(request.POST or None, initial={"name": group.name, "description": group.description,
+                                                    "visibility": group.visibility})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_update(actor=request.user, group=group, data=form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("community:group", group.pk)
+    return render(request, "community/group_form.html", {"form": form, "group": group})
+
+
+@login_required
+def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.group_get(viewer=request.user, group_id=group_id)
+    membership = selectors.membership_get(viewer=request.user, group=group)
+    readable = selectors.can_read_content(viewer=request.user, group=group, membership=membership)
+    context: dict[str, Any] = {"group": group, "membership": membership, "readable": readable,
+               "can_manage": policy.can(request.user, "community.group.manage", group),
+               "reaction_kinds": Reaction.Kind.choices, "more_url": "?cursor="}
+    if readable:
+        page = post_selectors.feed_group(viewer=request.user, group=group, cursor=request.GET.get("cursor") or None)
+        context.update(page=page, posts=page.items, next_cursor=page.next_cursor,
+                       pinned=[] if request.GET.get("cursor") else post_selectors.pinned_posts(viewer=request.user,
+                                                                                                group=group))
+        if getattr(request, "htmx", False) and request.GET.get("cursor"):
+            return render(request, "community/_feed_items.html", context)
+        if membership is not None and membership.status == "active":
+            context["form"] = PostForm()
+    return render(request, "community/group_detail.html", context)
+
+
+@login_required
+@require_POST
+def group_join(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.group_get(viewer=request.user, group_id=group_id)
+    m = services.group_join(actor=request.user, group=group)
+    if m.status == "pending":
+        messages.info(request, _("Request sent. An admin of the group will review it."))
+    else:
+        messages.success(request, _("You joined the group."))
+    return redirect("community:group", group.pk)
+
+
+@login_required
+@require_POST
+def group_leave(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.group_get(viewer=request.user, group_id=group_id)
+    try:
+        services.group_leave(actor=request.user, group=group)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("You left the group."))
+    return redirect("community:group", group.pk)
+
+
+@login_required
+def group_members(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.group_get(viewer=request.user, group_id=group_id)
+    members = selectors.member_list(viewer=request.user, group=group)
+    return render(request, "community/group_members.html", {
+        "group": group, "members": members, "can_manage": policy.can(request.user, "community.group.manage", group)})
+
+
+@login_required
+@require_POST
+def group_member_action(request: HttpRequest, group_id: int, user_id: int) -> HttpResponse:
+    group = selectors.group_get(viewer=request.user, group_id=group_id)
+    action = request.POST.get("action", "")
+    try:
+        if action == "approve":
+            services.membership_approve(actor=request.user, group=group, user_id=user_id)
+        elif action == "remove":
+            services.membership_remove(actor=request.user, group=group, user_id=user_id)
+        elif action in ("make_admin", "drop_admin"):
+            services.membership_set_admin(actor=request.user, group=group, user_id=user_id,
+                                          admin=action == "make_admin")
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("community:group_members", group.pk)
+
+
+urls: list[URLPattern] = [
+    path("groups/", group_list, name="groups"),
+    path("groups/new/", group_create, name="group_create"),
+    path("groups/<int:group_id>/", group_detail, name="group"),
+    path("groups/<int:group_id>/edit/", group_edit, name="group_edit"),
+    path("groups/<int:group_id>/join/", group_join, name="group_join"),
+    path("groups/<int:group_id>/leave/", group_leave, name="group_leave"),
+    path("groups/<int:group_id>/members/", group_members, name="group_members"),
+    path("groups/<int:group_id>/members/<int:user_id>/", group_member_action, name="group_member_action"),
+]

@@ -1,0 +1,221 @@
+from django.contrib import admin
+
+from parkos.community.models import (
+    Comment,
+    CommentRevision,
+    Follow,
+    Group,
+    GroupMembership,
+    Post,
+    PostImage,
+    PostRevision,
+    Reaction,
+)
+from parkos.search.admin import ReindexOnSaveMixin
+
+# ---- posts and groups (community-posts) ------------------------------------------------------
+# Statuses are changed through the moderation pages (services.posts.post_set_status keeps counters
+# and the search index right), so they are read-only here.
+
+
+class PostImageInline(admin.TabularInline):
+    model = PostImage
+    extra = 0
+    fields = ["image", "width", "height", "position"]
+    readonly_fields = ["width", "height"]
+
+
+class PostRevisionInline(admin.TabularInline):
+    model = PostRevision
+    extra = 0
+    fields = ["created_at", "editor", "body"]
+    readonly_fields = ["created_at", "editor", "body"]
+    can_delete = False
+
+
+@admin.register(Post)
+class PostAdmin(ReindexOnSaveMixin, admin.ModelAdmin):
+    search_kind = "post"
+    list_display = ["id", "__str__", "author", "enterprise", "group", "topic", "status", "reaction_count",
+                    "comment_count", "created_at"]
+    list_filter = ["status", "topic", "in_park_feed"]
+    search_fields = ["body", "author__display_name"]
+    raw_id_fields = ["author", "enterprise", "group"]
+    readonly_fields = ["status", "status_reason", "body_html", "in_park_feed", "reaction_count", "comment_count",
+                       "hot_score", "created_at", "edited_at"]
+    date_hierarchy = "created_at"
+    inlines = [PostImageInline, PostRevisionInline]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReindexOnSaveMixin, admin.ModelAdmin):
+    search_kind = "comment"
+    list_display = ["id", "__str__", "author", "post", "parent", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["body", "author__display_name"]
+    raw_id_fields = ["author", "post", "parent"]
+    readonly_fields = ["status", "status_reason", "body_html", "created_at", "edited_at"]
+
+
+@admin.register(CommentRevision)
+class CommentRevisionAdmin(admin.ModelAdmin):
+    list_display = ["comment", "created_at"]
+    raw_id_fields = ["comment"]
+
+
+@admin.register(Reaction)
+class ReactionAdmin(admin.ModelAdmin):
+    list_display = ["post", "user", "kind", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["post", "user"]
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ["follower", "user", "enterprise", "created_at"]
+    raw_id_fields = ["follower", "user", "enterprise"]
+
+
+class GroupMembershipInline(admin.TabularInline):
+    model = GroupMembership
+    extra = 0
+    raw_id_fields = ["user"]
+    fields = ["user", "role", "status"]
+
+
+@admin.register(Group)
+class GroupAdmin(ReindexOnSaveMixin, admin.ModelAdmin):
+    search_kind = "group"
+    list_display = ["name", "visibility", "member_count", "post_count", "is_active", "created_at"]
+    list_filter = ["visibility", "is_active"]
+    search_fields = ["name", "description"]
+    raw_id_fields = ["created_by"]
+    readonly_fields = ["member_count", "post_count"]
+    inlines = [GroupMembershipInline]
+
+# ---- end of posts and groups -----------------------------------------------------------------
+
+
+# ---- suggestions and moderation (community-civic) --------------------------------------------
+# Operators edit the settings singletons and the sensitive-word list here; the audit log is read-only.
+
+from django.http import HttpRequest as _CivicRequest  # noqa: E402
+
+from parkos.community.models import (  # noqa: E402
+    MemberStanding,
+    ModerationAction,
+    ModerationCase,
+    ModerationSettings,
+    Report,
+    Sanction,
+    SensitiveWord,
+    Suggestion,
+    SuggestionProgress,
+    SuggestionReply,
+    SuggestionSettings,
+)
+
+
+class _SingletonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: _CivicRequest) -> bool:
+        return not self.model.objects.exists()
+
+    def has_delete_permission(self, request: _CivicRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SuggestionSettings)
+class SuggestionSettingsAdmin(_SingletonAdmin):
+    list_display = ["__str__", "support_threshold", "reply_workdays", "updated_at"]
+
+
+@admin.register(ModerationSettings)
+class ModerationSettingsAdmin(_SingletonAdmin):
+    list_display = ["__str__", "report_hold_threshold", "updated_at"]
+
+
+class SuggestionReplyInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = SuggestionReply
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_state", "to_state", "body", "author", "created_at"]
+
+    def has_add_permission(self, request: _CivicRequest, obj: object = None) -> bool:
+        return False  # replies go through the suggestion page, which notifies and checks the state machine
+
+
+class SuggestionProgressInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = SuggestionProgress
+    extra = 0
+    readonly_fields = ["author", "created_at"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["title", "category", "state", "support_count", "reply_due", "first_reply_at", "is_hidden",
+                    "created_at"]
+    list_filter = ["state", "category", "is_hidden"]
+    search_fields = ["title", "body"]
+    raw_id_fields = ["author"]
+    # State, counts and the clock move only through the services (state machine, notifications).
+    readonly_fields = ["state", "support_count", "progress", "threshold_reached_at", "reply_due", "first_reply_at",
+                       "overdue_flagged_at", "state_changed_at"]
+    inlines = [SuggestionReplyInline, SuggestionProgressInline]
+
+
+@admin.register(SensitiveWord)
+class SensitiveWordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["word", "action", "is_active", "note", "updated_at"]
+    list_filter = ["action", "is_active"]
+    list_editable = ["action", "is_active"]
+    search_fields = ["word", "note"]
+
+
+class ReportInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Report
+    extra = 0
+    can_delete = False
+    readonly_fields = ["reporter", "reason", "detail", "weight", "state", "created_at"]
+
+
+@admin.register(ModerationCase)
+class ModerationCaseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["__str__", "state", "score", "report_count", "auto_held", "subject", "opened_at"]
+    list_filter = ["state", "kind", "auto_held"]
+    raw_id_fields = ["post", "comment", "suggestion", "subject", "decided_by"]
+    readonly_fields = ["score", "report_count", "auto_held", "decided_at", "decided_by"]
+    inlines = [ReportInline]
+
+
+@admin.register(MemberStanding)
+class MemberStandingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["user", "trust_level", "reports_upheld", "reports_rejected", "suspended_until"]
+    list_filter = ["trust_level"]
+    search_fields = ["user__display_name", "user__email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Sanction)
+class SanctionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["user", "kind", "reason", "ends_at", "lifted_at", "given_by", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["user", "given_by"]
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The audit log: read-only, never edited or deleted."""
+
+    list_display = ["created_at", "verb", "kind", "target_id", "subject", "actor", "reason"]
+    list_filter = ["verb", "kind"]
+
+    def has_add_permission(self, request: _CivicRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: _CivicRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: _CivicRequest, obj: object = None) -> bool:
+        return False
+
+# ---- end of suggestions and moderation -------------------------------------------------------
