@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog, set_language
 from django.views.static import serve
 
+from parkos.community.views import posts as community_posts
 from parkos.config.api import api
 
 admin.site.site_header = "ParkOS"
@@ -30,5 +31,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # User uploads in embedded mode (scale-out deployments point MEDIA_URL at object storage).
     re_path(r"^media/(?P<path>avatars/[\w\-.]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    re_path(r"^media/(?P<path>community/\d+/[\w\-.]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    # A post's images are checked against the post: a private group's pictures never leak by URL.
+    re_path(r"^media/community/(?P<post_id>\d+)/(?P<name>[\w\-.]+)$", community_posts.post_image,
+            name="community_post_image"),
 ]

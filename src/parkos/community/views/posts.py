@@ -239,3 +239,22 @@ urls: list[URLPattern] = [
     path("enterprises/<int:enterprise_id>/posts/", enterprise_posts, name="enterprise_posts"),
     path("follow/", follow, name="follow"),
 ]
+
+
+def post_image(request: HttpRequest, post_id: int, name: str) -> HttpResponse:
+    """A post's image, only for those who may read the post (a private group's pictures stay inside it).
+
+    Mounted at the image's media URL (config/urls.py) so ``image.url`` keeps working in embedded mode."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, Http404
+
+    from parkos.community.models import PostImage
+
+    post = selectors.post_get(viewer=request.user, post_id=post_id)
+    image = PostImage.objects.filter(post=post, image=f"community/{post_id}/{name}").first()
+    if image is None:
+        raise Http404()
+    response = FileResponse(default_storage.open(image.image.name, "rb"), content_type="image/webp")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
