@@ -6,3 +6,6 @@ class EventsConfig(AppConfig):
     name = "parkos.events"
     label = "events"
     verbose_name = _("Events")
+
+    def ready(self) -> None:
+        from parkos.events import rules, search_sources  # noqa: F401

@@ -57,28 +57,23 @@ def _may_enter(area: Area, user: User, membership: Any, invited: set[str]) -> bo
         return membership is not None and area.enterprise is not None and membership.enterprise_id == area.enterprise
     if area.access == "event_registrants":
         # An event hall without a fixed event admits the registrants of what is on now; open otherwise.
-        event_id = area.event or event_now()
+        event_id = area.event or event_now(room=area.index)
         return event_id is None or event_registered(user=user, event_id=event_id)
     return False
 
 
-def event_now() -> int | None:
-    try:
-        from parkos.events import selectors as events
-    except ImportError:
-        return None
-    current = getattr(events, "event_happening_now", None)
-    return current() if current else None
+def event_now(*, room: int) -> int | None:
+    """The event on now in a map room (events placed there by their ``map_room_id``)."""
+    from parkos.events.selectors import event_happening_now
+
+    return event_happening_now(room=room)
 
 
 def event_registered(*, user: User, event_id: int) -> bool:
     """Whether ``user`` holds a confirmed registration for the event (the events domain decides)."""
-    try:
-        from parkos.events import selectors as events
-    except ImportError:
-        return False
-    check = getattr(events, "registration_confirmed", None)
-    return bool(check(user=user, event_id=event_id)) if check else False
+    from parkos.events.selectors import registration_confirmed
+
+    return registration_confirmed(user=user, event_id=event_id)
 
 
 def blocked_ids(*, user: User) -> set[int]:
@@ -115,9 +110,9 @@ def area_details(*, viewer: Any, area: Area) -> dict[str, Any]:
         details["enterprise"] = Enterprise.objects.filter(pk=area.enterprise, is_active=True).first()
         if details["enterprise"] is not None:
             details["scenes"] = _open_scenes(viewer, details["enterprise"])
-    event_id = area.event or (event_now() if area.kind == "event_hall" else None)
+    event_id = area.event or (event_now(room=area.index) if area.kind == "event_hall" else None)
     if event_id is not None or area.kind == "event_hall":
-        details["event"] = _event(viewer, event_id)
+        details["event"] = _event(viewer, event_id, area.index)
     return details
 
 
@@ -130,16 +125,13 @@ def _open_scenes(viewer: Any, enterprise: Any) -> list[Any]:
     return list(listing(viewer=viewer, enterprise=enterprise)[:3]) if listing else []
 
 
-def _event(viewer: Any, event_id: int | None) -> Any:
-    try:
-        from parkos.events import selectors as events
-    except ImportError:
-        return None
+def _event(viewer: Any, event_id: int | None, room: int) -> Any:
+    from parkos.core.errors import DomainError
+    from parkos.events import selectors as events
+
     if event_id is None:
-        upcoming = getattr(events, "event_next", None)
-        return upcoming(viewer=viewer) if upcoming else None
-    getter = getattr(events, "event_get", None)
+        return events.event_next(viewer=viewer, room=room) or events.event_next(viewer=viewer)
     try:
-        return getter(viewer=viewer, event_id=event_id) if getter else None
-    except Exception:  # not visible to this viewer
+        return events.event_get(viewer=viewer, event_id=event_id)
+    except DomainError:  # not visible to this viewer
         return None

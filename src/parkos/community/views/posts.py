@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -241,7 +242,7 @@ urls: list[URLPattern] = [
 ]
 
 
-def post_image(request: HttpRequest, post_id: int, name: str) -> HttpResponse:
+def post_image(request: HttpRequest, post_id: int, name: str) -> HttpResponseBase:
     """A post's image, only for those who may read the post (a private group's pictures stay inside it).
 
     Mounted at the image's media URL (config/urls.py) so ``image.url`` keeps working in embedded mode."""

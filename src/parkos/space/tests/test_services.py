@@ -94,3 +94,25 @@ def test_operators_upload_a_map_in_the_admin_and_bad_files_are_refused(client, o
     response = client.post("/admin/space/spacemap/add/", {"slug": "bad", "name": "坏", "tileset": "x.png",
                                                           "tiled": "", "upload": bad})
     assert response.status_code == 200 and not SpaceMap.objects.filter(slug="bad").exists()
+
+
+def test_the_event_hall_admits_the_registrants_of_the_event_on_now(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parkos.events.models import Registration
+    from parkos.events.tests.factories import EventFactory
+
+    space = SpaceMap.objects.create(slug="park", name="园区", tiled=build([]))
+    hall = next(a["i"] for a in _areas(space) if a["name"] == "活动大厅")
+    guest, stranger = UserFactory(), UserFactory()
+    assert hall in tickets.ticket_read(selectors.ticket_for(user=stranger, space=space))["a"]  # free: open
+    now = timezone.now()
+    event = EventFactory(starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=1), map_room_id=hall)
+    Registration.objects.create(event=event, user=guest, status=Registration.Status.CONFIRMED, queued_at=now)
+    assert hall in tickets.ticket_read(selectors.ticket_for(user=guest, space=space))["a"]
+    assert hall not in tickets.ticket_read(selectors.ticket_for(user=stranger, space=space))["a"]
+    client.force_login(stranger)
+    card = client.get(f"/space/park/area/{hall}/")
+    assert card.status_code == 200 and event.title in card.content.decode()

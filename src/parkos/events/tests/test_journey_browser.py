@@ -1,0 +1,138 @@
+"""The event journey in a real browser: an organiser publishes a one-seat event, two members register
+(the second is waitlisted), the first cancels, the second accepts the offered seat, and at the door two
+check-in devices that lost the network both scan the ticket; when they come back online the server keeps
+one check-in and the second device is told who was first."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from parkos.accounts.models import User
+from parkos.accounts.tests.factories import UserFactory
+from parkos.enterprises.tests.factories import add_staff, enterprise_with_admin
+from parkos.events.models import CheckIn, Event, Registration
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _as(browser: Any, base: str, user: User) -> Any:
+    """A browser page logged in as ``user`` (a real session, created the way log-in creates one)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 414, "height": 860}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                          "url": base}])
+    return context.new_page()
+
+
+def _status(page: Any) -> str:
+    return str(page.locator("#registration").get_attribute("data-status"))
+
+
+def test_event_journey_from_publication_to_offline_check_in(live_server: Any, browser: Any,
+                                                             artifacts_dir: Path) -> None:
+    base = live_server.url
+    enterprise, organiser = enterprise_with_admin(UserFactory(display_name="刘博"))
+    colleague = add_staff(enterprise, UserFactory(display_name="门口志愿者"))
+    first, second = UserFactory(display_name="王雨桐"), UserFactory(display_name="陈立")
+
+    # --- the organiser publishes a one-seat event ------------------------------------------------------
+    host = _as(browser, base, organiser)
+    host.goto(base + "/events/new/")
+    start = timezone.localtime(timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    host.locator("#id_title").fill("具身智能技术沙龙 & 「小范围」")
+    host.locator("#id_description").fill("协作机器人与大模型的结合")
+    host.locator("#id_starts_at").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    host.locator("#id_ends_at").fill((start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    host.locator("#id_place").fill("A1 3F 路演厅")
+    host.locator("#id_capacity").fill("1")
+    host.locator("#id_questions").fill("* 公司名称\n参与方式 = 线下 / 线上")
+    host.locator("[data-testid=event-save]").click()
+    host.wait_for_load_state()
+    assert re.search(r"/events/\d+/$", host.url), host.locator("main .error").all_inner_texts()
+    event = Event.objects.get()
+    assert event.enterprise == enterprise and event.capacity == 1
+    assert host.locator("[data-testid=event-title]").inner_text() == "具身智能技术沙龙 & 「小范围」"
+    host.screenshot(path=str(artifacts_dir / "events-01-published.png"), full_page=True)
+
+    # --- two members register; the second is waitlisted --------------------------------------------------
+    a = _as(browser, base, first)
+    a.goto(f"{base}/events/{event.pk}/")
+    a.locator("#id_q_q1").fill("思灵机器人")
+    a.locator("#id_q_q2").select_option("线下")
+    a.locator("[data-testid=register]").click()
+    a.wait_for_load_state()
+    assert _status(a) == "confirmed"
+    assert a.locator(".ev-qr svg").count() == 1
+
+    b = _as(browser, base, second)
+    b.goto(f"{base}/events/{event.pk}/")
+    b.locator("#id_q_q1").fill("个人")
+    b.locator("[data-testid=register]").click()
+    b.wait_for_load_state()
+    assert _status(b) == "waitlisted"
+    assert "1" in b.locator("[data-testid=waitlist-position]").inner_text()
+
+    # --- the first cancels; the second gets the offer and accepts ----------------------------------------
+    a.locator("[data-testid=cancel-registration]").click()
+    a.wait_for_load_state()
+    assert _status(a) in ("cancelled", "none")
+    b.reload()
+    assert _status(b) == "offered"
+    b.locator("[data-testid=accept-offer]").click()
+    b.wait_for_load_state()
+    assert _status(b) == "confirmed"
+    payload = b.locator("[data-testid=ticket-payload]").text_content().strip()
+    assert payload.startswith(f"PKEV1.{event.pk}.")
+    b.screenshot(path=str(artifacts_dir / "events-02-ticket.png"), full_page=True)
+    assert Registration.objects.get(user=second).status == "confirmed"
+
+    # --- two door devices load the ticket list, then lose the network -------------------------------------
+    devices = []
+    for user, name in ((colleague, "door-A"), (organiser, "door-B")):
+        door = _as(browser, base, user)
+        door.goto(f"{base}/events/{event.pk}/checkin/")
+        door.wait_for_selector("#checkin[data-ready='1']")
+        assert door.locator("#ci-total").inner_text() == "1"
+        door.locator("#checkin summary").click()
+        door.locator("#ci-device").fill(name)
+        door.locator("#ci-device").dispatch_event("change")
+        door.context.set_offline(True)
+        devices.append(door)
+    for door in devices:  # both scan the same ticket while offline
+        door.locator("[data-testid=ci-code]").fill(payload)
+        door.locator("[data-testid=ci-submit]").click()
+        door.wait_for_selector("#ci-result[data-status='checked_in']")
+        assert door.locator("#checkin").get_attribute("data-queue") == "1"
+    devices[0].screenshot(path=str(artifacts_dir / "events-03-offline-scan.png"), full_page=True)
+    assert not CheckIn.objects.exists()
+
+    # --- back online: one check-in; the second device learns who was first --------------------------------
+    devices[0].context.set_offline(False)
+    devices[0].wait_for_selector("#checkin[data-queue='0']")
+    devices[1].context.set_offline(False)
+    devices[1].wait_for_selector("#checkin[data-queue='0']")
+    devices[1].wait_for_selector("#ci-log li[data-status='already']")
+    assert "door-A" in devices[1].locator("#ci-log li[data-status='already']").first.inner_text()
+    checkin = CheckIn.objects.get()
+    assert checkin.registration.user == second and checkin.device == "door-A"
+    # Scanning again online is refused as a second check-in.
+    devices[0].locator("[data-testid=ci-code]").fill(Registration.objects.get(user=second).short_code)
+    devices[0].locator("[data-testid=ci-submit]").click()
+    devices[0].wait_for_selector("#ci-result[data-status='already']")
+    devices[1].screenshot(path=str(artifacts_dir / "events-04-synced.png"), full_page=True)
+    assert CheckIn.objects.count() == 1
+    b.reload()
+    assert b.locator("[data-testid=checked-in]").count() == 1

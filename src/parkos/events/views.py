@@ -1,0 +1,389 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from parkos.accounts.models import User
+from parkos.core import policy
+from parkos.core.errors import DomainError
+from parkos.core.forms import add_domain_error
+from parkos.events import ics, selectors, services, tickets
+from parkos.events.forms import EventForm, MessageForm, RegisterForm, event_initial
+from parkos.events.models import Event, Registration
+
+S = Registration.Status
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# --- calendar ---------------------------------------------------------------------------------------
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    view = "month" if request.GET.get("view") == "month" else "list"
+    filters = {k: request.GET.get(k, "") for k in ("q", "when", "place", "organiser", "month")}
+    mine = request.GET.get("mine") == "1"
+    when = filters["when"] if filters["when"] in ("upcoming", "past", "all") else "upcoming"
+    context: dict[str, Any] = {"view": view, "filters": filters, "mine": mine,
+                               "can_organise": selectors.can_organise(viewer=request.user)}
+    if view == "month":
+        first, _start, _end = selectors.month_range(filters["month"])
+        events = list(selectors.event_list(viewer=request.user, q=filters["q"], month=first.strftime("%Y-%m"),
+                                           mine=mine, place=filters["place"], organiser=filters["organiser"]))
+        context.update(_month_grid(first, events))
+    else:
+        qs = selectors.event_list(viewer=request.user, q=filters["q"], when=when, mine=mine, place=filters["place"],
+                                  organiser=filters["organiser"])
+        context["page"] = Paginator(qs, 20).get_page(request.GET.get("page"))
+    context["querystring"] = urlencode({k: v for k, v in {**filters, "mine": "1" if mine else "", "view": view}.items()
+                                        if v})
+    template = "events/_results.html" if getattr(request, "htmx", False) else "events/calendar.html"
+    return render(request, template, context)
+
+
+def _month_grid(first: date, events: list[Event]) -> dict[str, Any]:
+    start = first - timedelta(days=first.weekday())
+    by_day: dict[date, list[Event]] = {}
+    for event in events:
+        day = timezone.localtime(event.starts_at).date()
+        last = timezone.localtime(event.ends_at - timedelta(seconds=1)).date()
+        while day <= last:
+            by_day.setdefault(day, []).append(event)
+            day += timedelta(days=1)
+    weeks = []
+    day = start
+    while True:
+        weeks.append([{"date": day + timedelta(days=i), "in_month": (day + timedelta(days=i)).month == first.month,
+                       "events": by_day.get(day + timedelta(days=i), [])} for i in range(7)])
+        day += timedelta(days=7)
+        if day > first and (day.month, day.year) != (first.month, first.year):
+            break
+    prev_month = (first - timedelta(days=1)).replace(day=1)
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    return {"weeks": weeks, "month": first, "weekday_names": [WEEKDAYS_ABBR[i] for i in range(7)], "prev_month": prev_month.strftime("%Y-%m"),
+            "next_month": next_month.strftime("%Y-%m"), "today": timezone.localdate(), "events_count": len(events)}
+
+
+# --- one event --------------------------------------------------------------------------------------
+
+def detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_get(viewer=request.user, event_id=event_id)
+    registration = selectors.registration_of(viewer=request.user, event=event)
+    relations = policy.relations_of(request.user, event)
+    can_manage = policy.can(request.user, "event.manage", event, relations=relations)
+    context: dict[str, Any] = {
+        "event": event, "registration": registration, "can_manage": can_manage,
+        "can_checkin": policy.can(request.user, "event.checkin", event, relations=relations),
+        "form": RegisterForm(event=event), "seats_left": max(0, event.capacity - event.taken),  # type: ignore[attr-defined]
+    }
+    if registration is not None:
+        context["position"] = selectors.waitlist_position(registration)
+        if registration.status == S.CONFIRMED:
+            payload = tickets.payload_of(event.pk, registration.ticket_code)
+            context["ticket_payload"] = payload
+            context["ticket_svg"] = tickets.qr_svg(payload)
+    if can_manage:
+        context["counts"] = selectors.registration_counts(event=event)
+    return render(request, "events/detail.html", context)
+
+
+@login_required
+@require_POST
+def register(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_get(viewer=request.user, event_id=event_id, counts=False)
+    form = RegisterForm(request.POST, event=event)
+    if form.is_valid():
+        try:
+            registration = services.registration_create(actor=_user(request), event=event, answers=form.answers())
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            if registration.status == S.CONFIRMED:
+                messages.success(request, _("You are registered. Your ticket is below."))
+            else:
+                messages.info(request, _("The event is full: you are on the waitlist. "
+                                         "We will tell you when a seat frees up."))
+            return redirect("events:detail", event.pk)
+    event = selectors.event_get(viewer=request.user, event_id=event_id)  # with its seat counts, to show again
+    return render(request, "events/detail.html", {
+        "event": event, "registration": selectors.registration_of(viewer=request.user, event=event), "form": form,
+        "seats_left": max(0, event.capacity - event.taken),  # type: ignore[attr-defined]
+    }, status=400)
+
+
+@login_required
+@require_POST
+def registration_action(request: HttpRequest, event_id: int, action: str) -> HttpResponse:
+    event = selectors.event_get(viewer=request.user, event_id=event_id, counts=False)
+    registration = selectors.registration_of(viewer=request.user, event=event)
+    if registration is None:
+        raise Http404
+    try:
+        if action == "cancel":
+            services.registration_cancel(actor=_user(request), registration=registration)
+            messages.success(request, _("Your registration has been cancelled."))
+        elif action == "accept":
+            services.offer_accept(actor=_user(request), registration=registration)
+            messages.success(request, _("The seat is yours. Your ticket is below."))
+        elif action == "decline":
+            services.offer_decline(actor=_user(request), registration=registration)
+            messages.success(request, _("You have declined the seat."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("events:detail", event.pk)
+
+
+def _organisers(request: HttpRequest) -> list[tuple[str, str]]:
+    choices = selectors.organiser_choices(viewer=request.user)
+    options: list[tuple[str, str]] = []
+    if choices["enterprise"] is not None:
+        options.append((f"enterprise:{choices['enterprise'].pk}", choices["enterprise"].name))
+    options += [(f"group:{g.pk}", str(g)) for g in choices["groups"]]
+    if choices["park"]:
+        options.append(("park", _("The park (operators)")))
+    return options
+
+
+def _buildings() -> list[tuple[int, str]]:
+    from parkos.enterprises.selectors import building_list
+
+    return [(b.pk, b.name) for b in building_list()]
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    organisers = _organisers(request)
+    if not organisers:
+        return render(request, "events/cannot_organise.html", status=403)
+    form = EventForm(request.POST or None, request.FILES or None, organisers=organisers, buildings=_buildings())
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(actor=_user(request), data=form.data_for_service(),
+                                          cover=request.FILES.get("cover"))
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The event is published."))
+            return redirect("events:detail", event.pk)
+    return render(request, "events/form.html", {"form": form, "title": _("Organise an event")},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def edit(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_for_manager(viewer=request.user, event_id=event_id)
+    initial = event_initial(event)
+    organisers = [(initial["organiser"], event.enterprise.name if event.enterprise else _("The park (operators)")
+                   if initial["organiser"] == "park" else initial["organiser"])]
+    form = EventForm(request.POST or None, request.FILES or None, initial=initial, organisers=organisers,
+                     buildings=_buildings())
+    form.fields["organiser"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.data_for_service()
+        data.pop("enterprise", None)
+        data.pop("group", None)
+        try:
+            services.event_update(actor=_user(request), event=event, data=data, cover=request.FILES.get("cover"))
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The event has been saved."))
+            return redirect("events:detail", event.pk)
+    return render(request, "events/form.html", {"form": form, "title": _("Edit %(title)s") % {"title": event.title},
+                                                "event": event}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_for_manager(viewer=request.user, event_id=event_id)
+    services.event_cancel(actor=_user(request), event=event, reason=request.POST.get("reason", ""))
+    messages.success(request, _("The event has been cancelled and its registrants told."))
+    return redirect("events:detail", event.pk)
+
+
+def cover(request: HttpRequest, event_id: int) -> FileResponse:
+    event = selectors.event_get(viewer=request.user, event_id=event_id)
+    if not event.cover:
+        raise Http404
+    response = FileResponse(event.cover.open("rb"), content_type="image/webp")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- organiser: registrants, export, message --------------------------------------------------------
+
+@login_required
+def registrants(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_for_manager(viewer=request.user, event_id=event_id)
+    status = request.GET.get("status", "")
+    status = status if status in S.values else ""
+    qs = selectors.registrant_list(viewer=_user(request), event=event, status=status, q=request.GET.get("q", ""))
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.registrants_message(actor=_user(request), event=event, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Message sent to %(n)d people.") % {"n": sent})
+            return redirect("events:registrants", event.pk)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for registration in page:
+        registration.answer_list = [registration.answers.get(q["id"], "") for q in event.questions]  # type: ignore[attr-defined]
+    return render(request, "events/registrants.html", {
+        "event": event, "page": page, "status": status,
+        "querystring": urlencode({k: v for k, v in {"status": status, "q": request.GET.get("q", "")}.items() if v}),
+        "statuses": S.choices, "q": request.GET.get("q", ""), "form": form,
+        "counts": selectors.registration_counts(event=event),
+    }, status=400 if form.errors else 200)
+
+
+
+
+def _export_rows(event: Event, viewer: User) -> tuple[list[str], list[list[Any]]]:
+    header = [_("No."), _("Name"), _("E-mail"), _("Mobile"), _("Status"), _("Registered at"), _("Points"),
+              _("Checked in at"), *[q["label"] for q in event.questions]]
+    rows = []
+    for index, r in enumerate(selectors.registrant_list(viewer=viewer, event=event), start=1):
+        checked = r.checkin.checked_in_at if hasattr(r, "checkin") else None
+        rows.append([index, r.user.display_name, r.user.email or "", r.user.mobile or "", r.get_status_display(),
+                     timezone.localtime(r.queued_at).strftime("%Y-%m-%d %H:%M:%S"), r.points,
+                     timezone.localtime(checked).strftime("%Y-%m-%d %H:%M") if checked else "",
+                     *[r.answers.get(q["id"], "") for q in event.questions]])
+    return header, rows
+
+
+def _safe_cell(value: Any) -> Any:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@login_required
+def export(request: HttpRequest, event_id: int, fmt: str) -> HttpResponse:
+    event = selectors.event_for_manager(viewer=request.user, event_id=event_id)
+    header, rows = _export_rows(event, _user(request))
+    filename = f"event-{event.pk}-registrants"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows([[_safe_cell(v) for v in row] for row in rows])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = "registrants"
+        sheet.append(header)
+        for row in rows:
+            sheet.append([_safe_cell(v) for v in row])
+        out = io.BytesIO()
+        workbook.save(out)
+        response = HttpResponse(out.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+# --- check-in at the door ---------------------------------------------------------------------------
+
+@login_required
+def checkin(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_for_manager(viewer=request.user, event_id=event_id, action="event.checkin")
+    messages_js = {
+        "welcome": _("Welcome, %(name)s!"), "already": _("Already checked in at %(at)s by device %(device)s."),
+        "unknown": _("This is not a ticket for this event."), "queued": _("Not in this device's list: sent to the server."),
+        "online": _("Online"), "offline": _("Offline — scans are kept and synced later"),
+        "noCamera": _("This browser cannot read QR codes: type the code or look the person up by name."),
+        "checkin": _("Check in"), "done": _("Checked in"), "cameraError": _("The camera could not be started."),
+    }
+    return render(request, "events/checkin.html", {"event": event, "messages_js": messages_js})
+
+
+@login_required
+@require_GET
+def checkin_tickets(request: HttpRequest, event_id: int) -> JsonResponse:
+    event = selectors.event_for_manager(viewer=request.user, event_id=event_id, action="event.checkin")
+    return JsonResponse({"event": event.pk, "tickets": selectors.checkin_tickets(viewer=_user(request), event=event),
+                         "at": timezone.now().isoformat()})
+
+
+@login_required
+@require_POST
+def checkin_sync(request: HttpRequest, event_id: int) -> JsonResponse:
+    event = selectors.event_for_manager(viewer=request.user, event_id=event_id, action="event.checkin")
+    try:
+        body = json.loads(request.body or b"{}")
+        scans = body.get("scans") if isinstance(body, dict) else None
+        if not isinstance(scans, list) or not all(isinstance(s, dict) for s in scans):
+            raise ValueError
+        results = services.checkin_sync(actor=_user(request), event=event, scans=scans)
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"code": "invalid", "message": _("Send a list of scans.")}, status=400)
+    except DomainError as error:
+        return JsonResponse({"code": error.code, "message": str(error.message)}, status=error.status)
+    return JsonResponse({"results": [r.as_dict() for r in results]})
+
+
+# --- calendars (.ics) and my events -----------------------------------------------------------------
+
+def _base(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_get(viewer=request.user, event_id=event_id)
+    body = ics.calendar_of([event], base_url=_base(request), name=event.title)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    return response
+
+
+def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """A member's calendar by secret URL (calendar apps carry no session)."""
+    user = selectors.feed_user(token=token)
+    if user is None:
+        raise Http404
+    body = ics.calendar_of(selectors.feed_events(user=user), base_url=_base(request),
+                           name=_("My park events"))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.feed_get_or_create(user=_user(request), reset=True)
+        messages.success(request, _("Your calendar link has been renewed; the old one no longer works."))
+        return redirect("events:mine")
+    feed = services.feed_get_or_create(user=_user(request))
+    registrations = selectors.my_registrations(viewer=_user(request))
+    return render(request, "events/mine.html", {
+        "page": Paginator(registrations, 30).get_page(request.GET.get("page")),
+        "feed_url": request.build_absolute_uri(reverse("events:feed", args=[feed.token])),
+    })
