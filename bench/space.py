@@ -41,6 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BUDGET_P99 = 250.0
+REPS = 1  # in `python -m bench`: eight server runs of half a minute each are one repetition already
 SECRET = "bench-space-secret"
 
 
@@ -105,7 +106,8 @@ def serve_parkos(map_path: Path, port: int) -> None:
             took = time.monotonic() - started
             sys.stderr.write(f"server: {rt.ticks / took:.1f} ticks/s, {rt.sent / took:.0f} frames/s, "
                              f"{rt.skipped / took:.0f} skipped/s, {len(rt.clients)} clients, "
-                             f"{len(rt.world.avatars)} avatars, joins {rt.joins}, leaves {rt.leaves}\n")
+                             f"{len(rt.world.avatars)} avatars, joins {rt.joins}, leaves {rt.leaves}, "
+                             f"tick lag max {rt.lag_max * 1000:.0f} ms, flush {rt.flush_seconds * 1000 / max(1, rt.ticks):.1f} ms/tick\n")
         os._exit(0)
 
     signal.signal(signal.SIGTERM, report)

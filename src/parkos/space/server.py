@@ -89,6 +89,8 @@ class Runtime:
         self.sent = 0
         self.skipped = 0
         self.joins = 0
+        self.lag_max = 0.0  # the latest a tick ran after its time (s), for the benchmark
+        self.flush_seconds = 0.0
         self.leaves = 0
         self._task: asyncio.Task[None] | None = None
         self.bridge: Bridge | None = None
@@ -102,10 +104,13 @@ class Runtime:
         next_at = loop.time()
         while True:
             next_at += TICK
+            started = loop.time()
+            self.lag_max = max(self.lag_max, started - (next_at - TICK))
             try:
                 await self.flush()
             except Exception:  # one bad frame must never stop the map
                 log.exception("space tick failed")
+            self.flush_seconds += loop.time() - started
             delay = next_at - loop.time()
             if delay < 0:  # overloaded: skip ahead rather than tick in a burst
                 next_at = loop.time()
