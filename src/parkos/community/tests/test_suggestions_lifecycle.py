@@ -255,3 +255,19 @@ def test_search_keeps_declined_suggestions_and_drops_hidden_ones() -> None:
     assert not SearchDocument.objects.filter(kind="suggestion", object_id=hidden.pk).exists()
     content_restore(actor=op, kind="suggestion", target_id=hidden.pk, reason="申诉成立")
     assert SearchDocument.objects.filter(kind="suggestion", object_id=hidden.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_daily_command_flags_overdue_replies_once() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from parkos.community.models import Suggestion
+
+    s = make_suggestion()
+    Suggestion.objects.filter(pk=s.pk).update(reply_due=date(2026, 1, 5))  # long past
+    out = StringIO()
+    call_command("suggestions-overdue", stdout=out)
+    call_command("suggestions-overdue", stdout=out)
+    assert out.getvalue().splitlines() == ["1 overdue suggestion(s) flagged", "0 overdue suggestion(s) flagged"]
