@@ -6,3 +6,10 @@ class ScenesConfig(AppConfig):
     name = "parkos.scenes"
     label = "scenes"
     verbose_name = _("Scenes")
+
+    def ready(self) -> None:
+        from parkos.core.ledger import register_reconciler
+        from parkos.scenes import rules, search_sources  # noqa: F401  (registration on import)
+        from parkos.scenes.services import reconcile
+
+        register_reconciler("scenes", reconcile)

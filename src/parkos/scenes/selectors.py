@@ -1,0 +1,212 @@
+"""Reads on scenes and deals, filtered by what the viewer may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from parkos.core import ledger, policy
+from parkos.core.errors import Invalid, NotFound
+from parkos.core.text import normalise_plain
+from parkos.scenes.models import Attachment, Deal, DealEvent, Message, Milestone, Response, Review, Scene
+
+BOARD_STATUSES = (Scene.Status.OPEN, Scene.Status.CLOSED, Scene.Status.COMPLETED)
+
+
+def _visible_scenes(viewer: Any) -> QuerySet[Scene]:
+    """Published scenes anyone may see, plus invited-only ones the viewer was invited to, plus all of
+    the viewer's own (drafts too). Operators see everything."""
+    qs = Scene.objects.all()
+    if not getattr(viewer, "is_authenticated", False):
+        return qs.filter(status__in=BOARD_STATUSES).exclude(audience=Scene.Audience.INVITED)
+    if policy.OPERATOR in policy.roles_of(viewer):
+        return qs
+    invited = Scene.invited.through.objects.filter(scene_id=OuterRef("pk"), user_id=viewer.pk)
+    return qs.filter(
+        Q(publisher=viewer)
+        | (Q(status__in=BOARD_STATUSES) & (~Q(audience=Scene.Audience.INVITED) | Q(Exists(invited))))
+    )
+
+
+def scene_board(*, viewer: Any, kind: str = "", industry: str = "", status: str = "", budget_min: Any = None,
+                budget_max: Any = None, q: str = "") -> QuerySet[Scene]:
+    """The scene board: published scenes, newest first, filtered. ``status`` defaults to open."""
+    qs = _visible_scenes(viewer).filter(status__in=BOARD_STATUSES)
+    if status and status in BOARD_STATUSES:
+        qs = qs.filter(status=status)
+    elif not status:
+        qs = qs.filter(status=Scene.Status.OPEN)
+    if kind and kind in Scene.Kind.values:
+        qs = qs.filter(kind=kind)
+    if industry:
+        qs = qs.filter(Q(industry__code=industry) | Q(industry__parent__code=industry))
+    for bound, op in ((budget_min, "gte"), (budget_max, "lte")):
+        if bound not in (None, ""):
+            try:
+                fen = ledger.Money.to_fen(bound)
+            except Invalid:
+                continue
+            qs = qs.filter(**{f"budget_fen__{op}": fen})
+    q = normalise_plain(q or "")[:50]
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    return qs.select_related("publisher", "enterprise", "industry").order_by("-published_at", "-id")
+
+
+def scene_get(*, viewer: Any, scene_id: int) -> Scene:
+    scene = (_visible_scenes(viewer).select_related("publisher", "enterprise", "industry")
+             .filter(pk=scene_id).first())
+    if scene is None:
+        raise NotFound(_("No such scene."))
+    return scene
+
+
+def scenes_mine(*, viewer: Any) -> QuerySet[Scene]:
+    return (Scene.objects.filter(publisher=viewer)
+            .annotate(n_responses=Count("responses", distinct=True),
+                      n_new=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED), distinct=True))
+            .select_related("industry").order_by("-created_at", "-id"))
+
+
+def attachment_list(*, viewer: Any, scene: Scene) -> QuerySet[Attachment]:
+    """Attachments are served only to those who may see the scene (scene_get checked that)."""
+    return scene.attachments.all()
+
+
+def attachment_get(*, viewer: Any, attachment_id: int) -> Attachment:
+    attachment = Attachment.objects.select_related("scene").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("No such file."))
+    scene_get(viewer=viewer, scene_id=attachment.scene_id)  # raises NotFound for who may not see it
+    return attachment
+
+
+def response_list(*, viewer: Any, scene: Scene, status: str = "") -> QuerySet[Response]:
+    policy.require(viewer, "scene.responses.view", scene)
+    qs = scene.responses.select_related("responder", "enterprise", "scene").annotate(
+        n_messages=Count("messages"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def response_get(*, viewer: Any, response_id: int) -> Response:
+    """A response and its thread are private to the publisher and the responder (and operators)."""
+    response = Response.objects.select_related("scene", "scene__publisher", "responder", "enterprise").filter(
+        pk=response_id).first()
+    if response is None or not (policy.can(viewer, "scene.thread", response)
+                                or policy.OPERATOR in policy.roles_of(viewer)):
+        raise NotFound(_("No such response."))
+    return response
+
+
+def response_of(*, viewer: Any, scene: Scene) -> Response | None:
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    return Response.objects.filter(scene=scene, responder=viewer).first()
+
+
+def responses_mine(*, viewer: Any) -> QuerySet[Response]:
+    return (Response.objects.filter(responder=viewer).select_related("scene", "scene__publisher")
+            .order_by("-created_at", "-id"))
+
+
+def responses_to_review(*, viewer: Any) -> QuerySet[Response]:
+    return (Response.objects.filter(scene__publisher=viewer,
+                                    status__in=(Response.Status.SUBMITTED, Response.Status.SHORTLISTED))
+            .select_related("scene", "responder").order_by("-created_at", "-id"))
+
+
+def message_list(*, viewer: Any, response: Response) -> QuerySet[Message]:
+    policy.require(viewer, "scene.thread", response)
+    return response.messages.select_related("author")
+
+
+def deal_list(*, viewer: Any, role: str = "", status: str = "") -> QuerySet[Deal]:
+    """The viewer's deals, as publisher (payer) or provider, newest first."""
+    if not getattr(viewer, "is_authenticated", False):
+        return Deal.objects.none()
+    if role == "publisher":
+        qs = Deal.objects.filter(publisher=viewer)
+    elif role == "provider":
+        qs = Deal.objects.filter(provider=viewer)
+    else:
+        # A union of two indexed lookups beats one OR over two columns on both engines.
+        ids = Deal.objects.filter(publisher=viewer).order_by().values("pk").union(
+            Deal.objects.filter(provider=viewer).order_by().values("pk"))
+        qs = Deal.objects.filter(pk__in=ids)
+    if status and status in Deal.Status.values:
+        qs = qs.filter(status=status)
+    return qs.select_related("publisher", "provider").order_by("-created_at", "-id")
+
+
+def deal_disputes(*, viewer: Any) -> QuerySet[Deal]:
+    policy.require(viewer, "deal.resolve")
+    return Deal.objects.filter(status=Deal.Status.DISPUTED).select_related("publisher", "provider", "disputed_by") \
+        .order_by("updated_at")
+
+
+def deal_get(*, viewer: Any, deal_id: int) -> Deal:
+    deal = (Deal.objects.select_related("publisher", "provider", "scene", "response", "cancel_requested_by",
+                                        "disputed_by")
+            .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position")))
+            .filter(pk=deal_id).first())
+    if deal is None or not policy.can(viewer, "deal.view", deal):
+        raise NotFound(_("No such deal."))
+    return deal
+
+
+def deal_timeline(*, viewer: Any, deal: Deal) -> QuerySet[DealEvent]:
+    policy.require(viewer, "deal.view", deal)
+    return deal.events.select_related("actor", "milestone")
+
+
+def review_list(*, deal: Deal) -> QuerySet[Review]:
+    return deal.reviews.select_related("author", "subject")
+
+
+@dataclass(frozen=True)
+class Reputation:
+    rating: float | None  # average stars received, None without reviews
+    reviews: int
+    completed: int
+    closed: int  # completed + cancelled
+    completion_rate: float | None  # completed / closed
+
+    @property
+    def stars(self) -> int:
+        return round(self.rating or 0)
+
+
+def _reputation(deals: QuerySet[Deal], reviews: QuerySet[Review]) -> Reputation:
+    counts = deals.aggregate(
+        completed=Count("pk", filter=Q(status=Deal.Status.COMPLETED)),
+        closed=Count("pk", filter=Q(status__in=(Deal.Status.COMPLETED, Deal.Status.CANCELLED))))
+    stats = reviews.aggregate(avg=Avg("rating"), n=Count("pk"))
+    closed = counts["closed"] or 0
+    return Reputation(
+        rating=round(float(stats["avg"]), 2) if stats["avg"] is not None else None, reviews=stats["n"] or 0,
+        completed=counts["completed"] or 0, closed=closed,
+        completion_rate=round((counts["completed"] or 0) / closed, 3) if closed else None,
+    )
+
+
+def reputation_get(user: Any) -> Reputation:
+    """A member's reputation from the deals they were party to and the reviews they received."""
+    deals = Deal.objects.filter(pk__in=Deal.objects.filter(provider=user).order_by().values("pk").union(
+        Deal.objects.filter(publisher=user).order_by().values("pk")))
+    return _reputation(deals, Review.objects.filter(subject=user))
+
+
+def reputation_for_enterprise(enterprise: Any) -> Reputation:
+    """An enterprise's reputation: deals it published scenes for or responded to on its behalf, and
+    the reviews its people received on those deals."""
+    deals = Deal.objects.filter(Q(scene__enterprise=enterprise) | Q(response__enterprise=enterprise))
+    reviews = Review.objects.filter(
+        Q(deal__scene__enterprise=enterprise, author_id=F("deal__provider_id"))
+        | Q(deal__response__enterprise=enterprise, author_id=F("deal__publisher_id")))
+    return _reputation(deals, reviews)
+
