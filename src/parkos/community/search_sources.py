@@ -30,7 +30,9 @@ def _post_doc(p: Any) -> IndexDoc:
     by = p.enterprise.name if p.enterprise_id else p.author.display_name
     return IndexDoc(title=_title(p.body), url=reverse("community:post", args=[p.pk]), body=p.body,
                     tags=[*p.tags, p.get_topic_display()], keywords=[by], visibility=Visibility.MEMBERS,
-                    fresh=True, published_at=p.created_at)
+                    # Below the entities they talk about: a search for a company's name finds the
+                    # company first, then what was said about it.
+                    boost=0.8, fresh=True, published_at=p.created_at)
 
 
 def _comments() -> QuerySet[Any]:

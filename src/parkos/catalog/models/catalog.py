@@ -21,7 +21,8 @@ def _localized(zh: str, en: str) -> str:
 
 
 class Category(models.Model):
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+    # RESTRICT, not PROTECT: a parent cannot go while it has children, unless they go in the same delete.
+    parent = models.ForeignKey("self", on_delete=models.RESTRICT, null=True, blank=True, related_name="children",
                                verbose_name=_("parent category"))
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=60)

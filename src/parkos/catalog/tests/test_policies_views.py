@@ -65,8 +65,9 @@ def login(user: Any) -> Client:
 
 def test_enterprise_sees_its_matches_nearly_and_what_is_missing(park: dict[str, Any]) -> None:
     with translation.override("en"):
-        response = login(park["staff"]).get(reverse("catalog:policy_matches", args=[park["enterprise"].pk]),
-                                            HTTP_ACCEPT_LANGUAGE="en")
+        staff = login(park["staff"])
+        staff.cookies["django_language"] = "en"  # pages follow the language cookie, not Accept-Language
+        response = staff.get(reverse("catalog:policy_matches", args=[park["enterprise"].pk]))
     assert response.status_code == 200
     result = response.context["result"]
     assert [m.policy.code for m in result.qualifies] == ["hte"]
@@ -212,6 +213,7 @@ def test_policy_save_validates_rules_and_writes_nothing_when_invalid(park: dict[
 
 def test_admin_refuses_invalid_rules(park: dict[str, Any]) -> None:
     client = login(park["operator"])  # operators are the back office's staff
+    client.cookies["django_language"] = "en"
     data = {"code": "adm", "title": "后台政策", "issuer": "某局", "summary": "", "benefit": "", "deadline": "",
             "link": "", "rules": '[{"field": "patents", "op": "between", "value": 1}]', "service": "",
             "is_active": "on"}

@@ -84,8 +84,9 @@ def test_images_over_multipart() -> None:
     assert r.status_code == 201, r.content
     images = r.json()["images"]
     assert len(images) == 2 and all(i["url"].endswith(".webp") for i in images)
-    served = Client().get(images[0]["url"])
+    served = client.get(images[0]["url"])  # images are served to those who may read the post
     assert served.status_code == 200
+    assert Client().get(images[0]["url"]).status_code == 302  # not to someone not logged in
 
 
 def test_comments_reactions_follow(django_assert_max_num_queries: Any) -> None:

@@ -153,9 +153,9 @@ def test_create_page_for_staff_refused_for_outsider(cast: dict[str, Any]) -> Non
     # Someone else's enterprise cannot be chosen.
     bad = _client(cast["tenant"]).post("/events/new/", {**form, "organiser": f"enterprise:{cast['enterprise'].pk}"})
     assert bad.status_code == 400 and Event.objects.count() == 1
-    with translation.override("en"):
-        past = _client(cast["colleague"]).post("/events/new/", {**form, "starts_at": "2020-01-01T10:00",
-                                                                "ends_at": "2020-01-01T12:00"})
+    english = _client(cast["colleague"])
+    english.cookies["django_language"] = "en"  # pages follow the language cookie, not Accept-Language
+    past = english.post("/events/new/", {**form, "starts_at": "2020-01-01T10:00", "ends_at": "2020-01-01T12:00"})
     assert past.status_code == 400 and "must start in the future" in past.content.decode()
 
 

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.utils import translation
 
 from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
@@ -26,7 +27,7 @@ def test_operators_upload_maps_and_a_bad_file_changes_nothing(operator):
         services.map_save(actor=member, slug="park", name="园区", raw=json.dumps(tiled()))
     space = services.map_save(actor=operator, slug="park", name="园区", raw=json.dumps(tiled()), is_default=True)
     broken = tiled(areas=[{"kind": "casino", "x": 1, "y": 1}])
-    with pytest.raises(Invalid) as refused:
+    with translation.override("en"), pytest.raises(Invalid) as refused:
         services.map_save(actor=operator, slug="park", name="改名", raw=json.dumps(broken))
     assert "unknown kind" in str(refused.value.details["tiled"])
     space.refresh_from_db()

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.utils import translation
 
 from parkos.space.tests.maps import tiled
 from parkos.space.tiled import MapError, parse
@@ -33,6 +34,7 @@ def test_walls_areas_and_spawn_are_read():
 ])
 def test_bad_maps_are_refused_with_a_reason(mutate, words):
     data = mutate(tiled())
-    with pytest.raises(MapError) as refused:
+    with translation.override("en"), pytest.raises(MapError) as refused:
         parse(data if isinstance(data, str) else json.dumps(data))
-    assert words in str(refused.value)
+    with translation.override("en"):
+        assert words in str(refused.value)
