@@ -176,6 +176,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     from parkos.enterprises.selectors import membership_of
 
+    from parkos.scenes.selectors import reputation_get
+
     member = selectors.member_get(viewer=request.user, user_id=user_id)  # type: ignore[arg-type]
     membership = membership_of(user=member)
-    return render(request, "accounts/member_detail.html", {"member": member, "membership": membership})
+    return render(request, "accounts/member_detail.html",
+                  {"member": member, "membership": membership, "reputation": reputation_get(member)})

@@ -20,6 +20,7 @@ from parkos.core.forms import add_domain_error
 from parkos.enterprises import selectors, services
 from parkos.enterprises.forms import ButlerForm, EnterpriseForm, InvitationForm, JoinCodeForm
 from parkos.enterprises.models import Enterprise, Membership, Stage
+from parkos.scenes.selectors import reputation_for_enterprise
 
 
 def directory(request: HttpRequest) -> HttpResponse:
@@ -45,6 +46,7 @@ def detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "can_assign_butler": policy.can(request.user, "enterprise.butler.assign", enterprise, relations=relations),
         "is_staff_member": policy.ENTERPRISE_STAFF in relations,
         "staff_count": selectors.staff_count(enterprise=enterprise),
+        "reputation": reputation_for_enterprise(enterprise),
     }
     return render(request, "enterprises/detail.html", context)
 
