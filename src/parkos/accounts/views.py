@@ -175,7 +175,6 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     from parkos.enterprises.selectors import membership_of
-
     from parkos.scenes.selectors import reputation_get
 
     member = selectors.member_get(viewer=request.user, user_id=user_id)  # type: ignore[arg-type]
