@@ -58,7 +58,7 @@ def test_post_with_image_comment_and_mention_arrives_live(page: Any, browser: An
     composer.locator("textarea[name=body]").fill("Lunch at the **canteen** with @Alice <script>alert(1)</script>")
     composer.locator("input[name=tags]").fill("canteen")
     composer.locator("input[type=file][name=images]").set_input_files(str(photo))
-    composer.get_by_role("button", name="Post", exact=True).click()
+    composer.locator("button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/community/posts/*/")
     post = Post.objects.get(author=bob)
     card = page.locator(f"#p{post.pk}")
@@ -78,7 +78,7 @@ def test_post_with_image_comment_and_mention_arrives_live(page: Any, browser: An
     # Bob comments, mentioning her again; the comment shows, and her badge goes to 2 live.
     form = page.locator("[data-testid=comment-form]")
     form.locator("textarea[name=body]").fill("Thanks @Alice for the tip")
-    form.get_by_role("button", name="Comment", exact=True).click()
+    form.locator("button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/community/posts/{post.pk}/#c*")
     comment = Comment.objects.get(post=post)
     assert page.locator(f"#c{comment.pk} a.mention").inner_text() == "@Alice"
