@@ -134,6 +134,20 @@ def browser() -> Iterator[Any]:
         playwright.stop()
 
 
+def browser_login(browser: Any, base: str, user: Any, password: str) -> Any:
+    """A new browser context logged in through the real log-in form; returns its page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(base + "/accounts/login/")
+    page.locator("main #id_login").fill(user.email)
+    page.locator("main #id_password").fill(password)
+    page.locator("main #id_password").press("Enter")
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, "log-in failed"
+    return page
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) and page, desktop sized, Chinese first like most visitors."""

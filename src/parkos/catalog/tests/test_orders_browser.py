@@ -25,6 +25,7 @@ from parkos.catalog.tests.factories import (
     ServiceFactory,
     provider_with_member,
 )
+from parkos.conftest import browser_login
 from parkos.enterprises.models import Industry
 from parkos.enterprises.tests.factories import EnterpriseFactory, IndustryFactory, MembershipFactory
 
@@ -40,16 +41,7 @@ def _industry() -> Industry:
 
 
 def _login(browser: Any, base: str, user: Any) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(base + "/accounts/login/")
-    page.locator("main #id_login").fill(user.email)
-    page.locator("main #id_password").fill(PASSWORD)
-    page.locator("main #id_password").press("Enter")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, "log-in failed"
-    return page
+    return browser_login(browser, base, user, PASSWORD)
 
 
 def _open_order(page: Any, base: str, order: ServiceOrder) -> None:

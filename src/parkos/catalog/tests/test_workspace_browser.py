@@ -15,6 +15,7 @@ from parkos.accounts.tests.factories import PASSWORD, UserFactory
 from parkos.catalog import recommend
 from parkos.catalog.models import OrderStatus, Plan, PlanStatus, ServiceOrder
 from parkos.catalog.tests.factories import ServiceFactory, order_in
+from parkos.conftest import browser_login
 from parkos.enterprises.models import Industry
 from parkos.enterprises.tests.factories import EnterpriseFactory, IndustryFactory, enterprise_with_admin
 
@@ -24,16 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(browser: Any, base: str, user: Any) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(base + "/accounts/login/")
-    page.locator("main #id_login").fill(user.email)
-    page.locator("main #id_password").fill(PASSWORD)
-    page.locator("main #id_password").press("Enter")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, "log-in failed"
-    return page
+    return browser_login(browser, base, user, PASSWORD)
 
 
 def test_butler_sends_plan_and_enterprise_requests_from_it(live_server: Any, browser: Any,
