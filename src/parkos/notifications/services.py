@@ -7,7 +7,9 @@ e-mail at once (a background task) or later in the daily digest (``digest_send``
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -70,10 +72,22 @@ def _publish(messages: list[tuple[int, dict[str, Any]]]) -> None:
         for user_id, message in messages:
             await layer.group_send(group_name(user_id), message)
 
+    def push() -> None:
+        try:
+            async_to_sync(send_all)()
+        except Exception:
+            log.warning("notification push to %d members failed", len(messages), exc_info=True)
+
     try:
-        async_to_sync(send_all)()
-    except Exception:
-        log.warning("notification push to %d members failed", len(messages), exc_info=True)
+        asyncio.get_running_loop()
+    except RuntimeError:
+        push()
+        return
+    # Called from a thread that runs an event loop (an async caller, or a test driving a browser):
+    # async_to_sync refuses to block that loop, so the push goes through a short-lived thread.
+    worker = threading.Thread(target=push, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
 
 
 def live_message(notification: Notification) -> dict[str, Any]:

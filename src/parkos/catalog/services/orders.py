@@ -435,7 +435,9 @@ def order_transition(*, actor: User, order: ServiceOrder, action: str, reason: s
     reason = _plain(reason, field="reason", limit=MAX_REASON)
     checked = attachments_validate(files, existing=order.attachments.count()) if files else []
     with transaction.atomic():
-        locked = (ServiceOrder.objects.select_for_update()
+        # of=("self",): lock the order row only (PostgreSQL refuses FOR UPDATE on the nullable side of
+        # the outer joins that bring the butler and provider along).
+        locked = (ServiceOrder.objects.select_for_update(of=("self",))
                   .select_related("enterprise", "enterprise__butler", "service", "butler", "provider",
                                   "requested_by")
                   .get(pk=order.pk))

@@ -195,7 +195,8 @@ def appointment_cancel(*, actor: User, appointment: Appointment, reason: str) ->
     policy.require(actor, "appointment.cancel", appointment)
     reason = _text(reason, field="reason", limit=200, multiline=False)
     with transaction.atomic():
-        locked = Appointment.objects.select_for_update().select_related("slot__butler", "member").get(pk=appointment.pk)
+        locked = (Appointment.objects.select_for_update(of=("self",)).select_related("slot__butler", "member")
+                  .get(pk=appointment.pk))
         if locked.status != AppointmentStatus.BOOKED:
             return locked
         if locked.slot.ends_at <= timezone.now():
@@ -328,7 +329,7 @@ def plan_update(*, actor: User, plan: Plan, message: str) -> Plan:
 def plan_send(*, actor: User, plan: Plan) -> Plan:
     """Send the draft to the enterprise's admin and staff. Sending twice sends once."""
     with transaction.atomic():
-        locked = Plan.objects.select_for_update().select_related("enterprise").get(pk=plan.pk)
+        locked = Plan.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=plan.pk)
         policy.require(actor, "plan.edit", locked.enterprise)
         if locked.status == PlanStatus.SENT:
             return locked
