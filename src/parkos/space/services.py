@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from parkos.accounts.models import User
 from parkos.core import policy
@@ -31,20 +33,14 @@ def map_save(*, actor: User, slug: str, name: str, raw: str | bytes | dict[str, 
         space.is_default = True
     try:
         space.full_clean()
-    except Exception as error:  # ValidationError
-        from django.core.exceptions import ValidationError
-
-        if isinstance(error, ValidationError):
-            raise Invalid.from_validation_error(error) from None
-        raise
+    except ValidationError as error:
+        raise Invalid.from_validation_error(error) from None
     space.save()
     return space
 
 
 def block_create(*, actor: User, blocked: User) -> Block:
     if blocked.pk == actor.pk:
-        from django.utils.translation import gettext_lazy as _
-
         raise Invalid(_("You cannot block yourself."))
     try:
         with transaction.atomic():
@@ -70,8 +66,6 @@ def ban_delete(*, actor: User, space: SpaceMap, user_id: int) -> None:
 
 
 def invite_create(*, actor: User, space: SpaceMap, area: str, user: User) -> AreaInvite:
-    from django.utils.translation import gettext_lazy as _
-
     parsed = parse(space.tiled)
     target = next((a for a in parsed.areas if a.name == area), None)
     if target is None or target.access != "invited":
