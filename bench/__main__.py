@@ -33,6 +33,7 @@ MEMORY = Budget("<=", 300, "≤ 300 MB RSS")
 # Domain benchmarks: a module each, with `main()` (prints its result as JSON, last line) and
 # `figures(result)` (bench.report Figures). A module not written yet is skipped.
 DOMAINS = ["bench.catalog", "bench.recommend", "bench.community", "bench.events", "bench.scenes", "bench.space"]
+SCENARIOS = ["search", "domains", "http", "wsgi"]
 ENDPOINTS = ["home", "directory", "enterprise", "profile", "api-enterprises", "api-enterprise", "api-me", "members"]
 
 
@@ -206,12 +207,17 @@ class Bench:
 
     def run(self) -> int:
         started = time.perf_counter()
-        self.generator()
-        self.search()
-        self.domains()
+        only = set(self.args.only or SCENARIOS)
+        self.generator()  # every other scenario runs over the generated park
+        if "search" in only:
+            self.search()
+        if "domains" in only:
+            self.domains()
         self.facts = park_facts(self.db)
-        self.http()
-        self.wsgi()
+        if "http" in only:
+            self.http()
+        if "wsgi" in only:
+            self.wsgi()
         meta = {"scale": self.scale, "reps": self.reps, "smoke": self.args.smoke, "rate": self.args.rate,
                 "seconds": time.perf_counter() - started,
                 "server": {"workers": servers.WORKERS, "threads": servers.THREADS},
@@ -240,6 +246,8 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=None, help="repetitions of each figure (default 3; smoke 1)")
     parser.add_argument("--rate", type=float, default=250.0, help="open-loop request rate (the park's peak)")
     parser.add_argument("--seed", type=int, default=20261128)
+    parser.add_argument("--only", action="append", choices=SCENARIOS,
+                        help="run only these scenarios after generating the park (repeatable; default all)")
     args = parser.parse_args()
     if args.smoke:
         args.scale, args.reps = "small", 1

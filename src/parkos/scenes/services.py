@@ -33,7 +33,7 @@ from parkos.accounts.models import User
 from parkos.core import ledger, policy
 from parkos.core.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from parkos.core.text import normalise_plain
-from parkos.scenes import machine
+from parkos.scenes import machine, selectors
 from parkos.scenes.models import Attachment, Deal, DealEvent, Message, Milestone, Response, Review, Scene
 
 SCENE_FIELDS = ("kind", "title", "description", "budget_fen", "reward_text", "deadline", "audience", "industry")
@@ -387,6 +387,7 @@ def _postings_for_create(amount: int) -> list[tuple[str, int]]:
 
 def _record(*, deal: Deal, event: DealEvent, kind: str, postings: Sequence[tuple[str, int]], actor: User | None,
             key: str | None, detail: dict[str, Any] | None = None) -> None:
+    transaction.on_commit(lambda: selectors.reputation_forget(deal))
     ledger.ledger_record(
         key=f"deal/{deal.pk}/{key}" if key else f"deal/{deal.pk}/event/{event.pk}",
         kind=kind, subject=(SUBJECT, deal.pk), postings=postings, actor=actor,
@@ -672,6 +673,7 @@ def review_submit(*, actor: User, deal: Deal, rating: Any, text: str = "") -> Re
             review.save()
     except IntegrityError:
         raise Conflict(_("You have already reviewed this deal."), code="already_reviewed") from None
+    selectors.reputation_forget(deal)
     _notify([review.subject], format_lazy("{}: {}", gettext_lazy("New review"), deal.title), _deal_url(deal), actor)
     return review
 
