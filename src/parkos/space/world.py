@@ -35,7 +35,7 @@ STATUSES = ("available", "busy", "dnd", "away", "meeting")
 # Every record is 10 bytes (op, avatar id, x, y, direction), so a client decodes a frame in one call
 # (``struct.iter_unpack`` in Python, a DataView loop in the browser).
 MOVE = struct.Struct("<BIHHB")
-OP_MOVE, OP_GONE = 1, 2
+OP_MOVE, OP_GONE, OP_HERE = 1, 2, 3  # moved; left the view; already standing there when it came into view
 
 
 class Rejected(Exception):
@@ -290,7 +290,7 @@ class World:
             if known.get(person.id) == person.status:
                 known.move_to_end(person.id)
                 self._personal[viewer.id].append(
-                    MOVE.pack(OP_MOVE, person.id, person.x, person.y, person.direction))
+                    MOVE.pack(OP_HERE, person.id, person.x, person.y, person.direction))
                 continue
             known[person.id] = person.status
             cards.append(person.info())

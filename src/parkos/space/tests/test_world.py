@@ -2,7 +2,7 @@ import pytest
 
 from parkos.space.tests.maps import tiled
 from parkos.space.tiled import parse
-from parkos.space.world import OP_GONE, OP_MOVE, Avatar, Rejected, World, decode_moves
+from parkos.space.world import OP_GONE, OP_HERE, OP_MOVE, Avatar, Rejected, World, decode_moves
 
 
 class Clock:
@@ -167,7 +167,7 @@ def test_people_met_before_come_back_as_positions_not_cards(world):
         walk(world, 1, x, 35)
     chunk, events = world.tick()[1]
     assert not any(e["t"] == "seen" for e in events)
-    assert (1, 2, 41, 35, 0) in decode_moves(chunk)  # 乙's position, in the binary stream
+    assert (OP_HERE, 2, 41, 35, 0) in decode_moves(chunk)  # 乙 stands there: a position record, no card
     world.set_status(2, "busy")
     for x in (25, 19, 13):
         walk(world, 1, x, 35)

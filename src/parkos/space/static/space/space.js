@@ -1,7 +1,8 @@
 /* ParkOS immersive map client: connection, state, canvas view and accessible text view.
    No build step. The server is authoritative: this file sends intents (move, say, status …) and
    draws what the server says. Frames: u32 JSON length, JSON array of events, then 10-byte records
-   (op u8, id u32, x u16, y u16, direction u8) — op 1 moved, op 2 gone. */
+   (op u8, id u32, x u16, y u16, direction u8) — op 1 moved, op 2 gone, op 3 already there
+   (someone coming into view: drawn where they stand, not walked there). */
 (function () {
   "use strict";
   var STEP_MS = 200;            // at most 5 moves a second
@@ -104,6 +105,7 @@
       var p = this.people[id];
       if (!p) continue;  // a card comes before the first position of anyone new
       var x = view.getUint16(off + 5, true), y = view.getUint16(off + 7, true);
+      if (op === 3) { p.fx = x; p.fy = y; p.x = x; p.y = y; p.t0 = 0; continue; }
       p.fx = this.drawnX(p, now); p.fy = this.drawnY(p, now); p.x = x; p.y = y; p.t0 = now;
     }
     this.prune();
