@@ -79,10 +79,12 @@ class ProgressIn(Schema):
 
 
 class ReportIn(Schema):
-    kind: str
+    kind: str  # post, comment, suggestion or member (a member's conduct; target_id is the member)
     target_id: int
     reason: str
     detail: str = ""
+    context: str = ""  # where it happened (member reports: the map and area)
+    context_url: str = ""
 
 
 class ReportOut(Schema):

@@ -28,7 +28,8 @@ router = Router(tags=["community"])
 @router.post("/reports", response={201: ReportOut})
 def report_create(request: HttpRequest, payload: ReportIn) -> Status[Any]:
     return Status(201, services.report_create(actor=request.user, kind=payload.kind, target_id=payload.target_id,
-                                              reason=payload.reason, detail=payload.detail))
+                                              reason=payload.reason, detail=payload.detail, context=payload.context,
+                                              context_url=payload.context_url))
 
 
 @router.get("/moderation/cases", response=list[CaseOut])
@@ -47,6 +48,16 @@ def content_hide(request: HttpRequest, kind: str, target_id: int, payload: Decis
 def content_restore(request: HttpRequest, kind: str, target_id: int, payload: DecisionIn) -> Any:
     obj = services.content_restore(actor=request.user, kind=kind, target_id=target_id, reason=payload.reason)
     return {"kind": kind, "target_id": obj.pk, "visible": True}
+
+
+@router.post("/moderation/members/{user_id}/uphold", response=CaseOut)
+def member_case_uphold(request: HttpRequest, user_id: int, payload: DecisionIn) -> Any:
+    return services.member_case_decide(actor=request.user, user_id=user_id, upheld=True, reason=payload.reason)
+
+
+@router.post("/moderation/members/{user_id}/dismiss", response=CaseOut)
+def member_case_dismiss(request: HttpRequest, user_id: int, payload: DecisionIn) -> Any:
+    return services.member_case_decide(actor=request.user, user_id=user_id, upheld=False, reason=payload.reason)
 
 
 @router.post("/moderation/members/{user_id}/sanctions", response={201: SanctionOut})

@@ -80,6 +80,7 @@ class TargetKind(models.TextChoices):
     POST = "post", _("Post")
     COMMENT = "comment", _("Comment")
     SUGGESTION = "suggestion", _("Suggestion")
+    MEMBER = "member", _("A member's conduct")  # reported where nothing is written down: on the map
 
 
 class ReportReason(models.TextChoices):
@@ -132,11 +133,14 @@ class ModerationCase(models.Model):
                                     name="modcase_one_open_comment"),
             models.UniqueConstraint(fields=["suggestion"], condition=Q(state="open", suggestion__isnull=False),
                                     name="modcase_one_open_suggestion"),
+            models.UniqueConstraint(fields=["subject"], condition=Q(state="open", kind="member"),
+                                    name="modcase_one_open_member"),
             models.CheckConstraint(
                 condition=(Q(kind="post", post__isnull=False, comment__isnull=True, suggestion__isnull=True)
                            | Q(kind="comment", comment__isnull=False, post__isnull=True, suggestion__isnull=True)
                            | Q(kind="suggestion", suggestion__isnull=False, post__isnull=True,
-                               comment__isnull=True)),
+                               comment__isnull=True)
+                           | Q(kind="member", post__isnull=True, comment__isnull=True, suggestion__isnull=True)),
                 name="modcase_one_target"),
         ]
 
@@ -145,10 +149,14 @@ class ModerationCase(models.Model):
 
     @property
     def target_id(self) -> int | None:
+        if self.kind == TargetKind.MEMBER:
+            return self.subject_id
         return self.post_id or self.comment_id or self.suggestion_id
 
     @property
     def target(self) -> Any:
+        if self.kind == TargetKind.MEMBER:
+            return self.subject
         return self.post or self.comment or self.suggestion
 
 
@@ -164,6 +172,9 @@ class Report(models.Model):
                                  verbose_name=_("reporter"))
     reason = models.CharField(_("reason"), max_length=12, choices=ReportReason.choices)
     detail = models.CharField(_("details"), max_length=500, blank=True)
+    # Where it happened, for conduct reported from elsewhere in the park (the immersive map and its area).
+    context = models.CharField(_("where"), max_length=200, blank=True)
+    context_url = models.CharField(_("link to where"), max_length=300, blank=True)
     # What this report counted for when it was made (see services.moderation.report_weight).
     weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=2, default=1)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
@@ -240,6 +251,7 @@ class ModerationAction(models.Model):
         HIDE = "hide", _("Hidden")
         RESTORE = "restore", _("Restored")
         DISMISS = "dismiss", _("Reports dismissed")
+        UPHOLD = "uphold", _("Reports upheld")
         WARN = "warn", _("Member warned")
         SUSPEND = "suspend", _("Member suspended")
         UNSUSPEND = "unsuspend", _("Suspension lifted")

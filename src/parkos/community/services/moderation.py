@@ -414,19 +414,26 @@ def _target_url(kind: str, obj: Any) -> str:
     return reverse("community:suggestion", args=[obj.pk])
 
 
+def _case_lookup(kind: str, obj: Any) -> dict[str, Any]:
+    """How an open case names its target: the item itself, or for conduct, the member."""
+    return {"kind": TargetKind.MEMBER, "subject": obj} if kind == TargetKind.MEMBER else {kind: obj}
+
+
 def _open_case(kind: str, obj: Any) -> ModerationCase:
-    lookup = {kind: obj}
+    lookup = _case_lookup(kind, obj)
     case = ModerationCase.objects.select_for_update().filter(state=ModerationCase.State.OPEN, **lookup).first()
     if case is not None:
         return case
+    subject_id = obj.pk if kind == TargetKind.MEMBER else obj.author_id
     try:
         with transaction.atomic():
-            return ModerationCase.objects.create(kind=kind, subject_id=obj.author_id, **lookup)
+            return ModerationCase.objects.create(**{"kind": kind, "subject_id": subject_id, **lookup})
     except IntegrityError:  # another reporter opened it at the same moment
         return ModerationCase.objects.select_for_update().get(state=ModerationCase.State.OPEN, **lookup)
 
 
-def report_create(*, actor: Any, kind: Any, target_id: Any, reason: Any, detail: Any = "") -> Report:
+def report_create(*, actor: Any, kind: Any, target_id: Any, reason: Any, detail: Any = "", context: Any = "",
+                  context_url: Any = "") -> Report:
     """A member reports a post, comment or suggestion. Reporting the same item twice returns the
     first report (nothing is counted twice). When the weighted open reports on a post or comment
     reach the threshold it is held pending review and operators are told.
@@ -434,8 +441,11 @@ def report_create(*, actor: Any, kind: Any, target_id: Any, reason: Any, detail:
     Locks: the open case row (so concurrent reports add up exactly)."""
     from parkos.notifications.services import notification_send
 
-    policy.require(actor, "community.report")
     kind = str(kind or "")
+    if kind == TargetKind.MEMBER:
+        return member_report(actor=actor, user_id=target_id, reason=reason, detail=detail, context=context,
+                             context_url=context_url)
+    policy.require(actor, "community.report")
     if reason not in ReportReason.values:
         raise field_error("reason", _("Choose a reason."), code="reason")
     text = _clean_reason(detail, required=reason == ReportReason.OTHER, limit=500)
@@ -476,8 +486,85 @@ def report_create(*, actor: Any, kind: Any, target_id: Any, reason: Any, detail:
     return report
 
 
+def member_report(*, actor: Any, user_id: Any, reason: Any, detail: Any = "", context: Any = "",
+                  context_url: Any = "") -> Report:
+    """A member reports another member's conduct where nothing is written down to report — on the
+    immersive map, in a bubble or a room. ``context`` says where (the map and area) and ``context_url``
+    links there. The reports add up on one open case per member in the operators' queue; the first
+    one tells the operators at once (someone may be harassing people right now). Reporting the same
+    member again while the case is open returns the first report.
+
+    Locks: the open case row (so concurrent reports add up exactly)."""
+    from parkos.accounts.models import User
+    from parkos.notifications.services import notification_send
+
+    policy.require(actor, "community.report")
+    if reason not in ReportReason.values:
+        raise field_error("reason", _("Choose a reason."), code="reason")
+    text = _clean_reason(detail, required=reason == ReportReason.OTHER, limit=500)
+    where = " ".join(str(context or "").split())[:200]
+    link = str(context_url or "")
+    if link and not link.startswith("/"):  # a path inside ParkOS, never an outside address
+        raise field_error("context_url", _("Enter a valid address."), code="context_url")
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    person = User.objects.filter(pk=pk, is_active=True).first()
+    if person is None:
+        raise NotFound()
+    if person.pk == actor.pk:
+        raise Invalid(_("You cannot report yourself."), code="own_content")
+    existing = Report.objects.filter(reporter=actor, case__state=ModerationCase.State.OPEN,
+                                     case__kind=TargetKind.MEMBER, case__subject=person).first()
+    if existing is not None:
+        return existing
+    rate_check(actor, "report")
+    weight = report_weight(standing_get(actor))
+    with transaction.atomic():
+        case = _open_case(TargetKind.MEMBER, person)
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(case=case, reporter=actor, reason=reason, detail=text, weight=weight,
+                                               context=where, context_url=link[:300])
+        except IntegrityError:
+            return Report.objects.get(case=case, reporter=actor)
+        ModerationCase.objects.filter(pk=case.pk).update(score=F("score") + weight,
+                                                         report_count=F("report_count") + 1)
+        if case.report_count == 0:  # the first report on this member: operators hear of it now
+            notification_send(recipients=_operators(), kind="moderation",
+                              title=_("A member was reported for their conduct"),
+                              body=f"{person.display_name} · {where}"[:140],
+                              url=reverse("community:moderation_queue"))
+    return report
+
+
+def member_case_decide(*, actor: Any, user_id: Any, upheld: bool, reason: Any = "") -> ModerationCase:
+    """An operator decides the open conduct case on a member: upheld (the reporters were right; the
+    operator goes on to warn, suspend or ban from the map) or dismissed. Nothing of the member's is
+    hidden here, so the member is told only through a warning or suspension the operator gives."""
+    from parkos.accounts.models import User
+
+    policy.require(actor, "community.moderate")
+    text = _clean_reason(reason, required=False)
+    try:
+        person = User.objects.filter(pk=int(user_id)).first()
+    except (TypeError, ValueError):
+        person = None
+    if person is None:
+        raise NotFound()
+    with transaction.atomic():
+        case = _close_case(kind=TargetKind.MEMBER, obj=person, actor=actor, upheld=upheld, reason=text)
+        if case is None:
+            raise Conflict(_("There are no open reports on this member."), code="no_case")
+        _audit(actor=actor, verb=Verb.UPHOLD if upheld else Verb.DISMISS, kind=TargetKind.MEMBER,
+               target_id=person.pk, subject=person.pk, case=case, reason=text)
+    return case
+
+
 def _close_case(*, kind: str, obj: Any, actor: Any, upheld: bool, reason: str) -> ModerationCase | None:
-    case = ModerationCase.objects.select_for_update().filter(state=ModerationCase.State.OPEN, **{kind: obj}).first()
+    case = (ModerationCase.objects.select_for_update()
+            .filter(state=ModerationCase.State.OPEN, **_case_lookup(kind, obj)).first())
     if case is None:
         return None
     case.state = ModerationCase.State.HIDDEN if upheld else ModerationCase.State.DISMISSED

@@ -70,7 +70,10 @@ def decide(request: HttpRequest, kind: str, target_id: int, decision: str) -> Ht
     policy.require(request.user, "community.moderate")
     reason = request.POST.get("reason", "")
     try:
-        if decision == "hide":
+        if kind == "member" and decision in ("uphold", "dismiss"):
+            services.member_case_decide(actor=request.user, user_id=target_id, upheld=decision == "uphold",
+                                        reason=reason)
+        elif decision == "hide":
             services.content_hide(actor=request.user, kind=kind, target_id=target_id, reason=reason)
         elif decision == "restore":
             services.content_restore(actor=request.user, kind=kind, target_id=target_id, reason=reason)
