@@ -121,10 +121,10 @@ def test_event_journey_from_publication_to_offline_check_in(live_server: Any, br
 
     # --- back online: one check-in; the second device learns who was first --------------------------------
     devices[0].context.set_offline(False)
-    devices[0].wait_for_selector("#checkin[data-queue='0']")
+    devices[0].wait_for_selector("#checkin[data-queue='0']", timeout=30_000)
     devices[1].context.set_offline(False)
-    devices[1].wait_for_selector("#checkin[data-queue='0']")
-    devices[1].wait_for_selector("#ci-log li[data-status='already']")
+    devices[1].wait_for_selector("#checkin[data-queue='0']", timeout=30_000)
+    devices[1].wait_for_selector("#ci-log li[data-status='already']", timeout=30_000)
     assert "door-A" in devices[1].locator("#ci-log li[data-status='already']").first.inner_text()
     checkin = CheckIn.objects.get()
     assert checkin.registration.user == second and checkin.device == "door-A"

@@ -209,6 +209,8 @@
       syncing = false;
       render();
       if (queue.length && $("ci-net").dataset.online === "1") setTimeout(sync, 50);
+      // A request that failed just as the network came back: try again soon, not at the next 10 s round.
+      else if (queue.length && navigator.onLine) setTimeout(sync, 2000);
     });
   }
 
