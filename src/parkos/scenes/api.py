@@ -10,6 +10,7 @@ from ninja import Header, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from parkos.accounts.selectors import user_get_active
+from parkos.core.pagination import capped_api_pagination
 from parkos.scenes import selectors, services
 from parkos.scenes.schemas import (
     AcceptIn,
@@ -41,7 +42,7 @@ def _enterprise(request: HttpRequest) -> Any:
 
 
 @router.get("/scenes", auth=None, response=list[SceneOut])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(capped_api_pagination(), page_size=20)  # count stops at 1,001: "more than 1,000"
 def scene_board(request: HttpRequest, q: str = "", kind: str = "", industry: str = "", status: str = "",
                 budget_min: str = "", budget_max: str = "") -> Any:
     return selectors.scene_board(viewer=request.user, q=q, kind=kind, industry=industry, status=status,

@@ -18,6 +18,7 @@ from parkos.accounts.models import User
 from parkos.core import policy
 from parkos.core.errors import DomainError
 from parkos.core.forms import add_domain_error
+from parkos.core.pagination import CappedPaginator
 from parkos.enterprises.selectors import industry_list
 from parkos.scenes import machine, selectors, services
 from parkos.scenes.forms import (
@@ -45,10 +46,11 @@ def _page(request: HttpRequest, qs: Any, size: int = PAGE_SIZE) -> Any:
 
 
 def board(request: HttpRequest) -> HttpResponse:
+    """The board counts at most 50 pages: the completed scenes of a busy park number 100,000s."""
     filters = {key: request.GET.get(key, "")[:40] for key in ("q", "kind", "industry", "status", "budget_min",
                                                               "budget_max")}
     qs = selectors.scene_board(viewer=request.user, **filters)
-    page = _page(request, qs)
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page, "filters": filters, "kinds": Scene.Kind.choices,
         "statuses": [(s, label) for s, label in Scene.Status.choices if s in selectors.BOARD_STATUSES],

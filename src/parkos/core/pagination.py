@@ -1,0 +1,43 @@
+"""Pagination for long lists whose exact length costs more than the page itself.
+
+``CappedPaginator`` counts at most ``cap`` rows (``SELECT COUNT(*) FROM (… LIMIT cap)``), so the
+total of a board with 150,000 scenes behind a visibility filter costs as little as its first pages.
+Past the cap the page says "of 50+" and offers "Next" while there are more rows; people narrow the
+list with its filters rather than page through thousands (the way large sites cap result counts)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Paginator
+
+
+class CappedPaginator(Paginator):
+    def __init__(self, object_list: Any, per_page: int, *, cap_pages: int = 50, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap_pages * per_page
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.object_list[: self.cap + 1].count())
+
+    @property
+    def capped(self) -> bool:
+        """More rows than were counted: the page count is a lower bound."""
+        return self.count > self.cap
+
+    @cached_property
+    def num_pages(self) -> int:
+        return min(super().num_pages, self.cap // self.per_page)
+
+
+def capped_api_pagination(cap: int = 1000) -> type:
+    """Ninja's page-number pagination whose ``count`` stops at ``cap`` + 1 (``count > cap`` means "more")."""
+    from ninja.pagination import PageNumberPagination
+
+    class CappedPageNumberPagination(PageNumberPagination):
+        def _items_count(self, queryset: Any) -> int:
+            return int(queryset.all()[: cap + 1].count())
+
+    return CappedPageNumberPagination
