@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +20,7 @@ from parkos.accounts.models import User
 from parkos.core import ratelimit
 from parkos.core.errors import DomainError
 from parkos.core.forms import add_domain_error
+from parkos.core.pagination import CappedPaginator
 
 
 def _next_url(request: HttpRequest, default: str = "/") -> str:
@@ -167,7 +167,9 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
-    page = Paginator(selectors.member_list(viewer=request.user, q=q), 24).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    # 25,000 members: count at most 50 pages (search narrows the list; see core/pagination.py).
+    page = CappedPaginator(selectors.member_list(viewer=request.user, q=q), 24).get_page(  # type: ignore[arg-type]
+        request.GET.get("page"))
     return render(request, "accounts/member_list.html",
                   {"page": page, "q": q, "querystring": urlencode({"q": q}) if q else ""})
 
