@@ -61,7 +61,7 @@ def wait_for_port(port: int, *, proc: subprocess.Popen[Any] | None = None, timeo
 def database_url(settings_dict: dict[str, Any]) -> str:
     """A DATABASE_URL naming the database ``settings_dict`` points at (the test database once set up)."""
     engine = settings_dict["ENGINE"]
-    if engine == "django.db.backends.sqlite3":
+    if "sqlite" in engine:  # Django's backend or ParkOS's (parkos.core.sqlite)
         return f"sqlite:///{Path(str(settings_dict['NAME'])).resolve()}"
     if "postgresql" in engine:
         user = quote(settings_dict.get("USER") or "", safe="")

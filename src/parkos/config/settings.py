@@ -97,7 +97,9 @@ else:
             "NAME": str(VAR_DIR / "parkos.sqlite3"),
         }
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "parkos.core.sqlite"):
+    # Writers of one process queue on a lock instead of polling SQLite's (see core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "parkos.core.sqlite"
     # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at BEGIN, so two
     # worker processes never deadlock upgrading a read lock; the timeout makes writers queue.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -12,7 +12,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if "sqlite" in DATABASES["default"]["ENGINE"]:
     # A file, not memory: the real servers started by browser and websocket tests open it too.
     # One file per test run, so two runs on one machine never share (and corrupt) a test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-parkos-{os.getpid()}.sqlite3")}

@@ -131,7 +131,13 @@ def test_event_journey_from_publication_to_offline_check_in(live_server: Any, br
     # Scanning again online is refused as a second check-in.
     devices[0].locator("[data-testid=ci-code]").fill(Registration.objects.get(user=second).short_code)
     devices[0].locator("[data-testid=ci-submit]").click()
-    devices[0].wait_for_selector("#ci-result[data-status='already']")
+    try:
+        devices[0].wait_for_selector("#ci-result[data-status='already']")
+    except Exception:
+        devices[0].screenshot(path=str(artifacts_dir / "events-fail.png"), full_page=True)
+        print("RESULT", devices[0].locator("#ci-result").get_attribute("data-status"),
+              devices[0].locator("#ci-result").inner_text(), devices[0].locator("#checkin").get_attribute("data-queue"))
+        raise
     devices[1].screenshot(path=str(artifacts_dir / "events-04-synced.png"), full_page=True)
     assert CheckIn.objects.count() == 1
     b.reload()
