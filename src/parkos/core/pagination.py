@@ -20,7 +20,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return int(self.object_list[: self.cap + 1].count())
+        rows: Any = self.object_list
+        return int(rows[: self.cap + 1].count())
 
     @property
     def capped(self) -> bool:
