@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap
+from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap, SpacePreference
 from parkos.space.tiled import MapError, parse
 
 
@@ -84,3 +84,18 @@ class AreaInviteAdmin(admin.ModelAdmin):
     list_filter = ["map", "area"]
     search_fields = ["area", "user__display_name"]
     raw_id_fields = ["user", "by"]
+
+
+@admin.register(SpacePreference)
+class SpacePreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "show_in_park", "followable", "updated_at"]
+    list_filter = ["show_in_park", "followable"]
+    search_fields = ["user__display_name", "user__email"]
+    # Consent is the member's own to give (on /space/preferences/): operators may look, not change it.
+    readonly_fields = ["user", "show_in_park", "followable", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

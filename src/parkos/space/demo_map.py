@@ -4,7 +4,8 @@
 
 The map is 80 × 56 tiles: a plaza in the middle (where newcomers appear), the A1 innovation centre
 with a booth for each enterprise that wants one, the event hall, the canteen, three meeting rooms
-(one for an enterprise's staff, two by invitation) and a quiet library where no bubble forms.
+(one for an enterprise's staff, two by invitation), a quiet library where no bubble forms, and a
+scene room east of the plaza, bound to a published scene when one is given.
 """
 
 from __future__ import annotations
@@ -70,8 +71,10 @@ def _area(ident: int, name: str, kind: str, x: int, y: int, w: int, h: int, **pr
             "rotation": 0, "visible": True, "properties": properties}
 
 
-def build(booths: list[tuple[int, str]], *, staff_room_enterprise: int | None = None) -> dict[str, Any]:
-    """The map as Tiled JSON; ``booths`` are (enterprise id, short name), at most 10."""
+def build(booths: list[tuple[int, str]], *, staff_room_enterprise: int | None = None,
+          scene_room_scene: int | None = None) -> dict[str, Any]:
+    """The map as Tiled JSON; ``booths`` are (enterprise id, short name), at most 10. The scene room is
+    bound to ``scene_room_scene``; without one it is an ordinary room (a scene room needs a scene)."""
     ground = [GRASS] * (W * H)
     solid = [0] * (W * H)
 
@@ -115,6 +118,9 @@ def build(booths: list[tuple[int, str]], *, staff_room_enterprise: int | None = 
     for i, x0 in enumerate((48, 58, 68)):  # meeting rooms
         room(x0, 38, 9, 9, CARPET, [(x0 + 4, 38)])
         del i
+    room(54, 29, 14, 7, TILES, [(60, 29), (61, 29)])  # the scene room, its door on the main path
+    for tx in range(59, 63):
+        solid[32 * W + tx] = DESK
 
     objects: list[dict[str, Any]] = [
         {"id": 1, "name": "spawn", "x": 30 * TILE, "y": 22 * TILE, "width": 20 * TILE, "height": 2 * TILE,
@@ -135,11 +141,14 @@ def build(booths: list[tuple[int, str]], *, staff_room_enterprise: int | None = 
         fill(ground, bx, by, 4, 4, BOOTH)
         solid[by * W + bx] = solid[by * W + bx + 3] = DESK
         objects.append(_area(10 + i, f"{name} 展位", "booth", bx, by, 4, 4, enterprise=enterprise_id))
+    # Last, so the other areas keep their indices whether or not a scene is bound.
+    objects.append(_area(30, "场景洽谈室", "scene_room", 54, 29, 14, 7, scene=scene_room_scene) if scene_room_scene
+                   else _area(30, "场景洽谈室", "building", 54, 29, 14, 7))
 
     return {
         "type": "map", "version": "1.10", "tiledversion": "1.10.2", "orientation": "orthogonal",
         "renderorder": "right-down", "infinite": False, "width": W, "height": H, "tilewidth": TILE,
-        "tileheight": TILE, "nextlayerid": 4, "nextobjectid": 10 + len(booths),
+        "tileheight": TILE, "nextlayerid": 4, "nextobjectid": 31,
         "tilesets": [{"firstgid": 1, "name": "park", "image": "park-tiles.png", "imagewidth": 8 * TILE,
                       "imageheight": 2 * TILE, "tilewidth": TILE, "tileheight": TILE, "tilecount": 16,
                       "columns": 8, "margin": 0, "spacing": 0,

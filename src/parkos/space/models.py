@@ -1,4 +1,5 @@
-"""The immersive map's tables: maps (Tiled JSON), bans, blocks and room invitations.
+"""The immersive map's tables: maps (Tiled JSON), bans, blocks, room invitations and each member's
+choices about being seen (shown as in the park today, followable).
 
 Movement and presence are never stored: they live in the map server's memory (``space/world.py``)."""
 
@@ -95,3 +96,28 @@ class AreaInvite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} · {self.user}"
+
+
+class SpacePreference(models.Model):
+    """A member's choices on the map. No row means the defaults: not shown as in the park, followable.
+
+    ``show_in_park`` is consent: only members who gave it are ever asked about (``space.presence``) or
+    marked as physically in the park today."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="space_preference", verbose_name=_("member"))
+    show_in_park = models.BooleanField(
+        _("show others that I am physically in the park today"), default=False,
+        help_text=_("When the park's gates have let you in today, people on the map see a small marker by "
+                    "your avatar. Nothing else is shown: not when you came, nor through which gate."))
+    followable = models.BooleanField(
+        _("let others find me, walk to me and follow me on the map"), default=True,
+        help_text=_("Without it, nobody can use “Go to” or “Follow” on you; they still see you when you are near."))
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("map preference")
+        verbose_name_plural = _("map preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,4 +1,5 @@
-"""Reads of the immersive map: maps, and the ticket a page hands the browser to connect."""
+"""Reads of the immersive map: maps, a member's map preferences, the ticket a page hands the browser
+to connect, and the live ParkOS data an area is bound to."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from django.db.models import Q, QuerySet
 from parkos.accounts.models import User
 from parkos.core import policy
 from parkos.core.errors import Forbidden, NotFound
-from parkos.space import tickets
-from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap
+from parkos.space import presence, tickets
+from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap, SpacePreference
 from parkos.space.tiled import Area, ParsedMap, parse
 
 
@@ -82,6 +83,11 @@ def blocked_ids(*, user: User) -> set[int]:
     return {b if u == user.pk else u for u, b in rows}
 
 
+def preference_get(*, user: User) -> SpacePreference:
+    """The member's map preferences; an unsaved row with the defaults when they never chose."""
+    return SpacePreference.objects.filter(user=user).first() or SpacePreference(user=user)
+
+
 def ticket_for(*, user: User, space: SpaceMap) -> str:
     policy.require(user, "space.enter")
     if MapBan.objects.filter(map=space, user=user).exists():
@@ -95,15 +101,21 @@ def ticket_for(*, user: User, space: SpaceMap) -> str:
     enterprise = ""
     if membership is not None:
         enterprise = membership.enterprise.short_name or membership.enterprise.name
+    preference = preference_get(user=user)
+    # Asked afresh for every ticket, so withdrawn consent (or a day ending) shows at the next connection.
+    in_park = preference.show_in_park and user.pk in presence.in_park_today([user.pk])
     return tickets.ticket_make(
         user_id=user.pk, name=user.display_name, map_slug=space.slug, enterprise=enterprise,
         look=str(user.pk % 8), allowed_areas=allowed_areas(user=user, space=space, parsed=parsed),
-        blocked=blocked_ids(user=user), operator=policy.can(user, "space.moderate"))
+        blocked=blocked_ids(user=user), operator=policy.can(user, "space.moderate"),
+        followable=preference.followable, in_park=in_park)
 
 
 def area_details(*, viewer: Any, area: Area) -> dict[str, Any]:
     """The live ParkOS data an area is bound to, for its card on the map."""
     details: dict[str, Any] = {"area": area, "enterprise": None, "scenes": [], "event": None}
+    if area.scene is not None or area.kind == "scene_room":
+        details.update(_scene(viewer, area.scene))
     if area.enterprise is not None:
         from parkos.enterprises.models import Enterprise
 
@@ -117,12 +129,28 @@ def area_details(*, viewer: Any, area: Area) -> dict[str, Any]:
 
 
 def _open_scenes(viewer: Any, enterprise: Any) -> list[Any]:
+    """Up to three open scenes the enterprise published, as the scene board shows them to ``viewer``."""
+    from parkos.scenes import selectors as scenes
+
+    return list(scenes.scene_board(viewer=viewer).filter(enterprise=enterprise)[:3])
+
+
+def _scene(viewer: Any, scene_id: int | None) -> dict[str, Any]:
+    """A scene room's scene, through the scenes domain's own visibility check: a draft, or an
+    invited-only scene the viewer was not invited to, is "not available" here as everywhere."""
+    from parkos.core.errors import DomainError
+    from parkos.scenes import selectors as scenes
+    from parkos.scenes.services import may_respond
+
+    found: dict[str, Any] = {"scene": None, "scene_unavailable": True, "may_respond": False, "why_not": ""}
+    if scene_id is None:
+        return found
     try:
-        from parkos.scenes import selectors as scenes
-    except ImportError:
-        return []
-    listing = getattr(scenes, "scene_open_for_enterprise", None)
-    return list(listing(viewer=viewer, enterprise=enterprise)[:3]) if listing else []
+        scene = scenes.scene_get(viewer=viewer, scene_id=scene_id)
+    except DomainError:
+        return found
+    ok, why_not = may_respond(scene, viewer)
+    return {"scene": scene, "scene_unavailable": False, "may_respond": ok, "why_not": why_not}
 
 
 def _event(viewer: Any, event_id: int | None, room: int) -> Any:

@@ -29,6 +29,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 
+from parkos.space import media
 from parkos.space.tiled import ParsedMap
 from parkos.space.world import Avatar, Rejected, World
 
@@ -99,7 +100,9 @@ class Runtime:
 
     def __init__(self, slug: str, parsed: ParsedMap, *, clock: Callable[[], float] = time.monotonic):
         self.slug = slug
-        self.world = World(parsed, clock=clock)
+        # Bubbles are tracked for a media server only when one is registered (space.media).
+        self.media = media.media_provider_get() is not None
+        self.world = World(parsed, clock=clock, track_bubbles=self.media)
         self.clients: dict[int, Client] = {}
         self.last_seen: dict[int, tuple[float, int, int]] = {}
         self.banned: set[int] = set()
@@ -161,6 +164,8 @@ class Runtime:
             if frame is None:
                 continue
             chunk, events = frame
+            if events and self.media:
+                media.join_info_attach(self.slug, avatar_id, events)
             if events:
                 data = ws_frame(encode(chunk, events))
             else:
@@ -184,7 +189,8 @@ class Runtime:
         at = (seen[1], seen[2]) if seen and time.monotonic() - seen[0] < RESUME_SECONDS else None
         avatar = Avatar(uid, str(ticket.get("n", ""))[:60], enterprise=str(ticket.get("e", ""))[:80],
                         look=str(ticket.get("k", "0"))[:8], allowed_areas=frozenset(ticket.get("a", ())),
-                        followable=bool(ticket.get("f", True)), blocked=set(ticket.get("b", ())))
+                        followable=bool(ticket.get("f", True)), blocked=set(ticket.get("b", ())),
+                        in_park=bool(ticket.get("p")))
         # Blocking works both ways: those this person blocked, and those who blocked this person.
         for other_id in list(self.world.blockers):
             other = self.world.avatars.get(other_id)

@@ -1,4 +1,4 @@
-"""Writes of the immersive map: maps, bans, blocks, invitations."""
+"""Writes of the immersive map: maps, bans, blocks, invitations, a member's map preferences, reports."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parkos.accounts.models import User
 from parkos.core import policy
-from parkos.core.errors import Invalid, NotFound
-from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap
+from parkos.core.errors import Invalid, NotFound, field_error
+from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap, SpacePreference
 from parkos.space.tiled import MapError, parse
 
 
@@ -78,3 +78,33 @@ def invite_create(*, actor: User, space: SpaceMap, area: str, user: User) -> Are
     policy.require(actor, "space.invite", enterprise)
     invite, _created = AreaInvite.objects.get_or_create(map=space, area=area, user=user, defaults={"by": actor})
     return invite
+
+
+def preference_save(*, actor: User, show_in_park: bool, followable: bool) -> SpacePreference:
+    """Give or withdraw consent to the in-park marker, and to being followed. Takes effect at the next
+    ticket: the next time the member opens the map or reconnects (tickets live minutes)."""
+    preference, _created = SpacePreference.objects.update_or_create(
+        user=actor, defaults={"show_in_park": bool(show_in_park), "followable": bool(followable)})
+    return preference
+
+
+def member_report(*, actor: User, space: SpaceMap, user_id: Any, reason: Any, detail: Any = "",
+                  area: Any = None) -> Any:
+    """A member reports someone they met on ``space`` to the park's moderators (the community domain's
+    queue), saying where: the map, and the area when one is named (an index into the map's areas)."""
+    from django.urls import reverse
+
+    from parkos.community.services.moderation import member_report as report
+
+    context = space.label
+    if area not in (None, ""):
+        areas = parse(space.tiled).areas
+        try:
+            index = int(area)
+        except (TypeError, ValueError):
+            index = -1
+        if not 0 <= index < len(areas):
+            raise field_error("area", _("There is no such area on this map."), code="area")
+        context = f"{context} · {areas[index].name}"
+    return report(actor=actor, user_id=user_id, reason=reason, detail=detail, context=context,
+                  context_url=reverse("space:map", args=[space.slug]))

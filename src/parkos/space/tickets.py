@@ -1,8 +1,9 @@
 """Tickets: how a page tells the map server who is connecting, without the server asking the database.
 
 A ticket is a signed (``django.core.signing``, salted), short-lived value holding the person's id and
-name, their enterprise, the map, the restricted areas they may enter, whom they blocked and whether
-they moderate. The page mints one when it renders the map (and the client fetches a fresh one to
+name, their enterprise, the map, the restricted areas they may enter, whom they blocked, whether they
+moderate, whether others may follow them, and (``p``) whether they are shown as physically in the park
+today (only with their consent: ``space.presence``). The page mints one when it renders the map (and the client fetches a fresh one to
 reconnect); the server checks the signature and age only."""
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ MAX_AGE = 300  # seconds a ticket may wait before it is used to connect
 
 def ticket_make(*, user_id: int, name: str, map_slug: str, enterprise: str = "", look: str = "0",
                 allowed_areas: Iterable[int] = (), blocked: Iterable[int] = (), operator: bool = False,
-                followable: bool = True) -> str:
+                followable: bool = True, in_park: bool = False) -> str:
     payload: dict[str, Any] = {"u": user_id, "n": name, "m": map_slug, "e": enterprise, "k": look,
                                "a": sorted(allowed_areas), "b": sorted(blocked), "f": followable}
     if operator:
         payload["op"] = 1
+    if in_park:
+        payload["p"] = 1
     return signing.dumps(payload, salt=SALT, compress=True)
 
 

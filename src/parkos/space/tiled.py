@@ -6,7 +6,8 @@ What ParkOS reads (the rest of the file is kept as uploaded and drawn by the bro
   of it a wall; so does a tileset tile with the property ``collides`` = true, on any layer;
 - an object layer's rectangles with a ``kind`` property are **areas**: ``plaza``, ``building``,
   ``canteen``, ``event_hall``, ``meeting_room``, ``booth``, ``scene_room``, ``silent``; optional
-  properties ``enterprise`` / ``event`` / ``scene`` (ids bound to live ParkOS data), ``capacity``,
+  properties ``enterprise`` / ``event`` / ``scene`` (ids bound to live ParkOS data; a ``booth`` needs an
+  enterprise, a ``scene_room`` a scene), ``capacity``,
   ``access`` (``anyone``, ``invited``, ``enterprise_staff``, ``event_registrants``) and ``silent``
   (no proximity bubble forms inside);
 - an object named ``spawn`` (a point, or a rectangle: newcomers appear on a free tile inside it); else
@@ -210,6 +211,8 @@ def _area(index: int, obj: dict[str, Any], props: dict[str, Any], kind: str, tx:
             raise MapError(format_lazy(_("Area “{name}”: {key} must be positive."), name=name, key=key))
     if kind == "booth" and ids["enterprise"] is None:
         raise MapError(format_lazy(_("Booth “{name}” needs an enterprise id."), name=name))
+    if kind == "scene_room" and ids["scene"] is None:
+        raise MapError(format_lazy(_("Scene room “{name}” needs a scene id."), name=name))
     return Area(index=index, name=name, kind=kind, x=tx, y=ty, width=w, height=h, enterprise=ids["enterprise"],
                 event=ids["event"], scene=ids["scene"], capacity=ids["capacity"], access=access,
                 silent=bool(props.get("silent")) or kind == "silent")

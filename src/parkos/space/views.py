@@ -1,22 +1,26 @@
-"""Pages of the immersive map: the canvas view, the accessible text view, tickets, area cards, blocks."""
+"""Pages of the immersive map: the canvas view, the accessible text view, tickets, area cards, blocks,
+reports, and a member's map preferences."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from parkos.accounts.selectors import user_get_active
 from parkos.core import policy
-from parkos.core.errors import Invalid
+from parkos.core.errors import DomainError, Invalid
 from parkos.space import selectors, services
+from parkos.space.forms import PreferenceForm
 from parkos.space.models import SpaceMap
 from parkos.space.tiled import parse
 
@@ -31,7 +35,9 @@ JS_STRINGS = [
     gettext_noop("That person is not on the map or does not want to be found."), gettext_noop("This room is full."), gettext_noop("Walking to"),
     gettext_noop("You are not in a room."), gettext_noop("You may not enter this room."), gettext_noop("You opened the map in another tab."),
     gettext_noop("Your bubble is locked: nobody else can join."), gettext_noop("Your bubble is open again."), gettext_noop("can hear you"),
-    gettext_noop("outdoors"), gettext_noop("steps away"),
+    gettext_noop("outdoors"), gettext_noop("steps away"), gettext_noop("Report"), gettext_noop("Report {name}"),
+    gettext_noop("in the park today"), gettext_noop("Thank you: your report went to the park's moderators."),
+    gettext_noop("The report could not be sent. Try again."),
 ]
 STATUS_LABELS = {"available": _("available"), "busy": _("busy"), "dnd": _("do not disturb"), "away": _("away"),
                  "meeting": _("in a meeting")}
@@ -59,11 +65,14 @@ def _context(request: HttpRequest, space: SpaceMap) -> dict[str, Any]:
     config = {
         "map": space.slug, "ws": space_ws_url(request) + f"/ws/space/{space.slug}/",
         "ticketUrl": f"/space/{space.slug}/ticket/", "areaUrl": f"/space/{space.slug}/area/",
+        "reportUrl": reverse("space:report", args=[space.slug]),
         "tileset": static(space.tileset), "me": request.user.pk, "areas": areas,
         "moderator": policy.can(request.user, "space.moderate"), "i18n": _strings(),
     }
+    from parkos.community.models import ReportReason
+
     return {"space": space, "parsed": parsed, "areas": areas, "config": config,
-            "maps": selectors.map_list(viewer=request.user)}
+            "maps": selectors.map_list(viewer=request.user), "report_reasons": ReportReason.choices}
 
 
 @login_required
@@ -116,3 +125,36 @@ def block(request: HttpRequest) -> JsonResponse:
     else:
         services.block_create(actor=request.user, blocked=other)  # type: ignore[arg-type]
     return JsonResponse({"ok": True})
+
+
+def _error(error: DomainError) -> JsonResponse:
+    """A domain error as the API states it: ``{"code", "message", "details"}`` with its status."""
+    return JsonResponse({"code": error.code, "message": str(error.message), "details": error.details},
+                        status=error.status)
+
+
+@login_required
+@require_POST
+def report(request: HttpRequest, slug: str) -> JsonResponse:
+    """Report a person met on the map to the park's moderators (from the who-is-here list)."""
+    try:
+        space = selectors.map_get(viewer=request.user, slug=slug)
+        services.member_report(actor=request.user, space=space, user_id=request.POST.get("user"),  # type: ignore[arg-type]
+                               reason=request.POST.get("reason", ""), detail=request.POST.get("detail", ""),
+                               area=request.POST.get("area"))
+    except DomainError as error:
+        return _error(error)
+    return JsonResponse({"ok": True})
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Consent to the "in the park today" marker, and to being found and followed on the map."""
+    current = selectors.preference_get(user=request.user)  # type: ignore[arg-type]
+    form = PreferenceForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.preference_save(actor=request.user, show_in_park=form.cleaned_data["show_in_park"],  # type: ignore[arg-type]
+                                 followable=form.cleaned_data["followable"])
+        messages.success(request, gettext("Saved. The map uses your choices from the next time you open it."))
+        return redirect("space:preferences")
+    return render(request, "space/preferences.html", {"form": form, "maps": selectors.map_list(viewer=request.user)})

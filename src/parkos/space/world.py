@@ -9,6 +9,11 @@ zones around its avatar. Each tick, moves are encoded once per zone (10 bytes ea
 binary frame is the concatenation of its nine zones' bytes, so the cost of a tick is one encoding per
 move plus one ``b"".join`` per client, not one encoding per (move, viewer) pair. Rare events (someone
 comes into view, chat, status, area changes, errors) travel in a JSON frame beside it.
+
+Bubbles for voice and video (``space.media``): with ``track_bubbles`` on (only when a media provider is
+configured), the bubbles of avatars that moved, joined, left, blocked or locked are recomputed once per
+tick, and each member whose bubble changed gets ``{"t": "bubble", "id": <bubble id>, "with": [ids]}``
+(``id`` null when they are no longer in one). Off, the hot path pays one boolean test per move.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import random
 import struct
 import time
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,18 +84,32 @@ class Avatar:
     followable: bool = True
     blocked: set[int] = field(default_factory=set)  # both directions: people this one must not see
     lock: int = 0  # a locked bubble's id, 0 when none
+    in_park: bool = False  # physically in the park today (with the member's consent: space.presence)
     known: OrderedDict[int, str] = field(default_factory=OrderedDict)  # people this client has the card of
     moves: Bucket | None = None
     says: Bucket | None = None
     strikes: int = 0  # refused intents; the connection layer rate-limits or closes on many
+    # What a viewer's remembered card depends on (see World._introduce): status, and the in-park marker,
+    # so someone who reconnects without the marker is never shown with the old one.
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        self.rekey()
+
+    def rekey(self) -> None:
+        self.key = self.status + "*" if self.in_park else self.status
 
     def info(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "ent": self.enterprise, "look": self.look, "st": self.status,
+        card = {"id": self.id, "name": self.name, "ent": self.enterprise, "look": self.look, "st": self.status,
                 "x": self.x, "y": self.y, "a": self.area}
+        if self.in_park:
+            card["park"] = 1
+        return card
 
 
 class World:
-    def __init__(self, parsed: ParsedMap, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, parsed: ParsedMap, *, clock: Callable[[], float] = time.monotonic,
+                 track_bubbles: bool = False):
         self.map = parsed
         self.clock = clock
         self.avatars: dict[int, Avatar] = {}
@@ -116,6 +135,12 @@ class World:
         self._out_moves: list[bytes] = []
         self._out_cards: list[dict[str, Any]] = []
         self._out_events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        # Bubbles for a media server, tracked only when one is configured (space.media).
+        self.track_bubbles = track_bubbles
+        self._bubble_dirty: set[int] = set()  # avatars whose bubble may have changed since the last tick
+        self._bubble_of: dict[int, int] = {}  # avatar -> id of the bubble it is in (with at least one other)
+        self._bubble_members: dict[int, frozenset[int]] = {}  # bubble id -> its members
+        self._next_bubble = 1 << 32  # past every avatar id (u32): see _bubble_id
 
     # --- geometry --------------------------------------------------------------------------------
     @staticmethod
@@ -193,11 +218,14 @@ class World:
         self._introduce(avatar, [self.avatars[o] for o in self.visible_ids(avatar)])
         self._show(avatar, self.around(avatar.zone))
         self._out_cards.append(self.card(avatar))
+        if self.track_bubbles:
+            self._bubble_dirty.add(avatar.id)
         return avatar
 
     @staticmethod
     def card(avatar: Avatar) -> dict[str, Any]:
-        """What other nodes need to mirror an avatar (the client's card plus whom it blocked)."""
+        """What other nodes need to mirror an avatar (the client's card, with the in-park marker, plus whom
+        it blocked and whether it may be followed)."""
         return {**avatar.info(), "b": sorted(avatar.blocked), "f": avatar.followable}
 
     def spawn_point(self, seed: int) -> tuple[int, int]:
@@ -224,6 +252,13 @@ class World:
             self._out_moves.append(gone)
         self._events.pop(avatar_id, None)
         self._personal.pop(avatar_id, None)
+        bubble = self._bubble_of.pop(avatar_id, None)
+        if bubble is not None:  # those left in its bubble hear of it at the next tick
+            rest = [m for m in self._bubble_members.get(bubble, ()) if m in self._bubble_of]
+            if rest:
+                self._bubble_dirty.update(rest)
+            else:
+                self._bubble_members.pop(bubble, None)
 
     def move(self, avatar_id: int, x: Any, y: Any, direction: Any = 0) -> None:
         avatar = self._get(avatar_id)
@@ -270,6 +305,8 @@ class World:
             self._show(avatar, fresh)
         record = MOVE.pack(OP_MOVE, avatar.id, x, y, direction)
         self._moves[new_zone].append((avatar.id, record))
+        if self.track_bubbles:
+            self._bubble_dirty.add(avatar.id)
         if avatar.id not in self.remote:
             self._out_moves.append(record)
 
@@ -287,12 +324,12 @@ class World:
         cards = []
         known = viewer.known
         for person in people:
-            if known.get(person.id) == person.status:
+            if known.get(person.id) == person.key:
                 known.move_to_end(person.id)
                 self._personal[viewer.id].append(
                     MOVE.pack(OP_HERE, person.id, person.x, person.y, person.direction))
                 continue
-            known[person.id] = person.status
+            known[person.id] = person.key
             cards.append(person.info())
         if len(known) > KNOWN:
             for _ in range(len(known) - KNOWN):
@@ -359,6 +396,8 @@ class World:
         for o in members:
             self.avatars[o].lock = lock
             self._emit(o, {"t": "lock", "on": bool(locked), "by": avatar_id})
+        if self.track_bubbles:
+            self._bubble_dirty.update(members)
         return members
 
     def set_status(self, avatar_id: int, status: Any) -> None:
@@ -366,10 +405,11 @@ class World:
         if status not in STATUSES:
             raise self._strike(avatar, "malformed")
         avatar.status = status
+        avatar.rekey()
         for o in [*self.visible_ids(avatar), avatar_id]:
             self._emit(o, {"t": "st", "id": avatar_id, "st": status})
             if avatar_id in self.avatars[o].known:
-                self.avatars[o].known[avatar_id] = status
+                self.avatars[o].known[avatar_id] = avatar.key
         if avatar_id not in self.remote:
             self._out_cards.append(self.card(avatar))
 
@@ -383,15 +423,18 @@ class World:
                 self._emit(a, {"t": "gone", "id": b})
                 if a in self.remote:  # its own node must learn it too
                     self._out_events[a].append({"t": "_block", "id": b})
+                if self.track_bubbles:
+                    self._bubble_dirty.add(a)
 
     def announce(self, text: str, *, by: str) -> None:
         for o in self.avatars:
             self._emit(o, {"t": "announce", "text": text, "by": by})
 
     def who(self) -> list[dict[str, Any]]:
-        """Everyone on the map with status and area (the "who is here" list), no coordinates."""
-        return [{"id": a.id, "name": a.name, "ent": a.enterprise, "st": a.status, "a": a.area}
-                for a in self.avatars.values()]
+        """Everyone on the map with status and area (the "who is here" list), no coordinates; ``park`` marks
+        those shown as physically in the park today."""
+        return [{"id": a.id, "name": a.name, "ent": a.enterprise, "st": a.status, "a": a.area,
+                 **({"park": 1} if a.in_park else {})} for a in self.avatars.values()]
 
     def zone_counts(self) -> dict[int, int]:
         """People per named area for the minimap: counts only, never positions."""
@@ -409,6 +452,8 @@ class World:
 
         Everyone standing in the same zone sees the same nine zones, so their move chunk is one
         shared ``bytes`` object (built once per zone); the server can then frame it once too."""
+        if self._bubble_dirty:
+            self._bubbles_update()
         moves, self._moves = self._moves, defaultdict(list)
         events, self._events = self._events, defaultdict(list)
         personal, self._personal = self._personal, defaultdict(list)
@@ -441,6 +486,74 @@ class World:
         if cached is None:
             cached = self._around_cache[zone] = self.around(zone)
         return cached
+
+    # --- bubbles for a media server ----------------------------------------------------------------
+    def _bubbles_update(self) -> None:
+        """Recompute the bubbles the dirty avatars are, or were, in, and tell each local member whose
+        bubble changed. A bubble keeps its id while people come and go (the id most of its members had
+        before), so a media server keeps one room per conversation; a new bubble is named after its
+        smallest member id when that is free, so nodes sharing a map name it alike."""
+        dirty, self._bubble_dirty = self._bubble_dirty, set()
+        pending = sorted(dirty)
+        seen: set[int] = set()
+        groups: list[frozenset[int]] = []
+        touched: set[int] = set()  # ids of the bubbles being replaced
+        while pending:
+            ident = pending.pop()
+            if ident in seen or ident not in self.avatars:
+                continue
+            group = frozenset(self.bubble(self.avatars[ident])) - seen
+            seen |= group
+            groups.append(group)
+            for member in group:
+                old = self._bubble_of.get(member)
+                if old is not None and old not in touched:
+                    touched.add(old)  # whoever else was in it must be looked at too
+                    pending.extend(m for m in self._bubble_members.get(old, ()) if m not in seen)
+        in_use = set(self._bubble_members) - touched
+        assigned: list[tuple[frozenset[int], int | None]] = []
+        for group in sorted(groups, key=len, reverse=True):  # the bigger part of a split keeps the id
+            bubble_id = self._bubble_id(group, in_use) if len(group) > 1 else None
+            if bubble_id is not None:
+                in_use.add(bubble_id)
+            assigned.append((group, bubble_id))
+        before = {m: (self._bubble_of.get(m), self._bubble_members.get(self._bubble_of.get(m, -1), frozenset()))
+                  for group, _id in assigned for m in group}
+        for bubble_id in touched:
+            for member in self._bubble_members.pop(bubble_id, ()):
+                if self._bubble_of.get(member) == bubble_id:
+                    del self._bubble_of[member]
+        for group, bubble_id in assigned:
+            if bubble_id is not None:
+                self._bubble_members[bubble_id] = group
+                for member in group:
+                    self._bubble_of[member] = bubble_id
+        for group, bubble_id in assigned:
+            for member in group:
+                old_id, old_group = before[member]
+                if (old_id, old_group) == (bubble_id, group if bubble_id is not None else frozenset()):
+                    continue
+                if member not in self.remote:  # a mirrored avatar's own node tells it
+                    others = sorted(group - {member}) if bubble_id is not None else []
+                    self._emit(member, {"t": "bubble", "id": bubble_id, "with": others})
+
+    def _bubble_id(self, group: frozenset[int], in_use: set[int]) -> int:
+        had = Counter(self._bubble_of[m] for m in group if m in self._bubble_of)
+        for bubble_id, _n in sorted(had.items(), key=lambda item: (-item[1], item[0])):
+            if bubble_id not in in_use:
+                return bubble_id
+        for member in sorted(group):
+            if member not in in_use:
+                return member
+        self._next_bubble += 1
+        return self._next_bubble
+
+    def bubble_of(self, avatar_id: int) -> tuple[int | None, list[int]]:
+        """The bubble id an avatar is in (None when in none) and who else is in it (tracked bubbles)."""
+        bubble_id = self._bubble_of.get(avatar_id)
+        if bubble_id is None:
+            return None, []
+        return bubble_id, sorted(self._bubble_members[bubble_id] - {avatar_id})
 
     # --- helpers ---------------------------------------------------------------------------------
     def _get(self, avatar_id: int) -> Avatar:
@@ -485,6 +598,7 @@ class World:
                 self._join_remote(node, card, now)
             elif avatar.status != card.get("st"):
                 avatar.status = str(card.get("st"))
+                avatar.rekey()
                 for o in self.visible_ids(avatar):
                     self._emit(o, {"t": "st", "id": ident, "st": avatar.status})
         for op, ident, x, y, direction in MOVE.iter_unpack(batch.get("m", b"")):
@@ -512,7 +626,8 @@ class World:
             return
         avatar = Avatar(int(card["id"]), str(card.get("name", "")), enterprise=str(card.get("ent", "")),
                         look=str(card.get("look", "0")), status=str(card.get("st", "available")),
-                        followable=bool(card.get("f", True)), blocked={int(b) for b in card.get("b", ())})
+                        followable=bool(card.get("f", True)), blocked={int(b) for b in card.get("b", ())},
+                        in_park=bool(card.get("park")))
         # Those here who blocked the newcomer, and those it blocked, stop seeing each other.
         for other_id in list(self.blockers):
             other = self.avatars.get(other_id)
@@ -533,6 +648,8 @@ class World:
         if index >= 0:
             self.in_area[index].add(avatar.id)
         self._show(avatar, self.around(avatar.zone))
+        if self.track_bubbles:
+            self._bubble_dirty.add(avatar.id)
 
     def local_cards(self) -> list[dict[str, Any]]:
         """Every avatar connected to this node (sent to a node that has just started on this map)."""

@@ -283,6 +283,18 @@ def _clean_reason(reason: Any, *, required: bool = True, limit: int = 300) -> st
     return text
 
 
+def _clean_detail(detail: Any, *, required: bool) -> str:
+    """A report's details: needed when the reason is "something else"; moderators read them."""
+    text = " ".join(str(detail or "").split())
+    if required and not text:
+        raise field_error("detail", _("Say what is wrong."), code="detail_required")
+    if len(text) > 500:
+        raise field_error("detail", format_lazy(_("At most {n} characters."), n=500), code="too_long")
+    if has_control_chars(text):
+        raise field_error("detail", _("Control characters are not allowed."), code="control_chars")
+    return text
+
+
 def member_warn(*, actor: Any, user: Any, reason: Any) -> Sanction:
     from parkos.notifications.services import notification_send
 
@@ -448,7 +460,7 @@ def report_create(*, actor: Any, kind: Any, target_id: Any, reason: Any, detail:
     policy.require(actor, "community.report")
     if reason not in ReportReason.values:
         raise field_error("reason", _("Choose a reason."), code="reason")
-    text = _clean_reason(detail, required=reason == ReportReason.OTHER, limit=500)
+    text = _clean_detail(detail, required=reason == ReportReason.OTHER)
     obj = target_get(kind, target_id)
     if not _readable_by(kind, obj, actor):
         raise NotFound()
@@ -501,7 +513,7 @@ def member_report(*, actor: Any, user_id: Any, reason: Any, detail: Any = "", co
     policy.require(actor, "community.report")
     if reason not in ReportReason.values:
         raise field_error("reason", _("Choose a reason."), code="reason")
-    text = _clean_reason(detail, required=reason == ReportReason.OTHER, limit=500)
+    text = _clean_detail(detail, required=reason == ReportReason.OTHER)
     where = " ".join(str(context or "").split())[:200]
     link = str(context_url or "")
     if link and not link.startswith("/"):  # a path inside ParkOS, never an outside address

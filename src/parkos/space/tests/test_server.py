@@ -194,9 +194,18 @@ def second_node(space_server: Any) -> Any:
 
 
 def test_two_nodes_share_a_map_through_redis(space_server, second_node, space):
-    a, pa = enter(space_server, space)
+    from parkos.space import presence, services
+
+    a = UserFactory()
+    services.preference_save(actor=a, show_in_park=True, followable=True)
+    presence.presence_provider_register(lambda ids: set(ids))  # the gates: a came in today
+    try:
+        a, pa = enter(space_server, space, a)
+    finally:
+        presence.presence_provider_clear()
     b_user, pb = enter(second_node, space)
-    pb.wait_for(lambda e: e["t"] == "seen" and any(p["id"] == a.pk for p in e["list"]), seconds=8)
+    seen = pb.wait_for(lambda e: e["t"] == "seen" and any(p["id"] == a.pk for p in e["list"]), seconds=8)
+    assert next(p for p in seen["list"] if p["id"] == a.pk)["park"] == 1  # the marker crosses nodes
     pa.wait_for(lambda e: e["t"] == "seen" and any(p["id"] == b_user.pk for p in e["list"]), seconds=8)
     time.sleep(0.5)
     pa.send(t="mv", x=3, y=3)  # a client on node A moves; a client on node B sees it

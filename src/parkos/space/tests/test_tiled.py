@@ -18,6 +18,11 @@ def test_walls_areas_and_spawn_are_read():
     assert room.contains(12, 12) and not room.contains(13, 12)
 
 
+def test_a_scene_room_is_bound_to_a_scene():
+    (room,) = parse(tiled(areas=[{"name": "洽谈室", "kind": "scene_room", "x": 4, "y": 4, "scene": 7}])).areas
+    assert (room.kind, room.scene) == ("scene_room", 7)
+
+
 @pytest.mark.parametrize("mutate, words", [
     (lambda d: "not json{", "not valid JSON"),
     (lambda d: {**d, "orientation": "isometric"}, "orthogonal"),
@@ -28,6 +33,9 @@ def test_walls_areas_and_spawn_are_read():
     (lambda d: {**d, "layers": [*d["layers"], {"type": "weird"}]}, "Unknown layer type"),
     (lambda d: tiled(areas=[{"kind": "casino", "x": 1, "y": 1}]), "unknown kind"),
     (lambda d: tiled(areas=[{"kind": "booth", "x": 1, "y": 1}]), "needs an enterprise"),
+    (lambda d: tiled(areas=[{"kind": "scene_room", "x": 1, "y": 1}]), "needs a scene id"),
+    (lambda d: tiled(areas=[{"kind": "scene_room", "x": 1, "y": 1, "scene": 0}]), "scene must be positive"),
+    (lambda d: tiled(areas=[{"kind": "scene_room", "x": 1, "y": 1, "scene": "七"}]), "scene must be a whole number"),
     (lambda d: tiled(areas=[{"kind": "plaza", "x": 39, "y": 1}]), "outside the map"),
     (lambda d: tiled(areas=[{"kind": "plaza", "x": 1, "y": 1, "access": "vip"}]), "access rule"),
     (lambda d: tiled(walls=[(1, 1)], spawn=(1, 1)), "spawn point"),

@@ -177,3 +177,90 @@ def test_people_met_before_come_back_as_positions_not_cards(world):
         walk(world, 1, x, 35)
     _chunk, events = world.tick()[1]
     assert [p["st"] for e in events if e["t"] == "seen" for p in e["list"]] == ["away"]
+
+
+def test_the_in_park_marker_travels_on_the_card_and_survives_mirroring(world):
+    world.join(Avatar(1, "甲", in_park=True), at=(10, 20))
+    world.join(Avatar(2, "乙"), at=(11, 20))
+    frames = world.tick()
+    (card,) = [p for e in frames[2][1] if e["t"] == "seen" for p in e["list"]]
+    assert card["id"] == 1 and card["park"] == 1
+    assert "park" not in world.avatars[2].info()
+    assert {p["id"]: p.get("park") for p in world.who()} == {1: 1, 2: None}
+    # Another node of the same map mirrors the avatar from its card: the marker comes along.
+    other = World(world.map, clock=world.clock_)
+    other.join(Avatar(3, "丙"), at=(12, 20))
+    other.apply("node-a", world.outbox())
+    assert other.avatars[1].in_park and not other.avatars[2].in_park
+    seen = [p for e in other.tick()[3][1] if e["t"] == "seen" for p in e["list"]]
+    assert {p["id"]: p.get("park") for p in seen} == {1: 1, 2: None}
+
+
+def test_a_reconnect_without_the_marker_sends_a_fresh_card(world):
+    world.join(Avatar(1, "甲", in_park=True), at=(10, 20))
+    world.join(Avatar(2, "乙"), at=(11, 20))
+    world.tick()
+    world.leave(1)
+    world.join(Avatar(1, "甲"), at=(10, 20))  # consent withdrawn: the new ticket has no marker
+    seen = [p for e in world.tick()[2][1] if e["t"] == "seen" for p in e["list"]]
+    assert seen and "park" not in seen[0]
+
+
+def bubbles(frames, avatar_id):
+    return [e for e in frames.get(avatar_id, (b"", []))[1] if e["t"] == "bubble"]
+
+
+def test_bubble_changes_are_told_to_each_member_when_tracked(world):
+    world.track_bubbles = True
+    world.join(Avatar(1, "甲"), at=(10, 20))
+    world.join(Avatar(2, "乙"), at=(20, 20))
+    world.join(Avatar(3, "丙"), at=(30, 20))
+    frames = world.tick()
+    assert not bubbles(frames, 1) and not bubbles(frames, 2)  # alone: no bubble, nothing to say
+    walk(world, 2, 13, 20)  # 乙 walks up to 甲
+    frames = world.tick()
+    (b1,), (b2,) = bubbles(frames, 1), bubbles(frames, 2)
+    assert b1["id"] == b2["id"] is not None and b1["with"] == [2] and b2["with"] == [1]
+    bubble_id = b1["id"]
+    assert world.bubble_of(1) == (bubble_id, [2])
+    walk(world, 3, 24, 20)
+    walk(world, 3, 16, 20)  # 丙 joins: same bubble, same id, everyone hears of the newcomer
+    frames = world.tick()
+    assert [(e["id"], e["with"]) for e in bubbles(frames, 1)] == [(bubble_id, [2, 3])]
+    assert [(e["id"], e["with"]) for e in bubbles(frames, 3)] == [(bubble_id, [1, 2])]
+    walk(world, 1, 11, 20)  # a step inside the bubble changes nothing: no event
+    assert not any(bubbles(world.tick(), i) for i in (1, 2, 3))
+    world.leave(1)  # the bubble lives on with the others, under the same id
+    frames = world.tick()
+    assert [(e["id"], e["with"]) for e in bubbles(frames, 2)] == [(bubble_id, [3])]
+    world.block(2, 3)  # blocked people are never in one bubble
+    frames = world.tick()
+    assert bubbles(frames, 2) == [{"t": "bubble", "id": None, "with": []}]
+    assert bubbles(frames, 3) == [{"t": "bubble", "id": None, "with": []}]
+
+
+def test_bubbles_are_not_tracked_without_a_media_provider(world):
+    world.join(Avatar(1, "甲"), at=(10, 20))
+    world.join(Avatar(2, "乙"), at=(11, 20))
+    walk(world, 2, 12, 20)
+    frames = world.tick()
+    assert not bubbles(frames, 1) and not world._bubble_dirty and world.bubble_of(1) == (None, [])
+
+
+def test_the_media_provider_gets_the_bubble_and_its_answer_reaches_the_member():
+    from parkos.space import media
+
+    class Provider:
+        def join_info(self, user_id, bubble_id):
+            return {"room": bubble_id, "token": f"t{user_id}"}
+
+    events = [{"t": "bubble", "id": 7, "with": [2]}, {"t": "bubble", "id": None, "with": []}, {"t": "say"}]
+    media.join_info_attach("park", 1, events)
+    assert "media" not in events[0]  # no provider: nothing added
+    media.media_provider_register(Provider())
+    try:
+        media.join_info_attach("park", 1, events)
+    finally:
+        media.media_provider_clear()
+    assert events[0]["media"] == {"room": "park-7", "token": "t1"}
+    assert "media" not in events[1] and "media" not in events[2]

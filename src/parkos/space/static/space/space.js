@@ -63,7 +63,11 @@
   // --- connection and state -------------------------------------------------------------------------
   function Space(config, view) {
     this.config = config; this.view = view;
-    this.people = {};         // id -> {id, name, ent, look, st, x, y, fx, fy, t0, a}
+    this.people = {};         // id -> {id, name, ent, look, st, park, x, y, fx, fy, t0, a}: those in view
+    // Cards of people seen before: the server sends someone it already introduced as a bare position
+    // (op 3) when they come back into view, so their card must outlive their leaving the view.
+    this.cards = {};
+    this.bubble = null;       // {id, with} of my conversation bubble, when a media server tracks them
     this.me = null; this.myArea = -1;
     this.queue = []; this.timer = null; this.follow = null; this.retry = 0; this.closed = false;
     this.areas = config.areas || [];
@@ -103,6 +107,7 @@
       var op = view.getUint8(off), id = view.getUint32(off + 1, true);
       if (op === 2) { if (id !== this.me) delete this.people[id]; continue; }
       var p = this.people[id];
+      if (!p && this.cards[id]) p = this.people[id] = this.cards[id];  // back in view: a card we have
       if (!p) continue;  // a card comes before the first position of anyone new
       var x = view.getUint16(off + 5, true), y = view.getUint16(off + 7, true);
       if (op === 3) { p.fx = x; p.fy = y; p.x = x; p.y = y; p.t0 = 0; continue; }
@@ -114,17 +119,17 @@
   Space.prototype.drawnX = function (p, now) { var k = Math.min(1, (now - p.t0) / STEP_MS); return p.fx + (p.x - p.fx) * k; };
   Space.prototype.drawnY = function (p, now) { var k = Math.min(1, (now - p.t0) / STEP_MS); return p.fy + (p.y - p.fy) * k; };
   Space.prototype.card = function (c) {
-    var p = this.people[c.id] || {};
-    p.id = c.id; p.name = c.name; p.ent = c.ent; p.look = c.look; p.st = c.st; p.a = c.a;
+    var p = this.people[c.id] || this.cards[c.id] || {};
+    p.id = c.id; p.name = c.name; p.ent = c.ent; p.look = c.look; p.st = c.st; p.a = c.a; p.park = !!c.park;
     if (p.x === undefined || Math.abs(p.x - c.x) + Math.abs(p.y - c.y) > 2) { p.fx = c.x; p.fy = c.y; p.t0 = 0; }
     p.x = c.x; p.y = c.y;
-    this.people[c.id] = p;
+    this.people[c.id] = this.cards[c.id] = p;
   };
   Space.prototype.event = function (e) {
     switch (e.t) {
       case "you": this.me = e.id; this.card(e); this.myArea = e.a; this.view.area(e.a); break;
       case "seen": case "snap": for (var i = 0; i < e.list.length; i++) this.card(e.list[i]); break;
-      case "gone": delete this.people[e.id]; break;
+      case "gone": delete this.people[e.id]; delete this.cards[e.id]; break;  // blocked: forget them
       case "st": if (this.people[e.id]) this.people[e.id].st = e.st; break;
       case "area": this.myArea = e.a; if (this.people[this.me]) this.people[this.me].a = e.a; this.view.area(e.a); break;
       case "err":
@@ -138,7 +143,16 @@
       case "at": if (this.follow === e.id || this.goingTo === e.id) this.walkTo(e.x, e.y, true); break;
       case "lock": this.view.locked(e.on); break;
       case "muted": this.view.refused("muted"); break;
+      case "bubble": this.bubble = e.id === null ? null : { id: e.id, with: e.with }; this.onBubble(e); break;
     }
+  };
+  /* The seam for voice and video (space/media.py). When a media server is configured, the map server
+     sends {t: "bubble", id, with: [avatar ids], media: {…join information…}} whenever my bubble
+     changes, and {t: "bubble", id: null, with: []} when I am in none any more. A media integration
+     replaces this one function (window.ParkSpace.prototype.onBubble = function (e) { … }) to join the
+     room in e.media and leave it when e.id is null. Without a provider there is no e.media: nothing. */
+  Space.prototype.onBubble = function (e) {
+    if (e.media && window.console) window.console.info("space: bubble", e.id, e.with, e.media);
   };
   Space.prototype.prune = function () {
     // Forget people outside the 3 × 3 zones around me: the server no longer tells us about them.
@@ -296,6 +310,10 @@
       ctx.lineWidth = +id === space.me ? 3 : 1.5; ctx.strokeStyle = +id === space.me ? "#fff" : "rgba(0,0,0,.5)"; ctx.stroke();
       ctx.beginPath(); ctx.arc(x + size * 0.28, y - size * 0.28, 4, 0, Math.PI * 2);
       ctx.fillStyle = STATUS_COLOURS[p.st] || "#999"; ctx.fill();
+      if (p.park) {  // physically in the park today (with their consent): a small pin, top left
+        ctx.beginPath(); ctx.moveTo(x - size * 0.3, y - size * 0.12); ctx.arc(x - size * 0.3, y - size * 0.32, 5, Math.PI * 0.75, Math.PI * 2.25);
+        ctx.closePath(); ctx.fillStyle = "#1a73e8"; ctx.fill(); ctx.lineWidth = 1.5; ctx.strokeStyle = "#fff"; ctx.stroke();
+      }
       var label = p.name + (p.ent ? " · " + p.ent : "");
       var w = ctx.measureText(label).width + 8;
       ctx.fillStyle = "rgba(255,255,255,.85)"; ctx.fillRect(x - w / 2, y + size * 0.45, w, 16);
@@ -383,27 +401,38 @@
     var self = this, space = this.space, ul = this.q(".space-people"); if (!ul) return;
     if (this.view) { this.view.counts = counts || {}; this.view.dirty = true; }
     var areaName = function (i) { var a = space.areas[i]; return a ? a.name : gettext("outdoors"); };
+    // The list is redrawn every few seconds: keep the keyboard focus on the same button.
+    var focused = document.activeElement, keep = focused && ul.contains(focused) && focused.dataset.action
+      ? [focused.closest("li").dataset.id, focused.dataset.action] : null;
     ul.innerHTML = "";
     list.sort(function (a, b) { return a.name.localeCompare(b.name); }).forEach(function (p) {
       var li = document.createElement("li"); li.dataset.id = p.id;
       var label = document.createElement("span");
-      label.textContent = p.name + (p.ent ? " · " + p.ent : "") + " — " + areaName(p.a) + " (" + gettext(p.st) + ")";
+      label.textContent = p.name + (p.ent ? " · " + p.ent : "") + " — " + areaName(p.a) + " (" + gettext(p.st) + ")" +
+        (p.park ? " · " + gettext("in the park today") : "");
       li.appendChild(label);
       if (p.id !== space.me) {
-        var actions = [["go", gettext("Go to")], ["follow", gettext("Follow")], ["block", gettext("Block")]];
+        var actions = [["go", gettext("Go to")], ["follow", gettext("Follow")], ["block", gettext("Block")], ["report", gettext("Report")]];
         if (self.config.moderator) actions = actions.concat([["mute", gettext("Mute")], ["remove", gettext("Remove")], ["ban", gettext("Ban")]]);
         actions.forEach(function (b) {
           var btn = document.createElement("button"); btn.type = "button"; btn.className = "btn btn-small"; btn.textContent = b[1];
-          btn.addEventListener("click", function () { self.act(b[0], p); });
+          btn.dataset.action = b[0]; btn.dataset.testid = "space-" + b[0];
+          btn.setAttribute("aria-label", b[1] + " " + p.name);
+          btn.addEventListener("click", function () { self.act(b[0], p, btn); });
           li.appendChild(btn);
         });
       }
       ul.appendChild(li);
     });
+    if (keep) {
+      var again = ul.querySelector("li[data-id='" + keep[0] + "'] button[data-action='" + keep[1] + "']");
+      if (again) again.focus();
+    }
     var count = this.q(".space-count"); if (count) count.textContent = String(list.length);
   };
-  Panels.prototype.act = function (what, p) {
+  Panels.prototype.act = function (what, p, button) {
     var space = this.space;
+    if (what === "report") { this.report(p, button); return; }
     if (what === "go") { space.goingTo = p.id; space.follow = null; space.send({ t: "locate", id: p.id }); }
     if (what === "follow") {
       space.follow = p.id; space.send({ t: "locate", id: p.id });
@@ -421,6 +450,44 @@
       fetch("/space/block/", { method: "POST", body: body, credentials: "same-origin" });
       space.send({ t: "block", id: p.id });
     }
+  };
+
+  // The report form (space/_report.html): a modal dialog, so focus stays inside it until it closes and
+  // Escape cancels; focus goes back to the button that opened it.
+  Panels.prototype.report = function (p, opener) {
+    var self = this, dialog = this.q("dialog.space-report"); if (!dialog) return;
+    var form = dialog.querySelector("form"), error = dialog.querySelector(".space-report-error");
+    form.reset(); error.hidden = true; error.textContent = "";
+    form.elements.user.value = p.id;
+    form.elements.area.value = p.a >= 0 ? p.a : "";
+    dialog.querySelector("#space-report-title").textContent = gettext("Report {name}").replace("{name}", p.name);
+    var back = function () {
+      var again = opener && document.body.contains(opener) ? opener
+        : self.root.querySelector(".space-people li[data-id='" + p.id + "'] button[data-action='report']");
+      if (again) again.focus();
+    };
+    form.onsubmit = function (e) {
+      e.preventDefault();
+      var body = new FormData(form);
+      body.append("csrfmiddlewaretoken", (self.root.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "");
+      fetch(self.config.reportUrl, { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (data) { return [r.ok, data]; });
+      }).then(function (res) {
+        if (res[0] && res[1].ok) {
+          dialog.close(); self.log(gettext("Thank you: your report went to the park's moderators."), "info"); back();
+          return;
+        }
+        error.textContent = res[1].message || gettext("The report could not be sent. Try again."); error.hidden = false;
+        var field = res[1].details && Object.keys(res[1].details)[0];
+        (form.elements[field] && form.elements[field].type !== "hidden" ? form.elements[field] : form.elements.reason).focus();
+      }).catch(function () {
+        error.textContent = gettext("The report could not be sent. Try again."); error.hidden = false;
+      });
+    };
+    dialog.querySelector(".space-report-cancel").onclick = function () { dialog.close(); back(); };
+    dialog.oncancel = function () { setTimeout(back, 0); };  // Escape
+    dialog.showModal();
+    form.elements.reason.focus();
   };
 
   // --- the accessible text view: the same state as plain HTML and buttons ---------------------------
@@ -442,7 +509,8 @@
     if (!items.length) { var li = document.createElement("li"); li.textContent = gettext("Nobody is near you."); near.appendChild(li); }
     items.slice(0, 30).forEach(function (it) {
       var li = document.createElement("li");
-      li.textContent = it[1].name + (it[1].ent ? " · " + it[1].ent : "") + " — " + it[0] + " " + gettext("steps away") + (it[0] <= 3 ? " · " + gettext("can hear you") : "");
+      li.textContent = it[1].name + (it[1].ent ? " · " + it[1].ent : "") + " — " + it[0] + " " + gettext("steps away") +
+        (it[0] <= 3 ? " · " + gettext("can hear you") : "") + (it[1].park ? " · " + gettext("in the park today") : "");
       near.appendChild(li);
     });
   };
@@ -482,5 +550,6 @@
       });
   }
   document.querySelectorAll(".space-root").forEach(start);
+  window.ParkSpace = Space;  // for a media integration to replace Space.prototype.onBubble
   window.ParkSpaceInternals = { Grid: Grid };
 })();
