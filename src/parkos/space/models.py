@@ -6,15 +6,24 @@ Movement and presence are never stored: they live in the map server's memory (``
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from parkos.core.models import TimeStampedModel
 
+RESERVED_SLUGS = frozenset({"block", "preferences"})  # pages under /space/ that a map's address would hide
+
+
+def slug_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("This address is used by another page of the map; choose another."),
+                              code="reserved")
+
 
 class SpaceMap(TimeStampedModel):
-    slug = models.SlugField(_("address"), max_length=40, unique=True)
+    slug = models.SlugField(_("address"), max_length=40, unique=True, validators=[slug_not_reserved])
     name = models.CharField(_("name"), max_length=60)
     name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     tiled = models.JSONField(_("Tiled map (JSON)"))

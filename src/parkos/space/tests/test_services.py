@@ -33,6 +33,10 @@ def test_operators_upload_maps_and_a_bad_file_changes_nothing(operator):
     space.refresh_from_db()
     assert space.name == "园区" and space.tiled == tiled()
     assert selectors.map_get(viewer=member).slug == "park"
+    with pytest.raises(Invalid) as reserved:  # /space/preferences/ is a page, not a map
+        services.map_save(actor=operator, slug="preferences", name="设置", raw=json.dumps(tiled()))
+    assert "slug" in reserved.value.details
+    assert not SpaceMap.objects.filter(slug="preferences").exists()
 
 
 def test_ticket_carries_the_rooms_a_member_may_enter():
