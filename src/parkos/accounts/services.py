@@ -263,6 +263,7 @@ def role_revoke(*, actor: User | None, user: User, role: str) -> None:
 def user_export(*, actor: User, user: User) -> dict[str, Any]:
     """Everything ParkOS holds about ``user``, as JSON-ready data (personal-data rights)."""
     policy.require(actor, "account.export", user)
+    from parkos.core.personal_data import export_sections
     from parkos.enterprises.selectors import memberships_export
 
     return {
@@ -294,6 +295,7 @@ def user_export(*, actor: User, user: User) -> dict[str, Any]:
             for t in user.access_tokens.all()
         ],
         "enterprises": memberships_export(user=user),
+        **export_sections(user),  # every other domain's part (core/personal_data.py)
     }
 
 

@@ -8,8 +8,10 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Services")
 
     def ready(self) -> None:
-        # The catalog domain's policy rules (orders, workspace, policies) and search sources (service, policy).
+        # The catalog domain's policy rules (orders, workspace, policies), search sources (service, policy)
+        # and its section of the personal-data export.
         from parkos.catalog import (  # noqa: F401
+            personal_data,
             rules,
             rules_policy,
             rules_workspace,

@@ -9,4 +9,4 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         # Registration on import: policy rules and search sources of both parts of the domain.
-        from parkos.community import rules, rules_civic, search_sources, search_sources_civic  # noqa: F401
+        from parkos.community import personal_data, rules, rules_civic, search_sources, search_sources_civic  # noqa: F401

@@ -12,3 +12,6 @@ class NotificationsConfig(AppConfig):
     name = "parkos.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from parkos.notifications import personal_data  # noqa: F401
