@@ -5,27 +5,116 @@ pages show them as form errors (core/forms.py)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
+class ErrorCode(StrEnum):
+    """Every code an error of ParkOS can carry: the API's ``code`` field and the page's form errors.
+
+    Clients branch on these, so a code is stable once published: add new ones, never rename. One idea,
+    one code (no synonyms): a field that is too long is ``too_long`` whatever the field."""
+
+    # the request itself
+    INVALID = "invalid"
+    BAD_REQUEST = "bad_request"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    URI_TOO_LONG = "uri_too_long"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_AUTHENTICATED = "not_authenticated"
+    CSRF_FAILED = "csrf_failed"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
+    # a field's value
+    REQUIRED = "required"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    TOO_MANY = "too_many"
+    TOO_LARGE = "too_large"
+    OUT_OF_RANGE = "out_of_range"
+    CONTROL_CHARS = "control_chars"
+    MARKUP = "markup"
+    INVALID_CHOICE = "invalid_choice"
+    IN_THE_PAST = "past"
+    IN_THE_FUTURE = "future"
+    ENDS_BEFORE_START = "ends_before_start"
+    DUPLICATE = "duplicate"
+    TAKEN = "taken"
+    EMAIL = "email"
+    MOBILE = "mobile"
+    CREDIT_CODE = "credit_code"
+    WEAK_PASSWORD = "weak_password"
+    BAD_CREDENTIALS = "bad_credentials"
+    CONSENT = "consent"
+    # files
+    FILE_TYPE = "file_type"
+    FILE_EMPTY = "file_empty"
+    # state machines and value-moving writes
+    ILLEGAL_TRANSITION = "illegal_transition"
+    UNKNOWN_ACTION = "unknown_action"
+    NOT_YOUR_TURN = "not_your_turn"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    CLOSED = "closed"
+    NOT_OPEN = "not_open"
+    CANCELLED = "cancelled"
+    WITHDRAWN = "withdrawn"
+    FULL = "full"
+    ALREADY_DONE = "already_done"
+    OWN_CONTENT = "own_content"
+    NOT_ELIGIBLE = "not_eligible"
+    INACTIVE = "inactive"
+    # people and their standing
+    BLOCKED = "blocked"
+    BANNED = "banned"
+    SUSPENDED = "suspended"
+    NOT_STAFF = "not_staff"
+    ALREADY_MEMBER = "already_member"
+    ADMIN_MUST_HAND_OVER = "admin_must_hand_over"
+    NO_BUTLER = "no_butler"
+    NOT_YOUR_BUTLER = "not_your_butler"
+    # invitations
+    INVITATION_NOT_FOUND = "invitation_not_found"
+    INVITATION_USED = "invitation_used"
+    INVITATION_REVOKED = "invitation_revoked"
+    INVITATION_EXPIRED = "invitation_expired"
+    # events
+    OFFER_EXPIRED = "offer_expired"
+    NO_OFFER = "no_offer"
+    CHECKED_IN = "checked_in"
+    # scenes and deals
+    DEAL_OPEN = "deal_open"
+    MILESTONE_SUM = "milestone_sum"
+    # the ledger
+    LEDGER_AMOUNT = "ledger_amount"
+    LEDGER_ACCOUNT = "ledger_account"
+    LEDGER_KEY = "ledger_key"
+    LEDGER_UNBALANCED = "ledger_unbalanced"
+
+
 class DomainError(Exception):
-    code = "invalid"
+    code: str = ErrorCode.INVALID
     status = 400
     default_message: Any = _("The request could not be completed.")
 
-    def __init__(self, message: Any = None, *, code: str | None = None, details: dict[str, Any] | None = None):
+    def __init__(self, message: Any = None, *, code: str | None = None, details: dict[str, Any] | None = None,
+                 retry_after: int | None = None):
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code
         self.details = details or {}
+        self.retry_after = retry_after  # seconds, sent as Retry-After with a 429
         super().__init__(str(self.message))
 
 
 class Invalid(DomainError):
-    code = "invalid"
+    code = ErrorCode.INVALID
     status = 400
     default_message = _("Some fields are not valid.")
 
@@ -40,34 +129,34 @@ class Invalid(DomainError):
 
 
 class Forbidden(DomainError):
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
     status = 403
     default_message = _("You do not have permission to do this.")
 
 
 class NotFound(DomainError):
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
     status = 404
     default_message = _("Not found.")
 
 
 class Conflict(DomainError):
-    code = "conflict"
+    code = ErrorCode.CONFLICT
     status = 409
     default_message = _("This conflicts with the current state.")
 
 
 class RateLimited(DomainError):
-    code = "rate_limited"
+    code = ErrorCode.RATE_LIMITED
     status = 429
     default_message = _("Too many attempts. Please wait a few minutes and try again.")
 
 
 class NotAuthenticated(DomainError):
-    code = "not_authenticated"
+    code = ErrorCode.NOT_AUTHENTICATED
     status = 401
     default_message = _("Please log in first.")
 
 
-def field_error(field: str, message: Any, *, code: str = "invalid") -> Invalid:
+def field_error(field: str, message: Any, *, code: str = ErrorCode.INVALID) -> Invalid:
     return Invalid(message, code=code, details={field: [str(message)]})

@@ -116,3 +116,57 @@ def admin_blocks_deletion(*, user: User) -> str | None:
     if membership and Membership.objects.filter(enterprise=membership.enterprise).exclude(user=user).exists():
         return membership.enterprise.name
     return None
+
+
+# --- read functions for other domains -----------------------------------------------------------
+# Other domains ask these instead of importing Membership and filtering on its fields, so the
+# meaning of "staff" (active, not awaiting approval) lives in one place.
+
+def enterprise_ids_of(user: Any, *, admin: bool = False) -> QuerySet[Membership, int]:
+    """The ids of the enterprises ``user`` is active staff (or, with ``admin``, the admin) of, as a lazy
+    subquery: ``Order.objects.filter(enterprise_id__in=enterprise_ids_of(viewer))``."""
+    qs = Membership.objects.filter(user_id=getattr(user, "pk", None), status=Membership.Status.ACTIVE)
+    if admin:
+        qs = qs.filter(role=Membership.Role.ADMIN)
+    return qs.values_list("enterprise_id", flat=True)
+
+
+def staff_of(enterprise: Enterprise | int | Any, *, admin: bool = False) -> QuerySet[User]:
+    """Active accounts that are active staff (or the admin) of one enterprise or of several (a queryset or a
+    list of ids)."""
+    if isinstance(enterprise, Enterprise | int):
+        filters: dict[str, Any] = {"memberships__enterprise_id": getattr(enterprise, "pk", enterprise)}
+    else:
+        filters = {"memberships__enterprise_id__in": enterprise}
+    if admin:  # in the same filter() call, so that every condition is on the same membership row
+        filters["memberships__role"] = Membership.Role.ADMIN
+    return User.objects.filter(is_active=True, memberships__status=Membership.Status.ACTIVE, **filters).distinct()
+
+
+def admins_of(enterprise: Enterprise | int | Any) -> QuerySet[User]:
+    return staff_of(enterprise, admin=True)
+
+
+def is_staff(user: Any, enterprise: Enterprise | int, *, admin: bool = False) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return enterprise_ids_of(user, admin=admin).filter(enterprise_id=getattr(enterprise, "pk", enterprise)).exists()
+
+
+def employer_of(user: Any) -> Enterprise | None:
+    """The enterprise ``user`` is active staff of (one at most, a database constraint), with its butler."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    membership = (Membership.objects.select_related("enterprise", "enterprise__butler")
+                  .filter(user=user, status=Membership.Status.ACTIVE).first())
+    return membership.enterprise if membership else None
+
+
+def staff_count_subquery(outer: str = "pk") -> Any:
+    """An annotation: how many active staff the enterprise at ``OuterRef(outer)`` has (0 when none)."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    counts = (Membership.objects.filter(enterprise_id=OuterRef(outer), status=Membership.Status.ACTIVE)
+              .order_by().values("enterprise_id").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
