@@ -140,7 +140,7 @@ def staff_of(enterprise: Enterprise | int | Any, *, admin: bool = False) -> Quer
         filters = {"memberships__enterprise_id__in": enterprise}
     if admin:  # in the same filter() call, so that every condition is on the same membership row
         filters["memberships__role"] = Membership.Role.ADMIN
-    return User.objects.filter(is_active=True, memberships__status=Membership.Status.ACTIVE, **filters).distinct()
+    return User.objects.filter(is_active=True, memberships__status=Membership.Status.ACTIVE, **filters)
 
 
 def admins_of(enterprise: Enterprise | int | Any) -> QuerySet[User]:
