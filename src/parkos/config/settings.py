@@ -146,6 +146,10 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 LOGIN_RATE_PER_ACCOUNT = env_str("LOGIN_RATE_PER_ACCOUNT", "5/5m")
 LOGIN_RATE_PER_IP = env_str("LOGIN_RATE_PER_IP", "30/5m")
 SIGNUP_RATE_PER_IP = env_str("SIGNUP_RATE_PER_IP", "20/h")
+# How many reverse proxies (load balancers) stand in front of ParkOS and append to X-Forwarded-For.
+# 0 (embedded default): the client is REMOTE_ADDR. Behind one load balancer: 1. Never more than there
+# are, or clients could choose their own address (core/client_ip.py).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 # --- background jobs ----------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

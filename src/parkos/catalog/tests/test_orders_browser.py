@@ -7,7 +7,6 @@ context. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,6 @@ from parkos.catalog.tests.factories import (
 from parkos.conftest import browser_login
 from parkos.enterprises.models import Industry
 from parkos.enterprises.tests.factories import EnterpriseFactory, IndustryFactory, MembershipFactory
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

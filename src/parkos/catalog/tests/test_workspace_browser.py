@@ -3,7 +3,6 @@ it in one step. A real browser against the live server; screenshots go to test-a
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,6 @@ from parkos.catalog.tests.factories import ServiceFactory, order_in
 from parkos.conftest import browser_login
 from parkos.enterprises.models import Industry
 from parkos.enterprises.tests.factories import EnterpriseFactory, IndustryFactory, enterprise_with_admin
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

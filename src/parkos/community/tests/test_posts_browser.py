@@ -5,7 +5,6 @@ real daphne process), without reloading. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,6 @@ from PIL import Image
 from parkos.accounts.tests.factories import PASSWORD, UserFactory
 from parkos.community.models import Comment, Post
 from parkos.notifications.models import Notification
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.django_db(transaction=True)]
 

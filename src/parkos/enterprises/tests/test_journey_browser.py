@@ -6,7 +6,6 @@ switched, and the small-screen layout is checked. Screenshots go to test-artifac
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,6 @@ from parkos.enterprises.models import Industry, Membership
 from parkos.enterprises.validators import make_credit_code, validate_credit_code
 
 # Playwright's sync API runs an event loop on this thread; the test's own ORM calls are still synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Yuanqu-2026!"

@@ -5,7 +5,6 @@ one check-in and the second device is told who was first."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -20,8 +19,6 @@ from parkos.accounts.models import User
 from parkos.accounts.tests.factories import UserFactory
 from parkos.enterprises.tests.factories import add_staff, enterprise_with_admin
 from parkos.events.models import CheckIn, Event, Registration
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,6 @@ link. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,6 @@ from django.test import Client
 from parkos.accounts.tests.factories import PASSWORD, UserFactory
 from parkos.notifications.models import Notification
 from parkos.notifications.services import notification_send
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.django_db(transaction=True)]
 

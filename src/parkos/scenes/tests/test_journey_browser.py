@@ -4,7 +4,6 @@ milestones, deliver, accept, mark paid, confirm, review each other."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,6 @@ import pytest
 from parkos.accounts.tests.factories import PASSWORD, UserFactory
 from parkos.core import ledger
 from parkos.scenes.models import Deal, Review, Scene
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -12,7 +11,6 @@ from parkos.accounts.tests.factories import UserFactory
 from parkos.space.demo_map import build
 from parkos.space.models import SpaceMap
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
 
