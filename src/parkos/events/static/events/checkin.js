@@ -110,28 +110,40 @@
     $("ci-done").textContent = hashes.filter(function (h) { return tickets[h].checked_in_at; }).length;
     $("ci-queue").textContent = queue.length;
     root.dataset.queue = String(queue.length);
+    // A positive signal for tests and for the person at the door: nothing queued and nothing in flight.
+    root.dataset.idle = !queue.length && !inflight ? "1" : "0";
   }
+
+  // Requests in flight (ticket list and syncs), and how many sync answers have been applied so far.
+  var inflight = 0, applied = 0;
 
   // --- the ticket list
   function refreshTickets() {
+    // The list is a picture of the server when it answers. A sync answered after that picture was taken
+    // (applied changed meanwhile) knows more: a ticket the server just confirmed as checked in must not be
+    // turned back to "not checked in" by the older list, or the next scan of it would be welcomed again.
+    var appliedAtStart = applied;
+    inflight++;
+    render();
     return fetch(root.dataset.ticketsUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
       .then(function (data) {
         var pending = {};
         queue.forEach(function (s) { pending[s.ticket] = s; });
+        var stale = applied !== appliedAtStart;
         var fresh = {};
         data.tickets.forEach(function (t) {
-          var local = pending[t.ticket];
-          fresh[t.ticket] = {name: t.name, short: t.short,
-            checked_in_at: t.checked_in_at || (local ? local.scanned_at : null),
-            device: t.checked_in_at ? t.device : (local ? local.device : "")};
+          var local = pending[t.ticket], known = tickets[t.ticket];
+          var at = t.checked_in_at || (local ? local.scanned_at : null), device = t.checked_in_at ? t.device : (local ? local.device : "");
+          if (!at && stale && known && known.checked_in_at) { at = known.checked_in_at; device = known.device; }
+          fresh[t.ticket] = {name: t.name, short: t.short, checked_in_at: at, device: device};
         });
         tickets = fresh;
         save("tickets", tickets);
         setOnline(true);
       })
       .catch(function () { setOnline(false); })
-      .then(function () { render(); root.dataset.ready = "1"; });
+      .then(function () { inflight--; render(); root.dataset.ready = "1"; });
   }
 
   // --- scanning
@@ -156,6 +168,7 @@
       }
       if (!known && !t.payload) { show("invalid", M.unknown); return; }
       var scan = {payload: t.payload, ticket: t.hash, device: deviceInput.value, scanned_at: new Date().toISOString()};
+      lastScan = scan.scanned_at + " " + t.hash;
       queue.push(scan);
       save("queue", queue);
       if (known) {
@@ -171,10 +184,19 @@
     });
   }
 
+  // The scan the result box speaks of: when the server answers that its ticket had already been checked in
+  // (this device's list was behind), the box must say so rather than keep its optimistic welcome.
+  var lastScan = "";
+  function ownCheckIn(res, scan) {  // the server's check-in is this very scan (a retried request): not a second one
+    return res.device === scan.device && Math.abs(new Date(res.checked_in_at) - new Date(scan.scanned_at)) < 1000;
+  }
+
   var syncing = false;
   function sync() {
     if (syncing || !queue.length) return Promise.resolve();
     syncing = true;
+    inflight++;
+    render();
     var batch = queue.slice(0, 200);
     return fetch(root.dataset.syncUrl, {
       method: "POST", credentials: "same-origin",
@@ -192,6 +214,9 @@
           if (!t && res.ticket) t = tickets[res.ticket] = {name: res.name, short: res.ticket.slice(0, 8).toUpperCase()};
           if (t) { t.checked_in_at = res.checked_in_at; t.device = res.device; }
           if (res.status === "already" && res.device !== scan.device) log("already", res.name + " · " + res.message);
+          if (res.status === "already" && !ownCheckIn(res, scan) && lastScan === scan.scanned_at + " " + scan.ticket) {
+            show("already", res.name + " · " + fmt(M.already, {at: hhmm(res.checked_in_at), device: res.device || "—"}));
+          }
           if (res.status === "checked_in" && !scan.payload) return;
           if (res.status === "checked_in" && scan.payload && !t) log("checked_in", res.message);
         } else {
@@ -200,6 +225,7 @@
         }
       });
       queue = queue.slice(batch.length);
+      applied++;
       save("queue", queue);
       save("tickets", tickets);
       setOnline(true);
@@ -207,6 +233,7 @@
       setOnline(false);
     }).then(function () {
       syncing = false;
+      inflight--;
       render();
       if (queue.length && $("ci-net").dataset.online === "1") setTimeout(sync, 50);
       // A request that failed just as the network came back: try again soon, not at the next 10 s round.
