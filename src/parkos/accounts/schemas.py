@@ -4,6 +4,8 @@ from datetime import datetime
 
 from ninja import Schema
 
+from parkos.core.schemas import Int
+
 
 class SignupIn(Schema):
     login: str
@@ -17,12 +19,12 @@ class TokenLoginIn(Schema):
     login: str
     password: str
     name: str = "API"
-    expires_in_days: int | None = None
+    expires_in_days: Int | None = None
 
 
 class TokenCreateIn(Schema):
     name: str
-    expires_in_days: int | None = None
+    expires_in_days: Int | None = None
 
 
 class TokenOut(Schema):

@@ -8,6 +8,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from parkos.core.schemas import Id
+
 
 class CategoryOut(Schema):
     id: int
@@ -64,7 +66,7 @@ class ServiceDetailOut(ServiceOut):
 
 
 class OrderCreateIn(Schema):
-    service_id: int
+    service_id: Id
     answers: dict[str, Any] = {}
     note: str = Field("", max_length=2000)
     # Also accepted as the Idempotency-Key header (the header wins when both are sent).
@@ -118,7 +120,7 @@ class OrderOut(Schema):
         return is_overdue(obj)
 
 
-class EventOut(Schema):
+class OrderEventOut(Schema):
     action: str
     from_status: str
     to_status: str
@@ -127,7 +129,7 @@ class EventOut(Schema):
     created_at: datetime
 
 
-class CommentOut(Schema):
+class OrderCommentOut(Schema):
     id: int
     author: PersonOut
     body: str
@@ -167,21 +169,21 @@ class OrderDetailOut(OrderOut):
     sla_days: int
     paused_workdays: int
     tracker: TrackerOut
-    timeline: list[EventOut]
+    timeline: list[OrderEventOut]
     # Internal notes only for park staff (the order's butler, operators).
-    conversation: list[CommentOut]
+    conversation: list[OrderCommentOut]
     files: list[AttachmentOut]
     actions: list[str]
 
 
-class TransitionIn(Schema):
+class OrderTransitionIn(Schema):
     action: str = Field(..., max_length=20)
     reason: str = Field("", max_length=1000)
-    provider_id: int | None = None
+    provider_id: Id | None = None
     rating: int | None = Field(None, ge=1, le=5)
 
 
-class CommentIn(Schema):
+class OrderCommentIn(Schema):
     body: str = Field(..., max_length=4000)
     internal: bool = False
 
@@ -207,3 +209,11 @@ class RenderedTemplateOut(Schema):
     id: int
     title: str
     text: str
+
+
+# The published schema names each class by its own name (one name, one schema across the whole
+# API: config/tests/test_openapi.py); the short names stay importable for the routers.
+EventOut = OrderEventOut
+CommentOut = OrderCommentOut
+CommentIn = OrderCommentIn
+TransitionIn = OrderTransitionIn

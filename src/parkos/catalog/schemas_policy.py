@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Schema
 
+from parkos.core.schemas import Id, Int
+
 
 class PolicyOut(Schema):
     id: int
@@ -48,14 +50,14 @@ class PortfolioRowOut(Schema):
     nearly: list[int]
 
 
-class PortfolioOut(Schema):
+class PolicyPortfolioOut(Schema):
     policies: list[PolicyOut]
     rows: list[PortfolioRowOut]
 
 
 class FactsIn(Schema):
     revenue_band: str = ""
-    patents: int = 0
+    patents: Int = 0
     high_tech: bool = False
 
 
@@ -67,7 +69,7 @@ class FactsOut(Schema):
 
 
 class ApplyIn(Schema):
-    enterprise_id: int
+    enterprise_id: Id
     idempotency_key: str = ""
     answers: dict[str, Any] = {}
     note: str = ""
@@ -108,7 +110,7 @@ class TrendOut(Schema):
     by_month: dict[str, float]
 
 
-class ReportOut(Schema):
+class ServiceReportOut(Schema):
     date_from: date
     date_to: date
     total: int
@@ -117,3 +119,9 @@ class ReportOut(Schema):
     categories: list[CategoryFigureOut]
     providers: list[ProviderFigureOut]
     trend: list[TrendOut]
+
+
+# The published schema names each class by its own name (one name, one schema across the whole
+# API: config/tests/test_openapi.py); the short names stay importable for the routers.
+PortfolioOut = PolicyPortfolioOut
+ReportOut = ServiceReportOut

@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Schema
 
 from parkos.catalog.selectors.workspace import NEVER
+from parkos.core.schemas import Id
 
 
 class WorkspaceEnterpriseOut(Schema):
@@ -72,7 +73,7 @@ class ReasonIn(Schema):
 
 
 class RescheduleIn(Schema):
-    slot_id: int
+    slot_id: Id
 
 
 class AppointmentOut(Schema):
@@ -151,11 +152,11 @@ class PlanSummaryOut(Schema):
 
 class PlanPatch(Schema):
     message: str | None = None
-    item_ids: list[int] | None = None
+    item_ids: list[Id] | None = None
 
 
 class PlanItemIn(Schema):
-    service_id: int
+    service_id: Id
     reason: str = ""
 
 

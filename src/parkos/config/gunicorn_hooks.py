@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+# gunicorn's own refusal of a long request line is an HTML page ("Request Line is too large"); the
+# API promises its JSON envelope for every error. So gunicorn reads any length (0 = unlimited) and
+# RequestEdgeMiddleware refuses past MAX_URL_LENGTH (gunicorn's old limit) with a 414 in the
+# envelope. Headers stay bounded by gunicorn (limit_request_field_size), and the worker timeout
+# still ends a client that trickles an endless line.
+limit_request_line = 0
+
 
 def post_worker_init(worker: Any) -> None:
     """Load jieba's dictionary (~0.7 s) when a worker starts, not during a member's first search."""

@@ -11,6 +11,8 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Paginator
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination as NinjaPageNumberPagination
 
 
 class CappedPaginator(Paginator):
@@ -33,9 +35,22 @@ class CappedPaginator(Paginator):
         return min(super().num_pages, self.cap // self.per_page)
 
 
+MAX_PAGE = 10**9  # page × page size stays far inside a 64-bit OFFSET (the SQL offset used to overflow)
+
+
+class PageNumberPagination(NinjaPageNumberPagination):
+    """Ninja's page-number pagination with a bounded page: past ``MAX_PAGE`` a 422 (translated by
+    config/api.py), past the last page an empty page, never an OFFSET the database cannot hold.
+
+    (RequestEdgeMiddleware refuses such pages for every API list too, whichever class it uses.)"""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)
+
+
 def capped_api_pagination(cap: int = 1000) -> type:
-    """Ninja's page-number pagination whose ``count`` stops at ``cap`` + 1 (``count > cap`` means "more")."""
-    from ninja.pagination import PageNumberPagination
+    """Page-number pagination whose ``count`` stops at ``cap`` + 1 (``count > cap`` means "more")."""
 
     class CappedPageNumberPagination(PageNumberPagination):
         def _items_count(self, queryset: Any) -> int:

@@ -5,6 +5,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from parkos.core.schemas import BigInt, Id, Int, SmallInt
+
 
 class QuestionIn(Schema):
     id: str | None = None
@@ -28,20 +30,20 @@ class EventIn(Schema):
     starts_at: datetime
     ends_at: datetime
     place_kind: str = "park"
-    building: int | None = None
+    building: Id | None = None
     place: str = ""
-    map_room_id: int | None = None
+    map_room_id: BigInt | None = None
     online_url: str = ""
-    capacity: int
+    capacity: Int
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
     audience: str = "everyone"
-    invitees: list[int] | None = None
+    invitees: list[Id] | None = None
     questions: list[QuestionIn] = []
-    price_points: int = 0
-    offer_hours: int = 24
-    enterprise: int | None = Field(None, description="organise for this enterprise (you are on its staff)")
-    group: int | None = Field(None, description="organise for this interest group (you are its admin)")
+    price_points: Int = 0
+    offer_hours: SmallInt = 24
+    enterprise: Id | None = Field(None, description="organise for this enterprise (you are on its staff)")
+    group: Id | None = Field(None, description="organise for this interest group (you are its admin)")
 
 
 class EventPatch(Schema):
@@ -50,18 +52,18 @@ class EventPatch(Schema):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     place_kind: str | None = None
-    building: int | None = None
+    building: Id | None = None
     place: str | None = None
-    map_room_id: int | None = None
+    map_room_id: BigInt | None = None
     online_url: str | None = None
-    capacity: int | None = None
+    capacity: Int | None = None
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
     audience: str | None = None
-    invitees: list[int] | None = None
+    invitees: list[Id] | None = None
     questions: list[QuestionIn] | None = None
-    price_points: int | None = None
-    offer_hours: int | None = None
+    price_points: Int | None = None
+    offer_hours: SmallInt | None = None
 
 
 class EventOut(Schema):

@@ -7,12 +7,14 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from parkos.core.schemas import BigInt, SmallInt
+
 
 class SceneIn(Schema):
     kind: str = "other"
     title: str = Field(max_length=200)
     description: str = Field(max_length=10000)
-    budget_fen: int | None = None
+    budget_fen: BigInt | None = None
     reward_text: str = ""
     deadline: date | None = None
     audience: str = "anyone"
@@ -25,7 +27,7 @@ class ScenePatch(Schema):
     kind: str | None = None
     title: str | None = None
     description: str | None = None
-    budget_fen: int | None = None
+    budget_fen: BigInt | None = None
     reward_text: str | None = None
     deadline: date | None = None
     audience: str | None = None
@@ -58,7 +60,7 @@ class SceneOut(Schema):
 
 
 class ResponseIn(Schema):
-    price_fen: int | None = None
+    price_fen: BigInt | None = None
     plan: str = Field(max_length=10000)
     timeline: str = ""
     as_enterprise: bool = False
@@ -94,12 +96,12 @@ class MessageOut(Schema):
 
 class MilestoneIn(Schema):
     title: str
-    amount_fen: int
+    amount_fen: BigInt
     due_on: date | None = None
 
 
-class AcceptIn(Schema):
-    amount_fen: int
+class ResponseAcceptIn(Schema):
+    amount_fen: BigInt
     milestones: list[MilestoneIn] = Field(max_length=50)
 
 
@@ -141,7 +143,7 @@ class DealDetailOut(DealOut):
 class DealActionIn(Schema):
     reason: str = ""
     resolution: str = ""
-    settled_fen: int | None = None
+    settled_fen: BigInt | None = None
 
 
 class MilestoneActionIn(Schema):
@@ -149,7 +151,7 @@ class MilestoneActionIn(Schema):
 
 
 class ReviewIn(Schema):
-    rating: int
+    rating: SmallInt
     text: str = ""
 
 
@@ -168,3 +170,8 @@ class ReputationOut(Schema):
     completed: int
     closed: int
     completion_rate: float | None
+
+
+# The published schema names each class by its own name (one name, one schema across the whole
+# API: config/tests/test_openapi.py); the short names stay importable for the routers.
+AcceptIn = ResponseAcceptIn
