@@ -15,6 +15,7 @@ state), so a slow phone never delays the others and never builds an ever-growing
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -30,6 +31,7 @@ from websockets.http11 import Request, Response
 from websockets.protocol import State
 
 from parkos.space import media
+from parkos.space.background import Backoff, TaskSet
 from parkos.space.tiled import ParsedMap
 from parkos.space.world import Avatar, Rejected, World
 
@@ -98,8 +100,10 @@ class Client:
 class Runtime:
     """One map in this process: its world, its clients, its tick."""
 
-    def __init__(self, slug: str, parsed: ParsedMap, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, slug: str, parsed: ParsedMap, *, clock: Callable[[], float] = time.monotonic,
+                 tasks: TaskSet | None = None):
         self.slug = slug
+        self.tasks = tasks if tasks is not None else TaskSet()
         # Bubbles are tracked for a media server only when one is registered (space.media).
         self.media = media.media_provider_get() is not None
         self.world = World(parsed, clock=clock, track_bubbles=self.media)
@@ -118,7 +122,7 @@ class Runtime:
 
     def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            self._task = self.tasks.spawn(self._run(), name=f"tick:{self.slug}")
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -144,7 +148,7 @@ class Runtime:
             for uid in self.bridge.apply(self.world):
                 displaced = self.clients.pop(uid, None)
                 if displaced is not None:
-                    asyncio.get_running_loop().create_task(displaced.ws.close(4000, "replaced"))
+                    self.tasks.spawn(displaced.ws.close(4000, "replaced"), name=f"close:{uid}")
         frames = self.world.tick()
         if self.bridge is not None:
             self.bridge.publish(self.world.outbox())
@@ -184,7 +188,7 @@ class Runtime:
         uid = client.avatar_id
         old = self.clients.pop(uid, None)
         if old is not None:  # the same person in a second tab: the older socket goes
-            asyncio.get_running_loop().create_task(old.ws.close(4000, "replaced"))
+            self.tasks.spawn(old.ws.close(4000, "replaced"), name=f"close:{uid}")
         seen = self.last_seen.get(uid)
         at = (seen[1], seen[2]) if seen and time.monotonic() - seen[0] < RESUME_SECONDS else None
         avatar = Avatar(uid, str(ticket.get("n", ""))[:60], enterprise=str(ticket.get("e", ""))[:80],
@@ -254,7 +258,7 @@ class Runtime:
         now = time.monotonic()
         client.strikes = [t for t in client.strikes if now - t < 60] + [now]
         if len(client.strikes) > MAX_STRIKES:
-            asyncio.get_running_loop().create_task(client.ws.close(1008, "too many refused messages"))
+            self.tasks.spawn(client.ws.close(1008, "too many refused messages"), name=f"close:{client.avatar_id}")
 
     def moderate(self, uid: int, message: dict[str, Any]) -> None:
         action, target = message.get("action"), message.get("id")
@@ -274,11 +278,11 @@ class Runtime:
         elif action in ("remove", "ban"):
             if action == "ban":
                 self.banned.add(target)
-                if self.on_ban is not None:
-                    asyncio.get_running_loop().create_task(self.on_ban(self.slug, target, uid))
+                if self.on_ban is not None:  # written in the background; a failure is logged (TaskSet)
+                    self.tasks.spawn(self.on_ban(self.slug, target, uid), name=f"ban:{self.slug}:{target}")
             victim = self.clients.get(target)
             if victim is not None:
-                asyncio.get_running_loop().create_task(victim.ws.close(4003, action))
+                self.tasks.spawn(victim.ws.close(4003, action), name=f"close:{target}")
         else:
             raise Rejected("unknown")
 
@@ -292,52 +296,124 @@ class Bridge:
     tick, publishes one message with what they did (binary move records, changed cards, events for
     avatars held elsewhere); the other nodes mirror it into their own world, where their clients see
     it through the same interest filter. The hot path never crosses nodes per move or per viewer.
-    A node announces itself when it opens a map (the others answer with their avatars' cards) and
-    beats every second; a node silent for ``NODE_TIMEOUT`` seconds is forgotten with its avatars.
-    Room capacity across nodes holds within a tick (each node counts the mirrored avatars too)."""
+    A node announces itself (``hello``) when it opens a map; the others forget what they mirrored of it
+    and answer with their avatars' cards, and it sends its own. It beats every second; a node silent for
+    ``NODE_TIMEOUT`` seconds is forgotten with its avatars.
+    Room capacity across nodes holds within a tick (each node counts the mirrored avatars too).
+
+    Redis may go away: the listener is supervised (``listen``). On a failure it logs once, waits with a
+    capped, jittered exponential backoff, subscribes again and says hello again; the mirrors it held are
+    dropped and rebuilt from the cards that answer, so nothing stale or lost during the outage stays.
+    Publishing never blocks the tick: one sender task drains what the ticks queued, and drops it while
+    Redis is unreachable (the hello after reconnecting carries the state that matters)."""
 
     NODE_TIMEOUT = 5.0
+    MAX_QUEUED = 50  # ticks of messages kept while a publish is slow; older ones are dropped
 
-    def __init__(self, url: str, slug: str, node: str):
+    def __init__(self, url: str, slug: str, node: str, *, tasks: TaskSet | None = None):
         import redis.asyncio as redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
-        self.redis = redis.from_url(url)
+        # No retries inside the client: this class owns reconnecting (with backoff, logged once).
+        self.redis = redis.from_url(url, retry=Retry(NoBackoff(), 0), socket_connect_timeout=2.0)
         self.channel = f"parkos:space:{slug}"
         self.node = node
+        self.tasks = tasks if tasks is not None else TaskSet()
         self.inbox: list[tuple[str, dict[str, Any]]] = []
         self.seen: dict[str, float] = {}
         self.beat_at = 0.0
         self.send_cards = True  # on start: say hello with our (empty) world, ask for theirs
         self.pending_cards: list[dict[str, Any]] = []
+        self.connected = asyncio.Event()  # set while subscribed (tests and the benchmark wait on it)
+        self.reconnects = 0
+        self._reset = False  # set by the listener after a reconnect: the next tick drops all mirrors
+        self._queue: list[bytes] = []
+        self._wake = asyncio.Event()
+        self._failing: dict[str, bool] = {"listen": False, "publish": False}
 
     async def start(self) -> None:
+        self.tasks.spawn(self.listen(), name=f"redis-listen:{self.channel}")
+        self.tasks.spawn(self._sender(), name=f"redis-publish:{self.channel}")
+
+    async def listen(self) -> None:
+        """Subscribe and mirror what the other nodes say, for as long as the map is served."""
+        backoff = Backoff()
+        first = True
+        while True:
+            pubsub = self.redis.pubsub()
+            try:
+                await pubsub.subscribe(self.channel)
+                await self._hello()
+                if not first:
+                    self._reset = True
+                    self.reconnects += 1
+                first = False
+                self._recovered("listen", backoff)
+                self.connected.set()
+                await self._receive(pubsub)
+                raise ConnectionError("the subscription ended")
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                self.connected.clear()
+                self._failed("listen", error)
+            finally:
+                with contextlib.suppress(Exception):  # the connection is gone already: nothing to close
+                    await pubsub.aclose()
+            await asyncio.sleep(backoff.next_delay())
+
+    async def _hello(self) -> None:
         import msgpack
 
-        pubsub = self.redis.pubsub()
-        await pubsub.subscribe(self.channel)
-
-        async def listen() -> None:
-            async for message in pubsub.listen():
-                if message.get("type") != "message":
-                    continue
-                try:
-                    node, batch = msgpack.unpackb(message["data"], raw=False)
-                except (ValueError, TypeError):
-                    continue
-                if node != self.node:
-                    self.inbox.append((node, batch))
-
-        self._listener = asyncio.get_running_loop().create_task(listen())
         await self.redis.publish(self.channel, msgpack.packb([self.node, {"hello": 1}]))
+
+    async def _receive(self, pubsub: Any) -> None:
+        import msgpack
+
+        async for message in pubsub.listen():
+            if message.get("type") != "message":
+                continue
+            try:
+                node, batch = msgpack.unpackb(message["data"], raw=False)
+            except (ValueError, TypeError):
+                continue
+            if node != self.node:
+                self.inbox.append((node, batch))
+
+    def _failed(self, what: str, error: BaseException) -> None:
+        """Log the first failure of an outage (with its cause); the retries after it stay quiet."""
+        if not self._failing[what]:
+            self._failing[what] = True
+            log.warning("space: Redis %s failed for %s (%s: %s); retrying with backoff", what, self.channel,
+                        type(error).__name__, error)
+        else:
+            log.debug("space: Redis %s still failing for %s: %s", what, self.channel, error)
+
+    def _recovered(self, what: str, backoff: Backoff | None = None) -> None:
+        if self._failing[what]:
+            self._failing[what] = False
+            log.warning("space: Redis %s for %s works again", what, self.channel)
+        if backoff is not None:
+            backoff.reset()
 
     def apply(self, world: World) -> list[int]:
         displaced: list[int] = []
+        if self._reset:  # reconnected: what we mirrored may be stale; the cards that answer our hello rebuild it
+            self._reset = False
+            for node in list(self.seen):
+                world.forget_node(node)
+            self.seen.clear()
+            self.send_cards = True
         inbox, self.inbox = self.inbox, []
         now = time.monotonic()
         for node, batch in inbox:
             self.seen[node] = now
             if batch.get("hello"):
-                self.send_cards = True  # a node has just opened this map: tell it who is here
+                # A node has just opened this map, or came back after losing Redis: drop what we mirrored of
+                # it (its cards follow) and tell it who is here.
+                world.forget_node(node)
+                self.send_cards = True
             displaced += world.apply(node, batch)
         for node, last in list(self.seen.items()):
             if now - last > self.NODE_TIMEOUT:
@@ -362,12 +438,27 @@ class Bridge:
                 return
             batch = {}
         self.beat_at = now
-        data = msgpack.packb([self.node, batch], use_bin_type=True)
+        queue = self._queue
+        if len(queue) >= self.MAX_QUEUED:
+            del queue[0]
+        queue.append(msgpack.packb([self.node, batch], use_bin_type=True))
+        self._wake.set()
 
-        async def send() -> None:
-            await self.redis.publish(self.channel, data)
-
-        asyncio.get_running_loop().create_task(send())
+    async def _sender(self) -> None:
+        """Publish what the ticks queued, in order; while Redis is unreachable, drop it (logged once)."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            queue, self._queue = self._queue, []
+            try:
+                for data in queue:
+                    await self.redis.publish(self.channel, data)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                self._failed("publish", error)
+                continue
+            self._recovered("publish")
 
 
 class SpaceServer:
@@ -380,6 +471,7 @@ class SpaceServer:
                  redis_url: str = ""):
         import uuid
 
+        self.tasks = TaskSet()  # every task nobody awaits: kept until it ends, its failure logged
         self.on_ban = on_ban
         self.redis_url = redis_url
         self.node = uuid.uuid4().hex[:12]
@@ -406,10 +498,10 @@ class SpaceServer:
                 parsed = await self.load_map(slug)
                 if parsed is None:
                     return None
-                runtime = Runtime(slug, parsed)
+                runtime = Runtime(slug, parsed, tasks=self.tasks)
                 runtime.on_ban = self.on_ban
                 if self.redis_url:
-                    runtime.bridge = Bridge(self.redis_url, slug, self.node)
+                    runtime.bridge = Bridge(self.redis_url, slug, self.node, tasks=self.tasks)
                     await runtime.bridge.start()
                     runtime.start()  # mirror other nodes even before anyone connects here
                 self.runtimes[slug] = runtime
@@ -458,4 +550,7 @@ class SpaceServer:
                          compression=None, ping_interval=5, ping_timeout=5, max_queue=16) as server:
             if ready is not None:
                 ready()
-            await server.serve_forever()
+            try:
+                await server.serve_forever()
+            finally:
+                await self.tasks.cancel()

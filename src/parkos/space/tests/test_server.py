@@ -251,3 +251,28 @@ def test_operators_mute_and_ban_and_members_cannot(space_server, space):
     with pytest.raises(Forbidden):
         selectors.ticket_for(user=b, space=space)
     del c
+
+
+def test_a_ban_that_cannot_be_saved_is_logged_not_lost(space_server, space):
+    """The ban is written in the background; when the write fails (here: the operator lost the role after
+    opening the map, so the service refuses), the server's log says so, naming the map and the member."""
+    from parkos.accounts.models import Role, UserRole
+    from parkos.conftest import ARTIFACTS_DIR
+    from parkos.space.models import MapBan
+
+    op, po = enter(space_server, space, UserFactory(roles=[Role.OPERATOR]))
+    b, pb = enter(space_server, space)
+    UserRole.objects.filter(user=op).delete()  # the ticket still says "operator" for a few minutes
+    po.send(t="mod", action="ban", id=b.pk)
+    with pytest.raises(ConnectionClosed):  # the ban holds in memory: the member is put out at once
+        for _ in range(20):
+            pb.pump(0.3)
+    assert pb.ws.close_code == 4003
+    log = ARTIFACTS_DIR / "space-server.log"
+    wanted = f"'ban:{space.slug}:{b.pk}' failed"
+    deadline = time.monotonic() + 10
+    while wanted not in log.read_text(errors="replace") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    content = log.read_text(errors="replace")
+    assert wanted in content and "Forbidden" in content.split(wanted, 1)[1][:3000]
+    assert not MapBan.objects.filter(map=space, user=b).exists()

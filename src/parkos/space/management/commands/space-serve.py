@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from typing import Any
@@ -15,6 +16,8 @@ from django.http.request import validate_host
 from parkos.space.server import SpaceServer
 from parkos.space.tickets import ticket_read
 from parkos.space.tiled import ParsedMap, parse
+
+log = logging.getLogger("parkos.space")
 
 
 def _load(slug: str) -> ParsedMap | None:
@@ -31,8 +34,10 @@ def _ban(slug: str, user_id: int, by_id: int) -> None:
 
     space, user, by = (SpaceMap.objects.filter(slug=slug).first(), User.objects.filter(pk=user_id).first(),
                        User.objects.filter(pk=by_id).first())
-    if space and user and by:
-        ban_create(actor=by, space=space, user=user, reason="")
+    if not (space and user and by):  # said, never dropped in silence
+        log.warning("space: ban of user %s on map %r by %s not saved: map or account gone", user_id, slug, by_id)
+        return
+    ban_create(actor=by, space=space, user=user, reason="")  # a refusal raises: the server's TaskSet logs it
 
 
 def origin_allowed(origin: str) -> bool:
