@@ -31,7 +31,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parkos.core.errors import Conflict, Invalid
+from parkos.core.errors import Conflict, ErrorCode, Invalid
 from parkos.core.models import LedgerEntry, LedgerOperation
 
 MAX_FEN = 10**15  # 10 trillion yuan: far beyond any deal, small enough to stay exact everywhere
@@ -96,11 +96,11 @@ def _normalise(postings: Iterable[Posting | tuple[str, int]]) -> list[Posting]:
     for p in postings:
         posting = p if isinstance(p, Posting) else Posting(str(p[0]), p[1])
         if isinstance(posting.amount, bool) or not isinstance(posting.amount, int):
-            raise Invalid(_("Ledger amounts are whole numbers of fen."), code="ledger_amount")
+            raise Invalid(_("Ledger amounts are whole numbers of fen."), code=ErrorCode.LEDGER_AMOUNT)
         if abs(posting.amount) > MAX_FEN:
-            raise Invalid(_("This amount is too large."), code="ledger_amount")
+            raise Invalid(_("This amount is too large."), code=ErrorCode.LEDGER_AMOUNT)
         if not posting.account or len(posting.account) > 40:
-            raise Invalid(_("A ledger account needs a name of at most 40 characters."), code="ledger_account")
+            raise Invalid(_("A ledger account needs a name of at most 40 characters."), code=ErrorCode.LEDGER_ACCOUNT)
         result.append(posting)
     return result
 
@@ -120,10 +120,10 @@ def ledger_record(*, key: str, kind: str, subject: models.Model | tuple[str, int
         (str(subject[0]), int(subject[1]))
     scope = scope or subject_key[0].split(".")[0]
     if not key or len(key) > 120:
-        raise Invalid(_("An idempotency key of 1 to 120 characters is required."), code="ledger_key")
+        raise Invalid(_("An idempotency key of 1 to 120 characters is required."), code=ErrorCode.LEDGER_KEY)
     items = [p for p in _normalise(postings) if p.amount != 0]
     if sum(p.amount for p in items) != 0:
-        raise Invalid(_("The postings of an operation must sum to zero."), code="ledger_unbalanced")
+        raise Invalid(_("The postings of an operation must sum to zero."), code=ErrorCode.LEDGER_UNBALANCED)
     party_ids = sorted({int(p) for p in parties})
     detail = detail or {}
     digest = _digest(kind=kind, subject=subject_key, postings=items, parties=party_ids, detail=detail)
@@ -154,7 +154,7 @@ def ledger_record(*, key: str, kind: str, subject: models.Model | tuple[str, int
 def _replay(existing: LedgerOperation, digest: str) -> LedgerOperation:
     if existing.digest != digest:
         raise Conflict(_("This idempotency key was already used for a different operation."),
-                       code="idempotency_conflict")
+                       code=ErrorCode.IDEMPOTENCY_CONFLICT)
     return existing
 
 

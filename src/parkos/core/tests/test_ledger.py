@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
 from parkos.core import ledger
-from parkos.core.errors import Conflict, DomainError, Invalid
+from parkos.core.errors import Conflict, DomainError, ErrorCode, Invalid
 from parkos.core.models import LedgerEntry, LedgerImmutable, LedgerOperation
 
 pytestmark = pytest.mark.django_db
@@ -31,18 +31,21 @@ def test_record_balances_and_replays() -> None:
     again = ledger.ledger_record(key="k1", kind="test.move", subject=SUBJECT, actor=user, parties=[user.pk],
                                  postings=[("b", -500), ("a", 500)])
     assert again.pk == op.pk and LedgerEntry.objects.count() == 2
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as caught:
         ledger.ledger_record(key="k1", kind="test.move", subject=SUBJECT, postings=[("a", 501), ("b", -501)])
+    assert caught.value.code == ErrorCode.IDEMPOTENCY_CONFLICT
     assert ledger.balance(SUBJECT, "a") == 500 and ledger.balances("test.thing") == {1: {"a": 500, "b": -500}}
 
 
-@pytest.mark.parametrize("postings", [
-    [("a", 1)], [("a", 100), ("b", -99)], [("a", 1.5), ("b", -1.5)], [("", 1), ("b", -1)],
-    [("a", 10**16), ("b", -(10**16))], [("a", True), ("b", -1)],
+@pytest.mark.parametrize(("postings", "code"), [
+    ([("a", 1)], ErrorCode.LEDGER_UNBALANCED), ([("a", 100), ("b", -99)], ErrorCode.LEDGER_UNBALANCED),
+    ([("a", 1.5), ("b", -1.5)], ErrorCode.LEDGER_AMOUNT), ([("", 1), ("b", -1)], ErrorCode.LEDGER_ACCOUNT),
+    ([("a", 10**16), ("b", -(10**16))], ErrorCode.LEDGER_AMOUNT), ([("a", True), ("b", -1)], ErrorCode.LEDGER_AMOUNT),
 ])
-def test_bad_postings_refused(postings: list[tuple[str, object]]) -> None:
-    with pytest.raises(Invalid):
+def test_bad_postings_refused(postings: list[tuple[str, object]], code: ErrorCode) -> None:
+    with pytest.raises(Invalid) as caught:
         ledger.ledger_record(key="bad", kind="t", subject=SUBJECT, postings=postings)  # type: ignore[arg-type]
+    assert caught.value.code == code
     assert not LedgerOperation.objects.exists()
 
 
