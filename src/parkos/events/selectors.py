@@ -22,10 +22,9 @@ HOLDING = (S.CONFIRMED, S.OFFERED)
 
 
 def _active_enterprise_id(user: Any) -> int | None:
-    from parkos.enterprises.models import Membership
+    from parkos.enterprises.selectors import enterprise_ids_of
 
-    return (Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
-            .values_list("enterprise_id", flat=True).first())
+    return enterprise_ids_of(user).first()
 
 
 def visible_q(viewer: Any) -> Q:
@@ -33,7 +32,7 @@ def visible_q(viewer: Any) -> Q:
     q = Q(audience=Audience.EVERYONE)
     if not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
         return q
-    if viewer.has_role(policy.OPERATOR):
+    if policy.can(viewer, "event.view.any"):
         return Q()
     q |= Q(created_by=viewer.pk)
     enterprise_id = _active_enterprise_id(viewer)
@@ -112,15 +111,14 @@ def in_audience(user: Any, event: Event) -> bool:
         return True
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.has_role(policy.OPERATOR) or event.created_by_id == user.pk:
+    if policy.can(user, "event.view.any") or event.created_by_id == user.pk:
         return True
-    from parkos.enterprises.models import Membership
+    from parkos.enterprises.selectors import enterprise_ids_of, is_staff
 
-    active = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
-    if event.enterprise_id and active.filter(enterprise_id=event.enterprise_id).exists():
+    if event.enterprise_id and is_staff(user, event.enterprise_id):
         return True
     if event.audience == Audience.TENANTS:
-        return active.exists()
+        return enterprise_ids_of(user).exists()
     if event.audience == Audience.GROUP:
         return event.group_id in groups.group_ids_of(user) or groups.is_group_admin(user, event.group_id or 0)
     if event.audience == Audience.INVITED:
@@ -218,13 +216,14 @@ def organiser_choices(*, viewer: Any) -> dict[str, Any]:
     """On whose behalf the viewer may organise: the park (operators), their enterprise, their groups."""
     if not getattr(viewer, "is_authenticated", False):
         return {"park": False, "enterprise": None, "groups": []}
-    from parkos.enterprises.models import Enterprise
+    from parkos.enterprises.selectors import employer_of
 
-    enterprise_id = _active_enterprise_id(viewer)
-    enterprise = Enterprise.objects.filter(pk=enterprise_id, is_active=True).first() if enterprise_id else None
+    enterprise = employer_of(viewer)
+    if enterprise is not None and not enterprise.is_active:
+        enterprise = None
     admin_groups = [g for g in (groups.group_get(gid) for gid in groups.group_ids_of(viewer))
                     if g is not None and groups.is_group_admin(viewer, g.pk)]
-    return {"park": viewer.has_role(policy.OPERATOR),
+    return {"park": policy.can(viewer, "event.create.park"),
             "enterprise": enterprise if enterprise and policy.can(viewer, "event.create.enterprise", enterprise) else None,
             "groups": admin_groups}
 

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from parkos.accounts.models import User
 from parkos.core import policy
-from parkos.core.errors import DomainError
-from parkos.core.forms import add_domain_error
+from parkos.core.errors import DomainError, ErrorCode
+from parkos.core.forms import page_action
 from parkos.events import ics, selectors, services, tickets
 from parkos.events.forms import EventForm, MessageForm, RegisterForm, event_initial
 from parkos.events.models import Event, Registration
@@ -109,11 +109,9 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(viewer=request.user, event_id=event_id, counts=False)
     form = RegisterForm(request.POST, event=event)
     if form.is_valid():
-        try:
+        with page_action(request, form=form) as done:
             registration = services.registration_create(actor=_user(request), event=event, answers=form.answers())
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if done:
             if registration.status == S.CONFIRMED:
                 messages.success(request, _("You are registered. Your ticket is below."))
             else:
@@ -132,22 +130,16 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
 def registration_action(request: HttpRequest, event_id: int, action: str) -> HttpResponse:
     event = selectors.event_get(viewer=request.user, event_id=event_id, counts=False)
     registration = selectors.registration_of(viewer=request.user, event=event)
-    if registration is None:
+    actions = {
+        "cancel": (services.registration_cancel, _("Your registration has been cancelled.")),
+        "accept": (services.offer_accept, _("The seat is yours. Your ticket is below.")),
+        "decline": (services.offer_decline, _("You have declined the seat.")),
+    }
+    if registration is None or action not in actions:
         raise Http404
-    try:
-        if action == "cancel":
-            services.registration_cancel(actor=_user(request), registration=registration)
-            messages.success(request, _("Your registration has been cancelled."))
-        elif action == "accept":
-            services.offer_accept(actor=_user(request), registration=registration)
-            messages.success(request, _("The seat is yours. Your ticket is below."))
-        elif action == "decline":
-            services.offer_decline(actor=_user(request), registration=registration)
-            messages.success(request, _("You have declined the seat."))
-        else:
-            raise Http404
-    except DomainError as error:
-        messages.error(request, str(error.message))
+    service, success = actions[action]
+    with page_action(request, success=success):
+        service(actor=_user(request), registration=registration)
     return redirect("events:detail", event.pk)
 
 
@@ -175,13 +167,10 @@ def create(request: HttpRequest) -> HttpResponse:
         return render(request, "events/cannot_organise.html", status=403)
     form = EventForm(request.POST or None, request.FILES or None, organisers=organisers, buildings=_buildings())
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("The event is published.")) as done:
             event = services.event_create(actor=_user(request), data=form.data_for_service(),
                                           cover=request.FILES.get("cover"))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The event is published."))
+        if done:
             return redirect("events:detail", event.pk)
     return render(request, "events/form.html", {"form": form, "title": _("Organise an event")},
                   status=400 if form.errors else 200)
@@ -200,12 +189,9 @@ def edit(request: HttpRequest, event_id: int) -> HttpResponse:
         data = form.data_for_service()
         data.pop("enterprise", None)
         data.pop("group", None)
-        try:
+        with page_action(request, form=form, success=_("The event has been saved.")) as done:
             services.event_update(actor=_user(request), event=event, data=data, cover=request.FILES.get("cover"))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The event has been saved."))
+        if done:
             return redirect("events:detail", event.pk)
     return render(request, "events/form.html", {"form": form, "title": _("Edit %(title)s") % {"title": event.title},
                                                 "event": event}, status=400 if form.errors else 200)
@@ -215,8 +201,8 @@ def edit(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_for_manager(viewer=request.user, event_id=event_id)
-    services.event_cancel(actor=_user(request), event=event, reason=request.POST.get("reason", ""))
-    messages.success(request, _("The event has been cancelled and its registrants told."))
+    with page_action(request, success=_("The event has been cancelled and its registrants told.")):
+        services.event_cancel(actor=_user(request), event=event, reason=request.POST.get("reason", ""))
     return redirect("events:detail", event.pk)
 
 
@@ -239,11 +225,9 @@ def registrants(request: HttpRequest, event_id: int) -> HttpResponse:
     qs = selectors.registrant_list(viewer=_user(request), event=event, status=status, q=request.GET.get("q", ""))
     form = MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form) as done:
             sent = services.registrants_message(actor=_user(request), event=event, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if done:
             messages.success(request, _("Message sent to %(n)d people.") % {"n": sent})
             return redirect("events:registrants", event.pk)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -345,8 +329,8 @@ def checkin_sync(request: HttpRequest, event_id: int) -> JsonResponse:
             raise ValueError
         results = services.checkin_sync(actor=_user(request), event=event, scans=scans)
     except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"code": "invalid", "message": _("Send a list of scans.")}, status=400)
-    except DomainError as error:
+        return JsonResponse({"code": ErrorCode.INVALID, "message": _("Send a list of scans.")}, status=400)
+    except DomainError as error:  # a JSON endpoint for the door device, not a page: the API's envelope
         return JsonResponse({"code": error.code, "message": str(error.message)}, status=error.status)
     return JsonResponse({"results": [r.as_dict() for r in results]})
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from parkos.accounts.tests.factories import UserFactory
-from parkos.core.errors import Conflict, Forbidden, Invalid, NotFound
+from parkos.core.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound
 from parkos.events import services
 from parkos.events.models import Event, Registration
 from parkos.events.tests.factories import EventFactory, event_data, register
@@ -71,7 +71,7 @@ def test_cover_is_re_encoded_and_bounded(cast: dict[str, Any], settings: Any, tm
     with pytest.raises(Invalid) as error:
         services.event_create(actor=cast["operator"], data=event_data(),
                               cover=SimpleUploadedFile("x.png", b"<svg onload=alert(1)>", content_type="image/png"))
-    assert error.value.code == "not_image"
+    assert error.value.code == ErrorCode.FILE_TYPE
 
 
 # --- registering ----------------------------------------------------------------------------------------
@@ -97,10 +97,11 @@ def test_full_event_waitlists_in_arrival_order() -> None:
 
 
 @pytest.mark.parametrize(("answers", "code"), [
-    ({}, "answer_required"),
-    ({"q1": "公司", "q2": "坐飞机"}, "bad_choice"),
-    ({"q1": "公司", "zz": "x"}, "unknown_question"),
-    ({"q1": "x" * 501}, "bad_answer"),
+    ({}, ErrorCode.REQUIRED),
+    ({"q1": "公司", "q2": "坐飞机"}, ErrorCode.INVALID_CHOICE),
+    ({"q1": "公司", "zz": "x"}, ErrorCode.INVALID_CHOICE),
+    ({"q1": "x" * 501}, ErrorCode.TOO_LONG),
+    ({"q1": "公司\x00"}, ErrorCode.CONTROL_CHARS),
 ])
 def test_invalid_answers_are_refused(answers: dict[str, str], code: str) -> None:
     event = EventFactory(questions=[
@@ -116,10 +117,10 @@ def test_invalid_answers_are_refused(answers: dict[str, str], code: str) -> None
 
 
 @pytest.mark.parametrize(("fields", "code"), [
-    ({"registration_closes_at": timezone.now() - timedelta(minutes=1)}, "closed"),
-    ({"registration_opens_at": timezone.now() + timedelta(days=1)}, "not_open"),
-    ({"starts_at": timezone.now() - timedelta(hours=1)}, "past"),
-    ({"status": Event.Status.CANCELLED}, "cancelled"),
+    ({"registration_closes_at": timezone.now() - timedelta(minutes=1)}, ErrorCode.CLOSED),
+    ({"registration_opens_at": timezone.now() + timedelta(days=1)}, ErrorCode.NOT_OPEN),
+    ({"starts_at": timezone.now() - timedelta(hours=1)}, ErrorCode.IN_THE_PAST),
+    ({"status": Event.Status.CANCELLED}, ErrorCode.CANCELLED),
 ])
 def test_registration_outside_the_window_is_refused(fields: dict[str, Any], code: str) -> None:
     event = EventFactory(**fields)
@@ -180,7 +181,7 @@ def test_a_lapsed_offer_passes_to_the_next_in_line() -> None:
     assert regs[1].status == S.EXPIRED and regs[2].status == S.OFFERED
     with pytest.raises(Conflict) as error:
         services.offer_accept(actor=people[1], registration=regs[1])
-    assert error.value.code == "no_offer"
+    assert error.value.code == ErrorCode.NO_OFFER
     assert services.offers_expire(now=timezone.now() + timedelta(minutes=1)) == 0  # idempotent
 
 
@@ -192,7 +193,7 @@ def test_accepting_after_the_offer_lapsed_is_refused() -> None:
     Registration.objects.filter(pk=rb.pk).update(offer_expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(Conflict) as error:
         services.offer_accept(actor=b, registration=rb)
-    assert error.value.code == "offer_expired"
+    assert error.value.code == ErrorCode.OFFER_EXPIRED
     assert Registration.objects.get(pk=rb.pk).status == S.EXPIRED
 
 
