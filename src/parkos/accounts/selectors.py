@@ -22,9 +22,11 @@ def member_list(*, viewer: User, q: str = "") -> QuerySet[User]:
 
 
 def member_get(*, viewer: User, user_id: int) -> User:
+    """A member's profile. A hidden profile is "not found" to whoever may not see it, exactly like an id
+    nobody has, so its existence does not leak."""
     policy.require(viewer, "member.view")
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or (not user.is_public and user.pk != viewer.pk and not viewer.has_role(policy.OPERATOR)):
+    if user is None or (not user.is_public and not policy.can(viewer, "member.view.hidden", user)):
         raise NotFound(_("No such member."))
     return user
 

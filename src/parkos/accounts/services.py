@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from parkos.accounts.models import AccessToken, Consent, Education, Role, User, UserRole
 from parkos.core import policy, ratelimit
-from parkos.core.errors import Conflict, Invalid, NotAuthenticated, field_error
+from parkos.core.errors import Conflict, Invalid, NotAuthenticated, NotFound, field_error
 from parkos.core.text import (
     normalise_mobile,
     normalise_plain,
@@ -217,12 +217,11 @@ def token_create(*, actor: User, name: str, expires_in_days: int | None = None) 
 
 
 def token_revoke(*, actor: User, token_id: int) -> AccessToken:
+    """Revoke one of the actor's own tokens; someone else's token is "not found", like a missing one."""
+    policy.require(actor, "account.tokens", actor)
     token = AccessToken.objects.filter(pk=token_id, user=actor).first()
     if token is None:
-        from parkos.core.errors import NotFound
-
         raise NotFound(_("No such token."))
-    policy.require(actor, "account.tokens", token.user)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -55,6 +55,7 @@ RULES: dict[str, Rule] = {
     "account.delete": _rule(relations=(SELF,)),
     "account.tokens": _rule(relations=(SELF,)),
     "member.view": _rule(authenticated=True),
+    "member.view.hidden": _rule(roles=(OPERATOR,), relations=(SELF,)),  # a profile its owner made hidden
     "role.grant": _rule(roles=(OPERATOR,)),
     "admin.access": _rule(roles=(OPERATOR,)),
     # enterprises
@@ -66,6 +67,7 @@ RULES: dict[str, Rule] = {
     "enterprise.invite": _rule(relations=(ENTERPRISE_ADMIN,)),
     "enterprise.admin.transfer": _rule(relations=(ENTERPRISE_ADMIN,)),
     "enterprise.butler.assign": _rule(roles=(OPERATOR,)),
+    "enterprise.butler.serve": _rule(roles=(BUTLER,)),  # may be chosen as an enterprise's butler
     "butler.portfolio.view": _rule(roles=(BUTLER, OPERATOR)),
 }
 

@@ -6,7 +6,6 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from parkos.accounts.selectors import user_get_active
 from parkos.enterprises import selectors, services
 from parkos.enterprises.schemas import (
     AcceptIn,
@@ -20,7 +19,6 @@ from parkos.enterprises.schemas import (
     InvitationIn,
     InvitationOut,
     MembershipOut,
-    PortfolioOut,
     StaffOut,
     TransferIn,
 )
@@ -123,11 +121,5 @@ def invitation_accept(request: HttpRequest, payload: AcceptIn) -> Status[Any]:
 @router.put("/enterprises/{enterprise_id}/butler", response=EnterpriseDetailOut)
 def butler_assign(request: HttpRequest, enterprise_id: int, payload: ButlerIn) -> Any:
     enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
-    butler = user_get_active(user_id=payload.butler_id) if payload.butler_id is not None else None
-    return services.butler_assign(actor=request.user, enterprise=enterprise, butler=butler)  # type: ignore[arg-type]
-
-
-@router.get("/butler/enterprises", response=list[PortfolioOut])
-@paginate(PageNumberPagination, page_size=50)
-def portfolio(request: HttpRequest) -> Any:
-    return selectors.butler_portfolio(viewer=request.user)  # type: ignore[arg-type]
+    return services.butler_assign(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
+                                  butler=payload.butler_id)

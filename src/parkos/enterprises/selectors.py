@@ -79,14 +79,12 @@ def membership_of(*, user: Any) -> Membership | None:
     )
 
 
-def butler_portfolio(*, viewer: User, butler: User | None = None) -> QuerySet[Enterprise]:
-    """The enterprises a butler looks after: the viewer's own, or (for operators) any butler's."""
+def butler_portfolio(*, viewer: User) -> QuerySet[Enterprise]:
+    """The enterprises the viewer looks after as their butler (the page "my enterprises"; the butler
+    workspace in catalog has the richer view, with any butler's portfolio for operators)."""
     policy.require(viewer, "butler.portfolio.view")
-    target = butler or viewer
-    if target.pk != viewer.pk and not viewer.has_role(policy.OPERATOR):
-        target = viewer
     return (
-        Enterprise.objects.filter(butler=target, is_active=True)
+        Enterprise.objects.filter(butler=viewer, is_active=True)
         .select_related("industry", "building")
         .annotate(staff_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE)))
         .order_by("name")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parkos.accounts.models import User
+from parkos.accounts.selectors import user_get_active
 from parkos.core import policy
 from parkos.core.errors import Conflict, Invalid, NotFound, field_error
 from parkos.core.text import normalise_plain, parse_tags
@@ -209,9 +210,11 @@ def membership_approve(*, actor: User, enterprise: Enterprise, user_id: int) -> 
 def membership_remove(*, actor: User, enterprise: Enterprise, user_id: int) -> None:
     """The admin removes a colleague (or declines a pending one); anyone may leave on their own,
     except the admin, who hands over first."""
-    membership = _membership(enterprise, user_id)
+    # Permission before existence: someone who may not manage this staff list gets the same refusal
+    # whether or not ``user_id`` is on it, so the answer cannot tell who works where.
     if actor.pk != user_id:
         policy.require(actor, "enterprise.staff.manage", enterprise)
+    membership = _membership(enterprise, user_id)
     if membership.role == Membership.Role.ADMIN:
         raise Conflict(_("The admin cannot be removed. Hand over the admin role first."), code="admin_must_hand_over")
     membership.delete()
@@ -235,9 +238,13 @@ def admin_transfer(*, actor: User, enterprise: Enterprise, to_user_id: int) -> M
     return target
 
 
-def butler_assign(*, actor: User, enterprise: Enterprise, butler: User | None) -> Enterprise:
+def butler_assign(*, actor: User, enterprise: Enterprise, butler: User | int | None) -> Enterprise:
+    """Assign (or, with None, withdraw) the enterprise's butler. ``butler`` may be an account id: it is
+    looked up only once the actor may assign butlers, so an id tells nobody else whether it exists."""
     policy.require(actor, "enterprise.butler.assign", enterprise)
-    if butler is not None and not butler.has_role(policy.BUTLER):
+    if isinstance(butler, int):
+        butler = user_get_active(user_id=butler)
+    if butler is not None and not policy.can(butler, "enterprise.butler.serve"):
         raise field_error("butler", _("This person is not an enterprise butler."), code="not_butler")
     enterprise.butler = butler
     enterprise.butler_assigned_at = timezone.now() if butler else None

@@ -234,10 +234,10 @@ def test_session_post_without_csrf_token_is_refused() -> None:
     browser.force_login(user)
     assert browser.get("/api/v1/me").status_code == 200  # reads need no token
     response = post(browser, "/api/v1/me/tokens", {"name": "sneaky"})
-    assert_error(response, 403, "forbidden")
+    assert_error(response, 403, "csrf_failed")
     assert not AccessToken.objects.exists()
     patched = browser.patch("/api/v1/me", json.dumps({"display_name": "hacked"}), content_type="application/json")
-    assert_error(patched, 403, "forbidden")
+    assert_error(patched, 403, "csrf_failed")
     user.refresh_from_db()
     assert user.display_name != "hacked"
 
@@ -337,3 +337,36 @@ def test_member_list_is_paginated_private_profiles_hidden_and_query_count_fixed(
     assert client.get("/api/v1/members?q=隐身").json()["count"] == 0
     assert_error(client.get(f"/api/v1/members/{hidden.pk}"), 404, "not_found")
     assert_error(Client().get("/api/v1/members"), 401, "not_authenticated")
+
+
+@pytest.mark.parametrize("who", ["member", "enterprise_admin"])
+def test_a_hidden_profile_and_a_missing_one_get_the_same_answer(client: Client, who: str) -> None:
+    """Permission before existence: an outsider cannot tell a hidden member from an id nobody has."""
+    hidden = UserFactory(is_public=False)
+    viewer = UserFactory()
+    if who == "enterprise_admin":
+        enterprise, viewer = enterprise_with_admin()
+        add_staff(enterprise, hidden)  # even the admin of the hidden member's enterprise
+    client.force_login(viewer)
+    gone = User.objects.order_by("-pk").first().pk + 1000  # type: ignore[union-attr]
+    answers = [client.get(f"/api/v1/members/{pk}") for pk in (hidden.pk, gone)]
+    assert {(r.status_code, r.json()["code"], r.json()["message"]) for r in answers} == {
+        (404, "not_found", answers[0].json()["message"])}
+    hidden.refresh_from_db()
+    assert Client().get(f"/api/v1/members/{hidden.pk}").status_code == 401
+    client.force_login(hidden)
+    assert client.get(f"/api/v1/members/{hidden.pk}").status_code == 200
+    client.force_login(UserFactory(roles=["operator"]))
+    assert client.get(f"/api/v1/members/{hidden.pk}").status_code == 200
+
+
+def test_someone_elses_token_and_a_missing_one_get_the_same_answer(client: Client) -> None:
+    from parkos.accounts.services import token_create
+
+    token, _raw = token_create(actor=UserFactory(), name="mine")
+    client.force_login(UserFactory())
+    answers = [client.delete(f"/api/v1/me/tokens/{pk}") for pk in (token.pk, token.pk + 1000)]
+    assert {(r.status_code, r.content) for r in answers} == {(404, answers[0].content)}
+    assert Client().delete(f"/api/v1/me/tokens/{token.pk}").status_code == 401
+    token.refresh_from_db()
+    assert token.revoked_at is None

@@ -31,6 +31,7 @@ KIND = {
     "account.delete": "account",
     "account.tokens": "account",
     "member.view": None,
+    "member.view.hidden": "account",
     "role.grant": None,
     "admin.access": None,
     "enterprise.view": "enterprise",
@@ -41,6 +42,7 @@ KIND = {
     "enterprise.invite": "enterprise",
     "enterprise.admin.transfer": "enterprise",
     "enterprise.butler.assign": "enterprise",
+    "enterprise.butler.serve": None,
     "butler.portfolio.view": None,
 }
 
@@ -58,6 +60,7 @@ EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
     "account.delete": SELF_ONLY,
     "account.tokens": SELF_ONLY,
     "member.view": ALL_LOGGED_IN,
+    "member.view.hidden": SELF_ONLY | {"operator": (Y, Y)},
     "role.grant": OPERATOR_ONLY,
     "admin.access": OPERATOR_ONLY,
     "enterprise.view": {role: (Y, Y) for role in ROLES},
@@ -69,6 +72,7 @@ EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
     "enterprise.invite": OWN_ADMIN_ONLY,
     "enterprise.admin.transfer": OWN_ADMIN_ONLY,
     "enterprise.butler.assign": OPERATOR_ONLY,
+    "enterprise.butler.serve": NOBODY | {"butler": (Y, Y)},
     "butler.portfolio.view": NOBODY | {"butler": (Y, Y), "operator": (Y, Y)},
 }
 

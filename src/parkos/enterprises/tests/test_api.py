@@ -16,6 +16,8 @@ from parkos.enterprises.tests.factories import (
     BuildingFactory,
     EnterpriseFactory,
     IndustryFactory,
+    InvitationFactory,
+    add_staff,
     credit_code_for,
     enterprise_with_admin,
 )
@@ -130,6 +132,52 @@ def test_outsider_cannot_approve_remove_or_transfer(team: dict[str, Any]) -> Non
         team["admin"].pk: "admin", staff.pk: "staff"}
 
 
+OUTSIDERS = ("outsider", "member", "staff", "butler", "anonymous")
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_outsiders_get_the_same_answer_whether_or_not_the_person_is_staff(team: dict[str, Any], who: str) -> None:
+    """Permission before existence: ``DELETE /enterprises/16/staff/54`` must not tell an outsider (the admin of
+    another enterprise, a member, a colleague who may not manage, an anonymous client) whether 54 works there.
+    Each pair is (on the staff list, a real member who is not, an id nobody has)."""
+    enterprise = team["enterprise"]
+    colleague, pending = add_staff(enterprise), add_staff(enterprise, status=Membership.Status.PENDING)
+    stranger = UserFactory()
+    invitation = InvitationFactory(enterprise=enterprise, created_by=team["admin"])
+    client = Client(HTTP_ACCEPT_LANGUAGE="en") if who == "anonymous" else as_user(team[who])
+    status, code = (401, "not_authenticated") if who == "anonymous" else (403, "forbidden")
+    base = f"/api/v1/enterprises/{enterprise.pk}"
+    requests = {
+        "remove": [("delete", f"{base}/staff/{uid}", None) for uid in (colleague.pk, stranger.pk, 999_999)],
+        "approve": [("post", f"{base}/staff/{uid}/approve", None) for uid in (pending.pk, stranger.pk, 999_999)],
+        "hand over": [("post", f"{base}/admin", {"user_id": uid}) for uid in (colleague.pk, stranger.pk, 999_999)],
+        "revoke": [("delete", f"{base}/invitations/{iid}", None) for iid in (invitation.pk, 999_999)],
+        "butler": [("put", f"{base}/butler", {"butler_id": uid})
+                   for uid in (team["other_butler"].pk, stranger.pk, 999_999)],
+    }
+    for name, calls in requests.items():
+        answers = set()
+        for method, url, data in calls:
+            response = send(client, method, url, data)
+            answers.add((response.status_code, response.json()["code"], response.json()["message"]))
+        assert len(answers) == 1 and next(iter(answers))[:2] == (status, code), (name, answers)
+    assert Membership.objects.filter(enterprise=enterprise).count() == 4
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+    enterprise.refresh_from_db()
+    assert enterprise.butler == team["butler"]
+
+
+def test_the_admin_is_told_when_the_person_is_not_on_the_staff_list(team: dict[str, Any]) -> None:
+    base = f"/api/v1/enterprises/{team['enterprise'].pk}"
+    client = as_user(team["admin"])
+    for uid in (UserFactory().pk, 999_999):
+        assert_error(client.delete(f"{base}/staff/{uid}"), 404, "not_staff")
+        assert_error(client.post(f"{base}/staff/{uid}/approve"), 404, "not_staff")
+    assert_error(send(as_user(team["operator"]), "put", f"{base}/butler", {"butler_id": 999_999}), 404, "not_found")
+    assert client.delete(f"{base}/staff/{team['staff'].pk}").status_code == 204
+
+
 def test_admin_hand_over_and_admin_cannot_be_removed(team: dict[str, Any]) -> None:
     enterprise, admin, staff = team["enterprise"], team["admin"], team["staff"]
     client = as_user(admin)
@@ -226,6 +274,8 @@ def test_butler_assignment(team: dict[str, Any]) -> None:
 
 def test_butler_portfolio_lists_exactly_the_assigned_enterprises(
         team: dict[str, Any], django_assert_max_num_queries: Any) -> None:
+    """``GET /api/v1/butler/enterprises`` is the butler workspace's (catalog): one registration only, with
+    its open orders, overdue count and latest note; the enterprises it lists are exactly the butler's."""
     butler = team["butler"]
     mine = {team["enterprise"].pk}
     for n in range(12):
@@ -237,6 +287,7 @@ def test_butler_portfolio_lists_exactly_the_assigned_enterprises(
         body = client.get("/api/v1/butler/enterprises").json()
     assert {e["id"] for e in body["items"]} == mine and body["count"] == len(mine)
     assert {e["id"]: e["staff_count"] for e in body["items"]}[team["enterprise"].pk] == 2
+    assert {"open_orders", "overdue", "latest_note"} <= set(body["items"][0])  # the workspace's view
     assert_error(as_user(team["member"]).get("/api/v1/butler/enterprises"), 403, "forbidden")
     assert_error(as_user(team["admin"]).get("/api/v1/butler/enterprises"), 403, "forbidden")
 
