@@ -86,7 +86,7 @@ def event_list(*, viewer: Any, q: str = "", when: str = "upcoming", month: str =
         qs = qs.filter(ends_at__gt=now)
     elif when == "past":
         qs = qs.filter(ends_at__lte=now)
-    q = normalise_plain(q)[:50]
+    q = normalise_plain(q)[:50]  # a search query, never stored: capped so a huge one costs nothing
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(place__icontains=q))
     if place in ("park", "online"):
@@ -166,7 +166,7 @@ def registrant_list(*, viewer: User, event: Event, status: str = "", q: str = ""
     qs = Registration.objects.filter(event=event).select_related("user", "checkin", "checkin__by")
     if status:
         qs = qs.filter(status=status)
-    q = normalise_plain(q)[:40]
+    q = normalise_plain(q)[:40]  # a search query, never stored
     if q:
         qs = qs.filter(Q(user__display_name__icontains=q) | Q(ticket_hash__startswith=q.lower()))
     return qs.order_by("queued_at", "pk")
