@@ -8,5 +8,6 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
-        # Registration on import: policy rules and search sources of both parts of the domain.
-        from parkos.community import personal_data, rules, rules_civic, search_sources, search_sources_civic  # noqa: F401
+        # Search sources and the personal-data export register on import (the policy's rules are
+        # discovered by CoreConfig.ready).
+        from parkos.community import personal_data, search_sources, search_sources_civic  # noqa: F401

@@ -62,7 +62,7 @@ class Post(models.Model):
     tags = models.JSONField(_("tags"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ContentStatus.choices,
                               default=ContentStatus.VISIBLE)
-    status_reason = models.CharField(_("reason for the status"), max_length=200, blank=True)
+    status_reason = models.CharField(_("reason for the status"), max_length=300, blank=True)
     # Denormalised so the park feed is one index scan: False for posts of private groups (kept in
     # step by group_update when a group's visibility changes).
     in_park_feed = models.BooleanField(_("in the park feed"), default=True)
@@ -164,7 +164,7 @@ class Comment(models.Model):
     body_html = models.TextField(_("rendered text"), blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=ContentStatus.choices,
                               default=ContentStatus.VISIBLE)
-    status_reason = models.CharField(_("reason for the status"), max_length=200, blank=True)
+    status_reason = models.CharField(_("reason for the status"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
 

@@ -183,7 +183,7 @@ def membership_remove(*, actor: Any, group: Group, user_id: int) -> None:
     policy.require(actor, "community.group.manage", group)
     with transaction.atomic():
         m = _membership(group, user_id)
-        if m.role == GroupMembership.Role.ADMIN and not actor.has_role(policy.OPERATOR):
+        if m.role == GroupMembership.Role.ADMIN and not policy.can(actor, "community.group.admin.remove", group):
             raise Conflict(_("An admin cannot remove another admin."))
         m.delete()
         if m.status == ACTIVE:

@@ -1,7 +1,7 @@
 """Writes of suggestions to the park (建言献策): submit, support and withdraw, the official replies
 that move a suggestion through its public states, progress of accepted ones, the reply clock.
 
-The state machine is ``TRANSITIONS`` below and nowhere else: received → under review → accepted or
+The state machine is ``MACHINE`` below and nowhere else: received → under review → accepted or
 declined → in progress → done (a received suggestion may also be declined at once, e.g. a
 duplicate). Every move is an official reply with a text (for a decline, the reason), public,
 notified to the author and every supporter.
@@ -33,43 +33,36 @@ from parkos.community.models import (
     SuggestionState,
     SuggestionSupport,
 )
-from parkos.community.services.moderation import rate_check, text_refuse_blocked
+from parkos.community.services.moderation.audit import one_line, operators
+from parkos.community.services.moderation.trust import rate_check
+from parkos.community.services.moderation.words import text_refuse_blocked
 from parkos.core import policy, workdays
-from parkos.core.errors import Conflict, Invalid, NotFound, field_error
-from parkos.core.text import has_control_chars
+from parkos.core.errors import Conflict, ErrorCode, Invalid, NotFound, field_error
+from parkos.core.text import clean_text, require_fits
+from parkos.core.transitions import Machine, transition
 
 S = SuggestionState
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.RECEIVED: frozenset({S.UNDER_REVIEW, S.DECLINED}),
-    S.UNDER_REVIEW: frozenset({S.ACCEPTED, S.DECLINED}),
-    S.ACCEPTED: frozenset({S.IN_PROGRESS}),
-    S.IN_PROGRESS: frozenset({S.DONE}),
-    S.DECLINED: frozenset(),
-    S.DONE: frozenset(),
-}
+# Every move is an official reply; the action is named after the state it leads to (the API and the
+# page send ``to_state``). A decline needs its reason (the reply says why).
+MACHINE = Machine(
+    transition(S.UNDER_REVIEW, S.RECEIVED, S.UNDER_REVIEW),
+    transition(S.ACCEPTED, S.UNDER_REVIEW, S.ACCEPTED),
+    transition(S.DECLINED, (S.RECEIVED, S.UNDER_REVIEW), S.DECLINED, reason_required=True),
+    transition(S.IN_PROGRESS, S.ACCEPTED, S.IN_PROGRESS),
+    transition(S.DONE, S.IN_PROGRESS, S.DONE),
+)
 # Members may support (and withdraw) while the park can still act on it.
 OPEN_STATES = frozenset({S.RECEIVED, S.UNDER_REVIEW, S.ACCEPTED, S.IN_PROGRESS})
 PROGRESS_STATES = frozenset({S.ACCEPTED, S.IN_PROGRESS})
 
-TITLE_MAX, BODY_MAX, REPLY_MAX, NOTE_MAX = 80, 3000, 3000, 500
+TITLE_MAX, BODY_MAX, REPLY_MAX, NOTE_MAX, HIDDEN_REASON_MAX = 80, 3000, 3000, 500, 300
 
 
 def allowed_transitions(state: str) -> list[str]:
-    return [s for s in S.values if s in TRANSITIONS.get(state, frozenset())]
-
-
-def _clean(value: Any, *, name: str, limit: int, multiline: bool = True) -> str:
-    text = str(value or "").replace("\r\n", "\n").strip()
-    if not multiline:
-        text = " ".join(text.split())
-    if not text:
-        raise field_error(name, _("This field is required."), code="required")
-    if len(text) > limit:
-        raise field_error(name, format_lazy(_("At most {n} characters."), n=limit), code="too_long")
-    if has_control_chars(text):
-        raise field_error(name, _("Control characters are not allowed."), code="control_chars")
-    return text
+    """The states an official reply can move a suggestion in ``state`` to, in the states' order."""
+    targets = set(MACHINE.targets_from(state))
+    return [s for s in S.values if s in targets]
 
 
 def _index(s: Suggestion) -> None:
@@ -100,10 +93,10 @@ def _notify_followers(s: Suggestion, *, actor: Any, title: Any, body: Any = "") 
 
 def suggestion_create(*, actor: Any, title: Any, body: Any, category: Any = SuggestionCategory.OTHER) -> Suggestion:
     policy.require(actor, "community.suggestion.create")
-    clean_title = _clean(title, name="title", limit=TITLE_MAX, multiline=False)
-    clean_body = _clean(body, name="body", limit=BODY_MAX)
+    clean_title = clean_text(one_line(title), field="title", limit=TITLE_MAX)
+    clean_body = clean_text(body, field="body", limit=BODY_MAX)
     if category not in SuggestionCategory.values:
-        raise field_error("category", _("Choose a category."), code="category")
+        raise field_error("category", _("Choose a category."), code=ErrorCode.INVALID_CHOICE)
     text_refuse_blocked(clean_title, field_name="title")
     text_refuse_blocked(clean_body, field_name="body")
     rate_check(actor, "suggestion")
@@ -143,9 +136,9 @@ def suggestion_support(*, actor: Any, suggestion: Suggestion) -> bool:
     policy.require(actor, "community.suggestion.support")
     _readable(suggestion, actor)
     if suggestion.author_id == actor.pk:
-        raise Invalid(_("You cannot support your own suggestion."), code="own")
+        raise Invalid(_("You cannot support your own suggestion."), code=ErrorCode.OWN_CONTENT)
     if suggestion.state not in OPEN_STATES:
-        raise Conflict(_("This suggestion is closed."), code="closed")
+        raise Conflict(_("This suggestion is closed."), code=ErrorCode.CLOSED)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -163,7 +156,7 @@ def suggestion_withdraw(*, actor: Any, suggestion: Suggestion) -> bool:
     policy.require(actor, "community.suggestion.support")
     _readable(suggestion, actor)
     if suggestion.state not in OPEN_STATES:
-        raise Conflict(_("This suggestion is closed."), code="closed")
+        raise Conflict(_("This suggestion is closed."), code=ErrorCode.CLOSED)
     with transaction.atomic():
         deleted, _rows = SuggestionSupport.objects.filter(suggestion=suggestion, user=actor).delete()
         if not deleted:
@@ -178,13 +171,13 @@ def suggestion_transition(*, actor: Any, suggestion: Suggestion, to_state: Any, 
     reason). Illegal moves are refused with Conflict (code "illegal_transition"). Locks the row."""
     policy.require(actor, "community.suggestion.answer")
     if to_state not in S.values:
-        raise field_error("to_state", _("Unknown state."), code="state")
-    text = _clean(reply, name="reply", limit=REPLY_MAX)
+        raise field_error("to_state", _("Unknown state."), code=ErrorCode.INVALID_CHOICE)
+    text = clean_text(reply, field="reply", limit=REPLY_MAX)
     with transaction.atomic():
         s = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-        if to_state not in TRANSITIONS[s.state]:
+        if MACHINE.find(s.state, to_state) is None:
             raise Conflict(format_lazy(_("A suggestion cannot go from “{a}” to “{b}”."), a=S(s.state).label,
-                                       b=S(to_state).label), code="illegal_transition")
+                                       b=S(to_state).label), code=ErrorCode.ILLEGAL_TRANSITION)
         now = timezone.now()
         r = SuggestionReply.objects.create(suggestion=s, author=actor, from_state=s.state, to_state=to_state,
                                            body=text, created_at=now)
@@ -207,7 +200,7 @@ def suggestion_transition(*, actor: Any, suggestion: Suggestion, to_state: Any, 
 def suggestion_reply(*, actor: Any, suggestion: Suggestion, reply: Any) -> SuggestionReply:
     """An official reply that does not change the state (it settles the reply clock all the same)."""
     policy.require(actor, "community.suggestion.answer")
-    text = _clean(reply, name="reply", limit=REPLY_MAX)
+    text = clean_text(reply, field="reply", limit=REPLY_MAX)
     with transaction.atomic():
         s = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         now = timezone.now()
@@ -226,23 +219,23 @@ def suggestion_progress_add(*, actor: Any, suggestion: Suggestion, percent: Any,
                             happened_on: date | None = None) -> SuggestionProgress:
     """A dated step of an accepted suggestion's delivery; progress never goes backwards."""
     policy.require(actor, "community.suggestion.answer")
-    text = _clean(note, name="note", limit=NOTE_MAX)
+    text = clean_text(note, field="note", limit=NOTE_MAX)
     try:
         pct = int(percent)
     except (TypeError, ValueError):
-        raise field_error("percent", _("Enter a whole number from 0 to 100."), code="percent") from None
+        raise field_error("percent", _("Enter a whole number from 0 to 100."), code=ErrorCode.OUT_OF_RANGE) from None
     if not 0 <= pct <= 100:
-        raise field_error("percent", _("Enter a whole number from 0 to 100."), code="percent")
+        raise field_error("percent", _("Enter a whole number from 0 to 100."), code=ErrorCode.OUT_OF_RANGE)
     day = happened_on or timezone.localdate()
     if day > timezone.localdate():
-        raise field_error("happened_on", _("The date cannot be in the future."), code="future")
+        raise field_error("happened_on", _("The date cannot be in the future."), code=ErrorCode.IN_THE_FUTURE)
     with transaction.atomic():
         s = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         if s.state not in PROGRESS_STATES:
-            raise Conflict(_("Progress is recorded only for accepted suggestions."), code="not_accepted")
+            raise Conflict(_("Progress is recorded only for accepted suggestions."), code=ErrorCode.NOT_OPEN)
         if pct < s.progress:
             raise field_error("percent", format_lazy(_("Progress cannot go back below {n}%."), n=s.progress),
-                              code="backwards")
+                              code=ErrorCode.OUT_OF_RANGE)
         step = SuggestionProgress.objects.create(suggestion=s, percent=pct, note=text, happened_on=day, author=actor)
         s.progress = pct
         s.save(update_fields=["progress", "updated_at"])
@@ -270,16 +263,15 @@ def suggestion_settings_update(*, actor: Any, support_threshold: Any, reply_work
 
 def suggestion_set_hidden(*, suggestion: Suggestion, hidden: bool, reason: str = "") -> Suggestion:
     """Moderation's switch (services.moderation checks the permission and writes the audit log)."""
-    Suggestion.objects.filter(pk=suggestion.pk).update(is_hidden=hidden, hidden_reason=reason[:300] if hidden else "",
-                                                       updated_at=timezone.now())
-    suggestion.is_hidden, suggestion.hidden_reason = hidden, (reason[:300] if hidden else "")
+    text = require_fits(str(reason or ""), field="reason", limit=HIDDEN_REASON_MAX) if hidden else ""
+    Suggestion.objects.filter(pk=suggestion.pk).update(is_hidden=hidden, hidden_reason=text, updated_at=timezone.now())
+    suggestion.is_hidden, suggestion.hidden_reason = hidden, text
     _index(suggestion)
     return suggestion
 
 
 def suggestions_flag_overdue(*, today: date | None = None) -> int:
     """Tell operators, once per suggestion, about each official reply now overdue. Returns how many."""
-    from parkos.community.services.moderation import _operators
     from parkos.notifications.services import notification_send
 
     today = today or timezone.localdate()
@@ -287,7 +279,7 @@ def suggestions_flag_overdue(*, today: date | None = None) -> int:
         is_hidden=False, first_reply_at__isnull=True, reply_due__lt=today, overdue_flagged_at__isnull=True))
     if not late:
         return 0
-    operators = _operators()
+    recipients = operators()
     count = 0
     with transaction.atomic():
         for s in late:
@@ -295,12 +287,9 @@ def suggestions_flag_overdue(*, today: date | None = None) -> int:
                     overdue_flagged_at=timezone.now()):
                 continue
             count += 1
-            notification_send(recipients=operators, kind="suggestion",
+            notification_send(recipients=recipients, kind="suggestion",
                               title=format_lazy(_("Official reply overdue: “{title}” (due {due})"), title=s.title,
                                                 due=s.reply_due.isoformat() if s.reply_due else ""),
                               url=suggestion_url(s))
     return count
 
-
-# Registration on import (the lead also imports these from CommunityConfig.ready).
-from parkos.community import rules_civic, search_sources_civic  # noqa: E402,F401

@@ -164,7 +164,7 @@ def test_warning_lowers_trust_and_suspension_blocks_posting_until_the_end() -> N
         moderation.member_suspend(actor=op, user=member, until=timezone.now() - timedelta(hours=1), reason="x")
     until = timezone.now() + timedelta(days=3)
     moderation.member_suspend(actor=op, user=member, until=until, reason="辱骂他人")
-    assert not moderation.member_can_post(member)
+    assert moderation.standing_get(member).is_suspended
     for what in ("post", "comment", "report", "suggestion"):
         with pytest.raises(Forbidden) as err:
             moderation.rate_check(member, what)
@@ -177,7 +177,7 @@ def test_warning_lowers_trust_and_suspension_blocks_posting_until_the_end() -> N
     assert mine.standing.is_suspended and mine.standing.suspension_reason == "辱骂他人"
     assert [s.kind for s in mine.sanctions] == ["suspension", "warning"]
     moderation.member_unsuspend(actor=op, user=member, reason="申诉通过")
-    assert moderation.member_can_post(member)
+    assert not moderation.standing_get(member).is_suspended
     make_post(member, body="谢谢管理员")
     verbs = list(selectors.action_log(viewer=op, subject=member).values_list("verb", flat=True))
     assert verbs == [V.UNSUSPEND, V.SUSPEND, V.WARN]

@@ -61,7 +61,7 @@ def test_images_are_reencoded_to_webp_without_exif() -> None:
         with Image.open(io.BytesIO(data)) as img:
             assert img.format == "WEBP"
             assert not img.getexif()
-            assert max(img.size) <= services.IMAGE_MAX_SIDE
+            assert max(img.size) <= 2048
     assert (images[1].width, images[1].height) == (2048, 683)
 
 

@@ -8,7 +8,7 @@ from parkos.accounts.tests.factories import UserFactory
 from parkos.community.demo import suggestions as demo
 from parkos.community.models import SensitiveWord, Suggestion, SuggestionReply
 from parkos.community.services.moderation import text_check
-from parkos.community.services.suggestions import TRANSITIONS
+from parkos.community.services.suggestions import MACHINE
 from parkos.demo.seed import DemoContext
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def test_seed_is_idempotent_and_legal() -> None:
     assert Suggestion.objects.count() == len(demo.SUGGESTIONS)
     assert {s.state for s in Suggestion.objects.all()} == {"received", "under_review", "accepted", "declined",
                                                            "in_progress", "done"}
-    assert all(r.to_state in TRANSITIONS[r.from_state] for r in SuggestionReply.objects.all())
+    assert all(MACHINE.find(r.from_state, r.to_state) is not None for r in SuggestionReply.objects.all())
     assert SensitiveWord.objects.exists() and text_check("傻 逼").action == "block"
     demo.seed(ctx)
     assert ctx.added["suggestions"] == first

@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Count, F
 
 from parkos.community.models import Suggestion, SuggestionReply, SuggestionSettings
-from parkos.community.services.suggestions import TRANSITIONS
+from parkos.community.services.suggestions import MACHINE
 from parkos.generator.parts.community_civic import SUGGESTIONS, THRESHOLD
 from parkos.generator.services import park_generate
 
@@ -22,7 +22,7 @@ def test_generated_suggestions_are_consistent() -> None:
     assert not counted.exclude(n=F("support_count")).exists()
     assert not Suggestion.objects.filter(supports__user=F("author")).exists()
     for r in SuggestionReply.objects.all():
-        assert r.to_state in TRANSITIONS[r.from_state]
+        assert MACHINE.find(r.from_state, r.to_state) is not None
     for s in Suggestion.objects.all():
         assert (s.reply_due is not None) == (s.support_count >= THRESHOLD)
         last = SuggestionReply.objects.filter(suggestion=s).order_by("-created_at", "-id").first()
