@@ -25,10 +25,19 @@ demo: install
 	PORT=$(PORT) exec $(BIN)/parkos serve --port $(PORT) --show-demo-logins
 
 # Debian's Chromium for the browser tests (never `playwright install`: nothing may download a browser).
+# Debian's chromium (browser tests) and nginx (the reverse proxy put in front of ParkOS by
+# core/tests/test_proxy_server.py). The tests start their own nginx on 127.0.0.1; the package's own
+# service is not wanted, so it is stopped and disabled where systemd started it.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's$$missing for the browser and proxy tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  case "$$missing" in *nginx*) \
+	    if [ -d /run/systemd/system ]; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi;; \
+	  esac; \
 	fi
 
 lint: install

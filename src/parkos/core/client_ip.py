@@ -61,3 +61,10 @@ def client_ip(request: HttpRequest) -> str:
     address = forwarded_client(meta.get("HTTP_X_FORWARDED_FOR"), meta.get("REMOTE_ADDR"),
                                num_proxies=max(0, settings.NUM_PROXIES))
     return address or UNKNOWN
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The same address for a record (a consent, an audit line): None rather than "unknown", which an IP
+    column (GenericIPAddressField, PostgreSQL's inet) refuses."""
+    address = client_ip(request)
+    return None if address == UNKNOWN else address

@@ -9,7 +9,7 @@ import pytest
 from django.test import RequestFactory
 
 from parkos.core import ratelimit
-from parkos.core.client_ip import client_ip, forwarded_client, parse_ip
+from parkos.core.client_ip import client_address, client_ip, forwarded_client, parse_ip
 
 
 def _ip(settings: Any, num_proxies: int, forwarded_for: str | None, remote: str | None = "10.0.0.1") -> str:
@@ -109,3 +109,12 @@ def test_the_rate_limiter_keys_on_the_same_function(settings: Any) -> None:
     settings.NUM_PROXIES = 1
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="10.0.0.1")
     assert ratelimit.client_ip(request) == "203.0.113.9"
+
+
+def test_a_record_gets_none_rather_than_unknown(settings: Any) -> None:
+    settings.NUM_PROXIES = 1
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="garbage", REMOTE_ADDR="")
+    assert client_ip(request) == "unknown"
+    assert client_address(request) is None
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="10.0.0.1")
+    assert client_address(request) == "203.0.113.9"
