@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     name = "parkos.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # Its part of the home page (core shows what domains register; core imports no domain).
+        from parkos.accounts import home  # noqa: F401

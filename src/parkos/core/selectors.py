@@ -1,20 +1,45 @@
+"""Reads of the shared kernel: the home page's parts, which the domains contribute.
+
+``core`` depends on no domain: a domain that has something for the home page registers it here from its
+AppConfig.ready (like the personal-data exporters), and the home view shows whatever was registered."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.http import HttpRequest
+
+# name -> a function counting it (the park's headline figures: "members", "enterprises" ...)
+OVERVIEW_COUNTS: dict[str, Callable[[], int]] = {}
+# functions adding their part of the home page's context for the person looking at it
+HOME_PARTS: dict[str, Callable[[HttpRequest], dict[str, Any]]] = {}
 
 
-def park_overview() -> dict[str, Any]:
+def overview_count_register(name: str, count: Callable[[], int]) -> None:
+    if name in OVERVIEW_COUNTS and OVERVIEW_COUNTS[name] is not count:
+        raise ValueError(f"park overview count {name!r} is registered twice")
+    OVERVIEW_COUNTS[name] = count
+
+
+def home_part_register(name: str, part: Callable[[HttpRequest], dict[str, Any]]) -> None:
+    if name in HOME_PARTS and HOME_PARTS[name] is not part:
+        raise ValueError(f"home page part {name!r} is registered twice")
+    HOME_PARTS[name] = part
+
+
+def park_overview() -> dict[str, int]:
     """Headline counts for the home page, cached for a few seconds (they change slowly)."""
     data = cache.get("park-overview")
     if data is None:
-        from parkos.accounts.models import User
-        from parkos.enterprises.models import Enterprise
-
-        data = {
-            "members": User.objects.filter(is_active=True).count(),
-            "enterprises": Enterprise.objects.filter(is_active=True).count(),
-        }
+        data = {name: count() for name, count in sorted(OVERVIEW_COUNTS.items())}
         cache.set("park-overview", data, 15)
     return data
+
+
+def home_context(request: HttpRequest) -> dict[str, Any]:
+    context: dict[str, Any] = {"overview": park_overview()}
+    for _name, part in sorted(HOME_PARTS.items()):
+        context.update(part(request))
+    return context

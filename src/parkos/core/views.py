@@ -1,20 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from parkos.enterprises.selectors import membership_of
+from parkos.core.selectors import home_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    from parkos.core.selectors import park_overview
-
-    context: dict[str, Any] = {"overview": park_overview()}
-    if request.user.is_authenticated:
-        context["membership"] = membership_of(user=request.user)
-    return render(request, "core/home.html", context)
+    # The domains contribute the counts and cards (core/selectors.py), so core imports none of them.
+    return render(request, "core/home.html", home_context(request))
 
 
 def privacy(request: HttpRequest) -> HttpResponse:

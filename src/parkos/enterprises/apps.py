@@ -6,3 +6,7 @@ class EnterprisesConfig(AppConfig):
     name = "parkos.enterprises"
     label = "enterprises"
     verbose_name = _("Enterprises")
+
+    def ready(self) -> None:
+        # Its part of the home page (core shows what domains register; core imports no domain).
+        from parkos.enterprises import home  # noqa: F401

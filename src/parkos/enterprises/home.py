@@ -1,0 +1,25 @@
+"""The enterprises domain's parts of the home page (registered with core from EnterprisesConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from parkos.core.selectors import home_part_register, overview_count_register
+from parkos.enterprises.models import Enterprise
+from parkos.enterprises.selectors import membership_of
+
+
+def enterprise_count() -> int:
+    return Enterprise.objects.filter(is_active=True).count()
+
+
+def my_enterprise(request: HttpRequest) -> dict[str, Any]:
+    """The "My enterprise" card: the viewer's membership (active or awaiting approval), if any."""
+    user = request.user
+    return {"membership": membership_of(user=user)} if user.is_authenticated else {}
+
+
+overview_count_register("enterprises", enterprise_count)
+home_part_register("enterprises", my_enterprise)
