@@ -73,12 +73,13 @@ def viewer_of(user: Any) -> backends.Viewer:
     """The keys a user matches in documents' audiences."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return backends.Viewer(authenticated=False, keys=())
+    # Audience keys, not a permission check: documents carry the roles and enterprises they are for.
     keys = [f"user:{user.pk}", *(f"role:{r}" for r in sorted(policy.roles_of(user)))]
-    from parkos.enterprises.selectors import membership_of
+    from parkos.enterprises.selectors import employer_of
 
-    membership = membership_of(user=user)
-    if membership is not None and membership.status == "active":
-        keys.append(f"enterprise:{membership.enterprise_id}")
+    employer = employer_of(user)
+    if employer is not None:
+        keys.append(f"enterprise:{employer.pk}")
     return backends.Viewer(authenticated=True, keys=tuple(keys))
 
 

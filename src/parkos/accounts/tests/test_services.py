@@ -315,11 +315,11 @@ def test_only_operators_grant_roles() -> None:
     with pytest.raises(Forbidden):
         services.role_grant(actor=member, user=target, role=Role.BUTLER)
     services.role_grant(actor=operator, user=target, role=Role.BUTLER)
-    assert target.has_role(Role.BUTLER)
+    assert Role.BUTLER in target.role_codes
     services.role_grant(actor=operator, user=target, role=Role.BUTLER)  # idempotent
     assert UserRole.objects.filter(user=target).count() == 1
     services.role_revoke(actor=operator, user=target, role=Role.BUTLER)
-    assert not target.has_role(Role.BUTLER)
+    assert Role.BUTLER not in target.role_codes
 
 
 # --- export and deletion -------------------------------------------------------------------------

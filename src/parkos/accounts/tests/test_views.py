@@ -251,3 +251,19 @@ def test_member_pages(client: Client, django_assert_max_num_queries: Any) -> Non
     assert len(response.context["page"].object_list) == 24
     private = UserFactory(is_public=False)
     assert client.get(f"/accounts/members/{private.pk}/").status_code == 404
+
+
+# --- the Django admin ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("who", "allowed"), [("operator", True), ("superuser", True), ("butler", False),
+                                              ("member", False)])
+def test_the_admin_is_for_whom_the_policy_lets_in(client: Client, who: str, allowed: bool) -> None:
+    """"admin.access" is the admin's one gate (User.is_staff asks the policy), plus command-line superusers."""
+    user = (UserFactory(is_superuser=True) if who == "superuser"
+            else UserFactory(roles=[] if who == "member" else [who]))
+    client.force_login(user)
+    response = client.get("/admin/accounts/user/")
+    assert (response.status_code == 200) is allowed, response.status_code
+    if not allowed:
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
