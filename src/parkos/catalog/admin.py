@@ -233,7 +233,7 @@ class ButlerNoteAdmin(admin.ModelAdmin[ButlerNote]):
 
     @admin.display(description=_("note"))
     def short(self, obj: ButlerNote) -> str:
-        return obj.body[:60]
+        return obj.body[:60]  # an excerpt for the list, not stored
 
 
 class AppointmentInline(admin.TabularInline[Appointment, AppointmentSlot]):

@@ -8,13 +8,10 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Services")
 
     def ready(self) -> None:
-        # The catalog domain's policy rules (orders, workspace, policies), search sources (service, policy)
-        # and its section of the personal-data export.
+        # The catalog domain's search sources (service, policy) and its section of the personal-data
+        # export (its policy rules, catalog/rules.py, are found by CoreConfig.ready).
         from parkos.catalog import (  # noqa: F401
             personal_data,
-            rules,
-            rules_policy,
-            rules_workspace,
             search_sources,
             search_sources_policy,
         )

@@ -17,6 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from parkos.catalog.data.catalog_templates import CATEGORIES, PARK, PROVIDERS, TEMPLATES
+from parkos.catalog.models.catalog import SERVICE_NAME_EN_MAX, SERVICE_NAME_ZH_MAX
+from parkos.core.text import require_fits
 from parkos.core.workdays import add_workdays, workdays_between
 
 CATALOG_SIZE = 600
@@ -83,7 +85,8 @@ def _spec(index: int, template: dict[str, Any], provider: str, variant: tuple[st
     provider_en = next(p[1] for p in PROVIDERS if p[0] == provider)
     by = "" if provider == PARK else f"由{provider}提供。"
     return {
-        "category": template["category"], "provider": provider, "name_zh": name[:100], "name_en": name_en[:150],
+        "category": template["category"], "provider": provider, "name_zh": require_fits(name, field="name_zh", limit=SERVICE_NAME_ZH_MAX),
+        "name_en": require_fits(name_en, field="name_en", limit=SERVICE_NAME_EN_MAX),
         "description_zh": description + by,
         "description_en": f"{name_en}. Delivered by {provider_en}.",
         "pricing": pricing, "price": price, "sla_days": max(1, min(365, sla)),

@@ -27,7 +27,8 @@ from parkos.catalog.models import (
     Service,
     ServiceOrder,
 )
-from parkos.enterprises.models import Building, Industry, Membership
+from parkos.enterprises.models import Building, Industry
+from parkos.enterprises.selectors import admins_of
 
 TZ = ZoneInfo("Asia/Shanghai")
 # The demo's "now" for order timelines: orders are dated before it, so the demo is the same every run.
@@ -133,8 +134,8 @@ def _seed_facts(ctx: Any, rng: Any) -> None:
 
 def _seed_orders(ctx: Any, rng: Any, by_name: dict[str, Service], providers: dict[str, Provider]) -> None:
     services = sorted(by_name.values(), key=lambda s: s.code)
-    admins = dict(Membership.objects.filter(role=Membership.Role.ADMIN, status=Membership.Status.ACTIVE)
-                  .values_list("enterprise_id", "user_id"))
+    # One small query per demo enterprise (a few dozen), through the enterprises domain's read function.
+    admins = {e.pk: admins_of(e).order_by("pk").values_list("pk", flat=True).first() for e in ctx.enterprises}
     provider_staff = dict(ProviderMember.objects.order_by("user_id").values_list("provider_id", "user_id"))
     plans: list[tuple[str, Any, Service, Any]] = []
     number = 0

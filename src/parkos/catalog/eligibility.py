@@ -38,6 +38,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 
 from parkos.catalog.models.policies import RevenueBand
+from parkos.core.errors import ErrorCode
 from parkos.enterprises.models import Headcount, Stage
 
 OPS: dict[str, tuple[str, ...]] = {
@@ -144,27 +145,27 @@ def rules_validate(value: Any, *, industries: Iterable[str] | None = None,
     if value in (None, ""):
         return []
     if not isinstance(value, list):
-        raise ValidationError(_("The rules must be a list of conditions."), code="rules")
+        raise ValidationError(_("The rules must be a list of conditions."), code=ErrorCode.INVALID)
     if len(value) > MAX_RULES:
-        raise ValidationError(_("At most %(n)d conditions.") % {"n": MAX_RULES}, code="rules")
+        raise ValidationError(_("At most %(n)d conditions.") % {"n": MAX_RULES}, code=ErrorCode.INVALID)
     known_industries = set(industries) if industries is not None else None
     known_buildings = set(buildings) if buildings is not None else None
     clean: list[dict[str, Any]] = []
     for i, rule in enumerate(value, start=1):
         if not isinstance(rule, dict):
-            raise ValidationError(_("Condition %(i)d is not an object.") % {"i": i}, code="rules")
+            raise ValidationError(_("Condition %(i)d is not an object.") % {"i": i}, code=ErrorCode.INVALID)
         unknown_keys = set(rule) - {"field", "op", "value", "label"}
         if unknown_keys:
             raise ValidationError(_("Condition %(i)d has unknown keys: %(keys)s")
-                                  % {"i": i, "keys": ", ".join(sorted(map(str, unknown_keys)))}, code="rules")
+                                  % {"i": i, "keys": ", ".join(sorted(map(str, unknown_keys)))}, code=ErrorCode.INVALID)
         name = rule.get("field")
         if name not in OPS:
             raise ValidationError(_("Condition %(i)d: unknown field “%(field)s” (known: %(known)s).")
-                                  % {"i": i, "field": name, "known": ", ".join(OPS)}, code="rules")
+                                  % {"i": i, "field": name, "known": ", ".join(OPS)}, code=ErrorCode.INVALID)
         op = rule.get("op")
         if op not in OPS[name]:
             raise ValidationError(_("Condition %(i)d: the field “%(field)s” takes the operators %(ops)s, not “%(op)s”.")
-                                  % {"i": i, "field": name, "ops": ", ".join(OPS[name]), "op": op}, code="rules")
+                                  % {"i": i, "field": name, "ops": ", ".join(OPS[name]), "op": op}, code=ErrorCode.INVALID)
         raw = rule.get("value")
         try:
             norm: Any
@@ -186,12 +187,12 @@ def rules_validate(value: Any, *, industries: Iterable[str] | None = None,
                 norm = raw
         except ValueError:
             raise ValidationError(_("Condition %(i)d: “%(value)s” is not a valid value for “%(field)s”.")
-                                  % {"i": i, "value": raw, "field": name}, code="rules") from None
+                                  % {"i": i, "value": raw, "field": name}, code=ErrorCode.INVALID) from None
         if name == "stage":
             bad = [s for s in norm if s not in Stage.values]
             if bad:
                 raise ValidationError(_("Condition %(i)d: unknown stages: %(codes)s")
-                                      % {"i": i, "codes": ", ".join(bad)}, code="rules")
+                                      % {"i": i, "codes": ", ".join(bad)}, code=ErrorCode.INVALID)
         if name == "industry":
             if known_industries is None:
                 from parkos.enterprises.models import Industry
@@ -200,7 +201,7 @@ def rules_validate(value: Any, *, industries: Iterable[str] | None = None,
             bad = [c for c in norm if c not in known_industries]
             if bad:
                 raise ValidationError(_("Condition %(i)d: unknown industries: %(codes)s")
-                                      % {"i": i, "codes": ", ".join(bad)}, code="rules")
+                                      % {"i": i, "codes": ", ".join(bad)}, code=ErrorCode.INVALID)
         if name == "building":
             if known_buildings is None:
                 from parkos.enterprises.models import Building
@@ -209,11 +210,11 @@ def rules_validate(value: Any, *, industries: Iterable[str] | None = None,
             bad = [c for c in norm if c not in known_buildings]
             if bad:
                 raise ValidationError(_("Condition %(i)d: unknown buildings: %(codes)s")
-                                      % {"i": i, "codes": ", ".join(bad)}, code="rules")
+                                      % {"i": i, "codes": ", ".join(bad)}, code=ErrorCode.INVALID)
         label = rule.get("label") or ""
         if not isinstance(label, str) or len(label) > MAX_LABEL or any(ord(ch) < 32 for ch in label):
             raise ValidationError(_("Condition %(i)d: the label must be a single line of at most %(n)d characters.")
-                                  % {"i": i, "n": MAX_LABEL}, code="rules")
+                                  % {"i": i, "n": MAX_LABEL}, code=ErrorCode.INVALID)
         item: dict[str, Any] = {"field": name, "op": op, "value": norm}
         if label.strip():
             item["label"] = label.strip()

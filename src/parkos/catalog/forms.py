@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from types import TracebackType
 from typing import Any
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from parkos.catalog.models import Service
+from parkos.catalog.services.answers import TEXT_MAX, TEXTAREA_MAX
 from parkos.catalog.services.orders import MAX_COMMENT, MAX_NOTE, MAX_REASON, new_idempotency_key
-from parkos.core.forms import StyledForm
+from parkos.catalog.services.templates import TITLE_MAX
+from parkos.core.errors import DomainError
+from parkos.core.forms import StyledForm, page_action
 
 ANSWER_PREFIX = "a_"
 
@@ -34,7 +39,7 @@ class OrderRequestForm(StyledForm):
             common: dict[str, Any] = {"label": spec.get("label") or spec["name"], "required": bool(spec.get("required"))}
             field: forms.Field
             if kind == "textarea":
-                field = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
+                field = forms.CharField(max_length=TEXTAREA_MAX, widget=forms.Textarea(attrs={"rows": 3}), **common)
             elif kind == "number":
                 field = forms.DecimalField(**common)
             elif kind == "date":
@@ -43,7 +48,7 @@ class OrderRequestForm(StyledForm):
                 choices = [("", "—"), *((str(c), str(c)) for c in spec.get("choices") or [])]
                 field = forms.ChoiceField(choices=choices, **common)
             else:
-                field = forms.CharField(max_length=200, **common)
+                field = forms.CharField(max_length=TEXT_MAX, **common)
             fields[ANSWER_PREFIX + str(spec["name"])] = field
         # The service's own fields first, then the note.
         self.fields = {**fields, **{k: v for k, v in self.fields.items() if k not in fields}}
@@ -62,6 +67,22 @@ def error_field(key: str) -> str:
     return ANSWER_PREFIX + key.split(".", 1)[1] if key.startswith("answers.") else key
 
 
+class request_action(page_action):  # used as a statement, like page_action
+    """``page_action`` for an ``OrderRequestForm``: the service names an answer ``answers.<name>`` and
+    the form ``a_<name>``, and file errors are shown under the file input (``form.file_errors``)."""
+
+    def __init__(self, request: HttpRequest, *, form: OrderRequestForm, success: Any = None) -> None:
+        super().__init__(request, form=form, success=success)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool:
+        if isinstance(exc, DomainError) and exc.details:
+            exc.details = {error_field(k): v for k, v in exc.details.items()}
+            if "files" in exc.details:
+                self.form.file_errors = exc.details["files"]  # type: ignore[union-attr]
+        return super().__exit__(exc_type, exc, tb)
+
+
 class TransitionForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=MAX_REASON, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
@@ -77,7 +98,7 @@ class CommentForm(StyledForm):
 
 
 class ReplyTemplateForm(StyledForm):
-    title = forms.CharField(label=_("Title"), max_length=80)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     body = forms.CharField(label=_("Text"), max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 4}),
                            help_text=_("Variables in braces are filled in for each order."))
     shared = forms.BooleanField(label=_("Shared with every butler"), required=False)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parkos.catalog.eligibility import rules_validate
 from parkos.catalog.models import Policy, RevenueBand
+from parkos.core.errors import ErrorCode
 from parkos.core.forms import StyledForm
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -30,7 +31,7 @@ class ImportForm(StyledForm):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB."), code="too_large")
+            raise ValidationError(_("The file is larger than 5 MB."), code=ErrorCode.TOO_LARGE)
         return upload
 
 
@@ -42,7 +43,7 @@ class ReportRangeForm(StyledForm):
         cleaned: dict[str, Any] = super().clean() or {}
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            raise ValidationError(_("The start date is after the end date."), code="range")
+            raise ValidationError(_("The start date is after the end date."), code=ErrorCode.ENDS_BEFORE_START)
         return cleaned
 
 

@@ -390,4 +390,4 @@ def reason_text(candidate: Candidate, *, enterprise: Any = None) -> str:
         text = _("Popular in your industry")
     else:
         text = _("Popular across the park")
-    return text[:200]
+    return text

@@ -8,6 +8,6 @@ from django_tasks import task
 @task()
 def orders_flag_overdue() -> int:
     """The daily overdue sweep (also `parkos orders-overdue`); flags each order once."""
-    from parkos.catalog.services.orders import orders_flag_overdue as sweep
+    from parkos.catalog.services.overdue import orders_flag_overdue as sweep
 
     return sweep()

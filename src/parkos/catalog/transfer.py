@@ -328,7 +328,7 @@ def sheets_to_xlsx(sheets: list[tuple[str, list[list[Any]]]]) -> bytes:
 
     book = Workbook(write_only=True)
     for title, rows in sheets:
-        sheet = book.create_sheet(title[:31])
+        sheet = book.create_sheet(title[:31])  # our own titles; Excel allows 31 characters
         for row in rows:
             sheet.append(row)
     out = io.BytesIO()

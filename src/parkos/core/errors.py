@@ -45,6 +45,7 @@ class ErrorCode(StrEnum):
     IN_THE_PAST = "past"
     IN_THE_FUTURE = "future"
     ENDS_BEFORE_START = "ends_before_start"
+    OVERLAP = "overlap"  # a time range that overlaps another one of the same owner
     DUPLICATE = "duplicate"
     TAKEN = "taken"
     EMAIL = "email"

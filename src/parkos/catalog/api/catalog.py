@@ -42,6 +42,7 @@ def service_list(request: HttpRequest, q: str = "", category: str = "", provider
     """``eligible=true`` keeps only what the caller's enterprise may request."""
     viewer = _viewer(request)
     enterprise = selectors.viewer_enterprise(viewer) if eligible else None
+    # The query is a search, not stored: capped, a longer one would match nothing more.
     return selectors.service_list(viewer=viewer, q=q[:100], category=category, provider=provider,
                                   pricing=pricing, eligible_for=enterprise)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -27,8 +28,10 @@ from parkos.catalog.schemas import (
 from parkos.catalog.selectors import catalog as catalog_selectors
 from parkos.catalog.selectors import orders as selectors
 from parkos.catalog.services import orders as services
-from parkos.core import ratelimit
-from parkos.core.errors import Conflict, field_error
+from parkos.catalog.services import templates as template_services
+from parkos.catalog.services.machine import allowed_actions
+from parkos.core import policy, ratelimit
+from parkos.core.errors import Conflict, ErrorCode, field_error
 
 router = Router(tags=["catalog"])
 
@@ -45,7 +48,7 @@ def _detail(request: HttpRequest, order: Any) -> Any:
          "url": reverse("catalog:order_attachment", args=[order.pk, a.pk])}
         for a in selectors.order_attachments(viewer=viewer, order=order)
     ]
-    order.actions = [t.action for t in services.allowed_actions(order, viewer)]
+    order.actions = [t.action for t in allowed_actions(order, viewer)]
     return order
 
 
@@ -59,7 +62,7 @@ def order_create(request: HttpRequest, payload: OrderCreateIn) -> Status[Any]:
     enterprise = catalog_selectors.viewer_enterprise(request.user)
     if enterprise is None:
         raise Conflict(catalog_selectors.request_state(viewer=request.user, service=service).reason,
-                       code="no_enterprise")
+                       code=ErrorCode.NOT_STAFF)
     order, created = services.order_create(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
                                            service=service, idempotency_key=key, answers=payload.answers,
                                            note=payload.note)
@@ -77,10 +80,10 @@ def order_list(request: HttpRequest, scope: str = "all", status: str = "", overd
         try:
             return date.fromisoformat(value) if value else None
         except ValueError:
-            raise field_error(name, "YYYY-MM-DD") from None
+            raise field_error(name, _("Enter a valid date (YYYY-MM-DD).")) from None
 
     if scope not in selectors.SCOPES:
-        raise field_error("scope", ", ".join(selectors.SCOPES))
+        raise field_error("scope", _("Choose one of the offered options."), code=ErrorCode.INVALID_CHOICE)
     return selectors.order_list(viewer=request.user, scope=scope, status=status, overdue=overdue, service=service,
                                 date_from=parse(date_from, "date_from"), date_to=parse(date_to, "date_to"), q=q)
 
@@ -97,7 +100,7 @@ def order_transition(request: HttpRequest, order_id: int, payload: TransitionIn)
     if payload.provider_id is not None:
         provider = Provider.objects.filter(pk=payload.provider_id).first()
         if provider is None:
-            raise field_error("provider_id", "not found")
+            raise field_error("provider_id", _("Choose a provider."), code=ErrorCode.INVALID_CHOICE)
     services.order_transition(actor=request.user, order=order, action=payload.action,  # type: ignore[arg-type]
                               reason=payload.reason, provider=provider, rating=payload.rating)
     return _detail(request, selectors.order_get(viewer=request.user, order_id=order_id))
@@ -125,11 +128,9 @@ def attachment_add(request: HttpRequest, order_id: int, files: File[list[Uploade
 def templates_for_order(request: HttpRequest, order_id: int) -> Any:
     """The caller's reply templates with this order's variables filled in (park staff only)."""
     order = selectors.order_get(viewer=request.user, order_id=order_id)
-    from parkos.core import policy
-
     policy.require(request.user, "order.internal", order)
-    context = services.template_context(order)
-    return [{"id": t.pk, "title": t.title, "text": services.template_render(t.body, context)}
+    context = template_services.template_context(order)
+    return [{"id": t.pk, "title": t.title, "text": template_services.template_render(t.body, context)}
             for t in selectors.reply_templates(viewer=request.user)]
 
 
@@ -140,13 +141,13 @@ def reply_templates(request: HttpRequest) -> Any:
 
 @router.post("/reply-templates", response={201: ReplyTemplateOut})
 def reply_template_create(request: HttpRequest, payload: ReplyTemplateIn) -> Status[Any]:
-    template = services.reply_template_save(actor=request.user, title=payload.title,  # type: ignore[arg-type]
-                                            body=payload.body, shared=payload.shared)
+    template = template_services.reply_template_save(actor=request.user, title=payload.title,  # type: ignore[arg-type]
+                                                     body=payload.body, shared=payload.shared)
     return Status(201, template)
 
 
 @router.delete("/reply-templates/{template_id}", response={204: None})
 def reply_template_delete(request: HttpRequest, template_id: int) -> Status[None]:
     template = selectors.reply_template_get(viewer=request.user, template_id=template_id)
-    services.reply_template_delete(actor=request.user, template=template)  # type: ignore[arg-type]
+    template_services.reply_template_delete(actor=request.user, template=template)  # type: ignore[arg-type]
     return Status(204, None)

@@ -42,7 +42,7 @@ def _enterprise(enterprise_id: int) -> Enterprise:
 @router.get("/policies", auth=None, response=list[PolicyOut])
 @paginate(PageNumberPagination, page_size=20)
 def policy_list(request: HttpRequest, q: str = "") -> Any:
-    return selectors.policy_list(q=q[:100])
+    return selectors.policy_list(q=q[:100])  # a search query, not stored
 
 
 @router.get("/policies/portfolio", response=PortfolioOut)

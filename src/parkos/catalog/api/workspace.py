@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -31,7 +32,7 @@ from parkos.catalog.schemas_workspace import (
     WorkspaceEnterpriseOut,
 )
 from parkos.catalog.selectors import workspace as selectors
-from parkos.catalog.services import workspace as services
+from parkos.catalog.services import appointments, notes, plans
 from parkos.core import policy
 from parkos.core.errors import NotFound
 from parkos.enterprises.selectors import enterprise_get
@@ -62,13 +63,13 @@ def note_list(request: HttpRequest, enterprise_id: int) -> Any:
 @router.post("/butler/enterprises/{enterprise_id}/notes", response={201: NoteOut})
 def note_add(request: HttpRequest, enterprise_id: int, payload: NoteIn) -> Status[Any]:
     enterprise = selectors.workspace_enterprise_get(viewer=_user(request), enterprise_id=enterprise_id)
-    return Status(201, services.note_add(actor=_user(request), enterprise=enterprise, body=payload.body))
+    return Status(201, notes.note_add(actor=_user(request), enterprise=enterprise, body=payload.body))
 
 
 @router.delete("/butler/notes/{note_id}", response={204: None})
 def note_delete(request: HttpRequest, note_id: int) -> Status[None]:
     note = selectors.note_get(viewer=_user(request), note_id=note_id)
-    services.note_delete(actor=_user(request), note=note)
+    notes.note_delete(actor=_user(request), note=note)
     return Status(204, None)
 
 
@@ -89,7 +90,7 @@ def proposals(request: HttpRequest, enterprise_id: int, k: int = 10) -> Any:
 def plan_open(request: HttpRequest, enterprise_id: int) -> Status[Any]:
     user = _user(request)
     enterprise = selectors.workspace_enterprise_get(viewer=user, enterprise_id=enterprise_id)
-    plan, created = services.plan_open(actor=user, enterprise=enterprise)
+    plan, created = plans.plan_open(actor=user, enterprise=enterprise)
     return Status(201 if created else 200, selectors.plan_get(viewer=user, plan_id=plan.pk))
 
 
@@ -109,16 +110,16 @@ def plan_update(request: HttpRequest, plan_id: int, payload: PlanPatch) -> Any:
     user = _user(request)
     plan = selectors.plan_get(viewer=user, plan_id=plan_id)
     if payload.message is not None:
-        services.plan_update(actor=user, plan=plan, message=payload.message)
+        plans.plan_update(actor=user, plan=plan, message=payload.message)
     if payload.item_ids is not None:
-        services.plan_reorder(actor=user, plan=plan, item_ids=payload.item_ids)
+        plans.plan_reorder(actor=user, plan=plan, item_ids=payload.item_ids)
     return selectors.plan_get(viewer=user, plan_id=plan_id)
 
 
 @router.delete("/plans/{plan_id}", response={204: None})
 def plan_delete(request: HttpRequest, plan_id: int) -> Status[None]:
     user = _user(request)
-    services.plan_delete(actor=user, plan=selectors.plan_get(viewer=user, plan_id=plan_id))
+    plans.plan_delete(actor=user, plan=selectors.plan_get(viewer=user, plan_id=plan_id))
     return Status(204, None)
 
 
@@ -126,30 +127,31 @@ def plan_delete(request: HttpRequest, plan_id: int) -> Status[None]:
 def plan_item_add(request: HttpRequest, plan_id: int, payload: PlanItemIn) -> Status[Any]:
     user = _user(request)
     plan = selectors.plan_get(viewer=user, plan_id=plan_id)
+    policy.require(user, "plan.edit", plan.enterprise)  # before the service is looked up
     service = Service.objects.filter(pk=payload.service_id).first()
     if service is None:
-        raise NotFound()
-    return Status(201, services.plan_item_add(actor=user, plan=plan, service=service, reason=payload.reason))
+        raise NotFound(_("No such service."))
+    return Status(201, plans.plan_item_add(actor=user, plan=plan, service=service, reason=payload.reason))
 
 
 @router.patch("/plan-items/{item_id}", response=PlanItemOut)
 def plan_item_update(request: HttpRequest, item_id: int, payload: PlanItemPatch) -> Any:
     user = _user(request)
     item = selectors.plan_item_get(viewer=user, item_id=item_id)
-    return services.plan_item_update(actor=user, item=item, reason=payload.reason)
+    return plans.plan_item_update(actor=user, item=item, reason=payload.reason)
 
 
 @router.delete("/plan-items/{item_id}", response={204: None})
 def plan_item_remove(request: HttpRequest, item_id: int) -> Status[None]:
     user = _user(request)
-    services.plan_item_remove(actor=user, item=selectors.plan_item_get(viewer=user, item_id=item_id))
+    plans.plan_item_remove(actor=user, item=selectors.plan_item_get(viewer=user, item_id=item_id))
     return Status(204, None)
 
 
 @router.post("/plans/{plan_id}/send", response=PlanOut)
 def plan_send(request: HttpRequest, plan_id: int) -> Any:
     user = _user(request)
-    services.plan_send(actor=user, plan=selectors.plan_get(viewer=user, plan_id=plan_id))
+    plans.plan_send(actor=user, plan=selectors.plan_get(viewer=user, plan_id=plan_id))
     return selectors.plan_get(viewer=user, plan_id=plan_id)
 
 
@@ -157,7 +159,7 @@ def plan_send(request: HttpRequest, plan_id: int) -> Any:
 def plan_item_request(request: HttpRequest, item_id: int, payload: PlanRequestIn) -> Status[Any]:
     user = _user(request)
     item = selectors.plan_item_get(viewer=user, item_id=item_id)
-    order, created = services.plan_item_request(actor=user, item=item, idempotency_key=payload.idempotency_key,
+    order, created = plans.plan_item_request(actor=user, item=item, idempotency_key=payload.idempotency_key,
                                                 note=payload.note, answers=payload.answers)
     return Status(201 if created else 200, {"id": order.pk, "number": order.number, "status": order.status,
                                             "created": created, "due_on": order.due_on})
@@ -166,7 +168,7 @@ def plan_item_request(request: HttpRequest, item_id: int, payload: PlanRequestIn
 @router.get("/appointment-slots", response=list[SlotOut])
 def open_slots(request: HttpRequest) -> Any:
     """Free times of the viewer's own butler."""
-    _enterprise, butler_id = services.bookable_butler(_user(request))
+    _enterprise, butler_id = appointments.bookable_butler(_user(request))
     return list(selectors.open_slots(viewer=_user(request), butler_id=butler_id)[:100])
 
 
@@ -177,19 +179,19 @@ def my_slots(request: HttpRequest) -> Any:
 
 @router.post("/appointment-slots", response={201: SlotOut})
 def slot_publish(request: HttpRequest, payload: SlotIn) -> Status[Any]:
-    return Status(201, services.slot_publish(actor=_user(request), **payload.dict()))
+    return Status(201, appointments.slot_publish(actor=_user(request), **payload.dict()))
 
 
 @router.post("/appointment-slots/{slot_id}/withdraw", response=SlotOut)
 def slot_withdraw(request: HttpRequest, slot_id: int) -> Any:
     user = _user(request)
-    return services.slot_withdraw(actor=user, slot=selectors.slot_get(viewer=user, slot_id=slot_id))
+    return appointments.slot_withdraw(actor=user, slot=selectors.slot_get(viewer=user, slot_id=slot_id))
 
 
 @router.post("/appointment-slots/{slot_id}/book", response={201: AppointmentOut})
 def slot_book(request: HttpRequest, slot_id: int, payload: BookIn) -> Status[Any]:
     user = _user(request)
-    appointment = services.appointment_book(actor=user, slot=selectors.slot_get(viewer=user, slot_id=slot_id),
+    appointment = appointments.appointment_book(actor=user, slot=selectors.slot_get(viewer=user, slot_id=slot_id),
                                             topic=payload.topic)
     return Status(201, selectors.appointment_get(viewer=user, appointment_id=appointment.pk))
 
@@ -204,7 +206,7 @@ def appointment_list(request: HttpRequest, scope: str = "upcoming") -> Any:
 def appointment_cancel(request: HttpRequest, appointment_id: int, payload: ReasonIn) -> Any:
     user = _user(request)
     appointment = selectors.appointment_get(viewer=user, appointment_id=appointment_id)
-    services.appointment_cancel(actor=user, appointment=appointment, reason=payload.reason)
+    appointments.appointment_cancel(actor=user, appointment=appointment, reason=payload.reason)
     return selectors.appointment_get(viewer=user, appointment_id=appointment_id)
 
 
@@ -212,6 +214,6 @@ def appointment_cancel(request: HttpRequest, appointment_id: int, payload: Reaso
 def appointment_reschedule(request: HttpRequest, appointment_id: int, payload: RescheduleIn) -> Status[Any]:
     user = _user(request)
     appointment = selectors.appointment_get(viewer=user, appointment_id=appointment_id)
-    new = services.appointment_reschedule(actor=user, appointment=appointment,
+    new = appointments.appointment_reschedule(actor=user, appointment=appointment,
                                           slot=selectors.slot_get(viewer=user, slot_id=payload.slot_id))
     return Status(201, selectors.appointment_get(viewer=user, appointment_id=new.pk))

@@ -87,6 +87,10 @@ class PricingKind(models.TextChoices):
     QUOTE = "quote", _("On quotation")
 
 
+SERVICE_NAME_ZH_MAX = 100
+SERVICE_NAME_EN_MAX = 150
+
+
 class Service(TimeStampedModel):
     """One service of the catalog.
 
@@ -100,8 +104,8 @@ class Service(TimeStampedModel):
                                  verbose_name=_("category"))
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="services",
                                  verbose_name=_("provider"))
-    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=SERVICE_NAME_ZH_MAX)
+    name_en = models.CharField(_("name (English)"), max_length=SERVICE_NAME_EN_MAX, blank=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     pricing = models.CharField(_("pricing"), max_length=10, choices=PricingKind.choices, default=PricingKind.FIXED)

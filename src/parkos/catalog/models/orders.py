@@ -174,7 +174,7 @@ class OrderComment(models.Model):
         verbose_name_plural = _("order comments")
 
     def __str__(self) -> str:
-        return self.body[:40]
+        return self.body[:40]  # a label in the admin, not stored
 
 
 class ReplyTemplate(models.Model):

@@ -18,6 +18,9 @@ __all__ = ["Appointment", "AppointmentMode", "AppointmentSlot", "AppointmentStat
 NOTE_MAX = 2000
 TOPIC_MAX = 200
 REASON_MAX = 200
+LINK_MAX = 200  # a meeting link longer than this is refused, never cut
+PLACE_MAX = 100
+MESSAGE_MAX = 2000
 
 
 class ButlerNote(TimeStampedModel):
@@ -36,7 +39,14 @@ class ButlerNote(TimeStampedModel):
         indexes = [models.Index(fields=["enterprise", "-created_at"], name="catalog_note_ent_created")]
 
     def __str__(self) -> str:
-        return self.body[:40]
+        return self.body[:40]  # a label in the admin, not stored
+
+    def relations_for(self, user: Any) -> set[str]:
+        from parkos.catalog.rules import NOTE_AUTHOR
+
+        if user is None or not getattr(user, "is_authenticated", False):
+            return set()
+        return {NOTE_AUTHOR} if self.author_id == user.pk else set()
 
 
 class AppointmentMode(models.TextChoices):
@@ -52,8 +62,8 @@ class AppointmentSlot(TimeStampedModel):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     mode = models.CharField(_("mode"), max_length=10, choices=AppointmentMode.choices, default=AppointmentMode.OFFLINE)
-    place = models.CharField(_("place"), max_length=100, blank=True)
-    link = models.URLField(_("meeting link"), blank=True)
+    place = models.CharField(_("place"), max_length=PLACE_MAX, blank=True)
+    link = models.URLField(_("meeting link"), max_length=LINK_MAX, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
@@ -67,6 +77,13 @@ class AppointmentSlot(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.butler} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def relations_for(self, user: Any) -> set[str]:
+        from parkos.catalog.rules import SLOT_BUTLER
+
+        if user is None or not getattr(user, "is_authenticated", False):
+            return set()
+        return {SLOT_BUTLER} if self.butler_id == user.pk else set()
 
     @property
     def is_withdrawn(self) -> bool:
@@ -104,14 +121,14 @@ class Appointment(TimeStampedModel):
         indexes = [models.Index(fields=["enterprise", "status"], name="catalog_appt_ent_status")]
 
     def __str__(self) -> str:
-        return f"{self.slot} · {self.topic[:30]}"
+        return f"{self.slot} · {self.topic[:30]}"  # a label in the admin, not stored
 
     @property
     def is_active(self) -> bool:
         return self.status == AppointmentStatus.BOOKED
 
     def relations_for(self, user: Any) -> set[str]:
-        from parkos.catalog.rules_workspace import APPOINTMENT_BUTLER, APPOINTMENT_MEMBER
+        from parkos.catalog.rules import APPOINTMENT_BUTLER, APPOINTMENT_MEMBER
 
         if user is None or not getattr(user, "is_authenticated", False):
             return set()
@@ -136,7 +153,7 @@ class Plan(TimeStampedModel):
     butler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                related_name="+", verbose_name=_("butler"))
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    message = models.TextField(_("message to the enterprise"), blank=True, max_length=2000)
+    message = models.TextField(_("message to the enterprise"), blank=True, max_length=MESSAGE_MAX)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

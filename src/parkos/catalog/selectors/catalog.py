@@ -46,13 +46,6 @@ def category_tree() -> list[CategoryNode]:
     return roots
 
 
-def category_get(*, code: str) -> Category:
-    category = Category.objects.select_related("parent").filter(code=code).first()
-    if category is None:
-        raise NotFound(_("No such category."))
-    return category
-
-
 def provider_list(*, active_only: bool = True) -> QuerySet[Provider]:
     qs = Provider.objects.all()
     return qs.filter(is_active=True) if active_only else qs

@@ -8,7 +8,7 @@ and a file download cannot disagree."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -29,7 +29,7 @@ from parkos.catalog.models import (
 from parkos.core import policy
 from parkos.core.errors import NotAuthenticated, NotFound
 from parkos.core.workdays import workdays_between
-from parkos.enterprises.models import Membership
+from parkos.enterprises.selectors import enterprise_ids_of
 
 S = OrderStatus
 SCOPES = ("all", "enterprise", "butler", "provider", "operator")
@@ -42,8 +42,7 @@ SCOPE_LABELS = {
 
 
 def _enterprise_q(viewer: Any) -> Q:
-    ids = Membership.objects.filter(user=viewer, status=Membership.Status.ACTIVE).values("enterprise_id")
-    return Q(enterprise_id__in=ids)
+    return Q(enterprise_id__in=enterprise_ids_of(viewer))
 
 
 def _butler_q(viewer: Any) -> Q:
@@ -68,9 +67,9 @@ def order_scopes(*, viewer: Any) -> list[str]:
     if not getattr(viewer, "is_authenticated", False):
         return []
     scopes: list[str] = []
-    if Membership.objects.filter(user=viewer, status=Membership.Status.ACTIVE).exists():
+    if enterprise_ids_of(viewer).exists():
         scopes.append("enterprise")
-    if viewer.has_role(policy.BUTLER):
+    if policy.can(viewer, "order.list.portfolio"):
         scopes.append("butler")
     if ProviderMember.objects.filter(user=viewer).exists():
         scopes.append("provider")
@@ -122,7 +121,7 @@ def order_list(*, viewer: Any, scope: str = "all", status: str = "", overdue: bo
         qs = qs.filter(submitted_at__date__gte=date_from)
     if date_to:
         qs = qs.filter(submitted_at__date__lte=date_to)
-    q = (q or "").strip()[:40]
+    q = (q or "").strip()[:40]  # a search query, not stored: a longer one would match nothing more
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(service__name_zh__icontains=q) | Q(enterprise__name__icontains=q))
     return qs.order_by("-submitted_at", "-id")
@@ -215,7 +214,7 @@ class Tracker:
 
 def order_tracker(order: ServiceOrder, *, today: date | None = None) -> Tracker:
     """Where the order is: the steps, the current one, the due date and working days left (or late)."""
-    from parkos.catalog.services.orders import is_overdue
+    from parkos.catalog.services.sla import is_overdue, reopen_until
 
     today = today or timezone.localdate()
     current = STEP_INDEX.get(order.status, 0)
@@ -227,12 +226,8 @@ def order_tracker(order: ServiceOrder, *, today: date | None = None) -> Tracker:
     if running and order.due_on is not None:
         days_left = (workdays_between(today, order.due_on) if order.due_on >= today
                      else -workdays_between(order.due_on, today))
-    from parkos.catalog.services.orders import REOPEN_WINDOW_DAYS
-
-    reopen_until = None
-    if order.status in (S.DELIVERED, S.CONFIRMED) and order.delivered_at is not None:
-        last = timezone.localdate(order.delivered_at) + timedelta(days=REOPEN_WINDOW_DAYS)
-        reopen_until = last if last >= today else None
+    last = reopen_until(order) if order.status in (S.DELIVERED, S.CONFIRMED) else None
     return Tracker(steps=steps, current=current, due_on=order.due_on, days_left=days_left,
                    overdue=is_overdue(order, today=today), paused=order.status == S.RETURNED, closed=closed,
-                   status_label=str(order.get_status_display()), reopen_until=reopen_until)
+                   status_label=str(order.get_status_display()),
+                   reopen_until=last if last is not None and last >= today else None)

@@ -15,7 +15,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from parkos.catalog import rules_policy  # noqa: F401  (registers policy.facts.edit, policy.apply)
 from parkos.catalog.eligibility import EnterpriseProfile, PolicyMatch, Status, evaluate
 from parkos.catalog.models import EnterpriseFacts, Policy
 from parkos.core import policy
@@ -26,6 +25,7 @@ from parkos.enterprises.models import Building, Enterprise, Industry
 def policy_list(*, viewer: Any = None, q: str = "", today: dt.date | None = None,
                 include_closed: bool = False) -> QuerySet[Policy]:
     """Active policies whose deadline has not passed (operators may ask for the closed ones too)."""
+    policy.require(viewer, "policy.view")
     today = today or timezone.localdate()
     qs = Policy.objects.select_related("service")
     if not (include_closed and policy.can(viewer, "policy.manage")):
@@ -36,6 +36,7 @@ def policy_list(*, viewer: Any = None, q: str = "", today: dt.date | None = None
 
 
 def policy_get(*, viewer: Any, policy_id: int) -> Policy:
+    policy.require(viewer, "policy.view")
     item = Policy.objects.select_related("service").filter(pk=policy_id).first()
     if item is None or (not item.is_active and not policy.can(viewer, "policy.manage")):
         raise NotFound()
@@ -118,7 +119,7 @@ def portfolio_matrix(*, viewer: Any, butler_id: int | None = None, today: dt.dat
     policy.require(viewer, "workspace.view")
     today = today or timezone.localdate()
     qs = enterprises_for_matching().filter(is_active=True)
-    if viewer.has_role(policy.OPERATOR):
+    if policy.can(viewer, "workspace.view.all"):
         if butler_id is not None:
             qs = qs.filter(butler_id=butler_id)
     else:
@@ -133,7 +134,3 @@ def portfolio_matrix(*, viewer: Any, butler_id: int | None = None, today: dt.dat
         matrix.qualifies.update(m.policy.pk for m in row.qualifies)
         matrix.nearly.update(m.policy.pk for m in row.nearly)
     return matrix
-
-
-def facts_get(*, enterprise: Enterprise) -> EnterpriseFacts | None:
-    return EnterpriseFacts.objects.filter(enterprise=enterprise).first()

@@ -24,7 +24,6 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parkos.catalog import rules_workspace  # noqa: F401  (registers the workspace's own policy rules)
 from parkos.catalog.models import (
     OPEN_STATUSES,
     Appointment,
@@ -41,7 +40,8 @@ from parkos.catalog.models import (
 )
 from parkos.core import policy
 from parkos.core.errors import NotFound
-from parkos.enterprises.models import Enterprise, Membership
+from parkos.enterprises.models import Enterprise
+from parkos.enterprises.selectors import employer_of, staff_count_subquery
 
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)  # "no contact yet" sorts as the oldest contact
 OVERDUE_STATUSES = (OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.IN_PROGRESS)
@@ -62,11 +62,11 @@ def workspace_enterprises(*, viewer: Any, butler: Any = None, q: str = "", sort:
     today = timezone.localdate()
     now = timezone.now()
     qs = Enterprise.objects.filter(is_active=True).select_related("industry", "butler")
-    if viewer.has_role(policy.OPERATOR):
+    if policy.can(viewer, "workspace.view.all"):
         qs = qs.filter(butler=butler) if butler is not None else qs.filter(butler__isnull=False)
     else:
         qs = qs.filter(butler=viewer)
-    q = (q or "").strip()[:50]
+    q = (q or "").strip()[:50]  # a search query, not stored: longer ones match nothing more
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(name_en__icontains=q))
     orders = ServiceOrder.objects.filter(enterprise=OuterRef("pk"))
@@ -81,8 +81,7 @@ def workspace_enterprises(*, viewer: Any, butler: Any = None, q: str = "", sort:
     qs = qs.annotate(
         open_orders=Coalesce(_count(orders.filter(status__in=OPEN_STATUSES)), 0),
         overdue=Coalesce(_count(orders.filter(status__in=OVERDUE_STATUSES, due_on__lt=today)), 0),
-        staff_count=Coalesce(_count(Membership.objects.filter(enterprise=OuterRef("pk"),
-                                                              status=Membership.Status.ACTIVE)), 0),
+        staff_count=staff_count_subquery("pk"),
         last_contact=Greatest(
             Coalesce(Subquery(last_comment, output_field=dt), Value(NEVER, output_field=dt)),
             Coalesce(Subquery(last_meeting, output_field=dt), Value(NEVER, output_field=dt)),
@@ -103,12 +102,13 @@ def workspace_enterprises(*, viewer: Any, butler: Any = None, q: str = "", sort:
 
 
 def workspace_enterprise_get(*, viewer: Any, enterprise_id: int) -> Enterprise:
-    """One enterprise as its butler (or an operator) sees it in the workspace."""
+    """One enterprise as its butler (or an operator) sees it in the workspace. For anyone else it is
+    not found, whether it exists or not (a 403 would tell an outsider which ids are real)."""
+    policy.require(viewer, "workspace.view")
     enterprise = (Enterprise.objects.select_related("industry", "industry__parent", "building", "butler")
                   .filter(pk=enterprise_id, is_active=True).first())
-    if enterprise is None:
+    if enterprise is None or not policy.can(viewer, "enterprise.notes", enterprise):
         raise NotFound(_("No such enterprise."))
-    policy.require(viewer, "enterprise.notes", enterprise)
     return enterprise
 
 
@@ -146,10 +146,19 @@ def open_slots(*, viewer: Any, butler_id: int | None) -> QuerySet[AppointmentSlo
 
 
 def slot_get(*, viewer: Any, slot_id: int) -> AppointmentSlot:
+    """A slot its butler (or an operator) manages, or one of the viewer's own butler's slots to book;
+    for anyone else it is not found, whether it exists or not."""
+    policy.require(viewer, "appointment.book")
     slot = AppointmentSlot.objects.select_related("butler").filter(pk=slot_id).first()
-    if slot is None:
+    if slot is None or not (policy.can(viewer, "appointment.slot.withdraw", slot)
+                            or _own_butler_id(viewer) == slot.butler_id):
         raise NotFound(_("No such time slot."))
     return slot
+
+
+def _own_butler_id(viewer: Any) -> int | None:
+    enterprise = employer_of(viewer)
+    return enterprise.butler_id if enterprise is not None and enterprise.is_active else None
 
 
 def butler_slots(*, viewer: Any, upcoming: bool = True) -> QuerySet[AppointmentSlot]:
@@ -223,8 +232,4 @@ def plan_item_get(*, viewer: Any, item_id: int) -> PlanItem:
 
 
 def my_enterprise(*, viewer: Any) -> Enterprise | None:
-    if not getattr(viewer, "is_authenticated", False):
-        return None
-    membership = (Membership.objects.select_related("enterprise", "enterprise__butler")
-                  .filter(user=viewer, status=Membership.Status.ACTIVE).first())
-    return membership.enterprise if membership else None
+    return employer_of(viewer)

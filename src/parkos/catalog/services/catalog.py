@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from parkos.accounts.models import User
 from parkos.catalog.models import Service
 from parkos.core import policy
-from parkos.core.errors import Invalid
+from parkos.core.errors import ErrorCode, Invalid
 from parkos.core.text import has_control_chars
 from parkos.enterprises.models import Stage
 
@@ -25,33 +25,33 @@ def fields_validate(value: Any) -> list[dict[str, Any]]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
-        raise ValidationError(_("The request form must be a list of fields."), code="fields")
+        raise ValidationError(_("The request form must be a list of fields."), code=ErrorCode.INVALID)
     if len(value) > MAX_FIELDS:
-        raise ValidationError(_("At most %(n)d fields.") % {"n": MAX_FIELDS}, code="fields")
+        raise ValidationError(_("At most %(n)d fields.") % {"n": MAX_FIELDS}, code=ErrorCode.INVALID)
     clean: list[dict[str, Any]] = []
     names: set[str] = set()
     for i, spec in enumerate(value, start=1):
         if not isinstance(spec, dict):
-            raise ValidationError(_("Field %(i)d is not an object.") % {"i": i}, code="fields")
+            raise ValidationError(_("Field %(i)d is not an object.") % {"i": i}, code=ErrorCode.INVALID)
         name = str(spec.get("name") or "").strip()
         if not name.isidentifier() or len(name) > 40:
             raise ValidationError(_("Field %(i)d needs a name of letters, digits and underscores.") % {"i": i},
-                                  code="fields")
+                                  code=ErrorCode.INVALID)
         if name in names:
-            raise ValidationError(_("Two fields are named %(name)s.") % {"name": name}, code="fields")
+            raise ValidationError(_("Two fields are named %(name)s.") % {"name": name}, code=ErrorCode.INVALID)
         names.add(name)
         kind = str(spec.get("type") or "text")
         if kind not in FIELD_TYPES:
             raise ValidationError(_("Field %(name)s has an unknown type %(type)s.") % {"name": name, "type": kind},
-                                  code="fields")
+                                  code=ErrorCode.INVALID)
         label = str(spec.get("label") or name).strip()
         if has_control_chars(label) or len(label) > 80:
-            raise ValidationError(_("Field %(name)s has an invalid label.") % {"name": name}, code="fields")
+            raise ValidationError(_("Field %(name)s has an invalid label.") % {"name": name}, code=ErrorCode.INVALID)
         item: dict[str, Any] = {"name": name, "label": label, "type": kind, "required": bool(spec.get("required"))}
         if kind == "choice":
             choices = [str(c).strip() for c in spec.get("choices") or [] if str(c).strip()]
             if not choices:
-                raise ValidationError(_("Field %(name)s needs at least one choice.") % {"name": name}, code="fields")
+                raise ValidationError(_("Field %(name)s needs at least one choice.") % {"name": name}, code=ErrorCode.INVALID)
             item["choices"] = choices
         clean.append(item)
     return clean
@@ -61,15 +61,15 @@ def eligibility_validate(value: Any) -> dict[str, Any]:
     if value in (None, ""):
         return {}
     if not isinstance(value, dict):
-        raise ValidationError(_("Eligibility must be an object."), code="eligibility")
+        raise ValidationError(_("Eligibility must be an object."), code=ErrorCode.INVALID)
     unknown = set(value) - {"tenant_only", "stages", "industries"}
     if unknown:
         raise ValidationError(_("Unknown eligibility keys: %(keys)s") % {"keys": ", ".join(sorted(unknown))},
-                              code="eligibility")
+                              code=ErrorCode.INVALID)
     stages = [str(s) for s in value.get("stages") or []]
     bad = [s for s in stages if s not in Stage.values]
     if bad:
-        raise ValidationError(_("Unknown stages: %(stages)s") % {"stages": ", ".join(bad)}, code="eligibility")
+        raise ValidationError(_("Unknown stages: %(stages)s") % {"stages": ", ".join(bad)}, code=ErrorCode.INVALID)
     industries = [str(s) for s in value.get("industries") or []]
     if industries:
         from parkos.enterprises.models import Industry
@@ -78,7 +78,7 @@ def eligibility_validate(value: Any) -> dict[str, Any]:
         missing = [c for c in industries if c not in known]
         if missing:
             raise ValidationError(_("Unknown industries: %(codes)s") % {"codes": ", ".join(missing)},
-                                  code="eligibility")
+                                  code=ErrorCode.INVALID)
     spec: dict[str, Any] = {}
     if value.get("tenant_only"):
         spec["tenant_only"] = True
@@ -93,7 +93,7 @@ def materials_validate(value: Any) -> list[str]:
     if value in (None, ""):
         return []
     if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
-        raise ValidationError(_("Materials must be a list of texts."), code="materials")
+        raise ValidationError(_("Materials must be a list of texts."), code=ErrorCode.INVALID)
     return [m.strip() for m in value if m.strip()]
 
 

@@ -10,11 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from parkos.accounts.models import User
-from parkos.catalog import rules_policy  # noqa: F401  (registers policy.facts.edit, policy.apply)
 from parkos.catalog.eligibility import rules_validate
 from parkos.catalog.models import EnterpriseFacts, Policy, RevenueBand, ServiceOrder
 from parkos.core import policy
-from parkos.core.errors import Conflict, Invalid, field_error
+from parkos.core.errors import Conflict, ErrorCode, Invalid, field_error
 from parkos.enterprises.models import Enterprise
 from parkos.search.services import delete_on_commit, index_on_commit
 
@@ -60,13 +59,13 @@ def facts_save(*, actor: User, enterprise: Enterprise, revenue_band: str = "", p
     """Record the facts policy rules read (one row per enterprise, upserted under a row lock)."""
     policy.require(actor, "policy.facts.edit", enterprise)
     if revenue_band and revenue_band not in RevenueBand.values:
-        raise field_error("revenue_band", _("Choose a revenue band from the list."), code="invalid_choice")
+        raise field_error("revenue_band", _("Choose a revenue band from the list."), code=ErrorCode.INVALID_CHOICE)
     try:
         count = int(patents)
     except (TypeError, ValueError):
-        raise field_error("patents", _("Enter a whole number."), code="invalid") from None
+        raise field_error("patents", _("Enter a whole number."), code=ErrorCode.INVALID) from None
     if not 0 <= count <= 100000:
-        raise field_error("patents", _("Enter a number between 0 and 100,000."), code="invalid")
+        raise field_error("patents", _("Enter a number between 0 and 100,000."), code=ErrorCode.INVALID)
     with transaction.atomic():
         facts, _created = EnterpriseFacts.objects.select_for_update().get_or_create(enterprise=enterprise)
         facts.revenue_band = revenue_band
@@ -86,10 +85,10 @@ def policy_apply(*, actor: User, enterprise: Enterprise, item: Policy, idempoten
     from django.utils import timezone
 
     if not item.is_active or (item.deadline is not None and item.deadline < timezone.localdate()):
-        raise Conflict(_("Applications for this policy are closed."), code="policy_closed")
+        raise Conflict(_("Applications for this policy are closed."), code=ErrorCode.CLOSED)
     if item.service is None:
         raise Conflict(_("This policy has no application service yet: ask your butler to help you apply."),
-                       code="policy_no_service")
+                       code=ErrorCode.NOT_OPEN)
     from parkos.catalog.services.orders import order_create
 
     text = note.strip() or _("Application for the policy “%(title)s”.") % {"title": item.title}

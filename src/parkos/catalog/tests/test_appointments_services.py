@@ -16,8 +16,8 @@ from django.utils import timezone
 from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
 from parkos.catalog.models import Appointment, AppointmentSlot, AppointmentStatus
-from parkos.catalog.services import workspace as services
-from parkos.core.errors import Conflict, Forbidden, Invalid, NotFound
+from parkos.catalog.services import appointments
+from parkos.core.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound
 from parkos.enterprises.tests.factories import add_staff, enterprise_with_admin
 from parkos.notifications.models import Notification
 
@@ -42,16 +42,16 @@ def people() -> dict[str, Any]:
 def _slot(butler: Any, start: float = 24, length: float = 1, **kwargs: Any) -> AppointmentSlot:
     kwargs.setdefault("mode", "offline")
     kwargs.setdefault("place", "A座 3楼 管家办公室")
-    return services.slot_publish(actor=butler, starts_at=_later(start), ends_at=_later(start + length), **kwargs)
+    return appointments.slot_publish(actor=butler, starts_at=_later(start), ends_at=_later(start + length), **kwargs)
 
 
 def test_publish_refuses_bad_input(people: dict[str, Any]) -> None:
     butler = people["butler"]
     with pytest.raises(Invalid) as past:
         _slot(butler, start=-2)
-    assert past.value.code == "past"
+    assert past.value.code == ErrorCode.IN_THE_PAST
     with pytest.raises(Invalid):
-        services.slot_publish(actor=butler, starts_at=_later(5), ends_at=_later(4), mode="offline", place="A")
+        appointments.slot_publish(actor=butler, starts_at=_later(5), ends_at=_later(4), mode="offline", place="A")
     with pytest.raises(Invalid):
         _slot(butler, length=9)
     with pytest.raises(Invalid) as no_link:
@@ -72,7 +72,7 @@ def test_overlapping_slots_of_one_butler_refused(people: dict[str, Any]) -> None
     _slot(people["butler"], start=24, length=1)
     with pytest.raises(Conflict) as overlap:
         _slot(people["butler"], start=24.5, length=1)
-    assert overlap.value.code == "overlap"
+    assert overlap.value.code == ErrorCode.OVERLAP
     _slot(people["butler"], start=25, length=1)  # back to back is fine
     _slot(people["other_butler"], start=24, length=1)  # another butler's time is theirs
     assert AppointmentSlot.objects.count() == 3
@@ -82,28 +82,28 @@ def test_book_with_own_butler_only(people: dict[str, Any], django_capture_on_com
     slot = _slot(people["butler"])
     for who in ("outsider", "member", "other_butler"):
         with pytest.raises(Forbidden):
-            services.appointment_book(actor=people[who], slot=slot, topic="想聊聊")
+            appointments.appointment_book(actor=people[who], slot=slot, topic="想聊聊")
     with django_capture_on_commit_callbacks(execute=True):
-        appointment = services.appointment_book(actor=people["staff"], slot=slot, topic="人才公寓申请")
+        appointment = appointments.appointment_book(actor=people["staff"], slot=slot, topic="人才公寓申请")
     assert appointment.enterprise == people["enterprise"] and appointment.status == AppointmentStatus.BOOKED
     note = Notification.objects.get(recipient=people["butler"])
     assert note.kind == "appointment"
     with pytest.raises(Conflict) as taken:
-        services.appointment_book(actor=people["admin"], slot=slot, topic="我也要")
-    assert taken.value.code == "taken"
+        appointments.appointment_book(actor=people["admin"], slot=slot, topic="我也要")
+    assert taken.value.code == ErrorCode.TAKEN
     with pytest.raises(Invalid):
-        services.appointment_book(actor=people["admin"], slot=_slot(people["butler"], start=30), topic=" ")
+        appointments.appointment_book(actor=people["admin"], slot=_slot(people["butler"], start=30), topic=" ")
     assert Appointment.objects.count() == 1
 
 
 def test_past_or_withdrawn_slot_cannot_be_booked(people: dict[str, Any]) -> None:
     past = AppointmentSlot.objects.create(butler=people["butler"], starts_at=_later(-3), ends_at=_later(-2))
     with pytest.raises(Conflict):
-        services.appointment_book(actor=people["admin"], slot=past, topic="补约")
+        appointments.appointment_book(actor=people["admin"], slot=past, topic="补约")
     slot = _slot(people["butler"])
-    services.slot_withdraw(actor=people["butler"], slot=slot)
+    appointments.slot_withdraw(actor=people["butler"], slot=slot)
     with pytest.raises(Conflict):
-        services.appointment_book(actor=people["admin"], slot=slot, topic="补约")
+        appointments.appointment_book(actor=people["admin"], slot=slot, topic="补约")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -118,7 +118,7 @@ def test_two_members_racing_for_one_slot_one_wins() -> None:
     def book(user: Any) -> None:
         try:
             barrier.wait(timeout=10)
-            results.append(services.appointment_book(actor=user, slot=slot, topic="抢同一个时段"))
+            results.append(appointments.appointment_book(actor=user, slot=slot, topic="抢同一个时段"))
         except Exception as error:  # the loser's refusal is the result under test
             results.append(error)
         finally:
@@ -137,34 +137,34 @@ def test_two_members_racing_for_one_slot_one_wins() -> None:
 
 def test_cancel_by_either_side_with_reason(people: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
     slot = _slot(people["butler"])
-    appointment = services.appointment_book(actor=people["admin"], slot=slot, topic="融资对接")
+    appointment = appointments.appointment_book(actor=people["admin"], slot=slot, topic="融资对接")
     with pytest.raises(Forbidden):
-        services.appointment_cancel(actor=people["staff"], appointment=appointment, reason="不是我约的")
+        appointments.appointment_cancel(actor=people["staff"], appointment=appointment, reason="不是我约的")
     with pytest.raises(Invalid):
-        services.appointment_cancel(actor=people["admin"], appointment=appointment, reason="")
+        appointments.appointment_cancel(actor=people["admin"], appointment=appointment, reason="")
     with django_capture_on_commit_callbacks(execute=True):
-        cancelled = services.appointment_cancel(actor=people["butler"], appointment=appointment, reason="临时出差")
+        cancelled = appointments.appointment_cancel(actor=people["butler"], appointment=appointment, reason="临时出差")
     assert cancelled.status == AppointmentStatus.CANCELLED and cancelled.cancel_reason == "临时出差"
     assert Notification.objects.filter(recipient=people["admin"], kind="appointment").exists()
     # The slot is free again; a cancelled appointment stays cancelled.
-    again = services.appointment_book(actor=people["staff"], slot=slot, topic="重新预约")
-    assert services.appointment_cancel(actor=people["butler"], appointment=cancelled, reason="x").pk == cancelled.pk
+    again = appointments.appointment_book(actor=people["staff"], slot=slot, topic="重新预约")
+    assert appointments.appointment_cancel(actor=people["butler"], appointment=cancelled, reason="x").pk == cancelled.pk
     with django_capture_on_commit_callbacks(execute=True):
-        services.appointment_cancel(actor=people["staff"], appointment=again, reason="改期")
+        appointments.appointment_cancel(actor=people["staff"], appointment=again, reason="改期")
     assert Notification.objects.filter(recipient=people["butler"], body="改期").exists()
 
 
 def test_reschedule_is_cancel_plus_book(people: dict[str, Any]) -> None:
     first, second = _slot(people["butler"], start=24), _slot(people["butler"], start=48)
-    appointment = services.appointment_book(actor=people["admin"], slot=first, topic="股权激励")
-    moved = services.appointment_reschedule(actor=people["admin"], appointment=appointment, slot=second)
+    appointment = appointments.appointment_book(actor=people["admin"], slot=first, topic="股权激励")
+    moved = appointments.appointment_reschedule(actor=people["admin"], appointment=appointment, slot=second)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CANCELLED and moved.slot == second and moved.topic == "股权激励"
     # Moving onto a taken slot changes nothing.
     third = _slot(people["butler"], start=72)
-    services.appointment_book(actor=people["staff"], slot=third, topic="占位")
+    appointments.appointment_book(actor=people["staff"], slot=third, topic="占位")
     with pytest.raises(Conflict):
-        services.appointment_reschedule(actor=people["admin"], appointment=moved, slot=third)
+        appointments.appointment_reschedule(actor=people["admin"], appointment=moved, slot=third)
     moved.refresh_from_db()
     assert moved.status == AppointmentStatus.BOOKED
 
@@ -172,11 +172,11 @@ def test_reschedule_is_cancel_plus_book(people: dict[str, Any]) -> None:
 def test_withdrawing_a_booked_slot_cancels_and_tells_the_member(people: dict[str, Any],
                                                                 django_capture_on_commit_callbacks: Any) -> None:
     slot = _slot(people["butler"])
-    appointment = services.appointment_book(actor=people["admin"], slot=slot, topic="签证")
+    appointment = appointments.appointment_book(actor=people["admin"], slot=slot, topic="签证")
     with pytest.raises(Forbidden):
-        services.slot_withdraw(actor=people["other_butler"], slot=slot)
+        appointments.slot_withdraw(actor=people["other_butler"], slot=slot)
     with django_capture_on_commit_callbacks(execute=True):
-        services.slot_withdraw(actor=people["butler"], slot=slot, reason="会议冲突")
+        appointments.slot_withdraw(actor=people["butler"], slot=slot, reason="会议冲突")
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CANCELLED and appointment.cancel_reason == "会议冲突"
     assert Notification.objects.filter(recipient=people["admin"], kind="appointment").count() == 1
@@ -217,13 +217,13 @@ def test_pages_and_api(people: dict[str, Any]) -> None:
     created = butler_client.post("/api/v1/appointment-slots", {
         "starts_at": _later(-1).isoformat(), "ends_at": _later(0).isoformat(), "mode": "offline", "place": "A"},
         content_type="application/json")
-    assert created.status_code == 400 and created.json()["code"] == "past"
+    assert created.status_code == 400 and created.json()["code"] == ErrorCode.IN_THE_PAST
 
 
 def test_selector_hides_others_appointments(people: dict[str, Any]) -> None:
     from parkos.catalog.selectors import workspace as selectors
 
-    appointment = services.appointment_book(actor=people["admin"], slot=_slot(people["butler"]), topic="私事")
+    appointment = appointments.appointment_book(actor=people["admin"], slot=_slot(people["butler"]), topic="私事")
     assert selectors.appointment_get(viewer=people["butler"], appointment_id=appointment.pk) == appointment
     assert selectors.appointment_get(viewer=people["operator"], appointment_id=appointment.pk) == appointment
     for who in ("staff", "outsider", "other_butler"):

@@ -11,6 +11,7 @@ from django.test import Client
 
 from parkos.catalog.models import OrderStatus, ServiceOrder
 from parkos.catalog.tests.factories import SAMPLE_FIELDS, order_parties
+from parkos.core.errors import ErrorCode
 
 pytestmark = pytest.mark.django_db
 S = OrderStatus
@@ -58,10 +59,10 @@ def test_errors_have_code_message_details(parties: dict[str, Any]) -> None:
     assert body["code"] == "invalid" and body["message"]
     assert set(body["details"]) == {"answers.contact", "answers.kind"}
     no_key = _post(client, "/api/v1/orders", {"service_id": parties["service"].pk, "answers": ANSWERS})
-    assert no_key.status_code == 400 and no_key.json()["code"] == "idempotency_key"
+    assert no_key.status_code == 400 and no_key.json()["code"] == ErrorCode.INVALID
     outsider = _post(as_user(parties["member"]), "/api/v1/orders",
                      {"service_id": parties["service"].pk, "answers": ANSWERS}, **{"Idempotency-Key": "k" * 20})
-    assert outsider.status_code == 409 and outsider.json()["code"] == "no_enterprise"
+    assert outsider.status_code == 409 and outsider.json()["code"] == ErrorCode.NOT_STAFF
     assert not ServiceOrder.objects.filter(requested_by=parties["staff"]).exists()
     assert Client().get("/api/v1/orders").status_code == 401
 
@@ -99,7 +100,7 @@ def test_files_through_the_api(parties: dict[str, Any]) -> None:
     urls = [f["url"] for f in response.json()]
     assert len(urls) == 2 and client.get(urls[0]).status_code == 200
     bad = client.post(f"/api/v1/orders/{order.pk}/attachments", {"files": [SimpleUploadedFile("a.pdf", b"nope")]})
-    assert bad.status_code == 400 and bad.json()["code"] == "file_content"
+    assert bad.status_code == 400 and bad.json()["code"] == ErrorCode.FILE_TYPE
     assert as_user(parties["outsider"]).get(urls[0]).status_code == 404
 
 

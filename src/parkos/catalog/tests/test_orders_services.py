@@ -19,6 +19,7 @@ from django.utils import timezone
 from parkos.catalog.models import OrderAttachment, OrderEvent, OrderStatus, ServiceOrder
 from parkos.catalog.selectors.orders import order_comments, order_tracker
 from parkos.catalog.services import orders as services
+from parkos.catalog.services import overdue, sla, templates
 from parkos.catalog.tests.factories import (
     SAMPLE_FIELDS,
     ReplyTemplateFactory,
@@ -26,7 +27,7 @@ from parkos.catalog.tests.factories import (
     order_in,
     order_parties,
 )
-from parkos.core.errors import Conflict, Forbidden, Invalid
+from parkos.core.errors import Conflict, ErrorCode, Forbidden, Invalid
 from parkos.core.workdays import add_workdays
 from parkos.notifications.models import Notification
 
@@ -94,12 +95,12 @@ def test_bad_answers_are_refused_and_nothing_is_written(parties: dict[str, Any],
 
 
 @pytest.mark.parametrize(("upload", "code"), [
-    (SimpleUploadedFile("virus.exe", b"MZ\x90\x00" * 10), "file_type"),
-    (SimpleUploadedFile("fake.pdf", b"MZ\x90\x00this is not a pdf"), "file_content"),
-    (SimpleUploadedFile("fake.png", PDF), "file_content"),
+    (SimpleUploadedFile("virus.exe", b"MZ\x90\x00" * 10), ErrorCode.FILE_TYPE),
+    (SimpleUploadedFile("fake.pdf", b"MZ\x90\x00this is not a pdf"), ErrorCode.FILE_TYPE),
+    (SimpleUploadedFile("fake.png", PDF), ErrorCode.FILE_TYPE),
     (SimpleUploadedFile("empty.pdf", b""), "file_empty"),
-    (SimpleUploadedFile("renamed.docx", b"PK\x05\x06" + b"\x00" * 18), "file_content"),
-    (SimpleUploadedFile("big.pdf", PDF + b"0" * (10 * 1024 * 1024)), "file_size"),
+    (SimpleUploadedFile("renamed.docx", b"PK\x05\x06" + b"\x00" * 18), ErrorCode.FILE_TYPE),
+    (SimpleUploadedFile("big.pdf", PDF + b"0" * (10 * 1024 * 1024)), ErrorCode.TOO_LARGE),
 ])
 def test_bad_files_are_refused_and_nothing_is_written(parties: dict[str, Any], upload: Any, code: str) -> None:
     with pytest.raises(Invalid) as caught:
@@ -126,13 +127,13 @@ def test_office_files_must_really_be_office_files(parties: dict[str, Any]) -> No
     assert order.attachments.count() == 3
     with pytest.raises(Invalid) as caught:
         _create(parties, files=[SimpleUploadedFile("伪装.docx", _zip("a.txt"))])
-    assert caught.value.code == "file_content"
+    assert caught.value.code == ErrorCode.FILE_TYPE
 
 
 def test_at_most_ten_files(parties: dict[str, Any]) -> None:
     with pytest.raises(Invalid) as caught:
         _create(parties, files=[pdf(f"{i}.pdf") for i in range(11)])
-    assert caught.value.code == "too_many_files"
+    assert caught.value.code == ErrorCode.TOO_MANY
 
 
 def test_only_the_enterprises_people_may_request(parties: dict[str, Any]) -> None:
@@ -208,9 +209,9 @@ def test_double_submit_from_two_threads_creates_one_order() -> None:
 def test_sla_counts_working_days_around_national_day() -> None:
     # 2026-09-30 (Wed) + 3 working days: the National Day holiday (10-01..10-07) is skipped, 10-08 and
     # 10-09 count, and Saturday 10-10 is an adjusted working day (调休), so the third day falls on it.
-    assert services.sla_due_on(date(2026, 9, 30), 3) == date(2026, 10, 10)
+    assert sla.sla_due_on(date(2026, 9, 30), 3) == date(2026, 10, 10)
     # Paused days move it further: four more working days from there.
-    assert services.sla_due_on(date(2026, 9, 30), 3, paused_workdays=4) == date(2026, 10, 15)
+    assert sla.sla_due_on(date(2026, 9, 30), 3, paused_workdays=4) == date(2026, 10, 15)
 
 
 def test_sla_pauses_while_waiting_for_material(parties: dict[str, Any]) -> None:
@@ -232,8 +233,8 @@ def test_sla_pauses_while_waiting_for_material(parties: dict[str, Any]) -> None:
 def test_returned_orders_are_never_overdue(parties: dict[str, Any]) -> None:
     order = order_in(S.RETURNED, days_ago=60, enterprise=parties["enterprise"], service=parties["service"],
                      requested_by=parties["admin"])
-    assert not services.is_overdue(order)
-    assert services.orders_flag_overdue() == 0
+    assert not sla.is_overdue(order)
+    assert overdue.orders_flag_overdue() == 0
 
 
 def test_tracker_shows_days_left_and_overdue(parties: dict[str, Any]) -> None:
@@ -282,7 +283,7 @@ def test_overdue_without_butler_goes_to_operators(parties: dict[str, Any],
     order_in(S.SUBMITTED, enterprise=parties["enterprise"], service=parties["service"],
              requested_by=parties["admin"], butler=None, due_on=date(2026, 11, 2))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.orders_flag_overdue(today=date(2026, 11, 28)) == 1
+        assert overdue.orders_flag_overdue(today=date(2026, 11, 28)) == 1
     assert Notification.objects.filter(recipient=parties["operator"], kind="order").exists()
 
 
@@ -330,8 +331,8 @@ def test_empty_or_control_char_comment_refused(parties: dict[str, Any]) -> None:
 
 def test_reply_template_renders_known_variables_only(parties: dict[str, Any]) -> None:
     order = parties["order"]
-    context = services.template_context(order)
-    text = services.template_render(
+    context = templates.template_context(order)
+    text = templates.template_render(
         "{enterprise}您好，{service}（{number}）预计{due_on}完成，{requester}请留意。"
         "{unknown} {enterprise.__class__} {0} {{number}} {__import__}", context)
     assert text.startswith(f"{order.enterprise.name}您好，{order.service.name_zh}（{order.number}）")
@@ -342,7 +343,7 @@ def test_reply_template_renders_known_variables_only(parties: dict[str, Any]) ->
 
 
 def test_reply_templates_belong_to_their_owner(parties: dict[str, Any]) -> None:
-    mine = services.reply_template_save(actor=parties["butler"], title="受理", body="{enterprise} 您好")
+    mine = templates.reply_template_save(actor=parties["butler"], title="受理", body="{enterprise} 您好")
     ReplyTemplateFactory(owner=parties["other_butler"], title="别人的")
     shared = ReplyTemplateFactory(owner=None, title="共享")
     from parkos.catalog.selectors.orders import reply_templates
@@ -350,11 +351,11 @@ def test_reply_templates_belong_to_their_owner(parties: dict[str, Any]) -> None:
     titles = {t.title for t in reply_templates(viewer=parties["butler"])}
     assert titles == {mine.title, shared.title}
     with pytest.raises(Forbidden):
-        services.reply_template_save(actor=parties["butler"], title="共享2", body="x", shared=True)
+        templates.reply_template_save(actor=parties["butler"], title="共享2", body="x", shared=True)
     with pytest.raises(Forbidden):
-        services.reply_template_save(actor=parties["admin"], title="企业", body="x")
+        templates.reply_template_save(actor=parties["admin"], title="企业", body="x")
     with pytest.raises(Forbidden):
-        services.reply_template_delete(actor=parties["butler"], template=shared)
+        templates.reply_template_delete(actor=parties["butler"], template=shared)
 
 
 def test_without_a_butler_the_operators_hear_of_new_orders(parties: dict[str, Any],

@@ -14,8 +14,8 @@ from parkos.accounts.services import user_export
 from parkos.accounts.tests.factories import UserFactory
 from parkos.catalog.models import OrderStatus
 from parkos.catalog.personal_data import export
+from parkos.catalog.services import appointments
 from parkos.catalog.services import orders as order_services
-from parkos.catalog.services import workspace as workspace_services
 from parkos.catalog.tests.factories import OrderCommentFactory, ServiceOrderFactory
 from parkos.enterprises.tests.factories import enterprise_with_admin
 
@@ -33,9 +33,9 @@ def test_catalog_section_holds_own_orders_ratings_comments_and_appointments(djan
     OrderCommentFactory(order=order, author=butler, body="内部：该企业资料不全", internal=True)
     other_order = ServiceOrderFactory(requested_by=UserFactory(), note="别人的订单")
     start = timezone.now() + timedelta(days=1)
-    slot = workspace_services.slot_publish(actor=butler, starts_at=start, ends_at=start + timedelta(hours=1),
+    slot = appointments.slot_publish(actor=butler, starts_at=start, ends_at=start + timedelta(hours=1),
                                            mode="offline", place="A座 3楼")
-    workspace_services.appointment_book(actor=member, slot=slot, topic="咨询高新认定")
+    appointments.appointment_book(actor=member, slot=slot, topic="咨询高新认定")
 
     with django_assert_num_queries(6):  # one per kind, however many rows
         export(member)
@@ -68,9 +68,9 @@ def test_butler_gets_counts_and_own_slots_but_not_orders_or_internal_notes() -> 
     delivered = ServiceOrderFactory(enterprise=enterprise, requested_by=member, status=OrderStatus.DELIVERED)
     OrderCommentFactory(order=delivered, author=butler, body="内部备注", internal=True)
     start = timezone.now() + timedelta(days=2)
-    slot = workspace_services.slot_publish(actor=butler, starts_at=start, ends_at=start + timedelta(hours=1),
+    slot = appointments.slot_publish(actor=butler, starts_at=start, ends_at=start + timedelta(hours=1),
                                            mode="offline", place="A座 3楼")
-    workspace_services.appointment_book(actor=member, slot=slot, topic="私人话题")
+    appointments.appointment_book(actor=member, slot=slot, topic="私人话题")
 
     data = user_export(actor=butler, user=butler)
     section = data["catalog"]

@@ -15,7 +15,7 @@ from parkos.accounts.tests.factories import UserFactory
 from parkos.catalog import recommend
 from parkos.catalog.models import OrderStatus, Plan, PlanItem, PlanStatus, ServiceOrder
 from parkos.catalog.selectors import workspace as selectors
-from parkos.catalog.services import workspace as services
+from parkos.catalog.services import plans
 from parkos.catalog.tests.factories import SAMPLE_FIELDS, ServiceFactory, order_in
 from parkos.core.errors import Conflict, Forbidden, Invalid, NotFound
 from parkos.enterprises.tests.factories import EnterpriseFactory, add_staff, enterprise_with_admin
@@ -53,7 +53,7 @@ def people() -> dict[str, Any]:
 
 def test_open_prefills_ranked_items_with_reasons(people: dict[str, Any]) -> None:
     with translation.override("en"):
-        plan, created = services.plan_open(actor=people["butler"], enterprise=people["enterprise"])
+        plan, created = plans.plan_open(actor=people["butler"], enterprise=people["enterprise"])
     items = list(plan.items.select_related("service"))
     assert created and plan.status == PlanStatus.DRAFT and items
     assert all(i.reason and i.suggested and i.kind == "service" for i in items)
@@ -66,15 +66,15 @@ def test_open_prefills_ranked_items_with_reasons(people: dict[str, Any]) -> None
     # 代理记账 was ordered over RECENT_DAYS ago: recurring services may be proposed again.
     assert "专利申请" not in by_name or "申请" not in by_name["专利申请"].reason.split(": ")[-1]
     # Opening again continues the same draft.
-    again, created_again = services.plan_open(actor=people["butler"], enterprise=people["enterprise"])
+    again, created_again = plans.plan_open(actor=people["butler"], enterprise=people["enterprise"])
     assert again.pk == plan.pk and not created_again
 
 
 def test_open_requires_the_butler(people: dict[str, Any]) -> None:
     for who in ("other_butler", "admin", "staff", "outsider"):
         with pytest.raises(Forbidden):
-            services.plan_open(actor=people[who], enterprise=people["enterprise"])
-    plan, _ = services.plan_open(actor=people["operator"], enterprise=people["enterprise"])
+            plans.plan_open(actor=people[who], enterprise=people["enterprise"])
+    plan, _ = plans.plan_open(actor=people["operator"], enterprise=people["enterprise"])
     assert plan.butler == people["operator"]
 
 
@@ -88,57 +88,57 @@ def test_recently_ordered_and_open_services_are_not_proposed(people: dict[str, A
 
 def test_edit_reorder_remove_add_and_send(people: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
     butler = people["butler"]
-    plan, _ = services.plan_open(actor=butler, enterprise=people["enterprise"])
+    plan, _ = plans.plan_open(actor=butler, enterprise=people["enterprise"])
     extra = ServiceFactory(name_zh="员工体检")
-    added = services.plan_item_add(actor=butler, plan=plan, service=extra, reason="年底体检季")
+    added = plans.plan_item_add(actor=butler, plan=plan, service=extra, reason="年底体检季")
     with pytest.raises(Conflict):
-        services.plan_item_add(actor=butler, plan=plan, service=extra)
+        plans.plan_item_add(actor=butler, plan=plan, service=extra)
     ids = list(plan.items.values_list("pk", flat=True))
-    services.plan_item_move(actor=butler, item=added, direction="up")
+    plans.plan_item_move(actor=butler, item=added, direction="up")
     assert list(plan.items.values_list("pk", flat=True))[-2] == added.pk
-    services.plan_reorder(actor=butler, plan=plan, item_ids=list(reversed(ids)))
+    plans.plan_reorder(actor=butler, plan=plan, item_ids=list(reversed(ids)))
     assert list(plan.items.values_list("pk", flat=True)) == list(reversed(ids))
     with pytest.raises(Invalid):
-        services.plan_reorder(actor=butler, plan=plan, item_ids=ids[1:])
+        plans.plan_reorder(actor=butler, plan=plan, item_ids=ids[1:])
     first = plan.items.first()
     assert first is not None
-    services.plan_item_update(actor=butler, item=first, reason="  根据您的融资节奏推荐  ")
+    plans.plan_item_update(actor=butler, item=first, reason="  根据您的融资节奏推荐  ")
     first.refresh_from_db()
     assert first.reason == "根据您的融资节奏推荐"
     with pytest.raises(Invalid):
-        services.plan_item_update(actor=butler, item=first, reason="x" * 201)
-    services.plan_item_remove(actor=butler, item=first)
+        plans.plan_item_update(actor=butler, item=first, reason="x" * 201)
+    plans.plan_item_remove(actor=butler, item=first)
     assert [i.position for i in plan.items.all()] == list(range(plan.items.count()))
-    services.plan_update(actor=butler, plan=plan, message="请查看以下建议。")
+    plans.plan_update(actor=butler, plan=plan, message="请查看以下建议。")
     with pytest.raises(Forbidden):
-        services.plan_send(actor=people["other_butler"], plan=plan)
+        plans.plan_send(actor=people["other_butler"], plan=plan)
     with django_capture_on_commit_callbacks(execute=True):
-        sent = services.plan_send(actor=butler, plan=plan)
+        sent = plans.plan_send(actor=butler, plan=plan)
     assert sent.status == PlanStatus.SENT and sent.sent_at is not None
     notified = set(Notification.objects.filter(kind="plan").values_list("recipient_id", flat=True))
     assert notified == {people["admin"].pk, people["staff"].pk}
     # Sending twice sends once; a sent plan is frozen.
-    services.plan_send(actor=butler, plan=plan)
+    plans.plan_send(actor=butler, plan=plan)
     assert Notification.objects.filter(kind="plan").count() == 2
     with pytest.raises(Conflict):
-        services.plan_item_add(actor=butler, plan=plan, service=ServiceFactory())
+        plans.plan_item_add(actor=butler, plan=plan, service=ServiceFactory())
     with pytest.raises(Conflict):
-        services.plan_update(actor=butler, plan=plan, message="改")
+        plans.plan_update(actor=butler, plan=plan, message="改")
 
 
 def test_empty_plan_cannot_be_sent(people: dict[str, Any]) -> None:
     plan = Plan.objects.create(enterprise=people["enterprise"], butler=people["butler"])
     with pytest.raises(Conflict):
-        services.plan_send(actor=people["butler"], plan=plan)
+        plans.plan_send(actor=people["butler"], plan=plan)
 
 
 def test_enterprise_sees_plan_only_once_sent(people: dict[str, Any]) -> None:
-    plan, _ = services.plan_open(actor=people["butler"], enterprise=people["enterprise"])
+    plan, _ = plans.plan_open(actor=people["butler"], enterprise=people["enterprise"])
     for who in ("admin", "staff", "outsider", "other_butler"):
         with pytest.raises(NotFound):
             selectors.plan_get(viewer=people[who], plan_id=plan.pk)
     assert list(selectors.plan_list(viewer=people["admin"], enterprise=people["enterprise"])) == []
-    services.plan_send(actor=people["butler"], plan=plan)
+    plans.plan_send(actor=people["butler"], plan=plan)
     for who in ("admin", "staff", "butler", "operator"):
         assert selectors.plan_get(viewer=people[who], plan_id=plan.pk).pk == plan.pk
     for who in ("outsider", "other_butler"):
@@ -149,19 +149,19 @@ def test_enterprise_sees_plan_only_once_sent(people: dict[str, Any]) -> None:
 
 
 def test_request_from_a_plan_item_in_one_step(people: dict[str, Any]) -> None:
-    plan, _ = services.plan_open(actor=people["butler"], enterprise=people["enterprise"])
+    plan, _ = plans.plan_open(actor=people["butler"], enterprise=people["enterprise"])
     item = plan.items.select_related("service").first()
     assert item is not None
     with pytest.raises(NotFound):  # not sent yet
-        services.plan_item_request(actor=people["admin"], item=item, idempotency_key="plan-req-0001")
-    services.plan_send(actor=people["butler"], plan=plan)
+        plans.plan_item_request(actor=people["admin"], item=item, idempotency_key="plan-req-0001")
+    plans.plan_send(actor=people["butler"], plan=plan)
     item = PlanItem.objects.select_related("plan__enterprise", "service").get(pk=item.pk)
     with pytest.raises(Forbidden):
-        services.plan_item_request(actor=people["butler"], item=item, idempotency_key="plan-req-0002")
-    order, created = services.plan_item_request(actor=people["staff"], item=item, idempotency_key="plan-req-0001")
+        plans.plan_item_request(actor=people["butler"], item=item, idempotency_key="plan-req-0002")
+    order, created = plans.plan_item_request(actor=people["staff"], item=item, idempotency_key="plan-req-0001")
     assert created and order.plan_item == item and order.service == item.service
     assert order.enterprise == people["enterprise"] and order.status == OrderStatus.SUBMITTED
-    again, created_again = services.plan_item_request(actor=people["staff"], item=item, idempotency_key="plan-req-0001")
+    again, created_again = plans.plan_item_request(actor=people["staff"], item=item, idempotency_key="plan-req-0001")
     assert again.pk == order.pk and not created_again
     assert ServiceOrder.objects.filter(plan_item=item).count() == 1
 
@@ -194,9 +194,9 @@ def test_pages_edit_send_and_request(people: dict[str, Any]) -> None:
     assert response.status_code == 302 and response["Location"] == reverse("catalog:order_detail", args=[order.pk])
     # A service with required fields goes through its form.
     formful = ServiceFactory(name_zh="工商变更", fields=SAMPLE_FIELDS)
-    draft, _ = services.plan_open(actor=people["butler"], enterprise=ent)
-    services.plan_item_add(actor=people["butler"], plan=draft, service=formful)
-    services.plan_send(actor=people["butler"], plan=draft)
+    draft, _ = plans.plan_open(actor=people["butler"], enterprise=ent)
+    plans.plan_item_add(actor=people["butler"], plan=draft, service=formful)
+    plans.plan_send(actor=people["butler"], plan=draft)
     formful_item = draft.items.get(service=formful)
     page = admin.get(reverse("catalog:plan_item_request", args=[formful_item.pk]))
     assert page.status_code == 200 and b'name="a_contact"' in page.content

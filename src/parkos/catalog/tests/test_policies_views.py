@@ -19,7 +19,7 @@ from parkos.accounts.tests.factories import UserFactory
 from parkos.catalog.models import EnterpriseFacts, Policy, ServiceOrder
 from parkos.catalog.services.policies import facts_save, policy_apply, policy_save
 from parkos.catalog.tests.factories import ServiceFactory
-from parkos.core.errors import Conflict, Forbidden, Invalid
+from parkos.core.errors import Conflict, ErrorCode, Forbidden, Invalid
 from parkos.enterprises.models import Industry
 from parkos.enterprises.tests.factories import EnterpriseFactory, add_staff, enterprise_with_admin
 
@@ -148,10 +148,10 @@ def test_apply_without_a_linked_service_explains_and_creates_nothing(park: dict[
     assert response.status_code == 302
     with pytest.raises(Conflict) as caught:
         policy_apply(actor=park["admin"], enterprise=park["enterprise"], item=park["giant"], idempotency_key="k" * 10)
-    assert caught.value.code == "policy_no_service"
+    assert caught.value.code == ErrorCode.NOT_OPEN
     with pytest.raises(Conflict) as closed:
         policy_apply(actor=park["admin"], enterprise=park["enterprise"], item=park["closed"], idempotency_key="k" * 10)
-    assert closed.value.code == "policy_closed"
+    assert closed.value.code == ErrorCode.CLOSED
     assert not ServiceOrder.objects.exists()
 
 

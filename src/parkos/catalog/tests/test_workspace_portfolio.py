@@ -17,7 +17,7 @@ from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
 from parkos.catalog.models import Appointment, AppointmentSlot, ButlerNote, OrderStatus
 from parkos.catalog.selectors import workspace as selectors
-from parkos.catalog.services import workspace as services
+from parkos.catalog.services import notes
 from parkos.catalog.tests.factories import OrderCommentFactory, OrderEventFactory, order_in
 from parkos.core.errors import Forbidden, NotAuthenticated, NotFound
 from parkos.enterprises.tests.factories import EnterpriseFactory, add_staff, enterprise_with_admin
@@ -93,7 +93,7 @@ def test_row_figures(people: dict[str, Any]) -> None:
                                           ends_at=timezone.now() - timedelta(hours=1))
     Appointment.objects.create(slot=slot, member=people["admin"], enterprise=ent, topic="融资")
     assert selectors.workspace_enterprises(viewer=butler).get().last_contact == slot.starts_at
-    note = services.note_add(actor=butler, enterprise=ent, body="创始人下月出差")
+    note = notes.note_add(actor=butler, enterprise=ent, body="创始人下月出差")
     row = selectors.workspace_enterprises(viewer=butler).get()
     assert row.last_contact == note.created_at and row.latest_note == "创始人下月出差"
     event = OrderEventFactory(order=done, action="confirm")
@@ -106,7 +106,7 @@ def test_sort_overdue_first_and_oldest_contact(people: dict[str, Any]) -> None:
     calm = EnterpriseFactory(butler=butler, name="甲安静科技有限公司")
     late = EnterpriseFactory(butler=butler, name="乙延误科技有限公司")
     order_in(OrderStatus.ACCEPTED, enterprise=late, due_on=timezone.localdate() - timedelta(days=1))
-    services.note_add(actor=butler, enterprise=calm, body="刚联系过")
+    notes.note_add(actor=butler, enterprise=calm, body="刚联系过")
     by_overdue = [e.pk for e in selectors.workspace_enterprises(viewer=butler)]
     assert by_overdue[0] == late.pk
     by_contact = [e.pk for e in selectors.workspace_enterprises(viewer=butler, sort="contact")]
@@ -148,20 +148,28 @@ def test_workspace_enterprise_page_permissions(people: dict[str, Any]) -> None:
     url = reverse("catalog:workspace_enterprise", args=[people["enterprise"].pk])
     assert _client(people["butler"]).get(url).status_code == 200
     assert _client(people["operator"]).get(url).status_code == 200
-    for who in ("other_butler", "admin", "staff", "outsider", "member"):
-        assert _client(people[who]).get(url).status_code == 403, who
+    # Permission before existence: another butler is told "not found" for this enterprise as for an id
+    # that does not exist; people without a workspace are refused the same way for every id.
+    missing = reverse("catalog:workspace_enterprise", args=[people["enterprise"].pk + 10_000])
+    for who, status in (("other_butler", 404), ("admin", 403), ("staff", 403), ("outsider", 403), ("member", 403)):
+        client = _client(people[who])
+        assert client.get(url).status_code == status, who
+        assert client.get(missing).status_code == status, who
+        for api in (f"/api/v1/butler/enterprises/{people['enterprise'].pk}/notes",
+                    f"/api/v1/butler/enterprises/{people['enterprise'].pk + 10_000}/notes"):
+            assert client.get(api).status_code == status, (who, api)
 
 
 def test_notes_are_private_to_park_staff(people: dict[str, Any]) -> None:
     ent = people["enterprise"]
-    services.note_add(actor=people["butler"], enterprise=ent, body="秘密备注：资金紧张")
+    notes.note_add(actor=people["butler"], enterprise=ent, body="秘密备注：资金紧张")
     for who in ("admin", "staff", "outsider", "other_butler", "member"):
         with pytest.raises(Forbidden):
-            services.note_add(actor=people[who], enterprise=ent, body="x")
+            notes.note_add(actor=people[who], enterprise=ent, body="x")
         with pytest.raises(Forbidden):
             selectors.note_list(viewer=people[who], enterprise=ent)
         api = _client(people[who]).get(f"/api/v1/butler/enterprises/{ent.pk}/notes")
-        assert api.status_code == 403, who
+        assert api.status_code == (404 if who == "other_butler" else 403), who
     # Nowhere the enterprise looks: its public page, its API record, search.
     admin = _client(people["admin"])
     assert "秘密备注" not in admin.get(reverse("enterprises:detail", args=[ent.pk])).content.decode()
@@ -173,10 +181,10 @@ def test_notes_are_private_to_park_staff(people: dict[str, Any]) -> None:
 
 
 def test_note_delete_only_by_author(people: dict[str, Any]) -> None:
-    note = services.note_add(actor=people["butler"], enterprise=people["enterprise"], body="待删除")
+    note = notes.note_add(actor=people["butler"], enterprise=people["enterprise"], body="待删除")
     with pytest.raises(NotFound):
         selectors.note_get(viewer=people["admin"], note_id=note.pk)
-    services.note_delete(actor=people["operator"], note=note)
+    notes.note_delete(actor=people["operator"], note=note)
     assert not ButlerNote.objects.filter(pk=note.pk).exists()
 
 
@@ -194,7 +202,7 @@ def test_note_validation_changes_nothing(people: dict[str, Any]) -> None:
 
 def test_notes_render_as_text(people: dict[str, Any]) -> None:
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    services.note_add(actor=people["butler"], enterprise=people["enterprise"], body=evil)
+    notes.note_add(actor=people["butler"], enterprise=people["enterprise"], body=evil)
     client = _client(people["butler"])
     for url in (reverse("catalog:workspace"), reverse("catalog:workspace_enterprise", args=[people["enterprise"].pk])):
         html = client.get(url).content.decode()

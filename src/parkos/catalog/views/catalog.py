@@ -18,6 +18,7 @@ PER_PAGE = 20
 
 
 def index(request: HttpRequest) -> HttpResponse:
+    # Filters from the query string, not stored: capped so a pasted novel cannot become a LIKE pattern.
     filters = {key: request.GET.get(key, "").strip()[:100] for key in ("q", "category", "provider", "pricing")}
     filters["eligible"] = "1" if request.GET.get("eligible") == "1" else ""
     my_enterprise = selectors.viewer_enterprise(request.user)

@@ -18,14 +18,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parkos.accounts.models import User
-from parkos.catalog.forms import CommentForm, OrderRequestForm, ReplyTemplateForm, TransitionForm, error_field
+from parkos.catalog.forms import (
+    CommentForm,
+    OrderRequestForm,
+    ReplyTemplateForm,
+    TransitionForm,
+    request_action,
+)
 from parkos.catalog.models import OrderStatus, Provider
 from parkos.catalog.selectors import catalog as catalog_selectors
 from parkos.catalog.selectors import orders as selectors
 from parkos.catalog.services import orders as services
+from parkos.catalog.services import templates as template_services
+from parkos.catalog.services.attachments import ACCEPT, MAX_FILES
+from parkos.catalog.services.machine import EVENT_LABELS, allowed_actions
+from parkos.catalog.services.sla import is_overdue
 from parkos.core import policy, ratelimit
-from parkos.core.errors import DomainError, Invalid, NotFound
-from parkos.core.forms import add_domain_error
+from parkos.core.errors import Invalid, NotFound
+from parkos.core.forms import page_action
 
 PER_PAGE = 20
 
@@ -44,27 +54,21 @@ def order_create(request: HttpRequest, service_id: int) -> HttpResponse:
         }, status=403)
     form = OrderRequestForm(request.POST or None, service=service)
     if request.method == "POST":
-        try:
+        with request_action(request, form=form) as done:
             ratelimit.enforce(request, group="order-create", key=str(request.user.pk), rate=services.ORDER_RATE)
             order, created = services.order_create(
                 actor=_user(request), enterprise=state.enterprise, service=service,
                 idempotency_key=request.POST.get("idempotency_key", ""), answers=form.raw_answers(),
                 note=request.POST.get("note", ""), files=request.FILES.getlist("files"),
             )
-        except DomainError as error:
-            if error.details:
-                error.details = {error_field(k): v for k, v in error.details.items()}
-            add_domain_error(form, error)
-            if "files" in (error.details or {}):
-                form.file_errors = error.details["files"]  # type: ignore[attr-defined]
-        else:
+        if done:
             if created:
                 messages.success(request, _("Your request %(number)s has been sent to your butler.")
                                  % {"number": order.number})
             return redirect("catalog:order_detail", order.pk)
     return render(request, "catalog/order_form.html", {
         "service": service, "form": form, "enterprise": state.enterprise,
-        "max_files": services.MAX_FILES, "accept": ",".join(f".{e}" for e in services.FILE_TYPES),
+        "max_files": MAX_FILES, "accept": ACCEPT,
     }, status=400 if form.errors else 200)
 
 
@@ -81,6 +85,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("scope", "")
     if scope not in scopes:
         scope = scopes[0] if scopes else "all"
+    # Filters from the query string, not stored: capped so a pasted novel cannot become a LIKE pattern.
     filters = {key: request.GET.get(key, "").strip()[:40] for key in ("status", "service", "from", "to", "q")}
     filters["overdue"] = "1" if request.GET.get("overdue") == "1" else ""
     qs = selectors.order_list(viewer=request.user, scope=scope, status=filters["status"],
@@ -89,7 +94,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
                               q=filters["q"])
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [(o, services.is_overdue(o, today=today)) for o in page]
+    rows = [(o, is_overdue(o, today=today)) for o in page]
     context = {
         "page": page, "rows": rows, "filters": filters, "scope": scope,
         "scopes": [(s, selectors.SCOPE_LABELS[s]) for s in scopes], "statuses": OrderStatus.choices,
@@ -104,11 +109,11 @@ def _detail_context(request: HttpRequest, order: Any) -> dict[str, Any]:
     user = request.user
     relations = policy.relations_of(user, order)
     is_park = policy.can(user, "order.internal", order, relations=relations)
-    actions = services.allowed_actions(order, user)
+    actions = allowed_actions(order, user)
     templates: list[tuple[Any, str]] = []
     if is_park and policy.can(user, "order.templates"):
-        ctx = services.template_context(order)
-        templates = [(t, services.template_render(t.body, ctx)) for t in selectors.reply_templates(viewer=user)]
+        ctx = template_services.template_context(order)
+        templates = [(t, template_services.template_render(t.body, ctx)) for t in selectors.reply_templates(viewer=user)]
     return {
         "order": order,
         "tracker": selectors.order_tracker(order),
@@ -118,16 +123,16 @@ def _detail_context(request: HttpRequest, order: Any) -> dict[str, Any]:
         "actions": actions,
         "providers": catalog_selectors.provider_list() if any(a.action == "assign" for a in actions) else [],
         "is_park": is_park,
-        "is_enterprise": bool(relations & {policy.ENTERPRISE_ADMIN, policy.ENTERPRISE_STAFF}),
+        "is_enterprise": policy.can(user, "order.act.enterprise", order, relations=relations),
         "can_comment": policy.can(user, "order.comment", order, relations=relations),
         "can_upload": order.status not in (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.RATED),
         "comment_form": CommentForm(),
         "transition_form": TransitionForm(),
         "templates": templates,
-        "event_labels": services.EVENT_LABELS,
+        "event_labels": EVENT_LABELS,
         "fields": [(spec.get("label") or spec.get("name"), order.answers.get(spec.get("name")))
                    for spec in order.service.fields if isinstance(spec, dict) and spec.get("name") in order.answers],
-        "accept": ",".join(f".{e}" for e in services.FILE_TYPES),
+        "accept": ACCEPT,
     }
 
 
@@ -144,7 +149,8 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
     form = TransitionForm(request.POST)
     form.is_valid()
     data = form.cleaned_data
-    try:
+    label = EVENT_LABELS.get(action, action)
+    with page_action(request, success=_("Done: %(what)s.") % {"what": label}):
         provider = None
         if action == "assign":
             provider = Provider.objects.filter(pk=data.get("provider") or 0).first()
@@ -153,11 +159,6 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
         services.order_transition(actor=_user(request), order=order, action=action,
                                   reason=request.POST.get("reason", ""), provider=provider,
                                   rating=data.get("rating"), files=request.FILES.getlist("files"))
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        label = services.EVENT_LABELS.get(action, action)
-        messages.success(request, _("Done: %(what)s.") % {"what": label})
     return redirect("catalog:order_detail", order.pk)
 
 
@@ -165,12 +166,10 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
 @require_POST
 def order_comment(request: HttpRequest, order_id: int) -> HttpResponse:
     order = selectors.order_get(viewer=request.user, order_id=order_id)
-    try:
+    with page_action(request):
         ratelimit.enforce(request, group="order-comment", key=str(request.user.pk), rate=services.COMMENT_RATE)
         services.comment_add(actor=_user(request), order=order, body=request.POST.get("body", ""),
                              internal=request.POST.get("internal") in ("on", "1", "true"))
-    except DomainError as error:
-        messages.error(request, str(error.message))
     return redirect("catalog:order_detail", order.pk)
 
 
@@ -178,11 +177,9 @@ def order_comment(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_POST
 def order_upload(request: HttpRequest, order_id: int) -> HttpResponse:
     order = selectors.order_get(viewer=request.user, order_id=order_id)
-    try:
+    with page_action(request) as done:
         stored = services.attachment_add(actor=_user(request), order=order, files=request.FILES.getlist("files"))
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
+    if done:
         messages.success(request, _("%(n)d file(s) added.") % {"n": len(stored)})
     return redirect("catalog:order_detail", order.pk)
 
@@ -207,16 +204,14 @@ def reply_templates(request: HttpRequest) -> HttpResponse:
     templates = selectors.reply_templates(viewer=request.user)
     form = ReplyTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.reply_template_save(actor=_user(request), title=form.cleaned_data["title"],
-                                         body=form.cleaned_data["body"], shared=form.cleaned_data["shared"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The reply template has been saved."))
+        with page_action(request, form=form, success=_("The reply template has been saved.")) as done:
+            template_services.reply_template_save(
+                actor=_user(request), title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                shared=form.cleaned_data["shared"])
+        if done:
             return redirect("catalog:reply_templates")
     return render(request, "catalog/order_templates.html", {
-        "templates": templates, "form": form, "variables": services.TEMPLATE_VARIABLES,
+        "templates": templates, "form": form, "variables": template_services.TEMPLATE_VARIABLES,
         "can_share": policy.can(request.user, "catalog.manage"),
     }, status=400 if form.errors else 200)
 
@@ -225,12 +220,8 @@ def reply_templates(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reply_template_delete(request: HttpRequest, template_id: int) -> HttpResponse:
     template = selectors.reply_template_get(viewer=request.user, template_id=template_id)
-    try:
-        services.reply_template_delete(actor=_user(request), template=template)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("The reply template has been deleted."))
+    with page_action(request, success=_("The reply template has been deleted.")):
+        template_services.reply_template_delete(actor=_user(request), template=template)
     return redirect("catalog:reply_templates")
 
 

@@ -17,14 +17,14 @@ from django.views.decorators.http import require_POST
 
 from parkos.accounts.models import User
 from parkos.catalog.eligibility import EnterpriseProfile, describe, evaluate
-from parkos.catalog.forms import OrderRequestForm, error_field
+from parkos.catalog.forms import OrderRequestForm, request_action
 from parkos.catalog.forms_policy import FactsForm
 from parkos.catalog.selectors import policies as selectors
 from parkos.catalog.selectors.catalog import viewer_enterprise
 from parkos.catalog.services import policies as services
 from parkos.core import policy
-from parkos.core.errors import DomainError, NotFound
-from parkos.core.forms import add_domain_error
+from parkos.core.errors import NotFound
+from parkos.core.forms import page_action
 from parkos.enterprises.models import Enterprise
 
 PER_PAGE = 20
@@ -35,7 +35,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def policy_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
+    q = request.GET.get("q", "").strip()[:100]  # a search query, not stored
     page = Paginator(selectors.policy_list(viewer=request.user, q=q), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "catalog/policy_list.html", {
         "page": page, "q": q, "querystring": urlencode({"q": q}) if q else "",
@@ -98,12 +98,10 @@ def policy_facts(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     policy.require(request.user, "policy.facts.edit", enterprise)
     form = FactsForm(request.POST)
     if form.is_valid():
-        try:
+        with page_action(request, form=form,
+                         success=_("The facts were saved; the matches below are up to date.")) as done:
             services.facts_save(actor=_user(request), enterprise=enterprise, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The facts were saved; the matches below are up to date."))
+        if done:
             return redirect("catalog:policy_matches", enterprise.pk)
     return render(request, "catalog/policy_matches.html", _matches_context(request, enterprise_id, form), status=400)
 
@@ -120,16 +118,12 @@ def policy_apply(request: HttpRequest, policy_id: int, enterprise_id: int) -> Ht
         return redirect("catalog:policy_matches", enterprise.pk)
     form = OrderRequestForm(request.POST or None, service=item.service)
     if request.method == "POST":
-        try:
+        with request_action(request, form=form) as done:
             order, created = services.policy_apply(
                 actor=_user(request), enterprise=enterprise, item=item,
                 idempotency_key=request.POST.get("idempotency_key", ""), answers=form.raw_answers(),
                 note=request.POST.get("note", ""))
-        except DomainError as error:
-            if error.details:
-                error.details = {error_field(k): v for k, v in error.details.items()}
-            add_domain_error(form, error)
-        else:
+        if done:
             if created:
                 messages.success(request, _("Your application %(number)s has been sent to your butler.")
                                  % {"number": order.number})

@@ -22,15 +22,17 @@ from parkos.catalog.forms_workspace import (
     BookForm,
     NoteForm,
     PlanMessageForm,
-    ReasonForm,
     SlotForm,
 )
 from parkos.catalog.models import PlanStatus, Service
 from parkos.catalog.selectors import workspace as selectors
-from parkos.catalog.services import workspace as services
+from parkos.catalog.services import appointments, notes, plans
+from parkos.catalog.services.machine import action_labels
+from parkos.catalog.services.orders import new_idempotency_key
+from parkos.catalog.services.sla import is_overdue
 from parkos.core import policy
-from parkos.core.errors import DomainError, NotFound
-from parkos.core.forms import add_domain_error
+from parkos.core.errors import NotFound
+from parkos.core.forms import page_action
 
 PER_PAGE = 20
 
@@ -39,17 +41,13 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _fail(request: HttpRequest, error: DomainError) -> None:
-    messages.error(request, str(error.message))
-
-
 # --- my enterprises --------------------------------------------------------------------------------
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     policy.require(user, "workspace.view")
-    is_operator = user.has_role(policy.OPERATOR)
+    is_operator = policy.can(user, "workspace.view.all")
     butler = None
     butlers: Any = []
     if is_operator:
@@ -59,15 +57,13 @@ def home(request: HttpRequest) -> HttpResponse:
             butler = User.objects.filter(pk=int(butler_id)).first()
     sort = request.GET.get("sort", "overdue")
     sort = sort if sort in selectors.SORTS else "overdue"
+    # The query is a search, not stored: a longer one would match nothing more.
     filters = {"q": request.GET.get("q", "")[:50], "sort": sort, "overdue": request.GET.get("overdue", ""),
                "butler": str(butler.pk) if butler else ""}
     qs = selectors.workspace_enterprises(viewer=user, butler=butler, q=filters["q"], sort=sort,
                                          overdue_only=filters["overdue"] == "1")
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    from parkos.catalog.models import OrderStatus
-    from parkos.catalog.services.orders import TRANSITIONS
-
-    labels: dict[str, Any] = {"submit": OrderStatus.SUBMITTED.label, **{k: t.label for k, t in TRANSITIONS.items()}}
+    labels = action_labels()
     for row in page:
         row.last_event_label = labels.get(row.last_event_action or "", row.last_event_action)  # type: ignore[attr-defined]
     context = {
@@ -87,8 +83,6 @@ def enterprise(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 
 def _enterprise_page(request: HttpRequest, ent: Any, note_form: NoteForm, status: int = 200) -> HttpResponse:
     user = _user(request)
-    from parkos.catalog.services.orders import is_overdue
-
     orders = selectors.enterprise_orders(viewer=user, enterprise=ent)
     for order in orders:
         order.overdue = is_overdue(order)  # type: ignore[attr-defined]
@@ -109,11 +103,9 @@ def note_add(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     ent = selectors.workspace_enterprise_get(viewer=user, enterprise_id=enterprise_id)
     form = NoteForm(request.POST)
     if form.is_valid():
-        try:
-            services.note_add(actor=user, enterprise=ent, body=form.cleaned_data["body"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        with page_action(request, form=form) as done:
+            notes.note_add(actor=user, enterprise=ent, body=form.cleaned_data["body"])
+        if done:
             return redirect("catalog:workspace_enterprise", ent.pk)
     return _enterprise_page(request, ent, form, status=400)
 
@@ -123,10 +115,8 @@ def note_add(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 def note_delete(request: HttpRequest, note_id: int) -> HttpResponse:
     user = _user(request)
     note = selectors.note_get(viewer=user, note_id=note_id)
-    try:
-        services.note_delete(actor=user, note=note)
-    except DomainError as error:
-        _fail(request, error)
+    with page_action(request):
+        notes.note_delete(actor=user, note=note)
     return redirect("catalog:workspace_enterprise", note.enterprise_id)
 
 
@@ -137,7 +127,7 @@ def note_delete(request: HttpRequest, note_id: int) -> HttpResponse:
 def plan_open(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     user = _user(request)
     ent = selectors.workspace_enterprise_get(viewer=user, enterprise_id=enterprise_id)
-    plan, _created = services.plan_open(actor=user, enterprise=ent)
+    plan, _created = plans.plan_open(actor=user, enterprise=ent)
     return redirect("catalog:plan_detail", plan.pk)
 
 
@@ -146,8 +136,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     """The plans an enterprise's people received."""
     user = _user(request)
     ent = selectors.my_enterprise(viewer=user)
-    plans = selectors.plan_list(viewer=user, enterprise=ent) if ent else []
-    return render(request, "catalog/plan_list.html", {"enterprise": ent, "plans": plans})
+    received = selectors.plan_list(viewer=user, enterprise=ent) if ent else []
+    return render(request, "catalog/plan_list.html", {"enterprise": ent, "plans": received})
 
 
 @login_required
@@ -155,8 +145,6 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = _user(request)
     plan = selectors.plan_get(viewer=user, plan_id=plan_id)
     can_edit = plan.status == PlanStatus.DRAFT and policy.can(user, "plan.edit", plan.enterprise)
-    from parkos.catalog.services.orders import new_idempotency_key
-
     items = list(plan.items.all())
     for item in items:
         fields = item.service.fields if item.service and isinstance(item.service.fields, list) else []
@@ -176,7 +164,7 @@ def plan_services(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = _user(request)
     plan = selectors.plan_get(viewer=user, plan_id=plan_id)
     policy.require(user, "plan.edit", plan.enterprise)
-    q = request.GET.get("q", "").strip()[:50]
+    q = request.GET.get("q", "").strip()[:50]  # a search query, not stored
     found = []
     if q:
         found = list(Service.objects.filter(is_active=True, provider__is_active=True)
@@ -188,17 +176,15 @@ def plan_services(request: HttpRequest, plan_id: int) -> HttpResponse:
 def _plan_write(request: HttpRequest, plan_id: int, action: Any) -> HttpResponse:
     user = _user(request)
     plan = selectors.plan_get(viewer=user, plan_id=plan_id)
-    try:
+    with page_action(request):
         action(user, plan)
-    except DomainError as error:
-        _fail(request, error)
     return redirect("catalog:plan_detail", plan.pk)
 
 
 @login_required
 @require_POST
 def plan_message(request: HttpRequest, plan_id: int) -> HttpResponse:
-    return _plan_write(request, plan_id, lambda u, p: services.plan_update(
+    return _plan_write(request, plan_id, lambda u, p: plans.plan_update(
         actor=u, plan=p, message=request.POST.get("message", "")))
 
 
@@ -206,11 +192,12 @@ def plan_message(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def plan_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     def add(u: User, p: Any) -> None:
+        policy.require(u, "plan.edit", p.enterprise)  # before the service is looked up
         raw = request.POST.get("service", "")
         service = Service.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
         if service is None:
             raise NotFound(_("No such service."))
-        services.plan_item_add(actor=u, plan=p, service=service, reason=request.POST.get("reason", ""))
+        plans.plan_item_add(actor=u, plan=p, service=service, reason=request.POST.get("reason", ""))
 
     return _plan_write(request, plan_id, add)
 
@@ -220,13 +207,9 @@ def plan_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 def plan_send(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = _user(request)
     plan = selectors.plan_get(viewer=user, plan_id=plan_id)
-    try:
-        services.plan_update(actor=user, plan=plan, message=request.POST.get("message", plan.message))
-        services.plan_send(actor=user, plan=plan)
-    except DomainError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, _("The plan has been sent to %(name)s.") % {"name": plan.enterprise.name})
+    with page_action(request, success=_("The plan has been sent to %(name)s.") % {"name": plan.enterprise.name}):
+        plans.plan_update(actor=user, plan=plan, message=request.POST.get("message", plan.message))
+        plans.plan_send(actor=user, plan=plan)
     return redirect("catalog:plan_detail", plan.pk)
 
 
@@ -235,10 +218,9 @@ def plan_send(request: HttpRequest, plan_id: int) -> HttpResponse:
 def plan_delete(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = _user(request)
     plan = selectors.plan_get(viewer=user, plan_id=plan_id)
-    try:
-        services.plan_delete(actor=user, plan=plan)
-    except DomainError as error:
-        _fail(request, error)
+    with page_action(request) as done:
+        plans.plan_delete(actor=user, plan=plan)
+    if not done:
         return redirect("catalog:plan_detail", plan.pk)
     return redirect("catalog:workspace_enterprise", plan.enterprise_id)
 
@@ -246,37 +228,35 @@ def plan_delete(request: HttpRequest, plan_id: int) -> HttpResponse:
 def _item_write(request: HttpRequest, item_id: int, action: Any) -> HttpResponse:
     user = _user(request)
     item = selectors.plan_item_get(viewer=user, item_id=item_id)
-    try:
+    with page_action(request):
         action(user, item)
-    except DomainError as error:
-        _fail(request, error)
     return redirect("catalog:plan_detail", item.plan_id)
 
 
 @login_required
 @require_POST
 def item_reason(request: HttpRequest, item_id: int) -> HttpResponse:
-    return _item_write(request, item_id, lambda u, i: services.plan_item_update(
+    return _item_write(request, item_id, lambda u, i: plans.plan_item_update(
         actor=u, item=i, reason=request.POST.get("reason", "")))
 
 
 @login_required
 @require_POST
 def item_remove(request: HttpRequest, item_id: int) -> HttpResponse:
-    return _item_write(request, item_id, lambda u, i: services.plan_item_remove(actor=u, item=i))
+    return _item_write(request, item_id, lambda u, i: plans.plan_item_remove(actor=u, item=i))
 
 
 @login_required
 @require_POST
 def item_move(request: HttpRequest, item_id: int) -> HttpResponse:
-    return _item_write(request, item_id, lambda u, i: services.plan_item_move(
+    return _item_write(request, item_id, lambda u, i: plans.plan_item_move(
         actor=u, item=i, direction=request.POST.get("direction", "")))
 
 
 @login_required
 def item_request(request: HttpRequest, item_id: int) -> HttpResponse:
     """Request the item's service: one click when the service asks for nothing, else its form."""
-    from parkos.catalog.forms import OrderRequestForm, error_field
+    from parkos.catalog.forms import OrderRequestForm, request_action
 
     user = _user(request)
     item = selectors.plan_item_get(viewer=user, item_id=item_id)
@@ -284,15 +264,11 @@ def item_request(request: HttpRequest, item_id: int) -> HttpResponse:
         raise NotFound(_("No such plan item."))
     form = OrderRequestForm(request.POST or None, service=item.service)
     if request.method == "POST":
-        try:
-            order, created = services.plan_item_request(
+        with request_action(request, form=form) as done:
+            order, created = plans.plan_item_request(
                 actor=user, item=item, idempotency_key=request.POST.get("idempotency_key", ""),
                 note=request.POST.get("note", ""), answers=form.raw_answers())
-        except DomainError as error:
-            if error.details:
-                error.details = {error_field(k): v for k, v in error.details.items()}
-            add_domain_error(form, error)
-        else:
+        if done:
             if created:
                 messages.success(request, _("Your request %(number)s has been sent to your butler.")
                                  % {"number": order.number})
@@ -309,7 +285,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
     bookings and a link to their slots."""
     user = _user(request)
     scope = "all" if request.GET.get("scope") == "all" else "upcoming"
-    enterprise, butler_id = services.bookable_butler(user)
+    enterprise, butler_id = appointments.bookable_butler(user)
     page = Paginator(selectors.appointment_list(viewer=user, scope=scope), PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page, "scope": scope, "enterprise": enterprise,
@@ -325,12 +301,9 @@ def slot_manage(request: HttpRequest) -> HttpResponse:
     policy.require(user, "appointment.slots.manage")
     form = SlotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.slot_publish(actor=user, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The time slot is published."))
+        with page_action(request, form=form, success=_("The time slot is published.")) as done:
+            appointments.slot_publish(actor=user, **form.cleaned_data)
+        if done:
             return redirect("catalog:appointment_slots")
     return render(request, "catalog/appointment_slots.html",
                   {"form": form, "slots": selectors.butler_slots(viewer=user)}, status=400 if form.errors else 200)
@@ -341,10 +314,8 @@ def slot_manage(request: HttpRequest) -> HttpResponse:
 def slot_withdraw(request: HttpRequest, slot_id: int) -> HttpResponse:
     user = _user(request)
     slot = selectors.slot_get(viewer=user, slot_id=slot_id)
-    try:
-        services.slot_withdraw(actor=user, slot=slot, reason=request.POST.get("reason", ""))
-    except DomainError as error:
-        _fail(request, error)
+    with page_action(request):
+        appointments.slot_withdraw(actor=user, slot=slot, reason=request.POST.get("reason", ""))
     return redirect("catalog:appointment_slots")
 
 
@@ -353,12 +324,8 @@ def slot_withdraw(request: HttpRequest, slot_id: int) -> HttpResponse:
 def slot_book(request: HttpRequest, slot_id: int) -> HttpResponse:
     user = _user(request)
     slot = selectors.slot_get(viewer=user, slot_id=slot_id)
-    try:
-        services.appointment_book(actor=user, slot=slot, topic=request.POST.get("topic", ""))
-    except DomainError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, _("Your appointment is booked."))
+    with page_action(request, success=_("Your appointment is booked.")):
+        appointments.appointment_book(actor=user, slot=slot, topic=request.POST.get("topic", ""))
     return redirect("catalog:appointment_list")
 
 
@@ -367,14 +334,8 @@ def slot_book(request: HttpRequest, slot_id: int) -> HttpResponse:
 def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     user = _user(request)
     appointment = selectors.appointment_get(viewer=user, appointment_id=appointment_id)
-    form = ReasonForm(request.POST)
-    try:
-        services.appointment_cancel(actor=user, appointment=appointment, reason=request.POST.get("reason", ""))
-    except DomainError as error:
-        _fail(request, error)
-    else:
-        if form.is_valid():
-            messages.success(request, _("The appointment is cancelled."))
+    with page_action(request, success=_("The appointment is cancelled.")):
+        appointments.appointment_cancel(actor=user, appointment=appointment, reason=request.POST.get("reason", ""))
     return redirect("catalog:appointment_list")
 
 
@@ -384,15 +345,11 @@ def appointment_reschedule(request: HttpRequest, appointment_id: int) -> HttpRes
     user = _user(request)
     appointment = selectors.appointment_get(viewer=user, appointment_id=appointment_id)
     raw = request.POST.get("slot", "")
-    try:
+    with page_action(request, success=_("Your appointment has been moved.")):
         if not raw.isdigit():
             raise NotFound(_("No such time slot."))
         slot = selectors.slot_get(viewer=user, slot_id=int(raw))
-        services.appointment_reschedule(actor=user, appointment=appointment, slot=slot)
-    except DomainError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, _("Your appointment has been moved."))
+        appointments.appointment_reschedule(actor=user, appointment=appointment, slot=slot)
     return redirect("catalog:appointment_list")
 
 

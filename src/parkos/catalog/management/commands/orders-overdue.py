@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="Pretend today is this date (YYYY-MM-DD), for catching up or tests.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from parkos.catalog.services.orders import orders_flag_overdue
+        from parkos.catalog.services.overdue import orders_flag_overdue
 
         today = None
         if options.get("today"):
