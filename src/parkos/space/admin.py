@@ -1,14 +1,37 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from parkos.core import uploads
+from parkos.core.errors import ErrorCode, Invalid, field_error
 from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap, SpacePreference
 from parkos.space.tiled import MapError, parse
+
+MAP_FILES = ("json",)
+
+
+def _read_upload(upload: Any) -> bytes:
+    """The uploaded file's bytes, once ``core.uploads`` has checked it (size limit, not empty, really text)."""
+    try:
+        if set(MAP_FILES) <= set(uploads.FILE_TYPES):
+            uploads.file_check(upload, field="upload", allowed=MAP_FILES)
+        else:  # core.uploads does not know JSON yet: its size rule still holds
+            limit = settings.UPLOAD_MAX_BYTES
+            if (upload.size or 0) > limit:
+                raise field_error("upload", _("%(name)s is larger than %(limit)s.")
+                                  % {"name": uploads.upload_name(upload), "limit": uploads.max_bytes_label(limit)},
+                                  code=ErrorCode.TOO_LARGE)
+    except Invalid as refused:
+        raise forms.ValidationError(refused.message, code=refused.code) from None
+    upload.seek(0)
+    return bytes(upload.read())
 
 
 class SpaceMapForm(forms.ModelForm):
@@ -26,20 +49,16 @@ class SpaceMapForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         upload = data.get("upload")
-        raw: Any = upload.read() if upload else data.get("tiled")
+        raw: Any = _read_upload(upload) if upload else data.get("tiled")
         if isinstance(raw, (dict, list)):
-            import json
-
             raw = json.dumps(raw)
         if raw in (None, ""):
             raise forms.ValidationError(_("Upload a Tiled JSON map."))
         try:
-            parse(raw)
+            parse(raw)  # the Tiled validation is the map's own: layers, areas, their rules
         except MapError as refused:
             raise forms.ValidationError(refused.message) from None
         if upload:
-            import json
-
             data["tiled"] = json.loads(raw)
         return data
 

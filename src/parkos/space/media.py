@@ -28,6 +28,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
+from parkos.space.providers import ProviderSlot
+
 log = logging.getLogger("parkos.space")
 
 
@@ -38,30 +40,17 @@ class MediaProvider(Protocol):
         ...
 
 
-_provider: MediaProvider | None = None
-
-
-def media_provider_register(provider: MediaProvider) -> MediaProvider:
-    """Make ``provider`` the map's media server (the last registration wins); maps opened from now on
-    track bubbles."""
-    global _provider
-    _provider = provider
-    return provider
-
-
-def media_provider_clear() -> None:
-    global _provider
-    _provider = None
-
-
-def media_provider_get() -> MediaProvider | None:
-    return _provider
+media_providers: ProviderSlot[MediaProvider] = ProviderSlot("media")
+# Make a provider the map's media server (the last registration wins); maps opened from now on track bubbles.
+media_provider_register = media_providers.register
+media_provider_clear = media_providers.clear
+media_provider_get = media_providers.get
 
 
 def join_info_attach(map_slug: str, user_id: int, events: list[dict[str, Any]]) -> None:
     """Add the provider's join information to ``user_id``'s bubble events (in place). A failing provider
     leaves the event without ``media``: the map goes on, only without voice."""
-    provider = _provider
+    provider = media_providers.get()
     if provider is None:
         return
     for event in events:

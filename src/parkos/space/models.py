@@ -11,21 +11,24 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from parkos.core.errors import ErrorCode
 from parkos.core.models import TimeStampedModel
 
+NAME_MAX, NAME_EN_MAX = 60, 80  # a map's name (the park's language) and its English name
+REASON_MAX = 200  # an operator's reason for a ban
 RESERVED_SLUGS = frozenset({"block", "preferences"})  # pages under /space/ that a map's address would hide
 
 
 def slug_not_reserved(value: str) -> None:
     if value in RESERVED_SLUGS:
         raise ValidationError(_("This address is used by another page of the map; choose another."),
-                              code="reserved")
+                              code=ErrorCode.TAKEN)
 
 
 class SpaceMap(TimeStampedModel):
     slug = models.SlugField(_("address"), max_length=40, unique=True, validators=[slug_not_reserved])
-    name = models.CharField(_("name"), max_length=60)
-    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    name = models.CharField(_("name"), max_length=NAME_MAX)
+    name_en = models.CharField(_("name (English)"), max_length=NAME_EN_MAX, blank=True)
     tiled = models.JSONField(_("Tiled map (JSON)"))
     tileset = models.CharField(_("tileset image (static path)"), max_length=200, default="space/park-tiles.png")
     is_active = models.BooleanField(_("open"), default=True)
@@ -54,7 +57,7 @@ class MapBan(models.Model):
                              verbose_name=_("member"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
                            verbose_name=_("banned by"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=REASON_MAX, blank=True)
     created_at = models.DateTimeField(_("banned at"), auto_now_add=True)
 
     class Meta:

@@ -22,37 +22,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
+from parkos.space.providers import ProviderSlot
+
 log = logging.getLogger("parkos.space")
 
 # (user ids) -> the ids among them who are in the park today. It gets only consenting members' ids.
 PresenceProvider = Callable[[frozenset[int]], Iterable[int]]
 
-_provider: PresenceProvider | None = None
-
-
-def presence_provider_register(fn: PresenceProvider) -> PresenceProvider:
-    """Make ``fn`` the park's source of "in the park today" (the last registration wins). Returns ``fn``,
-    so it can be used as a decorator."""
-    global _provider
-    _provider = fn
-    return fn
-
-
-def presence_provider_clear() -> None:
-    """No provider: nobody is marked (the default; tests restore it)."""
-    global _provider
-    _provider = None
-
-
-def presence_provider_get() -> PresenceProvider | None:
-    return _provider
+presence_providers: ProviderSlot[PresenceProvider] = ProviderSlot("presence")
+# Make a function the park's source of "in the park today" (the last registration wins; usable as a
+# decorator); clear it and nobody is marked (the default; tests restore it).
+presence_provider_register = presence_providers.register
+presence_provider_clear = presence_providers.clear
+presence_provider_get = presence_providers.get
 
 
 def in_park_today(user_ids: Iterable[int]) -> set[int]:
     """The members among ``user_ids`` who consented to the marker and whom the provider reports as in
     the park today. Without a provider: nobody, and no query. A failing provider marks nobody rather
     than keep anyone off the map."""
-    provider = _provider
+    provider = presence_providers.get()
     if provider is None:
         return set()
     from parkos.space.models import SpacePreference

@@ -6,5 +6,4 @@ policy.register({
     "space.enter": policy.rule(authenticated=True),
     "space.map.manage": policy.rule(roles=(policy.OPERATOR,)),
     "space.moderate": policy.rule(roles=(policy.OPERATOR,)),
-    "space.invite": policy.rule(roles=(policy.OPERATOR,), relations=(policy.ENTERPRISE_ADMIN,)),
 })

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from parkos.accounts.models import User
 from parkos.core import policy
-from parkos.core.errors import Forbidden, NotFound
+from parkos.core.errors import ErrorCode, Forbidden, NotFound
 from parkos.space import presence, tickets
 from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap, SpacePreference
 from parkos.space.tiled import Area, ParsedMap, parse
@@ -28,34 +28,26 @@ def map_get(*, viewer: Any, slug: str | None = None) -> SpaceMap:
     return found
 
 
-def allowed_areas(*, user: User, space: SpaceMap, parsed: ParsedMap) -> list[int]:
-    """The restricted areas ``user`` may enter, decided now from live ParkOS data."""
-    from parkos.enterprises.selectors import membership_of
-
-    membership = _active(membership_of(user=user))
+def allowed_areas(*, user: User, space: SpaceMap, parsed: ParsedMap, employer_id: int | None) -> list[int]:
+    """The restricted areas ``user`` may enter, decided now from live ParkOS data (``employer_id``: the
+    enterprise they are active staff of, from ``enterprises.selectors.employer_of``)."""
     invited = set(AreaInvite.objects.filter(map=space, user=user).values_list("area", flat=True))
     operator = policy.can(user, "space.moderate")
     allowed = []
     for area in parsed.areas:
         if area.access == "anyone":
             continue
-        if operator or _may_enter(area, user, membership, invited):
+        if operator or _may_enter(area, user, employer_id, invited):
             allowed.append(area.index)
     return allowed
 
 
-def _active(membership: Any) -> Any:
-    from parkos.enterprises.models import Membership
-
-    return membership if membership is not None and membership.status == Membership.Status.ACTIVE else None
-
-
-def _may_enter(area: Area, user: User, membership: Any, invited: set[str]) -> bool:
+def _may_enter(area: Area, user: User, employer_id: int | None, invited: set[str]) -> bool:
+    """``employer_id``: the enterprise ``user`` is active staff of (None when none)."""
     if area.access == "invited":
-        return area.name in invited or (
-            area.enterprise is not None and membership is not None and membership.enterprise_id == area.enterprise)
+        return area.name in invited or (area.enterprise is not None and employer_id == area.enterprise)
     if area.access == "enterprise_staff":
-        return membership is not None and area.enterprise is not None and membership.enterprise_id == area.enterprise
+        return area.enterprise is not None and employer_id == area.enterprise
     if area.access == "event_registrants":
         # An event hall without a fixed event admits the registrants of what is on now; open otherwise.
         event_id = area.event or event_now(room=area.index)
@@ -93,20 +85,19 @@ def ticket_for(*, user: User, space: SpaceMap) -> str:
     if MapBan.objects.filter(map=space, user=user).exists():
         from django.utils.translation import gettext_lazy as _
 
-        raise Forbidden(_("An operator has banned you from this map."), code="banned")
-    from parkos.enterprises.selectors import membership_of
+        raise Forbidden(_("An operator has banned you from this map."), code=ErrorCode.BANNED)
+    from parkos.enterprises.selectors import employer_of
 
     parsed = parse(space.tiled)
-    membership = _active(membership_of(user=user))
-    enterprise = ""
-    if membership is not None:
-        enterprise = membership.enterprise.short_name or membership.enterprise.name
+    employer = employer_of(user)  # one query, shared with the rooms' rules below
+    enterprise = (employer.short_name or employer.name) if employer is not None else ""
     preference = preference_get(user=user)
     # Asked afresh for every ticket, so withdrawn consent (or a day ending) shows at the next connection.
     in_park = preference.show_in_park and user.pk in presence.in_park_today([user.pk])
     return tickets.ticket_make(
         user_id=user.pk, name=user.display_name, map_slug=space.slug, enterprise=enterprise,
-        look=str(user.pk % 8), allowed_areas=allowed_areas(user=user, space=space, parsed=parsed),
+        look=str(user.pk % 8),
+        allowed_areas=allowed_areas(user=user, space=space, parsed=parsed, employer_id=employer.pk if employer else None),
         blocked=blocked_ids(user=user), operator=policy.can(user, "space.moderate"),
         followable=preference.followable, in_park=in_park)
 

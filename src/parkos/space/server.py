@@ -33,20 +33,22 @@ from websockets.protocol import State
 from parkos.space import media
 from parkos.space.background import Backoff, TaskSet
 from parkos.space.tiled import ParsedMap
-from parkos.space.world import Avatar, Rejected, World
+from parkos.space.world import Avatar, Refusal, Rejected, World, typed_text
 
 log = logging.getLogger("parkos.space")
 
 TICK = 0.1
 SLOW_BYTES = 64 * 1024
 MAX_MESSAGE = 2048  # bytes; a bigger message closes the connection (1009) — nothing else is touched
+MAX_ANNOUNCE = 500  # characters of an operator's announcement
 MAX_STRIKES = 60  # refused intents per minute before the connection is closed (1008)
 HELLO_TIMEOUT = 5.0
 RESUME_SECONDS = 300  # a reconnect within this time puts the avatar back where it stood
 PATH = re.compile(r"^/ws/space/(?P<slug>[a-z0-9-]{1,40})/$")
 HEADER = struct.Struct("<I")
 # Refusals that only a crafted or flooding client earns (bumping into a wall or a full room does not).
-STRIKES = frozenset({"malformed", "too_fast", "teleport", "outside", "unknown", "too_long"})
+STRIKES = frozenset({Refusal.MALFORMED, Refusal.TOO_FAST, Refusal.TELEPORT, Refusal.OUTSIDE, Refusal.UNKNOWN,
+                     Refusal.TOO_LONG})
 
 
 GC_THRESHOLDS = (50_000, 20, 100)
@@ -191,6 +193,8 @@ class Runtime:
             self.tasks.spawn(old.ws.close(4000, "replaced"), name=f"close:{uid}")
         seen = self.last_seen.get(uid)
         at = (seen[1], seen[2]) if seen and time.monotonic() - seen[0] < RESUME_SECONDS else None
+        # The ticket is signed by ParkOS from stored, validated fields; the caps only bound what a card may
+        # carry (a display name longer than a card shows is shortened, as everywhere it is displayed).
         avatar = Avatar(uid, str(ticket.get("n", ""))[:60], enterprise=str(ticket.get("e", ""))[:80],
                         look=str(ticket.get("k", "0"))[:8], allowed_areas=frozenset(ticket.get("a", ())),
                         followable=bool(ticket.get("f", True)), blocked=set(ticket.get("b", ())),
@@ -225,7 +229,7 @@ class Runtime:
         uid = client.avatar_id
         try:
             if not isinstance(message, dict):
-                raise Rejected("malformed")
+                raise Rejected(Refusal.MALFORMED)
             kind = message.get("t")
             if kind == "mv":
                 self.world.move(uid, message.get("x"), message.get("y"), message.get("d", 0))
@@ -238,7 +242,7 @@ class Runtime:
             elif kind == "block":
                 other = message.get("id")
                 if not isinstance(other, int) or other == uid:
-                    raise Rejected("malformed")
+                    raise Rejected(Refusal.MALFORMED)
                 self.world.block(uid, other)
             elif kind == "who":
                 self.world._emit(uid, {"t": "who", "list": self.world.who(), "areas": self.world.zone_counts()})
@@ -248,7 +252,7 @@ class Runtime:
             elif kind == "mod" and client.operator:
                 self.moderate(uid, message)
             else:
-                raise Rejected("unknown")
+                raise Rejected(Refusal.UNKNOWN)
         except Rejected as refused:
             self.world._emit(uid, {"t": "err", "code": refused.code, **refused.detail})
             if refused.code in STRIKES:
@@ -263,13 +267,11 @@ class Runtime:
     def moderate(self, uid: int, message: dict[str, Any]) -> None:
         action, target = message.get("action"), message.get("id")
         if action == "announce":
-            text = str(message.get("text", ""))[:500]
-            if not text.strip():
-                raise Rejected("malformed")
+            text = typed_text(message.get("text"), limit=MAX_ANNOUNCE)  # refused, never cut
             self.world.announce(text, by=self.world.avatars[uid].name)
             return
         if not isinstance(target, int) or target not in self.world.avatars:
-            raise Rejected("not_found")
+            raise Rejected(Refusal.NOT_FOUND)
         if action == "mute":
             self.world.muted.add(target)
             self.world._emit(target, {"t": "muted"})
@@ -284,7 +286,7 @@ class Runtime:
             if victim is not None:
                 self.tasks.spawn(victim.ws.close(4003, action), name=f"close:{target}")
         else:
-            raise Rejected("unknown")
+            raise Rejected(Refusal.UNKNOWN)
 
     on_ban: Callable[[str, int, int], Coroutine[Any, Any, None]] | None = None
 
@@ -535,7 +537,7 @@ class SpaceServer:
                 try:
                     message = json.loads(raw)
                 except ValueError:
-                    runtime.world._emit(uid, {"t": "err", "code": "malformed"})
+                    runtime.world._emit(uid, {"t": "err", "code": Refusal.MALFORMED})
                     runtime.strike(client)
                     continue
                 runtime.handle(client, message)

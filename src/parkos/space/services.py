@@ -1,4 +1,5 @@
-"""Writes of the immersive map: maps, bans, blocks, invitations, a member's map preferences, reports."""
+"""Writes of the immersive map: maps, bans, blocks, a member's map preferences, reports. (Room invitations
+are made by operators in the admin.)"""
 
 from __future__ import annotations
 
@@ -11,8 +12,17 @@ from django.utils.translation import gettext_lazy as _
 
 from parkos.accounts.models import User
 from parkos.core import policy
-from parkos.core.errors import Invalid, NotFound, field_error
-from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap, SpacePreference
+from parkos.core.errors import ErrorCode, Invalid, field_error
+from parkos.core.text import clean_text
+from parkos.space.models import (
+    NAME_EN_MAX,
+    NAME_MAX,
+    REASON_MAX,
+    Block,
+    MapBan,
+    SpaceMap,
+    SpacePreference,
+)
 from parkos.space.tiled import MapError, parse
 
 
@@ -21,6 +31,8 @@ def map_save(*, actor: User, slug: str, name: str, raw: str | bytes | dict[str, 
              is_default: bool = False) -> SpaceMap:
     """Create or replace a map from a Tiled JSON file; nothing is saved unless the file is valid."""
     policy.require(actor, "space.map.manage")
+    name = clean_text(name, field="name", limit=NAME_MAX, multiline=False, markup=False)
+    name_en = clean_text(name_en, field="name_en", limit=NAME_EN_MAX, required=False, multiline=False, markup=False)
     try:
         parse(raw)
     except MapError as refused:
@@ -55,29 +67,9 @@ def block_delete(*, actor: User, blocked_id: int) -> None:
 
 def ban_create(*, actor: User, space: SpaceMap, user: User, reason: str = "") -> MapBan:
     policy.require(actor, "space.moderate")
-    ban, _created = MapBan.objects.get_or_create(map=space, user=user, defaults={"by": actor, "reason": reason[:200]})
+    reason = clean_text(reason, field="reason", limit=REASON_MAX, required=False, multiline=False)  # refused, never cut
+    ban, _created = MapBan.objects.get_or_create(map=space, user=user, defaults={"by": actor, "reason": reason})
     return ban
-
-
-def ban_delete(*, actor: User, space: SpaceMap, user_id: int) -> None:
-    policy.require(actor, "space.moderate")
-    if not MapBan.objects.filter(map=space, user_id=user_id).delete()[0]:
-        raise NotFound()
-
-
-def invite_create(*, actor: User, space: SpaceMap, area: str, user: User) -> AreaInvite:
-    parsed = parse(space.tiled)
-    target = next((a for a in parsed.areas if a.name == area), None)
-    if target is None or target.access != "invited":
-        raise Invalid(_("This area does not take invitations."))
-    enterprise = None
-    if target.enterprise is not None:
-        from parkos.enterprises.models import Enterprise
-
-        enterprise = Enterprise.objects.filter(pk=target.enterprise).first()
-    policy.require(actor, "space.invite", enterprise)
-    invite, _created = AreaInvite.objects.get_or_create(map=space, area=area, user=user, defaults={"by": actor})
-    return invite
 
 
 def preference_save(*, actor: User, show_in_park: bool, followable: bool) -> SpacePreference:
@@ -104,7 +96,7 @@ def member_report(*, actor: User, space: SpaceMap, user_id: Any, reason: Any, de
         except (TypeError, ValueError):
             index = -1
         if not 0 <= index < len(areas):
-            raise field_error("area", _("There is no such area on this map."), code="area")
+            raise field_error("area", _("There is no such area on this map."), code=ErrorCode.INVALID_CHOICE)
         context = f"{context} · {areas[index].name}"
     return report(actor=actor, user_id=user_id, reason=reason, detail=detail, context=context,
                   context_url=reverse("space:map", args=[space.slug]))

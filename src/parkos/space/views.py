@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,8 @@ from django.views.decorators.http import require_POST
 from parkos.accounts.selectors import user_get_active
 from parkos.core import policy
 from parkos.core.errors import DomainError, Invalid
+from parkos.core.forms import page_action
+from parkos.core.middleware import error_json
 from parkos.space import selectors, services
 from parkos.space.forms import PreferenceForm
 from parkos.space.models import SpaceMap
@@ -32,6 +33,7 @@ JS_STRINGS = [
     gettext_noop("Follow"), gettext_noop("Go to"), gettext_noop("Mute"), gettext_noop("Nobody is near enough to hear you. Walk up to someone, or talk to the room."),
     gettext_noop("Nobody is near you."), gettext_noop("Outdoors"), gettext_noop("Reconnecting…"), gettext_noop("Remove this person from the map?"), gettext_noop("Remove"),
     gettext_noop("Slow down: too many messages."), gettext_noop("That message is too long."),
+    gettext_noop("That message holds characters that cannot be sent."),
     gettext_noop("That person is not on the map or does not want to be found."), gettext_noop("This room is full."), gettext_noop("Walking to"),
     gettext_noop("You are not in a room."), gettext_noop("You may not enter this room."), gettext_noop("You opened the map in another tab."),
     gettext_noop("Your bubble is locked: nobody else can join."), gettext_noop("Your bubble is open again."), gettext_noop("can hear you"),
@@ -127,23 +129,20 @@ def block(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
 
 
-def _error(error: DomainError) -> JsonResponse:
-    """A domain error as the API states it: ``{"code", "message", "details"}`` with its status."""
-    return JsonResponse({"code": error.code, "message": str(error.message), "details": error.details},
-                        status=error.status)
-
-
 @login_required
 @require_POST
 def report(request: HttpRequest, slug: str) -> JsonResponse:
-    """Report a person met on the map to the park's moderators (from the who-is-here list)."""
+    """Report a person met on the map to the park's moderators (from the who-is-here list).
+
+    The map's script posts it and reads a JSON answer, so a refusal is the API's error envelope rather
+    than a flash message (``page_action`` is for pages that render or redirect)."""
     try:
         space = selectors.map_get(viewer=request.user, slug=slug)
         services.member_report(actor=request.user, space=space, user_id=request.POST.get("user"),  # type: ignore[arg-type]
                                reason=request.POST.get("reason", ""), detail=request.POST.get("detail", ""),
                                area=request.POST.get("area"))
     except DomainError as error:
-        return _error(error)
+        return error_json(error.status, error.code, error.message, error.details)
     return JsonResponse({"ok": True})
 
 
@@ -153,8 +152,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
     current = selectors.preference_get(user=request.user)  # type: ignore[arg-type]
     form = PreferenceForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        services.preference_save(actor=request.user, show_in_park=form.cleaned_data["show_in_park"],  # type: ignore[arg-type]
-                                 followable=form.cleaned_data["followable"])
-        messages.success(request, gettext("Saved. The map uses your choices from the next time you open it."))
-        return redirect("space:preferences")
+        with page_action(request, form=form,
+                         success=_("Saved. The map uses your choices from the next time you open it.")) as done:
+            services.preference_save(actor=request.user, show_in_park=form.cleaned_data["show_in_park"],  # type: ignore[arg-type]
+                                     followable=form.cleaned_data["followable"])
+        if done:
+            return redirect("space:preferences")
     return render(request, "space/preferences.html", {"form": form, "maps": selectors.map_list(viewer=request.user)})

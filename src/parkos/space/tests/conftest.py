@@ -95,6 +95,18 @@ class Peer:
             self.pump(0.2)
         raise AssertionError(f"nothing matched within {seconds}s; got {self.events[-10:]}")
 
+    def sync(self, seconds: float = 5.0) -> None:
+        """Wait for a positive signal that the server has handled everything this client sent before, and
+        that every frame of the ticks before reached it: ask who is here and wait for the answer (a marker,
+        instead of waiting a fixed time and asserting that nothing came)."""
+        before = sum(1 for e in self.events if e["t"] == "who")
+        self.send(t="who")
+        deadline = time.monotonic() + seconds
+        while sum(1 for e in self.events if e["t"] == "who") <= before:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no answer to the marker within {seconds}s; got {self.events[-10:]}")
+            self.pump(0.1)
+
     def errors(self) -> list[str]:
         return [e["code"] for e in self.events if e["t"] == "err"]
 

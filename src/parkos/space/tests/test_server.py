@@ -62,14 +62,14 @@ def test_crafted_messages_are_refused_and_others_carry_on(space_server, space):
     pa.ws.send("not json")
     pa.send(t="mv", x="3", y=3)
     pa.send(t="mv", id=b.pk, x=3, y=4)  # "move someone else": the server only ever moves the sender
-    pa.pump(0.6)
+    pa.sync()  # the marker: everything above was handled, and its frames arrived
+    pb.sync()
     codes = pa.errors()
     assert {"teleport", "wall", "malformed"} <= set(codes)
     assert not any(m[1] == b.pk and (m[2], m[3]) == (3, 4) for m in pa.moves + pb.moves)
     for i in range(30):  # a flood
         pa.send(t="mv", x=3 + i % 2, y=4)
-    pa.pump(0.5)
-    assert "too_fast" in pa.errors()
+    pa.wait_for(lambda e: e["t"] == "err" and e["code"] == "too_fast")
     time.sleep(0.5)
     pb.send(t="mv", x=2, y=4)  # the other person is not slowed down by it
     deadline = time.monotonic() + 3
@@ -82,7 +82,7 @@ def test_crafted_messages_are_refused_and_others_carry_on(space_server, space):
         pa.ws.recv(timeout=2)
     assert pa.ws.close_code == 1009
     pb.send(t="mv", x=2, y=5)
-    pb.pump(0.4)
+    pb.sync()  # answered: the connection is open
     assert pb.ws.close_code is None
 
 
@@ -102,7 +102,7 @@ def test_room_capacity_holds_under_simultaneous_joins(space_server, space):
     for _user, peer in peers:
         peer.send(t="mv", x=20, y=3)
     for _user, peer in peers:
-        peer.pump(0.5)
+        peer.sync()
     inside = [u for u, p in peers if any(e["t"] == "area" and e["a"] == 0 for e in p.events)]
     full = [u for u, p in peers if "full" in p.errors()]
     assert len(inside) == 2 and len(full) == 2
@@ -111,10 +111,9 @@ def test_room_capacity_holds_under_simultaneous_joins(space_server, space):
     for x in (19, 20):
         po.send(t="mv", x=x, y=4)
         time.sleep(0.5)
-    po.pump(0.5)
-    assert "no_access" in po.errors()
-    peers[0][1].send(t="who")
-    who = peers[0][1].wait_for(lambda e: e["t"] == "who")
+    po.wait_for(lambda e: e["t"] == "err" and e["code"] == "no_access")
+    peers[0][1].sync()  # asks who is here
+    who = [e for e in peers[0][1].events if e["t"] == "who"][-1]
     assert who["areas"] == {"0": 2}  # counts per area, never positions
 
 
@@ -122,14 +121,15 @@ def test_blocking_works_both_ways(space_server, space):
     a, pa = enter(space_server, space)
     b, pb = enter(space_server, space)
     pa.send(t="block", id=b.pk)
-    pa.pump(0.4)
-    pb.pump(0.4)
-    time.sleep(0.5)
+    pa.wait_for(lambda e: e["t"] == "gone" and e["id"] == b.pk)
+    pb.wait_for(lambda e: e["t"] == "gone" and e["id"] == a.pk)
+    time.sleep(0.5)  # let the move allowance fill up
     pb.send(t="mv", x=3, y=3)
-    pa.send(t="mv", x=2, y=4)
     pb.send(t="say", text="还在吗")
-    pa.pump(0.8)
-    pb.pump(0.8)
+    pb.wait_for(lambda e: e["t"] == "err" and e["code"] == "alone")  # b's move was handled: its tick is out
+    pa.send(t="mv", x=2, y=4)
+    pa.sync()  # a's move was handled, and a has every frame of b's tick
+    pb.sync()  # and b has every frame of a's
     assert not any(m[1] == b.pk and m[0] == OP_MOVE and (m[2], m[3]) == (3, 3) for m in pa.moves)
     assert not any(m[1] == a.pk and m[0] == OP_MOVE and (m[2], m[3]) == (2, 4) for m in pb.moves)
     assert "alone" in pb.errors()
@@ -231,13 +231,13 @@ def test_operators_mute_and_ban_and_members_cannot(space_server, space):
     b, pb = enter(space_server, space)
     c, pc = enter(space_server, space)
     pc.send(t="mod", action="ban", id=b.pk)  # a member trying to moderate
-    pc.pump(0.4)
-    assert "unknown" in pc.errors()
+    pc.wait_for(lambda e: e["t"] == "err" and e["code"] == "unknown")
     po.send(t="mod", action="mute", id=b.pk)
     pb.wait_for(lambda e: e["t"] == "muted")
     pb.send(t="say", text="还能说话吗", scope="room")
-    pb.pump(0.4)
-    assert "muted" in pb.errors()
+    pb.wait_for(lambda e: e["t"] == "err" and e["code"] == "muted")
+    po.send(t="mod", action="announce", text="a" * 501)  # refused, never cut
+    po.wait_for(lambda e: e["t"] == "err" and e["code"] == "too_long")
     po.send(t="mod", action="announce", text="园区将于18点闭园")
     assert pc.wait_for(lambda e: e["t"] == "announce")["text"] == "园区将于18点闭园"
     po.send(t="mod", action="ban", id=b.pk)

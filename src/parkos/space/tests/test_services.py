@@ -121,3 +121,38 @@ def test_the_event_hall_admits_the_registrants_of_the_event_on_now(client):
     client.force_login(stranger)
     card = client.get(f"/space/park/area/{hall}/")
     assert card.status_code == 200 and event.title in card.content.decode()
+
+
+def test_typed_texts_are_refused_not_cut(operator):
+    """A ban's reason and a map's names go through the one text function: too long or with control
+    characters, they are refused with a clear error and nothing is stored cut."""
+    from parkos.core.errors import ErrorCode
+    from parkos.space.models import MapBan
+
+    space = SpaceMap.objects.create(slug="park", name="园区", tiled=tiled())
+    member = UserFactory()
+    with pytest.raises(Invalid) as long:
+        services.ban_create(actor=operator, space=space, user=member, reason="刷" * 201)
+    assert long.value.code == ErrorCode.TOO_LONG and "reason" in long.value.details
+    assert not MapBan.objects.exists()
+    assert services.ban_create(actor=operator, space=space, user=member, reason=" 刷屏 ").reason == "刷屏"
+    for name, code in (("园" * 61, ErrorCode.TOO_LONG), ("园区\x00", ErrorCode.CONTROL_CHARS),
+                       ("<b>园区</b>", ErrorCode.MARKUP), ("  ", ErrorCode.REQUIRED)):
+        with pytest.raises(Invalid) as refused:
+            services.map_save(actor=operator, slug="park", name=name, raw=json.dumps(tiled()))
+        assert refused.value.code == code and "name" in refused.value.details
+    space.refresh_from_db()
+    assert space.name == "园区"
+
+
+def test_an_oversized_map_file_is_refused_in_the_admin(client, operator, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.UPLOAD_MAX_BYTES = 1024
+    client.force_login(operator)
+    big = SimpleUploadedFile("park.json", json.dumps(tiled()).encode(), content_type="application/json")
+    assert big.size > 1024
+    response = client.post("/admin/space/spacemap/add/", {"slug": "park", "name": "园区", "tileset": "space/park-tiles.png",
+                                                          "tiled": "", "upload": big, "is_active": "on"})
+    assert response.status_code == 200 and not SpaceMap.objects.filter(slug="park").exists()
+    assert "park.json" in response.content.decode()

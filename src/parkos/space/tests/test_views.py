@@ -45,7 +45,7 @@ def test_bad_reports_are_refused_and_write_nothing(client, space):
     english(client, reporter)
     bad_reason = client.post("/space/park/report/", {"user": rude.pk, "reason": "ugly"})
     assert bad_reason.status_code == 400
-    assert bad_reason.json() == {"code": "reason", "message": "Choose a reason.", "details": {"reason": ["Choose a reason."]}}
+    assert bad_reason.json() == {"code": "invalid_choice", "message": "Choose a reason.", "details": {"reason": ["Choose a reason."]}}
     myself = client.post("/space/park/report/", {"user": reporter.pk, "reason": "abuse"})
     assert myself.status_code == 400 and myself.json()["message"] == "You cannot report yourself."
     for area in ("1", "-1", "广场"):

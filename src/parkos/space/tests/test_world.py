@@ -126,7 +126,21 @@ def test_silent_area_has_no_bubble_and_oversized_text_is_refused(world):
     assert alone.value.code == "alone"
     with pytest.raises(Rejected) as long:
         world.say(1, "字" * 501)
-    assert long.value.code == "too_long"
+    assert long.value.code == "too_long"  # refused, never cut
+
+
+def test_chat_is_cleaned_by_the_one_text_function(world):
+    world.join(Avatar(1, "甲"), at=(10, 20))
+    world.join(Avatar(2, "乙"), at=(11, 20))
+    world.tick()
+    for bad, code in (("响铃\x07", "control_chars"), ("   ", "malformed"), (["列表"], "malformed")):
+        with pytest.raises(Rejected) as refused:
+            world.say(1, bad)
+        assert refused.value.code == code
+    assert world.avatars[1].strikes == 2  # a control character earns no strike; a crafted message does
+    world.say(1, "  下午好\r\n喝咖啡吗？  ")
+    said = [e for e in world.tick()[2][1] if e["t"] == "say"]
+    assert said[0]["text"] == "下午好\n喝咖啡吗？"
 
 
 def test_leaving_and_reconnecting(world):

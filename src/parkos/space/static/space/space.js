@@ -383,7 +383,8 @@
     var messages = { wall: null, full: gettext("This room is full."), no_access: gettext("You may not enter this room."),
       alone: gettext("Nobody is near enough to hear you. Walk up to someone, or talk to the room."),
       no_room: gettext("You are not in a room."), too_fast: gettext("Slow down: too many messages."),
-      too_long: gettext("That message is too long."), muted: gettext("An operator has muted you."),
+      too_long: gettext("That message is too long."),
+      control_chars: gettext("That message holds characters that cannot be sent."), muted: gettext("An operator has muted you."),
       not_found: gettext("That person is not on the map or does not want to be found.") };
     if (messages[code]) this.log(messages[code], "refused");
   };
