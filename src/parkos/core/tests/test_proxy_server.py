@@ -98,11 +98,11 @@ def parkos_serving(park_env: dict[str, Any], *, num_proxies: int) -> Iterator[in
 
 
 @contextmanager
-def nginx_in_front(upstream_port: int, tmp_path: Path) -> Iterator[int]:
+def nginx_in_front(upstream_port: int, folder: Path) -> Iterator[int]:
     """Debian's nginx on 127.0.0.1 only, proxying to ParkOS and appending the client to X-Forwarded-For."""
     binary = nginx_binary()
     port = free_port()
-    prefix = tmp_path / "nginx"
+    prefix = folder / f"nginx-{port}"
     for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / folder).mkdir(parents=True, exist_ok=True)
     conf = prefix / "nginx.conf"
@@ -178,31 +178,37 @@ def signup(port: int, login: str, **client: Any) -> tuple[int, str]:
 
 # --- behind one proxy ------------------------------------------------------------------------------
 
-def test_behind_a_proxy_failed_logins_lock_out_only_that_client(park_env: dict[str, Any], tmp_path: Path) -> None:
-    with parkos_serving(park_env, num_proxies=1) as web, nginx_in_front(web, tmp_path) as proxy:
-        # Client A fails three times (the per-IP limit), each time writing another X-Forwarded-For of its
-        # own: nginx appends the address it really sees, and ParkOS trusts only that one.
-        for n in range(3):
-            assert failed_login(proxy, n, source=CLIENT_A, forwarded_for=f"198.51.100.{n + 1}") == (
-                400, "bad_credentials")
-        assert failed_login(proxy, 3, source=CLIENT_A) == (429, "rate_limited")
-        assert failed_login(proxy, 4, source=CLIENT_A, forwarded_for="198.51.100.77") == (429, "rate_limited")
-        assert failed_login(proxy, 5, source=CLIENT_A, forwarded_for=CLIENT_B) == (429, "rate_limited")
+@pytest.fixture(scope="module")
+def proxy(park_env: dict[str, Any]) -> Iterator[int]:
+    """The port of nginx in front of `parkos serve` with NUM_PROXIES=1. Log-ins and sign-ups count in
+    groups of their own, so the tests below can share one server."""
+    with parkos_serving(park_env, num_proxies=1) as web, nginx_in_front(web, park_env["root"]) as port:
+        yield port
 
-        # Client B, behind the same proxy, is not locked out by A (before this fix the park shared one bucket).
-        for n in range(3):
-            assert failed_login(proxy, 10 + n, source=CLIENT_B) == (400, "bad_credentials")
-        assert failed_login(proxy, 13, source=CLIENT_B) == (429, "rate_limited")
+
+def test_behind_a_proxy_failed_logins_lock_out_only_that_client(proxy: int) -> None:
+    # Client A fails three times (the per-IP limit), each time writing another X-Forwarded-For of its
+    # own: nginx appends the address it really sees, and ParkOS trusts only that one.
+    for n in range(3):
+        assert failed_login(proxy, n, source=CLIENT_A, forwarded_for=f"198.51.100.{n + 1}") == (
+            400, "bad_credentials")
+    assert failed_login(proxy, 3, source=CLIENT_A) == (429, "rate_limited")
+    assert failed_login(proxy, 4, source=CLIENT_A, forwarded_for="198.51.100.77") == (429, "rate_limited")
+    assert failed_login(proxy, 5, source=CLIENT_A, forwarded_for=CLIENT_B) == (429, "rate_limited")
+
+    # Client B, behind the same proxy, is not locked out by A (before this fix the park shared one bucket).
+    for n in range(3):
+        assert failed_login(proxy, 10 + n, source=CLIENT_B) == (400, "bad_credentials")
+    assert failed_login(proxy, 13, source=CLIENT_B) == (429, "rate_limited")
 
 
 def test_behind_a_proxy_signups_are_capped_per_client_and_consents_record_the_client(
-        park_env: dict[str, Any], tmp_path: Path) -> None:
-    with parkos_serving(park_env, num_proxies=1) as web, nginx_in_front(web, tmp_path) as proxy:
-        assert signup(proxy, "proxy-a1@x.test", source=CLIENT_A) == (201, "created")
-        assert signup(proxy, "proxy-a2@x.test", source=CLIENT_A, forwarded_for="203.0.113.50") == (201, "created")
-        assert signup(proxy, "proxy-a3@x.test", source=CLIENT_A, forwarded_for="203.0.113.51") == (
-            429, "rate_limited")
-        assert signup(proxy, "proxy-b1@x.test", source=CLIENT_B) == (201, "created")  # not capped park-wide
+        proxy: int, park_env: dict[str, Any]) -> None:
+    assert signup(proxy, "proxy-a1@x.test", source=CLIENT_A) == (201, "created")
+    assert signup(proxy, "proxy-a2@x.test", source=CLIENT_A, forwarded_for="203.0.113.50") == (201, "created")
+    assert signup(proxy, "proxy-a3@x.test", source=CLIENT_A, forwarded_for="203.0.113.51") == (
+        429, "rate_limited")
+    assert signup(proxy, "proxy-b1@x.test", source=CLIENT_B) == (201, "created")  # not capped park-wide
 
     with sqlite3.connect(park_env["db"]) as db:
         recorded = dict(db.execute(
