@@ -11,6 +11,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from parkos.accounts.selectors import user_get_active
 from parkos.core.pagination import capped_api_pagination
+from parkos.enterprises.selectors import employer_of
 from parkos.scenes import selectors, services
 from parkos.scenes.schemas import (
     AcceptIn,
@@ -34,13 +35,6 @@ from parkos.scenes.schemas import (
 router = Router(tags=["scenes"])
 
 
-def _enterprise(request: HttpRequest) -> Any:
-    from parkos.enterprises.selectors import membership_of
-
-    membership = membership_of(user=request.user)
-    return membership.enterprise if membership and membership.status == membership.Status.ACTIVE else None
-
-
 @router.get("/scenes", auth=None, response=list[SceneOut])
 @paginate(capped_api_pagination(), page_size=20)  # count stops at 1,001: "more than 1,000"
 def scene_board(request: HttpRequest, q: str = "", kind: str = "", industry: str = "", status: str = "",
@@ -54,7 +48,7 @@ def scene_create(request: HttpRequest, payload: SceneIn) -> Status[Any]:
     data = payload.dict()
     as_enterprise, publish = data.pop("as_enterprise"), data.pop("publish")
     scene = services.scene_create(actor=request.user, data=data,  # type: ignore[arg-type]
-                                  enterprise=_enterprise(request) if as_enterprise else None, publish=publish)
+                                  enterprise=employer_of(request.user) if as_enterprise else None, publish=publish)
     return Status(201, scene)
 
 
@@ -122,7 +116,7 @@ def response_accept(request: HttpRequest, response_id: int, payload: AcceptIn,
     deal = services.response_accept(actor=request.user, response=response,  # type: ignore[arg-type]
                                     amount=payload.amount_fen / 100,
                                     milestones=[m.dict() for m in payload.milestones],
-                                    key=(idempotency_key or "")[:80] or None)
+                                    key=idempotency_key or None)
     return Status(201, selectors.deal_get(viewer=request.user, deal_id=deal.pk))
 
 
@@ -149,7 +143,7 @@ def milestone_act(request: HttpRequest, deal_id: int, milestone_id: int, action:
                   idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> Any:
     deal = selectors.deal_get(viewer=request.user, deal_id=deal_id)
     return services.milestone_act(actor=request.user, deal=deal, milestone_id=milestone_id,  # type: ignore[arg-type]
-                                  action=action, note=payload.note, key=(idempotency_key or "")[:80] or None)
+                                  action=action, note=payload.note, key=idempotency_key or None)
 
 
 @router.post("/deals/{deal_id}/actions/{action}", response=DealDetailOut)
@@ -157,7 +151,7 @@ def deal_act(request: HttpRequest, deal_id: int, action: str, payload: DealActio
              idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> Any:
     deal = selectors.deal_get(viewer=request.user, deal_id=deal_id)
     services.deal_act(actor=request.user, deal=deal, action=action, reason=payload.reason,  # type: ignore[arg-type]
-                      key=(idempotency_key or "")[:80] or None, resolution=payload.resolution,
+                      key=idempotency_key or None, resolution=payload.resolution,
                       settled=None if payload.settled_fen is None else payload.settled_fen / 100)
     return selectors.deal_get(viewer=request.user, deal_id=deal_id)
 

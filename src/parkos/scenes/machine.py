@@ -1,156 +1,164 @@
-"""The deal and milestone state machines: the one place that says which action is legal from which
-state and by whom. Services ask ``deal_transition`` / ``milestone_transition``; anything not in
-these tables is refused with a translated error."""
+"""The state machines of scenes, responses, deals and milestones (work and payment): the one place that
+says which action is legal from which state and by whom, in core's one transition shape.
+
+A transition's ``by`` names the policy actions (scenes/rules.py) whose holder may take it, so the policy
+stays the only gate: ``allowed`` asks it. Services call ``machine.take(state, action)`` (a translated
+Conflict for an illegal step) and then ``require_side``; pages list ``actions_for``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from parkos.core.errors import Conflict, Forbidden
-from parkos.scenes.models import Deal, Milestone
+from parkos.core import policy
+from parkos.core.errors import ErrorCode, Forbidden
+from parkos.core.transitions import Machine, Transition, transition
+from parkos.scenes.models import DEAL_PAYER, DEAL_PROVIDER, Deal, Milestone, Response, Scene
 
-PUBLISHER = "publisher"  # the payer: accepted the response
-PROVIDER = "provider"  # the responder who delivers
-EITHER = "either"
-OPERATOR = "operator"
-
+S = Scene.Status
+R = Response.Status
 D = Deal.Status
 M = Milestone.Status
 P = Milestone.Payment
 
+# The sides, as policy actions.
+SCENE_EDIT = "scene.edit"  # the publisher, or an operator
+RESPONSES_MANAGE = "scene.responses.manage"  # the scene's publisher
+RESPONSE_WITHDRAW = "scene.response.withdraw"  # the responder
+DEAL_PARTY = "deal.take_part"  # either party of a deal
+DEAL_PAY = "deal.pay"  # the publisher: accepts the work, pays
+DEAL_DELIVER = "deal.deliver"  # the provider: delivers, confirms payments
+DEAL_RESOLVE = "deal.resolve"  # the park's operators
 
-@dataclass(frozen=True)
-class Transition:
-    to: str
-    by: str
+SCENE = Machine(
+    transition("publish", S.DRAFT, S.OPEN, by=SCENE_EDIT),
+    transition("close", S.OPEN, S.CLOSED, by=SCENE_EDIT),
+    transition("reopen", S.CLOSED, S.OPEN, by=SCENE_EDIT),
+    transition("cancel", (S.DRAFT, S.OPEN, S.CLOSED), S.CANCELLED, by=SCENE_EDIT),
+    transition("complete", S.CLOSED, S.COMPLETED, by=SCENE_EDIT),
+    illegal=_("This scene is %(state)s: you cannot do that now."),
+)
 
+RESPONSE = Machine(
+    transition("shortlist", R.SUBMITTED, R.SHORTLISTED, by=RESPONSES_MANAGE),
+    transition("unshortlist", R.SHORTLISTED, R.SUBMITTED, by=RESPONSES_MANAGE),
+    transition("decline", (R.SUBMITTED, R.SHORTLISTED), R.DECLINED, by=RESPONSES_MANAGE),
+    transition("withdraw", (R.SUBMITTED, R.SHORTLISTED), R.WITHDRAWN, by=RESPONSE_WITHDRAW),
+    illegal=_("This response is %(state)s: you cannot do that now."),
+)
 
-# Deal: (state, action) -> transition. "complete" is not an action anyone takes: the deal completes
-# by itself once every milestone is accepted and its payment confirmed (services.milestone_*).
-DEAL: dict[tuple[str, str], Transition] = {
-    (D.ACTIVE, "request_cancel"): Transition(D.CANCEL_REQUESTED, EITHER),
-    (D.CANCEL_REQUESTED, "agree_cancel"): Transition(D.CANCELLED, EITHER),  # the other party (checked in service)
-    (D.CANCEL_REQUESTED, "withdraw_cancel"): Transition(D.ACTIVE, EITHER),  # the one who asked, or refusal by the other
-    (D.ACTIVE, "dispute"): Transition(D.DISPUTED, EITHER),
-    (D.CANCEL_REQUESTED, "dispute"): Transition(D.DISPUTED, EITHER),
-    (D.DISPUTED, "resolve"): Transition("", OPERATOR),  # to completed or cancelled, by the resolution
-}
-DEAL_ACTIONS = ("request_cancel", "agree_cancel", "withdraw_cancel", "dispute", "resolve")
+_OTHER_OR_PARK = _("Only the other party or the park can do that.")
 
-# Milestone work: (state, action) -> transition; only while the deal is active.
-MILESTONE: dict[tuple[str, str], Transition] = {
-    (M.PENDING, "deliver"): Transition(M.DELIVERED, PROVIDER),
-    (M.RETURNED, "deliver"): Transition(M.DELIVERED, PROVIDER),
-    (M.DELIVERED, "accept"): Transition(M.ACCEPTED, PUBLISHER),
-    (M.DELIVERED, "return"): Transition(M.RETURNED, PUBLISHER),
-}
-# Milestone payment, recorded, never moved by ParkOS: the payer marks it paid, the payee confirms
-# it (the ledger moves then) or says it has not arrived (back to unpaid).
-PAYMENT: dict[tuple[str, str], Transition] = {
-    (P.UNPAID, "mark_paid"): Transition(P.MARKED, PUBLISHER),
-    (P.MARKED, "confirm_paid"): Transition(P.CONFIRMED, PROVIDER),
-    (P.MARKED, "reject_paid"): Transition(P.UNPAID, PROVIDER),
-}
-MILESTONE_ACTIONS = ("deliver", "accept", "return", "mark_paid", "confirm_paid", "reject_paid")
+# "complete" is not an action anyone takes: the deal completes by itself once every milestone is
+# accepted and its payment confirmed (services.milestones). "resolve" ends completed, or cancelled when
+# the resolution says so (services.deals).
+DEAL = Machine(
+    transition("request_cancel", D.ACTIVE, D.CANCEL_REQUESTED, by=DEAL_PARTY, label=_("Cancellation requested"),
+               refused=_OTHER_OR_PARK),
+    # the other party agrees (the service checks it is not the one who asked)
+    transition("agree_cancel", D.CANCEL_REQUESTED, D.CANCELLED, by=DEAL_PARTY, label=_("Cancellation agreed"),
+               refused=_OTHER_OR_PARK),
+    # the one who asked withdraws, or the other refuses
+    transition("withdraw_cancel", D.CANCEL_REQUESTED, D.ACTIVE, by=DEAL_PARTY, label=_("Cancellation withdrawn"),
+               refused=_OTHER_OR_PARK),
+    transition("dispute", (D.ACTIVE, D.CANCEL_REQUESTED), D.DISPUTED, by=DEAL_PARTY, label=_("Disputed"),
+               reason_required=True, refused=_OTHER_OR_PARK),
+    transition("resolve", D.DISPUTED, D.COMPLETED, by=DEAL_RESOLVE, label=_("Resolved by the park"),
+               reason_required=True, refused=_OTHER_OR_PARK),
+    illegal=_("This deal is %(state)s: you cannot do that now."),
+)
+
+_MILESTONE_ILLEGAL = _("This milestone is %(state)s: you cannot do that now.")
+_ONLY_PROVIDER = _("Only the provider can do that.")
+_ONLY_PUBLISHER = _("Only the publisher can do that.")
+
+# Milestone work, while the deal is active (or a cancellation is only asked for).
+MILESTONE = Machine(
+    transition("deliver", (M.PENDING, M.RETURNED), M.DELIVERED, by=DEAL_DELIVER, label=_("Delivered"),
+               refused=_ONLY_PROVIDER),
+    transition("accept", M.DELIVERED, M.ACCEPTED, by=DEAL_PAY, label=_("Accepted"), refused=_ONLY_PUBLISHER),
+    transition("return", M.DELIVERED, M.RETURNED, by=DEAL_PAY, label=_("Returned for changes"),
+               refused=_ONLY_PUBLISHER),
+    illegal=_MILESTONE_ILLEGAL,
+)
+# Milestone payment, recorded, never moved by ParkOS: the payer marks it paid, the payee confirms it
+# (the ledger moves then) or says it has not arrived (back to unpaid).
+PAYMENT = Machine(
+    transition("mark_paid", P.UNPAID, P.MARKED, by=DEAL_PAY, label=_("Marked paid"), refused=_ONLY_PUBLISHER),
+    transition("confirm_paid", P.MARKED, P.CONFIRMED, by=DEAL_DELIVER, label=_("Payment confirmed"),
+               refused=_ONLY_PROVIDER),
+    transition("reject_paid", P.MARKED, P.UNPAID, by=DEAL_DELIVER, label=_("Payment not received"),
+               refused=_ONLY_PROVIDER),
+    illegal=_MILESTONE_ILLEGAL,
+)
+MILESTONE_ACTIONS = (*MILESTONE.actions, *PAYMENT.actions)
 # Milestone work and payments go on while the deal is active (or a cancellation is only asked for).
 WORKING = (D.ACTIVE, D.CANCEL_REQUESTED)
 
+# The timeline's words for every event, including the two nobody takes as an action.
 ACTION_LABELS: dict[str, Any] = {
     "accept_response": _("Deal created"),
-    "request_cancel": _("Cancellation requested"),
-    "agree_cancel": _("Cancellation agreed"),
-    "withdraw_cancel": _("Cancellation withdrawn"),
-    "dispute": _("Disputed"),
-    "resolve": _("Resolved by the park"),
     "complete": _("Completed"),
-    "deliver": _("Delivered"),
-    "accept": _("Accepted"),
-    "return": _("Returned for changes"),
-    "mark_paid": _("Marked paid"),
-    "confirm_paid": _("Payment confirmed"),
-    "reject_paid": _("Payment not received"),
+    **{t.action: t.label for m in (DEAL, MILESTONE, PAYMENT) for t in m},
 }
+
+PUBLISHER = "publisher"  # the payer: accepted the response
+PROVIDER = "provider"  # the responder who delivers
 
 
 def role_of(deal: Deal, user: Any) -> str | None:
-    if user is not None and getattr(user, "is_authenticated", False):
-        if user.pk == deal.publisher_id:
-            return PUBLISHER
-        if user.pk == deal.provider_id:
-            return PROVIDER
+    """Which side of ``deal`` the user is on (from the deal's own relations), for pages and reviews."""
+    relations = policy.relations_of(user, deal)
+    if DEAL_PAYER in relations:
+        return PUBLISHER
+    if DEAL_PROVIDER in relations:
+        return PROVIDER
     return None
 
 
-def _who_may(transition: Transition, role: str | None, is_operator: bool) -> bool:
-    if transition.by == OPERATOR:
-        return is_operator
-    if transition.by == EITHER:
-        return role in (PUBLISHER, PROVIDER)
-    return role == transition.by
+def allowed(t: Transition, user: Any, obj: Any) -> bool:
+    """Whether ``user`` is on the side that may take ``t`` on ``obj``: the policy decides."""
+    return any(policy.can(user, action, obj) for action in t.by)
 
 
-def deal_transition(deal: Deal, action: str, *, role: str | None, is_operator: bool = False) -> Transition:
-    transition = DEAL.get((deal.status, action))
-    if transition is None:
-        raise Conflict(_("This deal is %(status)s: you cannot do that now.") % {"status": deal.get_status_display()},
-                       code="illegal_transition")
-    if not _who_may(transition, role, is_operator):
-        raise Forbidden(_("Only the other party or the park can do that."), code="not_your_turn")
-    return transition
+def require_side(t: Transition, user: Any, obj: Any) -> None:
+    if not allowed(t, user, obj):
+        raise Forbidden(t.extra.get("refused"), code=ErrorCode.NOT_YOUR_TURN)
 
 
-def milestone_transition(deal: Deal, milestone: Milestone, action: str, *, role: str | None) -> Transition:
-    if deal.status not in WORKING:
-        raise Conflict(_("This deal is %(status)s: its milestones can no longer change.")
-                       % {"status": deal.get_status_display()}, code="illegal_transition")
-    if action in ("mark_paid", "confirm_paid", "reject_paid"):
-        transition = PAYMENT.get((milestone.payment, action))
-        state = milestone.get_payment_display()
-    else:
-        transition = MILESTONE.get((milestone.status, action))
-        state = milestone.get_status_display()
-    if transition is None:
-        raise Conflict(_("This milestone is %(state)s: you cannot do that now.") % {"state": state},
-                       code="illegal_transition")
-    if not _who_may(transition, role, False):
-        if transition.by == PROVIDER:
-            raise Forbidden(_("Only the provider can do that."), code="not_your_turn")
-        raise Forbidden(_("Only the publisher can do that."), code="not_your_turn")
-    return transition
+def milestone_machine(action: str) -> Machine:
+    """Payment actions move the payment state, the others the work state."""
+    return PAYMENT if action in PAYMENT.actions else MILESTONE
 
 
-def allowed_deal_actions(deal: Deal, user: Any, *, is_operator: bool = False) -> list[str]:
-    role = role_of(deal, user)
+def scene_actions(scene: Scene, user: Any) -> list[str]:
+    return [t.action for t in SCENE.actions_from(scene.status) if allowed(t, user, scene)]
+
+
+def response_actions(response: Response, user: Any) -> list[str]:
+    return [t.action for t in RESPONSE.actions_from(response.status) if allowed(t, user, response)]
+
+
+def allowed_deal_actions(deal: Deal, user: Any) -> list[str]:
     result = []
-    for action in DEAL_ACTIONS:
-        t = DEAL.get((deal.status, action))
-        if t is None or not _who_may(t, role, is_operator):
+    for t in DEAL.actions_from(deal.status):
+        if not allowed(t, user, deal):
             continue
-        if action == "agree_cancel" and deal.cancel_requested_by_id == getattr(user, "pk", None):
+        if t.action == "agree_cancel" and deal.cancel_requested_by_id == getattr(user, "pk", None):
             continue
-        if action == "request_cancel" and deal.status == D.ACTIVE and not _cancellable(deal):
+        if t.action == "request_cancel" and not _cancellable(deal):
             continue
-        result.append(action)
+        result.append(t.action)
     return result
 
 
 def _cancellable(deal: Deal) -> bool:
-    milestones = deal.milestones.all()
-    return all(m.status == M.PENDING for m in milestones)
+    return all(m.status == M.PENDING for m in deal.milestones.all())
 
 
 def allowed_milestone_actions(deal: Deal, milestone: Milestone, user: Any) -> list[str]:
     if deal.status not in WORKING:
         return []
-    role = role_of(deal, user)
-    result = []
-    for action in MILESTONE_ACTIONS:
-        table = PAYMENT if action in ("mark_paid", "confirm_paid", "reject_paid") else MILESTONE
-        state = milestone.payment if table is PAYMENT else milestone.status
-        t = table.get((state, action))
-        if t is not None and _who_may(t, role, False):
-            result.append(action)
-    return result
+    return [t.action for machine, state in ((MILESTONE, milestone.status), (PAYMENT, milestone.payment))
+            for t in machine.actions_from(state) if allowed(t, user, deal)]

@@ -17,6 +17,8 @@ from parkos.core.text import validate_plain_name, validate_plain_text
 PUBLISHER = "scene_publisher"
 RESPONDER = "scene_responder"
 DEAL_PARTY = "deal_party"
+DEAL_PAYER = "deal_payer"  # the deal's publisher: accepts the work and pays
+DEAL_PROVIDER = "deal_provider"  # the responder whose response was accepted: delivers
 
 
 class Scene(TimeStampedModel):
@@ -258,7 +260,11 @@ class Deal(TimeStampedModel):
     def relations_for(self, user: Any) -> set[str]:
         if user is None or not getattr(user, "is_authenticated", False):
             return set()
-        return {DEAL_PARTY} if user.pk in (self.publisher_id, self.provider_id) else set()
+        if user.pk == self.publisher_id:
+            return {DEAL_PARTY, DEAL_PAYER}
+        if user.pk == self.provider_id:
+            return {DEAL_PARTY, DEAL_PROVIDER}
+        return set()
 
 
 class Milestone(models.Model):

@@ -1,17 +1,30 @@
-"""Who may do what with scenes and deals (added to core.policy's table at start-up)."""
+"""Who may do what with scenes and deals (added to core.policy's table at start-up, when CoreConfig
+discovers every app's ``rules`` module). The state machines in machine.py name these actions as the
+side that may take each transition."""
 
 from __future__ import annotations
 
 from parkos.core import policy
-from parkos.scenes.models import DEAL_PARTY, PUBLISHER, RESPONDER
+from parkos.scenes.models import DEAL_PARTY, DEAL_PAYER, DEAL_PROVIDER, PUBLISHER, RESPONDER
 
 policy.register({
     "scene.create": policy.rule(authenticated=True),
+    # publishing on behalf of an enterprise: its staff (admins are staff too)
+    "scene.create.for_enterprise": policy.rule(relations=(policy.ENTERPRISE_STAFF,)),
+    # operators see every scene, drafts and invited-only ones included
+    "scene.view.all": policy.rule(roles=(policy.OPERATOR,)),
     "scene.respond": policy.rule(authenticated=True),
     "scene.edit": policy.rule(roles=(policy.OPERATOR,), relations=(PUBLISHER,)),
     "scene.responses.manage": policy.rule(relations=(PUBLISHER,)),
     "scene.responses.view": policy.rule(roles=(policy.OPERATOR,), relations=(PUBLISHER,)),
+    # one response: its publisher, its responder, operators
+    "scene.response.view": policy.rule(roles=(policy.OPERATOR,), relations=(PUBLISHER, RESPONDER)),
+    "scene.response.withdraw": policy.rule(relations=(RESPONDER,)),
     "scene.thread": policy.rule(relations=(PUBLISHER, RESPONDER)),
     "deal.view": policy.rule(roles=(policy.OPERATOR,), relations=(DEAL_PARTY,)),
+    # the sides of a deal's transitions (machine.py)
+    "deal.take_part": policy.rule(relations=(DEAL_PARTY,)),
+    "deal.pay": policy.rule(relations=(DEAL_PAYER,)),
+    "deal.deliver": policy.rule(relations=(DEAL_PROVIDER,)),
     "deal.resolve": policy.rule(roles=(policy.OPERATOR,)),
-}, relations=(PUBLISHER, RESPONDER, DEAL_PARTY))
+}, relations=(PUBLISHER, RESPONDER, DEAL_PARTY, DEAL_PAYER, DEAL_PROVIDER))

@@ -12,7 +12,17 @@ from django.utils.translation import gettext as _
 from parkos.core import ledger, policy
 from parkos.core.errors import Invalid, NotFound
 from parkos.core.text import normalise_plain
-from parkos.scenes.models import Attachment, Deal, DealEvent, Message, Milestone, Response, Review, Scene
+from parkos.scenes.models import (
+    PUBLISHER,
+    Attachment,
+    Deal,
+    DealEvent,
+    Message,
+    Milestone,
+    Response,
+    Review,
+    Scene,
+)
 
 BOARD_STATUSES = (Scene.Status.OPEN, Scene.Status.CLOSED, Scene.Status.COMPLETED)
 
@@ -23,7 +33,7 @@ def _visible_scenes(viewer: Any) -> QuerySet[Scene]:
     qs = Scene.objects.all()
     if not getattr(viewer, "is_authenticated", False):
         return qs.filter(status__in=BOARD_STATUSES).exclude(audience=Scene.Audience.INVITED)
-    if policy.OPERATOR in policy.roles_of(viewer):
+    if policy.can(viewer, "scene.view.all"):
         return qs
     invited = Scene.invited.through.objects.filter(scene_id=OuterRef("pk"), user_id=viewer.pk)
     return qs.filter(
@@ -51,7 +61,7 @@ def scene_board(*, viewer: Any, kind: str = "", industry: str = "", status: str 
             except Invalid:
                 continue
             qs = qs.filter(**{f"budget_fen__{op}": fen})
-    q = normalise_plain(q or "")[:50]
+    q = normalise_plain(q or "")[:50]  # a search query, not stored: longer ones are cut, not refused
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
     return qs.select_related("publisher", "enterprise", "industry").order_by("-published_at", "-id")
@@ -63,6 +73,13 @@ def scene_get(*, viewer: Any, scene_id: int) -> Scene:
     if scene is None:
         raise NotFound(_("No such scene."))
     return scene
+
+
+def scene_visible(*, viewer: Any, scene: Scene) -> bool:
+    """Whether ``viewer`` may see ``scene`` at all (for writes that must answer "not found" otherwise)."""
+    if PUBLISHER in scene.relations_for(viewer):
+        return True
+    return _visible_scenes(viewer).filter(pk=scene.pk).exists()
 
 
 def scenes_mine(*, viewer: Any) -> QuerySet[Scene]:
@@ -98,8 +115,7 @@ def response_get(*, viewer: Any, response_id: int) -> Response:
     """A response and its thread are private to the publisher and the responder (and operators)."""
     response = Response.objects.select_related("scene", "scene__publisher", "responder", "enterprise").filter(
         pk=response_id).first()
-    if response is None or not (policy.can(viewer, "scene.thread", response)
-                                or policy.OPERATOR in policy.roles_of(viewer)):
+    if response is None or not policy.can(viewer, "scene.response.view", response):
         raise NotFound(_("No such response."))
     return response
 

@@ -16,10 +16,9 @@ from django.views.decorators.http import require_POST
 
 from parkos.accounts.models import User
 from parkos.core import policy
-from parkos.core.errors import DomainError
-from parkos.core.forms import add_domain_error
+from parkos.core.forms import page_action
 from parkos.core.pagination import CappedPaginator
-from parkos.enterprises.selectors import industry_list
+from parkos.enterprises.selectors import employer_of, industry_list
 from parkos.scenes import machine, selectors, services
 from parkos.scenes.forms import (
     AcceptForm,
@@ -47,6 +46,7 @@ def _page(request: HttpRequest, qs: Any, size: int = PAGE_SIZE) -> Any:
 
 def board(request: HttpRequest) -> HttpResponse:
     """The board counts at most 50 pages: the completed scenes of a busy park number 100,000s."""
+    # Filters of a query, never stored: a longer value is cut, not refused.
     filters = {key: request.GET.get(key, "")[:40] for key in ("q", "kind", "industry", "status", "budget_min",
                                                               "budget_max")}
     qs = selectors.scene_board(viewer=request.user, **filters)
@@ -61,28 +61,19 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _enterprise_of(user: Any) -> Any:
-    from parkos.enterprises.selectors import membership_of
-
-    membership = membership_of(user=user)
-    return membership.enterprise if membership and membership.status == membership.Status.ACTIVE else None
-
-
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    enterprise = _enterprise_of(request.user)
+    enterprise = employer_of(request.user)
     form = SceneForm(request.POST or None, can_publish_for_enterprise=enterprise is not None,
                      initial={"audience": Scene.Audience.ANYONE})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         as_enterprise = data.pop("as_enterprise", False)
-        try:
+        with page_action(request, form=form) as done:
             scene = services.scene_create(actor=_user(request), data=data,
                                           enterprise=enterprise if as_enterprise else None,
                                           publish="publish" in request.POST)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if done:
             messages.success(request, _("Your scene is published.") if scene.status == Scene.Status.OPEN
                              else _("Your draft is saved. Publish it when it is ready."))
             return redirect("scenes:detail", scene.pk)
@@ -99,12 +90,9 @@ def edit(request: HttpRequest, scene_id: int) -> HttpResponse:
                                                        else None))
     form = SceneForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("Saved.")) as done:
             services.scene_update(actor=_user(request), scene=scene, data=form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Saved."))
+        if done:
             return redirect("scenes:detail", scene.pk)
     return render(request, "scenes/form.html", {"form": form, "title": _("Edit the scene"), "scene": scene},
                   status=400 if form.errors else 200)
@@ -121,7 +109,7 @@ def detail(request: HttpRequest, scene_id: int) -> HttpResponse:
         "is_publisher": is_publisher, "can_edit": can_edit, "my_response": mine,
         "may_respond": may_respond and mine is None, "why_not": why_not if mine is None else "",
         "response_form": ResponseForm(initial={"as_enterprise": scene.audience == Scene.Audience.ENTERPRISES}),
-        "scene_actions": [a for (state, a) in services.SCENE_TRANSITIONS if state == scene.status] if can_edit else [],
+        "scene_actions": machine.scene_actions(scene, request.user),
     }
     if can_edit:
         context.update(attachment_form=AttachmentForm(), invite_form=InviteForm(),
@@ -135,11 +123,8 @@ def detail(request: HttpRequest, scene_id: int) -> HttpResponse:
 @require_POST
 def scene_action(request: HttpRequest, scene_id: int, action: str) -> HttpResponse:
     scene = selectors.scene_get(viewer=request.user, scene_id=scene_id)
-    try:
+    with page_action(request, success=_("Done.")):
         services.scene_transition(actor=_user(request), scene=scene, action=action)
-        messages.success(request, _("Done."))
-    except DomainError as error:
-        messages.error(request, str(error.message))
     return redirect("scenes:detail", scene.pk)
 
 
@@ -149,11 +134,8 @@ def attachment_upload(request: HttpRequest, scene_id: int) -> HttpResponse:
     scene = selectors.scene_get(viewer=request.user, scene_id=scene_id)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with page_action(request, success=_("The file is attached.")):
             services.attachment_add(actor=_user(request), scene=scene, upload=form.cleaned_data["file"])
-            messages.success(request, _("The file is attached."))
-        except DomainError as error:
-            messages.error(request, str(error.message))
     else:
         messages.error(request, _("Choose a file to attach."))
     return redirect("scenes:detail", scene.pk)
@@ -176,11 +158,8 @@ def invite(request: HttpRequest, scene_id: int) -> HttpResponse:
     if form.is_valid():
         emails = {e.strip().lower() for e in form.cleaned_data["emails"].replace("，", ",").split(",") if e.strip()}
         users = list(User.objects.filter(email__in=emails, is_active=True)) if emails else []
-        try:
+        with page_action(request, success=_("%(n)d member(s) invited.") % {"n": len(users)}):
             services.scene_invite(actor=_user(request), scene=scene, users=users)
-            messages.success(request, _("%(n)d member(s) invited.") % {"n": len(users)})
-        except DomainError as error:
-            messages.error(request, str(error.message))
     return redirect("scenes:detail", scene.pk)
 
 
@@ -190,12 +169,9 @@ def respond(request: HttpRequest, scene_id: int) -> HttpResponse:
     scene = selectors.scene_get(viewer=request.user, scene_id=scene_id)
     form = ResponseForm(request.POST)
     if form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("Your proposal has been sent to the publisher.")) as done:
             response = services.response_submit(actor=_user(request), scene=scene, data=form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Your proposal has been sent to the publisher."))
+        if done:
             return redirect("scenes:response", response.pk)
     may_respond, why_not = services.may_respond(scene, request.user)
     return render(request, "scenes/detail.html", {
@@ -205,9 +181,8 @@ def respond(request: HttpRequest, scene_id: int) -> HttpResponse:
 
 
 def _response_context(request: HttpRequest, response: Response, **extra: Any) -> dict[str, Any]:
-    is_publisher = response.scene.publisher_id == request.user.pk
-    actions = [a for (state, a), (_new, who) in services.RESPONSE_TRANSITIONS.items()
-               if state == response.status and who == ("publisher" if is_publisher else "responder")]
+    is_publisher = policy.can(request.user, "scene.responses.manage", response)
+    actions = machine.response_actions(response, request.user)
     deal = Deal.objects.filter(response=response).only("pk", "status").first()
     return {
         "response": response, "scene": response.scene, "is_publisher": is_publisher, "actions": actions,
@@ -225,11 +200,9 @@ def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
     response = selectors.response_get(viewer=request.user, response_id=response_id)
     form = MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form) as done:
             services.message_post(actor=_user(request), response=response, body=form.cleaned_data["body"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if done:
             if getattr(request, "htmx", False):
                 return render(request, "scenes/_thread.html", _response_context(request, response))
             return redirect("scenes:response", response.pk)
@@ -241,11 +214,8 @@ def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
 @require_POST
 def response_action(request: HttpRequest, response_id: int, action: str) -> HttpResponse:
     response = selectors.response_get(viewer=request.user, response_id=response_id)
-    try:
+    with page_action(request, success=_("Done.")):
         services.response_transition(actor=_user(request), response=response, action=action)
-        messages.success(request, _("Done."))
-    except DomainError as error:
-        messages.error(request, str(error.message))
     return redirect("scenes:response", response.pk)
 
 
@@ -257,14 +227,11 @@ def accept(request: HttpRequest, response_id: int) -> HttpResponse:
     form = AcceptForm(request.POST or None, initial={"amount": price, "m1_amount": price, "key": uuid.uuid4().hex,
                                                      "m1_title": _("Delivery")})
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("The deal is made. Both of you can follow it here.")) as done:
             deal = services.response_accept(actor=_user(request), response=response,
                                             amount=form.cleaned_data["amount"], milestones=form.milestones(),
                                             key=form.cleaned_data.get("key") or None)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The deal is made. Both of you can follow it here."))
+        if done:
             return redirect("scenes:deal", deal.pk)
     return render(request, "scenes/accept.html", {"form": form, "response": response, "scene": response.scene},
                   status=400 if form.errors else 200)
@@ -272,18 +239,18 @@ def accept(request: HttpRequest, response_id: int) -> HttpResponse:
 
 def _deal_context(request: HttpRequest, deal: Deal, **extra: Any) -> dict[str, Any]:
     user = request.user
-    is_operator = policy.OPERATOR in policy.roles_of(user)
+    may_resolve = policy.can(user, "deal.resolve", deal)
     milestones = list(deal.milestones.all())
     role = machine.role_of(deal, user)
     reviews = list(selectors.review_list(deal=deal))
     return {
         "deal": deal, "milestones": [(m, machine.allowed_milestone_actions(deal, m, user)) for m in milestones],
-        "deal_actions": machine.allowed_deal_actions(deal, user, is_operator=is_operator),
+        "deal_actions": machine.allowed_deal_actions(deal, user),
         "timeline": selectors.deal_timeline(viewer=user, deal=deal), "labels": machine.ACTION_LABELS,
         "role": role, "reviews": reviews, "key": uuid.uuid4().hex,
         "can_review": role is not None and deal.is_closed and not any(r.author_id == user.pk for r in reviews),
         "reason_form": extra.pop("reason_form", ReasonForm()),
-        "resolve_form": extra.pop("resolve_form", ResolveForm()) if is_operator and deal.status == Deal.Status.DISPUTED
+        "resolve_form": extra.pop("resolve_form", ResolveForm()) if may_resolve and deal.status == Deal.Status.DISPUTED
         else None,
         "review_form": extra.pop("review_form", ReviewForm()),
         **extra,
@@ -303,14 +270,11 @@ def deal_action(request: HttpRequest, deal_id: int, action: str) -> HttpResponse
     form: ReasonForm | ResolveForm = ResolveForm(request.POST) if action == "resolve" else ReasonForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with page_action(request, form=form, success=_("Done.")) as done:
             services.deal_act(actor=_user(request), deal=deal, action=action, reason=data.get("reason", ""),
                               key=data.get("key") or None, resolution=data.get("resolution", ""),
                               settled=data.get("settled"))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Done."))
+        if done:
             return redirect("scenes:deal", deal.pk)
     deal = selectors.deal_get(viewer=request.user, deal_id=deal_id)
     extra = {"resolve_form": form} if action == "resolve" else {"reason_form": form}
@@ -321,12 +285,9 @@ def deal_action(request: HttpRequest, deal_id: int, action: str) -> HttpResponse
 @require_POST
 def milestone_action(request: HttpRequest, deal_id: int, milestone_id: int, action: str) -> HttpResponse:
     deal = selectors.deal_get(viewer=request.user, deal_id=deal_id)
-    try:
+    with page_action(request, success=_("Done.")):
         services.milestone_act(actor=_user(request), deal=deal, milestone_id=milestone_id, action=action,
-                               note=request.POST.get("note", "")[:2000], key=request.POST.get("key") or None)
-        messages.success(request, _("Done."))
-    except DomainError as error:
-        messages.error(request, str(error.message))
+                               note=request.POST.get("note", ""), key=request.POST.get("key") or None)
     return redirect("scenes:deal", deal.pk)
 
 
@@ -336,13 +297,10 @@ def review(request: HttpRequest, deal_id: int) -> HttpResponse:
     deal = selectors.deal_get(viewer=request.user, deal_id=deal_id)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("Thank you for your review.")) as done:
             services.review_submit(actor=_user(request), deal=deal, rating=form.cleaned_data["rating"],
                                    text=form.cleaned_data["text"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Thank you for your review."))
+        if done:
             return redirect("scenes:deal", deal.pk)
     return render(request, "scenes/deal.html", _deal_context(request, deal, review_form=form), status=400)
 

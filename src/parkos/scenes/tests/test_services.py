@@ -198,17 +198,18 @@ def test_thread_is_private_to_publisher_and_responder() -> None:
     for viewer in (colleague, ResponseFactory(scene=response.scene).responder):
         with pytest.raises(NotFound):
             selectors.response_get(viewer=viewer, response_id=response.pk)
-        with pytest.raises(Forbidden):
+        with pytest.raises(NotFound):  # not even "forbidden": they may not know it exists
             services.message_post(actor=viewer, response=response, body="偷看")
     assert selectors.message_list(viewer=response.scene.publisher, response=response).count() == 1
 
 
 def test_only_the_publisher_accepts_or_shortlists() -> None:
     response = ResponseFactory()
-    for actor in (response.responder, UserFactory()):
-        with pytest.raises(Forbidden):
+    # the counterparty sees the response: refused; an outsider may not know it exists: not found
+    for actor, refusal in ((response.responder, Forbidden), (UserFactory(), NotFound)):
+        with pytest.raises(refusal):
             services.response_accept(actor=actor, response=response, amount="100")
-        with pytest.raises(Forbidden):
+        with pytest.raises(refusal):
             services.response_transition(actor=actor, response=response, action="shortlist")
     with pytest.raises(Forbidden):
         services.response_transition(actor=response.scene.publisher, response=response, action="withdraw")
@@ -223,7 +224,7 @@ def test_audiences() -> None:
         services.response_submit(actor=member, scene=only_enterprises, data={"plan": "x"})
     assert services.response_submit(actor=staff, scene=only_enterprises, data={"plan": "x"}).enterprise is not None
     invited = SceneFactory(audience=Scene.Audience.INVITED)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # an invited-only scene is not there for who is not invited
         services.response_submit(actor=member, scene=invited, data={"plan": "x"})
     services.scene_invite(actor=invited.publisher, scene=invited, users=[member])
     services.response_submit(actor=member, scene=invited, data={"plan": "x"})
