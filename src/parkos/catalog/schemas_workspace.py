@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
+from parkos.catalog.models.workspace import LINK_MAX, PLACE_MAX
 from parkos.catalog.selectors.workspace import NEVER
 from parkos.core.schemas import Id
 
@@ -50,8 +51,10 @@ class SlotIn(Schema):
     starts_at: datetime
     ends_at: datetime
     mode: str
-    place: str = ""
-    link: str = ""
+    place: str = Field(default="", json_schema_extra={"maxLength": PLACE_MAX})
+    # The limit is published but checked by the service, which refuses (never cuts) with a clear message.
+    link: str = Field(default="", description=f"An http(s) meeting link of at most {LINK_MAX} characters; a longer "
+                      "one is refused, never cut.", json_schema_extra={"maxLength": LINK_MAX})
 
 
 class SlotOut(Schema):
