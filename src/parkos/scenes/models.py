@@ -99,7 +99,7 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     import secrets
     from pathlib import PurePath
 
-    suffix = PurePath(filename).suffix.lower()[:10]
+    suffix = PurePath(filename).suffix.lower()[:10]  # a checked extension (.docx); the cap only guards the path
     return f"scenes/{instance.scene_id}/{secrets.token_hex(16)}{suffix}"
 
 
