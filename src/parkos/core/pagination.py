@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Paginator
-from ninja import Field, Schema
+from ninja import Field
 from ninja.pagination import PageNumberPagination as NinjaPageNumberPagination
 
 
@@ -44,9 +44,11 @@ class PageNumberPagination(NinjaPageNumberPagination):
 
     (RequestEdgeMiddleware refuses such pages for every API list too, whichever class it uses.)"""
 
-    class Input(Schema):
+    class PageInput(NinjaPageNumberPagination.Input):  # not "Input": components are named by class
         page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int | None = Field(None, ge=1, le=MAX_PAGE)
+
+    Input = PageInput
 
 
 def capped_api_pagination(cap: int = 1000) -> type:
