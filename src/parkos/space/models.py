@@ -1,7 +1,7 @@
 """The immersive map's tables: maps (Tiled JSON), bans, blocks, room invitations and each member's
 choices about being seen (shown as in the park today, followable).
 
-Movement and presence are never stored: they live in the map server's memory (``space/world.py``)."""
+Movement and presence are never stored: they live in the map server's memory (``space/world/``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Scale-out survives Redis going away: two real `parkos space-serve` nodes on a Redis of the test's own
-(never the machine's Redis on 6379), which the test kills and starts again."""
+"""Scale-out for real: two `parkos space-serve` nodes sharing a map through a Redis of the tests' own (never
+the machine's Redis on 6379), and surviving that Redis being killed and started again."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from parkos.space import selectors
 from parkos.space.models import SpaceMap
 from parkos.space.tests.conftest import Peer, SpaceServer, join
 from parkos.space.tests.maps import tiled
-from parkos.space.world import OP_MOVE
+from parkos.space.world import OP_GONE, OP_MOVE
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +54,7 @@ class OwnRedis:
         self.proc.wait(timeout=10)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def own_redis() -> Iterator[OwnRedis]:
     if REDIS_SERVER is None:
         pytest.skip("redis-server is not installed")
@@ -90,11 +91,14 @@ def node(redis_url: str, name: str) -> tuple[SpaceServer, Path]:
     return SpaceServer(port=port, process=proc), log
 
 
-@pytest.fixture
-def two_nodes(own_redis: OwnRedis) -> Iterator[tuple[SpaceServer, Path, SpaceServer, Path]]:
-    first, first_log = node(own_redis.url, "a")
+@pytest.fixture(scope="module")
+def two_nodes(own_redis: OwnRedis, django_db_setup: None,
+              django_db_blocker: Any) -> Iterator[tuple[SpaceServer, Path, SpaceServer, Path]]:
+    with django_db_blocker.unblock():
+        first, first_log = node(own_redis.url, "a")
     try:
-        second, second_log = node(own_redis.url, "b")
+        with django_db_blocker.unblock():
+            second, second_log = node(own_redis.url, "b")
         try:
             yield first, first_log, second, second_log
         finally:
@@ -131,10 +135,43 @@ def walk_until_seen(walker: Peer, walker_id: int, watcher: Peer, *, seconds: flo
     raise AssertionError(f"no move of {walker_id} reached the other node within {seconds}s")
 
 
+def new_map() -> SpaceMap:
+    return SpaceMap.objects.create(slug=f"t-{uuid.uuid4().hex[:10]}", name="测试地图",
+                                   tiled=tiled(width=60, height=40, spawn=(2, 3)))
+
+
+def test_two_nodes_share_a_map_through_redis(two_nodes):
+    from parkos.space import presence, services
+
+    node_a, _log_a, node_b, _log_b = two_nodes
+    space = new_map()
+    a, b = UserFactory(), UserFactory()
+    services.preference_save(actor=a, show_in_park=True, followable=True)
+    presence.presence_provider_register(lambda ids: set(ids))  # the gates: a came in today
+    try:
+        ticket = selectors.ticket_for(user=a, space=space)
+    finally:
+        presence.presence_provider_clear()
+    pa = join(node_a, ticket, slug=space.slug)
+    pb = join(node_b, selectors.ticket_for(user=b, space=space), slug=space.slug)
+    seen = pb.wait_for(lambda e: e["t"] == "seen" and any(p["id"] == a.pk for p in e["list"]), seconds=10)
+    assert next(p for p in seen["list"] if p["id"] == a.pk)["park"] == 1  # the marker crosses nodes
+    pa.wait_for(lambda e: e["t"] == "seen" and any(p["id"] == b.pk for p in e["list"]), seconds=10)
+    walk_until_seen(pa, a.pk, pb, seconds=10)  # a client on node A moves; a client on node B sees it
+    pb.send(t="say", text="跨节点你好")
+    assert pa.wait_for(lambda e: e["t"] == "say")["text"] == "跨节点你好"
+    pb.ws.close()  # leaving on node B is seen on node A: no ghost
+    deadline = time.monotonic() + 5
+    while not any(m[0] == OP_GONE and m[1] == b.pk for m in pa.moves) and time.monotonic() < deadline:
+        pa.pump(0.2)
+    assert any(m[0] == OP_GONE and m[1] == b.pk for m in pa.moves)
+    pa.ws.close()
+
+
 def test_a_two_node_map_recovers_when_redis_restarts(two_nodes, own_redis):
     node_a, log_a, node_b, log_b = two_nodes
-    space = SpaceMap.objects.create(slug=f"t-{uuid.uuid4().hex[:10]}", name="测试地图",
-                                    tiled=tiled(width=60, height=40, spawn=(2, 3)))
+    space = new_map()
+    channel = f"parkos:space:{space.slug}"
     a, b = UserFactory(), UserFactory()
     pa = join(node_a, selectors.ticket_for(user=a, space=space), slug=space.slug)
     pb = join(node_b, selectors.ticket_for(user=b, space=space), slug=space.slug)
@@ -143,13 +180,13 @@ def test_a_two_node_map_recovers_when_redis_restarts(two_nodes, own_redis):
 
     own_redis.kill()
     for log in (log_a, log_b):  # both nodes notice and say so
-        wait_for_log(log, "Redis listen failed")
+        wait_for_log(log, f"Redis listen failed for {channel}")
     own_redis.start()  # the same port, empty: no subscription survived
 
     walk_until_seen(pa, a.pk, pb, seconds=25)  # a move on node A reaches the client on node B again
     pb.send(t="say", text="恢复了吗", scope="bubble")  # and the other way: B's avatar is mirrored on A again
     assert pa.wait_for(lambda e: e["t"] == "say" and e["from"] == b.pk, seconds=10)["text"] == "恢复了吗"
     for log in (log_a, log_b):  # one warning per outage, not one per retry; and the recovery is said
-        content = wait_for_log(log, "works again")
-        assert content.count("Redis listen failed") == 1, content[-3000:]
+        content = wait_for_log(log, f"Redis listen for {channel} works again")
+        assert content.count(f"Redis listen failed for {channel}") == 1, content[-3000:]
     assert pa.ws.close_code is None and pb.ws.close_code is None  # nobody was disconnected from the map

@@ -163,65 +163,6 @@ def test_tickets_are_checked(space_server, space):
             assert ws.close_code == 4001
 
 
-@pytest.fixture
-def second_node(space_server: Any) -> Any:
-    """Another `parkos space-serve` on the same database and Redis: a second node of the same park."""
-    import os
-    import subprocess
-    import sys
-
-    from django.conf import settings
-    from django.db import connection
-
-    from parkos.conftest import ARTIFACTS_DIR, REPO_DIR, database_url, free_port, stop_process, wait_for_port
-    from parkos.space.tests.conftest import SpaceServer
-
-    if not settings.REDIS_URL:
-        pytest.skip("scale-out only: .ci/run runs this with REDIS_URL set (PostgreSQL and Redis)")
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parkos.config.settings_test",
-           "DATABASE_URL": database_url(connection.settings_dict), "SECRET_KEY": settings.SECRET_KEY,
-           "PARKOS_VAR_DIR": str(settings.VAR_DIR), "DB_CONN_MAX_AGE": "0", "REDIS_URL": settings.REDIS_URL}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    with (ARTIFACTS_DIR / "space-server-2.log").open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "parkos.config.cli", "space-serve", "--port", str(port)],
-                                cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, proc=proc, timeout=30)
-        yield SpaceServer(port=port, process=proc)
-    finally:
-        stop_process(proc)
-
-
-def test_two_nodes_share_a_map_through_redis(space_server, second_node, space):
-    from parkos.space import presence, services
-
-    a = UserFactory()
-    services.preference_save(actor=a, show_in_park=True, followable=True)
-    presence.presence_provider_register(lambda ids: set(ids))  # the gates: a came in today
-    try:
-        a, pa = enter(space_server, space, a)
-    finally:
-        presence.presence_provider_clear()
-    b_user, pb = enter(second_node, space)
-    seen = pb.wait_for(lambda e: e["t"] == "seen" and any(p["id"] == a.pk for p in e["list"]), seconds=8)
-    assert next(p for p in seen["list"] if p["id"] == a.pk)["park"] == 1  # the marker crosses nodes
-    pa.wait_for(lambda e: e["t"] == "seen" and any(p["id"] == b_user.pk for p in e["list"]), seconds=8)
-    time.sleep(0.5)
-    pa.send(t="mv", x=3, y=3)  # a client on node A moves; a client on node B sees it
-    deadline = time.monotonic() + 5
-    while not moved(pb, a.pk, 3, 3) and time.monotonic() < deadline:
-        pb.pump(0.2)
-    assert moved(pb, a.pk, 3, 3)
-    pb.send(t="say", text="跨节点你好")
-    assert pa.wait_for(lambda e: e["t"] == "say")["text"] == "跨节点你好"
-    pb.ws.close()  # leaving on node B is seen on node A: no ghost
-    deadline = time.monotonic() + 5
-    while not any(m[0] == OP_GONE and m[1] == b_user.pk for m in pa.moves) and time.monotonic() < deadline:
-        pa.pump(0.2)
-    assert any(m[0] == OP_GONE and m[1] == b_user.pk for m in pa.moves)
-
-
 def test_operators_mute_and_ban_and_members_cannot(space_server, space):
     from parkos.accounts.models import Role
     from parkos.core.errors import Forbidden
