@@ -248,3 +248,27 @@ def test_a_too_long_url_is_a_414_envelope(client: Client) -> None:
     assert_chinese(body["message"], "The address (URL) is too long.")
     page = client.get("/services/", {"q": "x" * 5000})
     assert page.status_code == 414
+
+
+def test_a_huge_page_on_a_page_view_shows_the_last_page(client: Client) -> None:
+    for raw in (str(HUGE), "-5", "abc", "1e400"):
+        assert client.get("/scenes/", {"page": raw}).status_code == 200
+    client.force_login(UserFactory())
+    assert client.get("/accounts/members/", {"page": str(HUGE)}).status_code in (200, 302)
+
+
+def test_retry_after_on_pages_and_on_any_429() -> None:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from parkos.core.errors import RateLimited
+    from parkos.core.middleware import DEFAULT_RETRY_AFTER, DomainErrorMiddleware, RequestEdgeMiddleware
+
+    request = RequestFactory().post("/accounts/login/")
+    request.user = UserFactory()
+    page = DomainErrorMiddleware(lambda r: HttpResponse()).process_exception(request, RateLimited(retry_after=42))
+    assert page is not None and page.status_code == 429 and page["Retry-After"] == "42"
+    page = DomainErrorMiddleware(lambda r: HttpResponse()).process_exception(request, RateLimited())
+    assert page is not None and page["Retry-After"] == str(DEFAULT_RETRY_AFTER)
+    bare = RequestEdgeMiddleware(lambda r: HttpResponse(status=429))(RequestFactory().get("/api/v1/health"))
+    assert bare["Retry-After"] == str(DEFAULT_RETRY_AFTER)
