@@ -1,4 +1,9 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from parkos.community.models import (
     Comment,
@@ -11,11 +16,63 @@ from parkos.community.models import (
     PostRevision,
     Reaction,
 )
+from parkos.community.services import posts as post_services
+from parkos.core import policy
+from parkos.core.errors import Invalid
 from parkos.search.admin import ReindexOnSaveMixin
 
 # ---- posts and groups (community-posts) ------------------------------------------------------
 # Statuses are changed through the moderation pages (services.posts.post_set_status keeps counters
-# and the search index right), so they are read-only here.
+# and the search index right), so they are read-only here. A text an operator corrects here goes
+# through the services (post_body_correct, comment_body_correct): cleaned, rendered to the stored HTML
+# by the same function as every other write, the old text kept as a revision.
+
+
+def _body_field(limit: int) -> Any:
+    def clean_body(form: forms.ModelForm) -> str:  # type: ignore[type-arg]
+        try:
+            return post_services.body_clean(form.cleaned_data.get("body"), limit=limit)
+        except Invalid as error:
+            raise ValidationError(str(error.message), code=error.code) from None
+    return clean_body
+
+
+class PostAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    clean_body = _body_field(post_services.POST_MAX)
+
+    class Meta:
+        model = Post
+        fields = ["body"]  # the admin adds the rest of its fields
+
+
+class CommentAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    clean_body = _body_field(post_services.COMMENT_MAX)
+
+    class Meta:
+        model = Comment
+        fields = ["body"]  # the admin adds the rest of its fields
+
+
+class _BodyThroughServiceMixin:
+    """The body is written by the domain's service (which renders the HTML); the rest as the admin does."""
+
+    def correct(self, request: Any, obj: Any) -> None:
+        raise NotImplementedError
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        # Correcting what a member wrote is moderation: a superuser who is not an operator only reads it.
+        if obj is not None and not policy.can(request.user, "community.moderate"):
+            fields.append("body")
+        return fields
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            if not change:
+                obj.body_html = post_services.body_html(obj.body)
+            elif "body" in form.changed_data:
+                self.correct(request, obj)
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
 
 
 class PostImageInline(admin.TabularInline):
@@ -34,7 +91,8 @@ class PostRevisionInline(admin.TabularInline):
 
 
 @admin.register(Post)
-class PostAdmin(ReindexOnSaveMixin, admin.ModelAdmin):
+class PostAdmin(_BodyThroughServiceMixin, ReindexOnSaveMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    form = PostAdminForm
     search_kind = "post"
     list_display = ["id", "__str__", "author", "enterprise", "group", "topic", "status", "reaction_count",
                     "comment_count", "created_at"]
@@ -46,15 +104,22 @@ class PostAdmin(ReindexOnSaveMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [PostImageInline, PostRevisionInline]
 
+    def correct(self, request: Any, obj: Any) -> None:
+        post_services.post_body_correct(actor=request.user, post=obj, body=obj.body)
+
 
 @admin.register(Comment)
-class CommentAdmin(ReindexOnSaveMixin, admin.ModelAdmin):
+class CommentAdmin(_BodyThroughServiceMixin, ReindexOnSaveMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    form = CommentAdminForm
     search_kind = "comment"
     list_display = ["id", "__str__", "author", "post", "parent", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["body", "author__display_name"]
     raw_id_fields = ["author", "post", "parent"]
     readonly_fields = ["status", "status_reason", "body_html", "created_at", "edited_at"]
+
+    def correct(self, request: Any, obj: Any) -> None:
+        post_services.comment_body_correct(actor=request.user, comment=obj, body=obj.body)
 
 
 @admin.register(CommentRevision)

@@ -24,7 +24,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parkos.core.errors import Invalid, field_error
+from parkos.core.errors import ErrorCode, Invalid, field_error
+from parkos.core.text import require_fits
 from parkos.notifications import selectors
 from parkos.notifications.kinds import CRITICAL, KINDS, Email
 from parkos.notifications.models import Notification, Preference
@@ -95,6 +96,16 @@ def live_message(notification: Notification) -> dict[str, Any]:
             "title": notification.title, "url": notification.url}
 
 
+URL_MAX, TITLE_MAX = 300, 200
+
+
+def _headline(title: str) -> str:
+    """The bell's one-line title, composed by ParkOS from others' texts (a suggestion's title, a
+    member's name) and rendered per language: shortened with an ellipsis when a translation runs long.
+    It is a display line, not anyone's input; the whole item is at its link."""
+    return title if len(title) <= TITLE_MAX else title[:TITLE_MAX - 1] + "…"
+
+
 def notification_send(*, recipients: Iterable[User], kind: str, title: Any, body: Any = "", url: str = "",
                       actor: User | None = None) -> None:
     """Notify each recipient (never the actor themself, never an inactive account) once the current
@@ -105,6 +116,8 @@ def notification_send(*, recipients: Iterable[User], kind: str, title: Any, body
     channels; a member who switched both off gets no row at all."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}; add it to notifications.kinds.KINDS")
+    # A link cut short leads nowhere: one that does not fit is refused here, before anything is written.
+    url = require_fits(url, field="url", limit=URL_MAX)
     people = {u.pk: u for u in recipients if u is not None and u.is_active and (actor is None or u.pk != actor.pk)}
     if not people:
         return
@@ -116,8 +129,8 @@ def notification_send(*, recipients: Iterable[User], kind: str, title: Any, body
             choice = choices[uid][kind]
             if not choice.in_app and choice.email == Email.OFF:
                 continue
-            rows.append(Notification(recipient=user, kind=kind, title=_render(title, user.language)[:200],
-                                     body=_render(body, user.language), url=url[:300], actor=actor,
+            rows.append(Notification(recipient=user, kind=kind, title=_headline(_render(title, user.language)),
+                                     body=_render(body, user.language), url=url, actor=actor,
                                      in_app=choice.in_app))
         created = Notification.objects.bulk_create(rows)
         from parkos.notifications.tasks import notification_email
@@ -145,7 +158,7 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
 
 def notification_mark_all_read(*, user: User, kind: str = "") -> int:
     if kind and kind not in KINDS:
-        raise field_error("kind", gettext_lazy("Unknown kind of notification."))
+        raise field_error("kind", gettext_lazy("Unknown kind of notification."), code=ErrorCode.INVALID_CHOICE)
     qs = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
     if kind:
         qs = qs.filter(kind=kind)
@@ -170,17 +183,18 @@ def preferences_update(*, user: User, changes: Iterable[dict[str, Any]]) -> list
     for change in changes:
         kind = str(change.get("kind", ""))
         if kind not in KINDS:
-            raise field_error("kind", gettext_lazy("Unknown kind of notification."))
+            raise field_error("kind", gettext_lazy("Unknown kind of notification."), code=ErrorCode.INVALID_CHOICE)
         email = str(change.get("email", ""))
         if email not in Email.values:
-            raise field_error(f"{kind}.email", gettext_lazy("Choose how to be e-mailed: off, at once or in the digest."))
+            raise field_error(f"{kind}.email", gettext_lazy("Choose how to be e-mailed: off, at once or in the digest."),
+                              code=ErrorCode.INVALID_CHOICE)
         in_app = bool(change.get("in_app", True))
         if kind in CRITICAL and not in_app:
             raise field_error(f"{kind}.in_app", gettext_lazy(
                 "These notifications concern your account and always appear in the app."))
         wanted[kind] = (in_app, email)
     if not wanted:
-        raise Invalid(gettext_lazy("Nothing to change."))
+        raise Invalid(gettext_lazy("Nothing to change."), code=ErrorCode.EMPTY)
     with transaction.atomic():
         for kind, (in_app, email) in wanted.items():
             Preference.objects.update_or_create(user=user, kind=kind, defaults={"in_app": in_app, "email": email})
@@ -306,7 +320,7 @@ def _digest_one(*, user_id: int, kinds: list[str], now: datetime) -> bool:
 def notification_prune(*, days: int, now: datetime | None = None) -> int:
     """Delete read notifications older than ``days`` (unread ones stay until read)."""
     if days < 1:
-        raise field_error("days", gettext_lazy("Keep notifications for at least one day."))
+        raise field_error("days", gettext_lazy("Keep notifications for at least one day."), code=ErrorCode.OUT_OF_RANGE)
     cutoff = (now or timezone.now()) - timedelta(days=days)
     deleted, _by_model = Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
     return deleted

@@ -14,8 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parkos.core.errors import DomainError
-from parkos.core.forms import add_domain_error
+from parkos.core.forms import page_action
 from parkos.notifications import selectors, services
 from parkos.notifications.forms import PreferencesForm
 from parkos.notifications.kinds import KINDS
@@ -76,12 +75,10 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    try:
+    with page_action(request) as done:
         count = services.notification_mark_all_read(user=request.user,  # type: ignore[arg-type]
                                                     kind=request.POST.get("kind", ""))
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
+    if done:
         messages.success(request, _("All notifications are marked read.") if count else _("Nothing was unread."))
     return redirect(_back(request))
 
@@ -96,12 +93,9 @@ def preference_settings(request: HttpRequest) -> HttpResponse:
     choices = selectors.preference_list(viewer=request.user)
     form = PreferencesForm(request.POST or None, choices=choices)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("Your notification settings have been saved.")) as done:
             services.preferences_update(user=request.user, changes=form.changes())  # type: ignore[arg-type]
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Your notification settings have been saved."))
+        if done:
             return redirect("notifications:settings")
     rows: list[dict[str, Any]] = [
         {"choice": c, "in_app": form[f"{c.kind}__in_app"], "email": form[f"{c.kind}__email"]} for c in choices

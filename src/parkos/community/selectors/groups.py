@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from parkos.community.models import Group, GroupMembership
+from parkos.community.models import GROUP_ADMIN, GROUP_MEMBER, Group, GroupMembership
 from parkos.core import policy
 from parkos.core.errors import Forbidden, NotAuthenticated, NotFound
 
@@ -46,10 +46,16 @@ def memberships_of(*, viewer: Any, groups: list[Group]) -> dict[int, GroupMember
 
 
 def can_read_content(*, viewer: Any, group: Group, membership: GroupMembership | None = None) -> bool:
+    """A public group's posts are for every member of the park; a private group's for its own members
+    (``membership``, when the caller has it, spares the query for the viewer's relation)."""
     if not group.is_private:
         return bool(getattr(viewer, "is_authenticated", False))
-    m = membership if membership is not None else membership_get(viewer=viewer, group=group)
-    return m is not None and m.status == GroupMembership.Status.ACTIVE
+    relations = None
+    if membership is not None:
+        active = membership.status == GroupMembership.Status.ACTIVE
+        relations = ({GROUP_MEMBER, GROUP_ADMIN} if active and membership.role == GroupMembership.Role.ADMIN
+                     else {GROUP_MEMBER} if active else set())
+    return policy.can(viewer, "community.group.read", group, relations=relations)
 
 
 def member_list(*, viewer: Any, group: Group) -> QuerySet[GroupMembership]:

@@ -28,6 +28,7 @@ SORTS = {"support": ("-support_count", "-id"), "new": ("-created_at", "-id")}
 def suggestion_list(*, viewer: Any, state: str = "", category: str = "", sort: str = "support",
                     overdue: bool = False, q: str = "") -> QuerySet[Suggestion]:
     """The public board: every suggestion not hidden (declined ones too: accountability)."""
+    policy.require(viewer, "community.suggestion.view")
     qs = Suggestion.objects.filter(is_hidden=False).select_related("author")
     if state in SuggestionState.values:
         qs = qs.filter(state=state)
@@ -41,6 +42,7 @@ def suggestion_list(*, viewer: Any, state: str = "", category: str = "", sort: s
 
 
 def suggestion_get(*, viewer: Any, suggestion_id: int) -> Suggestion:
+    policy.require(viewer, "community.suggestion.view")
     s = Suggestion.objects.select_related("author").filter(pk=suggestion_id).first()
     if s is None or (s.is_hidden and not policy.can(viewer, "community.suggestion.hidden.view", s)):
         raise NotFound()

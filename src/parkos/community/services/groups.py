@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parkos.community.models import ContentStatus, Group, GroupMembership, Post
 from parkos.core import policy
-from parkos.core.errors import Conflict, Invalid, NotFound, field_error
-from parkos.core.text import has_control_chars, normalise_plain
+from parkos.core.errors import Conflict, ErrorCode, Invalid, NotFound, field_error
+from parkos.core.text import clean_text
 
 NAME_MAX = 40
 DESCRIPTION_MAX = 1000
@@ -24,34 +24,24 @@ ACTIVE = GroupMembership.Status.ACTIVE
 PENDING = GroupMembership.Status.PENDING
 
 
-def _clean(data: dict[str, Any], *, group: Group | None = None) -> dict[str, Any]:
+def _group_fields(data: dict[str, Any], *, group: Group | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "name" in data or group is None:
-        name = normalise_plain(str(data.get("name") or ""))
-        if not name:
-            raise field_error("name", _("Give the group a name."), code="required")
-        if len(name) > NAME_MAX:
-            raise field_error("name", format_lazy(_("At most {n} characters."), n=NAME_MAX), code="too_long")
-        if has_control_chars(name):
-            raise field_error("name", _("Control characters are not allowed."), code="control_chars")
+        name = clean_text(data.get("name"), field="name", limit=NAME_MAX, multiline=False,
+                          required_message=_("Give the group a name."))
         clash = Group.objects.filter(name__iexact=name)
         if group is not None:
             clash = clash.exclude(pk=group.pk)
         if clash.exists():
-            raise field_error("name", _("A group with this name already exists."), code="duplicate")
+            raise field_error("name", _("A group with this name already exists."), code=ErrorCode.DUPLICATE)
         out["name"] = name
     if "description" in data:
-        text = str(data.get("description") or "").replace("\r\n", "\n").strip()
-        if len(text) > DESCRIPTION_MAX:
-            raise field_error("description", format_lazy(_("At most {n} characters."), n=DESCRIPTION_MAX),
-                              code="too_long")
-        if has_control_chars(text):
-            raise field_error("description", _("Control characters are not allowed."), code="control_chars")
-        out["description"] = text
+        out["description"] = clean_text(data.get("description"), field="description", limit=DESCRIPTION_MAX,
+                                        required=False)
     if "visibility" in data or group is None:
         vis = str(data.get("visibility") or Group.Visibility.PUBLIC)
         if vis not in Group.Visibility.values:
-            raise field_error("visibility", _("Choose public or private."), code="visibility")
+            raise field_error("visibility", _("Choose public or private."), code=ErrorCode.INVALID_CHOICE)
         out["visibility"] = vis
     return out
 
@@ -65,20 +55,20 @@ def _index(group: Group) -> None:
 def group_create(*, actor: Any, data: dict[str, Any]) -> Group:
     """The creator becomes its first admin."""
     policy.require(actor, "community.group.create")
-    fields = _clean(data)
+    fields = _group_fields(data)
     try:
         with transaction.atomic():
             group = Group.objects.create(created_by=actor, member_count=1, **fields)
             GroupMembership.objects.create(group=group, user=actor, role=GroupMembership.Role.ADMIN, status=ACTIVE)
             _index(group)
     except IntegrityError:
-        raise field_error("name", _("A group with this name already exists."), code="duplicate") from None
+        raise field_error("name", _("A group with this name already exists."), code=ErrorCode.DUPLICATE) from None
     return group
 
 
 def group_update(*, actor: Any, group: Group, data: dict[str, Any]) -> Group:
     policy.require(actor, "community.group.manage", group)
-    fields = _clean(data, group=group)
+    fields = _group_fields(data, group=group)
     with transaction.atomic():
         locked = Group.objects.select_for_update().get(pk=group.pk)
         was_private = locked.is_private

@@ -19,8 +19,7 @@ from parkos.community.selectors import groups as selectors
 from parkos.community.selectors import posts as post_selectors
 from parkos.community.services import groups as services
 from parkos.core import policy
-from parkos.core.errors import DomainError
-from parkos.core.forms import add_domain_error
+from parkos.core.forms import page_action
 
 
 @login_required
@@ -39,12 +38,9 @@ def group_list(request: HttpRequest) -> HttpResponse:
 def group_create(request: HttpRequest) -> HttpResponse:
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("Group created. You are its admin.")) as done:
             group = services.group_create(actor=request.user, data=form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Group created. You are its admin."))
+        if done:
             return redirect("community:group", group.pk)
     return render(request, "community/group_form.html", {"form": form, "group": None})
 
@@ -56,12 +52,9 @@ def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
     form = GroupForm(request.POST or None, initial={"name": group.name, "description": group.description,
                                                     "visibility": group.visibility})
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("Saved.")) as done:
             services.group_update(actor=request.user, group=group, data=form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Saved."))
+        if done:
             return redirect("community:group", group.pk)
     return render(request, "community/group_form.html", {"form": form, "group": group})
 
@@ -102,12 +95,8 @@ def group_join(request: HttpRequest, group_id: int) -> HttpResponse:
 @require_POST
 def group_leave(request: HttpRequest, group_id: int) -> HttpResponse:
     group = selectors.group_get(viewer=request.user, group_id=group_id)
-    try:
+    with page_action(request, success=_("You left the group.")):
         services.group_leave(actor=request.user, group=group)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("You left the group."))
     return redirect("community:group", group.pk)
 
 
@@ -124,7 +113,7 @@ def group_members(request: HttpRequest, group_id: int) -> HttpResponse:
 def group_member_action(request: HttpRequest, group_id: int, user_id: int) -> HttpResponse:
     group = selectors.group_get(viewer=request.user, group_id=group_id)
     action = request.POST.get("action", "")
-    try:
+    with page_action(request, success=_("Done.")):
         if action == "approve":
             services.membership_approve(actor=request.user, group=group, user_id=user_id)
         elif action == "remove":
@@ -132,10 +121,6 @@ def group_member_action(request: HttpRequest, group_id: int, user_id: int) -> Ht
         elif action in ("make_admin", "drop_admin"):
             services.membership_set_admin(actor=request.user, group=group, user_id=user_id,
                                           admin=action == "make_admin")
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("Done."))
     return redirect("community:group_members", group.pk)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -21,8 +20,8 @@ from parkos.community.models import Sanction, SensitiveWord
 from parkos.community.selectors import moderation as selectors
 from parkos.community.services import moderation as services
 from parkos.core import policy
-from parkos.core.errors import DomainError, NotFound
-from parkos.core.forms import add_domain_error
+from parkos.core.errors import NotFound
+from parkos.core.forms import page_action
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -38,14 +37,11 @@ def report(request: HttpRequest) -> HttpResponse:
     initial = {"kind": request.GET.get("kind", ""), "target_id": request.GET.get("id", "")}
     form = ReportForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("Thank you. The moderators will look at it.")) as done:
             services.report_create(actor=request.user, kind=form.cleaned_data["kind"],
                                    target_id=form.cleaned_data["target_id"], reason=form.cleaned_data["reason"],
                                    detail=form.cleaned_data["detail"])
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
-            messages.success(request, _("Thank you. The moderators will look at it."))
+        if done:
             return redirect(_back(request, "community:moderation_mine"))
     return render(request, "community/moderation_report.html", {"form": form, "next": request.GET.get("next", "")})
 
@@ -69,7 +65,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, kind: str, target_id: int, decision: str) -> HttpResponse:
     policy.require(request.user, "community.moderate")
     reason = request.POST.get("reason", "")
-    try:
+    with page_action(request, success=_("Done. The decision is in the moderation log.")):
         if kind == "member" and decision in ("uphold", "dismiss"):
             services.member_case_decide(actor=request.user, user_id=target_id, upheld=decision == "uphold",
                                         reason=reason)
@@ -79,10 +75,6 @@ def decide(request: HttpRequest, kind: str, target_id: int, decision: str) -> Ht
             services.content_restore(actor=request.user, kind=kind, target_id=target_id, reason=reason)
         else:
             raise NotFound()
-    except DomainError as e:
-        messages.error(request, str(e.message))
-    else:
-        messages.success(request, _("Done. The decision is in the moderation log."))
     return redirect(_back(request, "community:moderation_queue"))
 
 
@@ -98,23 +90,18 @@ def member(request: HttpRequest, user_id: int) -> HttpResponse:
     form = SanctionForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("action") == "unsuspend":
-            try:
+            with page_action(request):
                 services.member_unsuspend(actor=request.user, user=person, reason=request.POST.get("reason", ""))
-            except DomainError as e:
-                messages.error(request, str(e.message))
             return redirect("community:moderation_member", person.pk)
         if form.is_valid():
-            try:
+            with page_action(request, form=form, success=_("Done. The member is notified.")) as done:
                 if form.cleaned_data["kind"] == "suspend":
                     until = timezone.now() + timedelta(days=form.cleaned_data["days"] or 7)
                     services.member_suspend(actor=request.user, user=person, until=until,
                                             reason=form.cleaned_data["reason"])
                 else:
                     services.member_warn(actor=request.user, user=person, reason=form.cleaned_data["reason"])
-            except DomainError as e:
-                add_domain_error(form, e)
-            else:
-                messages.success(request, _("Done. The member is notified."))
+            if done:
                 return redirect("community:moderation_member", person.pk)
     return render(request, "community/moderation_member.html", {
         "person": person, "standing": services.standing_get(person), "form": form,
@@ -140,12 +127,9 @@ def words(request: HttpRequest) -> HttpResponse:
                                              is_active=not w.is_active)
             return redirect("community:moderation_words")
         if form.is_valid():
-            try:
+            with page_action(request, form=form, success=_("Word saved.")) as done:
                 services.sensitive_word_save(actor=request.user, **form.cleaned_data)
-            except DomainError as e:
-                add_domain_error(form, e)
-            else:
-                messages.success(request, _("Word saved."))
+            if done:
                 return redirect("community:moderation_words")
     page = Paginator(selectors.word_list(viewer=request.user), 100).get_page(request.GET.get("page"))
     return render(request, "community/moderation_words.html", {"page": page, "form": form})

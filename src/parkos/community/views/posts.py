@@ -19,8 +19,7 @@ from parkos.community.selectors import groups as group_selectors
 from parkos.community.selectors import posts as selectors
 from parkos.community.services import posts as services
 from parkos.core import policy
-from parkos.core.errors import DomainError
-from parkos.core.forms import add_domain_error
+from parkos.core.forms import page_action
 
 
 def _my_enterprise(user: Any) -> Any:
@@ -67,15 +66,13 @@ def post_create(request: HttpRequest) -> HttpResponse:
     if group_id and group_id.isdigit():
         group = group_selectors.group_get(viewer=request.user, group_id=int(group_id))
     if form.is_valid():
-        try:
+        with page_action(request, form=form) as done:
             post = services.post_create(
                 actor=request.user, body=form.cleaned_data["body"], topic=form.cleaned_data["topic"],
                 tags=form.cleaned_data["tags"], group=group,
                 enterprise=enterprise if form.cleaned_data.get("as_enterprise") else None,
                 images=request.FILES.getlist("images"))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if done:
             if post.status == "held":
                 messages.info(request, _("Your post is waiting for review before others see it."))
             else:
@@ -111,12 +108,10 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         parent = None
         if form.cleaned_data.get("parent"):
             parent = selectors.comment_get(viewer=request.user, comment_id=form.cleaned_data["parent"])
-        try:
+        with page_action(request, form=form) as done:
             comment = services.comment_create(actor=request.user, post=post, body=form.cleaned_data["body"],
                                               parent=parent)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if done:
             if comment.status == "held":
                 messages.info(request, _("Your comment is waiting for review before others see it."))
             return redirect(services.comment_url(comment))
@@ -139,12 +134,10 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     form = PostEditForm(request.POST or None, initial={"body": post.body, "topic": post.topic,
                                                         "tags": ", ".join(post.tags)})
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form,
+                         success=_("Saved. The earlier text is kept in the edit history.")) as done:
             services.post_update(actor=request.user, post=post, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Saved. The earlier text is kept in the edit history."))
+        if done:
             return redirect("community:post", post.pk)
     return render(request, "community/post_form.html", {"form": form, "post": post})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -27,8 +28,7 @@ from parkos.community.models import SuggestionCategory, SuggestionSettings, Sugg
 from parkos.community.selectors import suggestions as selectors
 from parkos.community.services import suggestions as services
 from parkos.core import policy, workdays
-from parkos.core.errors import DomainError
-from parkos.core.forms import add_domain_error
+from parkos.core.forms import page_action
 
 PAGE_SIZE = 20
 
@@ -62,12 +62,10 @@ def board(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     form = SuggestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form,
+                         success=_("Thank you. Your suggestion was received and is public on the board.")) as done:
             s = services.suggestion_create(actor=request.user, **form.cleaned_data)
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
-            messages.success(request, _("Thank you. Your suggestion was received and is public on the board."))
+        if done:
             return redirect("community:suggestion", s.pk)
     return render(request, "community/suggestion_form.html", {"form": form})
 
@@ -110,16 +108,16 @@ def detail(request: HttpRequest, suggestion_id: int) -> HttpResponse:
 @require_POST
 def support(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     s = selectors.suggestion_get(viewer=request.user, suggestion_id=suggestion_id)
-    try:
+    htmx = bool(getattr(request, "htmx", False))
+    # htmx swaps the answer in place: an error is the response itself, not a message for the next page.
+    with page_action(request, form=forms.Form() if htmx else None) as action:
         if request.POST.get("action") == "withdraw":
             services.suggestion_withdraw(actor=request.user, suggestion=s)
         else:
             services.suggestion_support(actor=request.user, suggestion=s)
-    except DomainError as e:
-        if getattr(request, "htmx", False):
-            return HttpResponse(str(e.message), status=e.status)
-        messages.error(request, str(e.message))
-    if getattr(request, "htmx", False):
+    if htmx and action.error is not None:
+        return HttpResponse(str(action.error.message), status=action.error.status)
+    if htmx:
         supported = s.pk in selectors.supported_ids(viewer=request.user, suggestion_ids=[s.pk])
         return render(request, "community/suggestion_support.html", {"s": s, "supported": supported,
                                                                        "can_support": True})
@@ -129,12 +127,8 @@ def support(request: HttpRequest, suggestion_id: int) -> HttpResponse:
 def _operator_post(request: HttpRequest, suggestion_id: int, form: Any, call: Any) -> HttpResponse:
     s = selectors.suggestion_get(viewer=request.user, suggestion_id=suggestion_id)
     if form.is_valid():
-        try:
+        with page_action(request, success=_("Saved. The author and supporters are notified.")):
             call(s, form.cleaned_data)
-        except DomainError as e:
-            messages.error(request, str(e.message))
-        else:
-            messages.success(request, _("Saved. The author and supporters are notified."))
     else:
         messages.error(request, " ".join(str(m) for errs in form.errors.values() for m in errs))
     return redirect("community:suggestion", s.pk)
@@ -179,12 +173,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(n)d overdue suggestions flagged.") % {"n": n})
             return redirect("community:suggestion_queue")
         if form.is_valid():
-            try:
+            with page_action(request, form=form, success=_("Settings saved.")) as done:
                 services.suggestion_settings_update(actor=request.user, **form.cleaned_data)
-            except DomainError as e:
-                add_domain_error(form, e)
-            else:
-                messages.success(request, _("Settings saved."))
+            if done:
                 return redirect("community:suggestion_queue")
     due = list(selectors.suggestion_reply_queue(viewer=request.user)[:100])
     new = Paginator(selectors.suggestion_new_queue(viewer=request.user), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -93,12 +93,12 @@ def test_preferences_get_and_put(people: dict[str, Any]) -> None:
     assert response.status_code == 200
     assert {p["kind"]: p for p in response.json()}["reply"]["in_app"] is False
 
-    for bad in ({"kind": "moderation", "in_app": False, "email": "off"},
-                {"kind": "reply", "in_app": True, "email": "sometimes"},
-                {"kind": "nope", "in_app": True, "email": "off"}):
+    for bad, code in (({"kind": "moderation", "in_app": False, "email": "off"}, "invalid"),
+                      ({"kind": "reply", "in_app": True, "email": "sometimes"}, "invalid_choice"),
+                      ({"kind": "nope", "in_app": True, "email": "off"}, "invalid_choice")):
         response = client.put(f"{API}/preferences", json.dumps({"preferences": [
             {"kind": "mention", "in_app": True, "email": "off"}, bad]}), content_type="application/json")
         assert response.status_code == 400, bad
-        assert response.json()["code"] == "invalid"
+        assert response.json()["code"] == code
     assert set(Preference.objects.values_list("kind", flat=True)) == {"reply"}
     assert {p["kind"]: p for p in logged_in(people["bob"]).get(f"{API}/preferences").json()}["reply"]["in_app"]

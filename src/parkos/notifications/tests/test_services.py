@@ -50,6 +50,22 @@ def test_unknown_kind_is_refused(people: dict[str, Any]) -> None:
         notification_send(recipients=[people["alice"]], kind="replies", title="x")
 
 
+def test_a_link_that_does_not_fit_is_refused_not_cut(people: dict[str, Any],
+                                                      django_capture_on_commit_callbacks: Any) -> None:
+    """A link cut at 300 characters leads nowhere: refused before anything is written (issue 13)."""
+    long_url = "/community/" + "a" * 300
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Invalid) as err:
+        notification_send(recipients=[people["alice"]], kind="reply", title="x", url=long_url)
+    assert err.value.code == "too_long" and not callbacks and not Notification.objects.exists()
+
+
+def test_a_long_translated_title_is_shown_with_an_ellipsis(people: dict[str, Any],
+                                                          django_capture_on_commit_callbacks: Any) -> None:
+    send(django_capture_on_commit_callbacks, recipients=[people["alice"]], kind="reply", title="题" * 250)
+    title = Notification.objects.get().title
+    assert len(title) == 200 and title.endswith("…")
+
+
 def test_nothing_is_written_before_commit_or_after_rollback(people: dict[str, Any],
                                                             django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

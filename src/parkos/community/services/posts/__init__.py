@@ -12,6 +12,7 @@ the views, the API, the demo and the generator."""
 
 from parkos.community.services.posts.comments import (
     COMMENT_MAX,
+    comment_body_correct,
     comment_create,
     comment_delete,
     comment_set_status,
@@ -20,6 +21,9 @@ from parkos.community.services.posts.comments import (
 )
 from parkos.community.services.posts.crud import (
     POST_MAX,
+    body_clean,
+    body_html,
+    post_body_correct,
     post_create,
     post_delete,
     post_pin,
@@ -39,7 +43,10 @@ __all__ = [
     "HOT_TAU_HOURS",
     "POST_MAX",
     "Mentions",
+    "body_clean",
+    "body_html",
     "can_read",
+    "comment_body_correct",
     "comment_create",
     "comment_delete",
     "comment_set_status",
@@ -50,6 +57,7 @@ __all__ = [
     "image_process",
     "is_group_member",
     "mentions_find",
+    "post_body_correct",
     "post_create",
     "post_delete",
     "post_pin",

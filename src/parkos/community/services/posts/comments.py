@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parkos.community.models import Comment, CommentRevision, ContentStatus, Post
 from parkos.community.services.moderation.screen import content_screen
-from parkos.community.services.posts.crud import REASON_MAX, body_clean
+from parkos.community.services.posts.crud import REASON_MAX, body_clean, body_html
 from parkos.community.services.posts.mentions import Mentions, mentions_find, mentions_notify
 from parkos.community.services.posts.rendering import render
 from parkos.community.services.posts.score import rescore
@@ -94,6 +94,22 @@ def comment_update(*, actor: Any, comment: Comment, body: Any) -> Comment:
         locked.save()
         _index_comment(locked)
     return locked
+
+
+def comment_body_correct(*, actor: Any, comment: Comment, body: Any) -> Comment:
+    """An operator corrects a comment's text (the admin), like ``post_body_correct``. Locks the row."""
+    policy.require(actor, "community.moderate")
+    text = body_clean(body, limit=COMMENT_MAX)
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if text != locked.body:
+            CommentRevision.objects.create(comment=locked, body=locked.body)
+            comment.edited_at = timezone.now()
+        comment.body, comment.body_html = text, body_html(text)
+        Comment.objects.filter(pk=comment.pk).update(body=comment.body, body_html=comment.body_html,
+                                                     edited_at=comment.edited_at)
+        _index_comment(comment)
+    return comment
 
 
 def _index_comment(comment: Comment) -> None:
