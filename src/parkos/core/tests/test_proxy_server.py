@@ -103,8 +103,8 @@ def nginx_in_front(upstream_port: int, folder: Path) -> Iterator[int]:
     binary = nginx_binary()
     port = free_port()
     prefix = folder / f"nginx-{port}"
-    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (prefix / folder).mkdir(parents=True, exist_ok=True)
+    for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (prefix / temp).mkdir(parents=True, exist_ok=True)
     conf = prefix / "nginx.conf"
     conf.write_text(f"""
 daemon off;
