@@ -21,6 +21,7 @@ def _demo_scene() -> int | None:
 def seed_demo(ctx: Any) -> None:
     if SpaceMap.objects.filter(slug="park").exists():
         return
+    # A booth's sign on the demo map is short (the enterprise's card shows its whole name); eight booths.
     booths = [(e.pk, e.short_name or e.name[:8]) for e in ctx.enterprises[:8]]
     SpaceMap.objects.create(slug="park", name="东升数字园区", name_en="Dongsheng digital park",
                             tiled=build(booths, staff_room_enterprise=ctx.enterprises[0].pk,

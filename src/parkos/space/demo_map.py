@@ -136,7 +136,7 @@ def build(booths: list[tuple[int, str]], *, staff_room_enterprise: int | None = 
         _area(8, "会议室 2", "meeting_room", 58, 38, 9, 9, capacity=6, access="invited"),
         _area(9, "会议室 3", "meeting_room", 68, 38, 9, 9, capacity=10, access="invited"),
     ]
-    for i, (enterprise_id, name) in enumerate(booths[:10]):
+    for i, (enterprise_id, name) in enumerate(booths[:10]):  # the hall has ten booth places
         bx, by = 5 + (i % 5) * 5, 5 + (i // 5) * 8
         fill(ground, bx, by, 4, 4, BOOTH)
         solid[by * W + bx] = solid[by * W + bx + 3] = DESK

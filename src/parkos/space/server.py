@@ -199,16 +199,7 @@ class Runtime:
                         look=str(ticket.get("k", "0"))[:8], allowed_areas=frozenset(ticket.get("a", ())),
                         followable=bool(ticket.get("f", True)), blocked=set(ticket.get("b", ())),
                         in_park=bool(ticket.get("p")))
-        # Blocking works both ways: those this person blocked, and those who blocked this person.
-        for other_id in list(self.world.blockers):
-            other = self.world.avatars.get(other_id)
-            if other is not None and uid in other.blocked:
-                avatar.blocked.add(other_id)
-        for other_id in avatar.blocked:
-            other = self.world.avatars.get(other_id)
-            if other is not None:
-                other.blocked.add(uid)
-        self.world.join(avatar, at=at)
+        self.world.join(avatar, at=at)  # blocking works both ways from the start (World.join)
         self.joins += 1
         self.clients[uid] = client
         self.start()

@@ -278,3 +278,15 @@ def test_the_media_provider_gets_the_bubble_and_its_answer_reaches_the_member():
         media.media_provider_clear()
     assert events[0]["media"] == {"room": "park-7", "token": "t1"}
     assert "media" not in events[1] and "media" not in events[2]
+
+
+def test_blocks_link_both_ways_when_someone_joins(world):
+    world.join(Avatar(1, "甲", blocked={2}), at=(10, 20))  # 甲 blocked 乙 (the ticket says so)
+    world.join(Avatar(3, "丙"), at=(11, 20))
+    world.join(Avatar(2, "乙"), at=(12, 20))  # 乙's own ticket does not know: the world links it
+    assert 1 in world.avatars[2].blocked and 1 not in list(world.visible_ids(world.avatars[2]))
+    world.join(Avatar(4, "丁", blocked={3}), at=(13, 20))  # the newcomer blocked 丙, who blocked nobody
+    assert 4 in world.avatars[3].blocked and 3 in world.blockers
+    world.leave(4)
+    world.join(Avatar(4, "丁"), at=(13, 20))  # 丙 still blocks 丁 when 丁 comes back
+    assert 3 in world.avatars[4].blocked

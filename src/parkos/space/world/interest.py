@@ -42,6 +42,19 @@ class Interest(WorldState):
         it blocked and whether it may be followed)."""
         return {**avatar.info(), "b": sorted(avatar.blocked), "f": avatar.followable}
 
+    def _link_blocks(self, avatar: Avatar) -> None:
+        """Blocking works both ways: those here who blocked a newcomer, and those it blocked, stop seeing
+        each other (only avatars with blocks are looked at: ``blockers``)."""
+        for other_id in list(self.blockers):
+            other = self.avatars.get(other_id)
+            if other is not None and avatar.id in other.blocked:
+                avatar.blocked.add(other_id)
+        for other_id in avatar.blocked:
+            other = self.avatars.get(other_id)
+            if other is not None:
+                other.blocked.add(avatar.id)
+                self.blockers.add(other_id)
+
     def _show(self, avatar: Avatar, zones: Iterable[tuple[int, int]]) -> None:
         """Those standing in ``zones`` now see ``avatar``."""
         for z in zones:

@@ -22,6 +22,7 @@ class Movement(Interest, Rooms):
         old = self.avatars.get(avatar.id)
         if old is not None:  # a second tab or a reconnect: one avatar per person, the newest wins
             self.leave(avatar.id)
+        self._link_blocks(avatar)
         x, y = at if at and self.map.walkable(*at) else self.spawn_point(avatar.id)
         index = self.area_of[y * self.map.width + x]
         area = self.area(index)

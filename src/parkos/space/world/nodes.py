@@ -54,16 +54,7 @@ class Mirror(Movement):
                         look=str(card.get("look", "0")), status=str(card.get("st", "available")),
                         followable=bool(card.get("f", True)), blocked={int(b) for b in card.get("b", ())},
                         in_park=bool(card.get("park")))
-        # Those here who blocked the newcomer, and those it blocked, stop seeing each other.
-        for other_id in list(self.blockers):
-            other = self.avatars.get(other_id)
-            if other is not None and avatar.id in other.blocked:
-                avatar.blocked.add(other_id)
-        for other_id in avatar.blocked:
-            other = self.avatars.get(other_id)
-            if other is not None:
-                other.blocked.add(avatar.id)
-                self.blockers.add(other_id)
+        self._link_blocks(avatar)
         self.remote[avatar.id] = node
         index = self.area_of[y * self.map.width + x]
         avatar.x, avatar.y, avatar.zone, avatar.area, avatar.moved_at = x, y, self.zone_of(x, y), index, now
