@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -12,26 +11,18 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from parkos.accounts.models import AccessToken, Consent, Education, Role, User, UserRole
 from parkos.core import policy, ratelimit
-from parkos.core.errors import Conflict, Invalid, NotAuthenticated, NotFound, field_error
-from parkos.core.text import (
-    normalise_mobile,
-    normalise_plain,
-    parse_tags,
-    validate_mobile,
-    validate_plain_name,
-    validate_plain_text,
-)
+from parkos.core.errors import Conflict, ErrorCode, Invalid, NotAuthenticated, NotFound, field_error
+from parkos.core.text import clean_text, normalise_mobile, normalise_plain, parse_tags, validate_mobile
+from parkos.core.uploads import image_reencode
 
 TOKEN_PREFIX = "pk_"
 PROFILE_FIELDS = ("display_name", "bio", "education", "skills", "interests", "languages", "is_public", "language")
@@ -41,32 +32,24 @@ def parse_login(login: str) -> tuple[str | None, str | None]:
     """Split a log-in name into (email, mobile); raise Invalid when it is neither."""
     value = normalise_plain(login or "")
     if not value:
-        raise field_error("login", _("Enter an e-mail address or a mobile number."), code="required")
+        raise field_error("login", _("Enter an e-mail address or a mobile number."), code=ErrorCode.REQUIRED)
     if "@" in value:
         try:
             validate_email(value)
         except ValidationError:
-            raise field_error("login", _("Enter a valid e-mail address."), code="email") from None
+            raise field_error("login", _("Enter a valid e-mail address."), code=ErrorCode.EMAIL) from None
         return value.lower(), None
     mobile = normalise_mobile(value)
     try:
         validate_mobile(mobile)
     except ValidationError as error:
-        raise field_error("login", error.messages[0], code="mobile") from None
+        raise field_error("login", error.messages[0], code=ErrorCode.MOBILE) from None
     return None, mobile
 
 
 def _clean_display_name(value: str) -> str:
-    name = normalise_plain(value or "")
-    if not name:
-        raise field_error("display_name", _("Enter a display name."), code="required")
-    if len(name) > 40:
-        raise field_error("display_name", _("A display name can be at most 40 characters."), code="max_length")
-    try:
-        validate_plain_name(name)
-    except ValidationError as error:
-        raise field_error("display_name", error.messages[0], code=error.code or "invalid") from None
-    return name
+    return clean_text(value, field="display_name", limit=40, multiline=False, markup=False,
+                      required_message=_("Enter a display name."))
 
 
 def user_signup(*, login: str, password: str, display_name: str, accept_privacy: bool,
@@ -76,18 +59,18 @@ def user_signup(*, login: str, password: str, display_name: str, accept_privacy:
     email, mobile = parse_login(login)
     name = _clean_display_name(display_name)
     if not accept_privacy:
-        raise field_error("accept_privacy", _("You must accept the privacy policy to sign up."), code="consent")
+        raise field_error("accept_privacy", _("You must accept the privacy policy to sign up."), code=ErrorCode.CONSENT)
     if email and User.objects.filter(email=email).exists():
-        raise field_error("login", _("This e-mail address is already registered."), code="duplicate")
+        raise field_error("login", _("This e-mail address is already registered."), code=ErrorCode.DUPLICATE)
     if mobile and User.objects.filter(mobile=mobile).exists():
-        raise field_error("login", _("This mobile number is already registered."), code="duplicate")
+        raise field_error("login", _("This mobile number is already registered."), code=ErrorCode.DUPLICATE)
     user = User(email=email, mobile=mobile, display_name=name)
     if language in dict(settings.LANGUAGES):
         user.language = language
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise Invalid(error.messages[0], code="weak_password", details={"password": error.messages}) from None
+        raise Invalid(error.messages[0], code=ErrorCode.WEAK_PASSWORD, details={"password": error.messages}) from None
     user.set_password(password)
     try:
         with transaction.atomic():
@@ -96,7 +79,7 @@ def user_signup(*, login: str, password: str, display_name: str, accept_privacy:
                                    ip_address=ip_address)
     except IntegrityError:
         # Two sign-ups with the same log-in at once: the unique index decides, the loser gets a clear error.
-        raise field_error("login", _("This log-in is already registered."), code="duplicate") from None
+        raise field_error("login", _("This log-in is already registered."), code=ErrorCode.DUPLICATE) from None
     from parkos.search.services import index_on_commit
 
     index_on_commit("person", user.pk)
@@ -118,7 +101,7 @@ def user_authenticate(*, request: HttpRequest, login: str, password: str) -> Use
         ratelimit.check(request, group="login-account", key=account_key, rate=settings.LOGIN_RATE_PER_ACCOUNT,
                         increment=True)
         ratelimit.check(request, group="login-ip", key=ip, rate=settings.LOGIN_RATE_PER_IP, increment=True)
-        raise Invalid(_("The log-in or password is not correct."), code="bad_credentials")
+        raise Invalid(_("The log-in or password is not correct."), code=ErrorCode.BAD_CREDENTIALS)
     assert isinstance(user, User)
     return user
 
@@ -134,22 +117,19 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
             if key == "display_name":
                 value = _clean_display_name(value)
             elif key == "bio":
-                value = (value or "").strip()
-                validate_plain_text(value)
-                if len(value) > 500:
-                    raise ValidationError(_("The bio can be at most 500 characters."), code="max_length")
+                value = clean_text(value, field="bio", limit=500, required=False, markup=False)
             elif key == "education":
                 if value not in Education.values:
-                    raise ValidationError(_("Choose a valid education level."), code="choice")
+                    raise ValidationError(_("Choose a valid education level."), code=ErrorCode.INVALID_CHOICE)
             elif key in ("skills", "interests", "languages"):
                 value = parse_tags(value)
             elif key == "language":
                 if value not in dict(settings.LANGUAGES):
-                    raise ValidationError(_("Choose a valid language."), code="choice")
+                    raise ValidationError(_("Choose a valid language."), code=ErrorCode.INVALID_CHOICE)
             elif key == "is_public":
                 value = bool(value)
         except ValidationError as error:
-            raise field_error(key, error.messages[0], code=error.code or "invalid") from None
+            raise field_error(key, error.messages[0], code=error.code or ErrorCode.INVALID) from None
         changes[key] = value
     for key, value in changes.items():
         setattr(user, key, value)
@@ -163,25 +143,13 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
 
 
 def user_set_avatar(*, actor: User, user: User, upload: UploadedFile) -> User:
-    """Accept an image only, under the size limit; re-encode it (drops EXIF and anything hidden)."""
+    """Accept an image only, under the size limit; re-encode it to a 256 x 256 WebP (drops EXIF and
+    anything hidden)."""
     policy.require(actor, "account.edit", user)
-    if upload.size and upload.size > settings.AVATAR_MAX_BYTES:
-        raise field_error("avatar", _("The image is too large: at most %(mb)d MB.")
-                          % {"mb": settings.AVATAR_MAX_BYTES // (1024 * 1024)}, code="too_large")
-    try:
-        Image.open(upload).verify()
-        upload.seek(0)
-        opened = Image.open(upload)
-        if opened.width * opened.height > 40_000_000:
-            raise field_error("avatar", _("The image has too many pixels."), code="too_large")
-        image = ImageOps.exif_transpose(opened).convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise field_error("avatar", _("Upload a valid image (JPEG, PNG, GIF or WebP)."), code="not_image") from None
-    image = ImageOps.fit(image, (256, 256))
-    buffer = io.BytesIO()
-    image.save(buffer, format="WEBP", quality=85)
+    image = image_reencode(upload, field="avatar", max_bytes=settings.AVATAR_MAX_BYTES, fit=(256, 256),
+                           image_format="WEBP", quality=85)
     old = user.avatar.name if user.avatar else None
-    user.avatar.save(f"{user.pk}-{secrets.token_hex(6)}.webp", ContentFile(buffer.getvalue()), save=False)
+    user.avatar.save(f"{user.pk}-{secrets.token_hex(6)}.webp", image, save=False)
     user.save(update_fields=["avatar"])
     if old:
         transaction.on_commit(lambda: user.avatar.storage.delete(old))
@@ -195,19 +163,13 @@ def _hash(raw: str) -> str:
 def token_create(*, actor: User, name: str, expires_in_days: int | None = None) -> tuple[AccessToken, str]:
     """Create a personal access token; returns it with the raw secret, which is never stored."""
     policy.require(actor, "account.tokens", actor)
-    name = normalise_plain(name or "")
-    if not name:
-        raise field_error("name", _("Give the token a name."), code="required")
-    if len(name) > 60:
-        raise field_error("name", _("A token name can be at most 60 characters."), code="max_length")
-    try:
-        validate_plain_name(name)
-    except ValidationError as error:
-        raise field_error("name", error.messages[0]) from None
+    name = clean_text(name, field="name", limit=60, multiline=False, markup=False,
+                      required_message=_("Give the token a name."))
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
-        raise field_error("expires_in_days", _("Expiry must be between 1 and 3650 days."))
+        raise field_error("expires_in_days", _("Expiry must be between 1 and 3650 days."),
+                          code=ErrorCode.OUT_OF_RANGE)
     if actor.access_tokens.filter(revoked_at__isnull=True).count() >= 20:
-        raise Conflict(_("You have 20 active tokens; revoke one first."), code="too_many_tokens")
+        raise Conflict(_("You have 20 active tokens; revoke one first."), code=ErrorCode.TOO_MANY)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = AccessToken.objects.create(
         user=actor, name=name, prefix=raw[:10], token_hash=_hash(raw),
@@ -246,7 +208,7 @@ def role_grant(*, actor: User | None, user: User, role: str) -> UserRole:
     if actor is not None:
         policy.require(actor, "role.grant")
     if role not in Role.values:
-        raise field_error("role", _("Unknown role."))
+        raise field_error("role", _("Unknown role."), code=ErrorCode.INVALID_CHOICE)
     grant, _created = UserRole.objects.get_or_create(user=user, role=role, defaults={"granted_by": actor})
     user.__dict__.pop("role_codes", None)
     return grant
@@ -303,7 +265,7 @@ def user_delete(*, actor: User, user: User, password: str) -> None:
     so no enterprise is left without an admin."""
     policy.require(actor, "account.delete", user)
     if not user.check_password(password):
-        raise field_error("password", _("The password is not correct."), code="bad_password")
+        raise field_error("password", _("The password is not correct."), code=ErrorCode.BAD_CREDENTIALS)
     from parkos.enterprises.selectors import admin_blocks_deletion
 
     blocking = admin_blocks_deletion(user=user)
@@ -311,7 +273,7 @@ def user_delete(*, actor: User, user: User, password: str) -> None:
         raise Conflict(
             _("You are the admin of %(name)s, which has other staff. Hand over the admin role first.")
             % {"name": blocking},
-            code="admin_must_hand_over",
+            code=ErrorCode.ADMIN_MUST_HAND_OVER,
         )
     with transaction.atomic():
         avatar = user.avatar.name if user.avatar else None

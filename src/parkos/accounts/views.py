@@ -18,8 +18,7 @@ from parkos.accounts import selectors, services
 from parkos.accounts.forms import AvatarForm, DeleteAccountForm, LoginForm, ProfileForm, SignupForm, TokenForm
 from parkos.accounts.models import User
 from parkos.core import ratelimit
-from parkos.core.errors import DomainError
-from parkos.core.forms import add_domain_error
+from parkos.core.forms import page_action
 from parkos.core.pagination import CappedPaginator
 
 
@@ -43,7 +42,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form) as done:
             ratelimit.enforce(request, group="signup-ip", key=ratelimit.client_ip(request),
                               rate=settings.SIGNUP_RATE_PER_IP)
             user = services.user_signup(
@@ -51,9 +50,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 display_name=form.cleaned_data["display_name"], accept_privacy=form.cleaned_data["accept_privacy"],
                 ip_address=ratelimit.client_ip(request), language=request.LANGUAGE_CODE,
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if done:
             messages.success(request, _("Welcome to the park, %(name)s!") % {"name": user.display_name})
             return _login_and_remember_language(request, user)
     return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request, "")},
@@ -63,12 +60,10 @@ def signup(request: HttpRequest) -> HttpResponse:
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form) as done:
             user = services.user_authenticate(request=request, login=form.cleaned_data["login"],
                                               password=form.cleaned_data["password"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if done:
             return _login_and_remember_language(request, user)
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request, "")},
                   status=400 if form.errors else 200)
@@ -93,21 +88,19 @@ def profile(request: HttpRequest) -> HttpResponse:
                        initial=initial)
     avatar_form = AvatarForm(request.POST if "save_avatar" in request.POST else None,
                              request.FILES if "save_avatar" in request.POST else None)
-    if request.method == "POST":
-        try:
-            if "save_avatar" in request.POST and avatar_form.is_valid():
-                services.user_set_avatar(actor=user, user=user, upload=avatar_form.cleaned_data["avatar"])
-                messages.success(request, _("Your avatar has been updated."))
-                return redirect("accounts:profile")
-            if "save_profile" in request.POST and form.is_valid():
-                services.user_update_profile(actor=user, user=user, data=form.cleaned_data)
-                messages.success(request, _("Your profile has been saved."))
-                response = redirect("accounts:profile")
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language,
-                                    max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
-                return response
-        except DomainError as error:
-            add_domain_error(avatar_form if "save_avatar" in request.POST else form, error)
+    if request.method == "POST" and "save_avatar" in request.POST and avatar_form.is_valid():
+        with page_action(request, form=avatar_form, success=_("Your avatar has been updated.")) as done:
+            services.user_set_avatar(actor=user, user=user, upload=avatar_form.cleaned_data["avatar"])
+        if done:
+            return redirect("accounts:profile")
+    elif request.method == "POST" and "save_profile" in request.POST and form.is_valid():
+        with page_action(request, form=form, success=_("Your profile has been saved.")) as done:
+            services.user_update_profile(actor=user, user=user, data=form.cleaned_data)
+        if done:
+            response = redirect("accounts:profile")
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language,
+                                max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
+            return response
     status = 400 if (form.errors or avatar_form.errors) else 200
     return render(request, "accounts/profile.html", {"form": form, "avatar_form": avatar_form}, status=status)
 
@@ -124,12 +117,10 @@ def export(request: HttpRequest) -> HttpResponse:
 def delete(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form) as done:
             services.user_delete(actor=request.user, user=request.user,  # type: ignore[arg-type]
                                  password=form.cleaned_data["password"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if done:
             auth_logout(request)
             messages.info(request, _("Your account and its data have been deleted."))
             return redirect("core:home")
@@ -142,12 +133,11 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form) as done:
             _token, new_token = services.token_create(actor=user, name=form.cleaned_data["name"],
                                                       expires_in_days=form.cleaned_data["expires_in_days"])
+        if done:
             form = TokenForm()
-        except DomainError as error:
-            add_domain_error(form, error)
     return render(request, "accounts/tokens.html",
                   {"form": form, "tokens": selectors.token_list(viewer=user), "new_token": new_token},
                   status=400 if form.errors else 200)
@@ -156,11 +146,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    try:
+    with page_action(request, success=_("The token has been revoked.")):
         services.token_revoke(actor=request.user, token_id=token_id)  # type: ignore[arg-type]
-        messages.success(request, _("The token has been revoked."))
-    except DomainError as error:
-        messages.error(request, str(error.message))
     return redirect("accounts:tokens")
 
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from parkos.accounts.models import User
 from parkos.accounts.selectors import user_get_active
 from parkos.core import policy
-from parkos.core.errors import Conflict, Invalid, NotFound, field_error
-from parkos.core.text import normalise_plain, parse_tags
+from parkos.core.errors import Conflict, ErrorCode, Invalid, NotFound, field_error
+from parkos.core.text import clean_text, normalise_plain, parse_tags
 from parkos.enterprises.models import Building, Enterprise, Industry, Invitation, Membership
 from parkos.enterprises.validators import normalise_credit_code
 
@@ -23,6 +23,8 @@ EDITABLE_FIELDS = (
     "name", "name_en", "short_name", "credit_code", "industry", "stage", "headcount", "founded_on", "building",
     "floor", "unit", "website", "description", "tags", "needs",
 )
+MULTILINE_FIELDS = frozenset({"description", "needs"})
+PLAIN_FIELDS = frozenset({"name", "name_en", "short_name", "description", "needs"})  # no markup (model validators)
 # An invitation code avoids letters and digits that read alike (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -36,7 +38,7 @@ def _lookup(model: type[Industry] | type[Building], value: Any, field: str) -> A
     if obj is None and str(value).isdigit():
         obj = model.objects.filter(pk=int(value)).first()
     if obj is None:
-        raise field_error(field, _("Choose a valid option."), code="choice")
+        raise field_error(field, _("Choose a valid option."), code=ErrorCode.INVALID_CHOICE)
     return obj
 
 
@@ -48,7 +50,7 @@ def _apply(enterprise: Enterprise, data: dict[str, Any]) -> None:
         if key == "industry":
             value = _lookup(Industry, value, "industry")
             if value is None:
-                raise field_error("industry", _("Choose an industry."), code="required")
+                raise field_error("industry", _("Choose an industry."), code=ErrorCode.REQUIRED)
         elif key == "building":
             value = _lookup(Building, value, "building")
         elif key == "credit_code":
@@ -57,17 +59,20 @@ def _apply(enterprise: Enterprise, data: dict[str, Any]) -> None:
             try:
                 value = parse_tags(value)
             except ValidationError as error:
-                raise field_error("tags", error.messages[0]) from None
+                raise field_error("tags", error.messages[0], code=error.code or ErrorCode.INVALID) from None
         elif key == "founded_on":
             if isinstance(value, str):
                 try:
                     value = date.fromisoformat(value) if value else None
                 except ValueError:
-                    raise field_error("founded_on", _("Enter a valid date.")) from None
+                    raise field_error("founded_on", _("Enter a valid date."), code=ErrorCode.INVALID) from None
             if value and value > timezone.localdate():
-                raise field_error("founded_on", _("The founding date cannot be in the future."))
+                raise field_error("founded_on", _("The founding date cannot be in the future."),
+                                  code=ErrorCode.IN_THE_FUTURE)
         elif isinstance(value, str):
-            value = value.strip() if key in ("description", "needs") else normalise_plain(value)
+            # Refused, never cut, past the column's length; the model's validators still run in _validate.
+            value = clean_text(value, field=key, limit=Enterprise._meta.get_field(key).max_length or 2000,
+                               required=False, multiline=key in MULTILINE_FIELDS, markup=key not in PLAIN_FIELDS)
         elif value is None:
             value = ""
         setattr(enterprise, key, value)
@@ -89,13 +94,14 @@ def enterprise_create(*, actor: User, data: dict[str, Any]) -> Enterprise:
     _validate(enterprise)
     if Membership.objects.filter(user=actor, status=Membership.Status.ACTIVE).exists():
         raise Conflict(_("You already belong to an enterprise. Leave it before creating another."),
-                       code="already_member")
+                       code=ErrorCode.ALREADY_MEMBER)
     try:
         with transaction.atomic():
             enterprise.save()
             Membership.objects.create(enterprise=enterprise, user=actor, role=Membership.Role.ADMIN)
     except IntegrityError:
-        raise Conflict(_("An enterprise with this name or credit code already exists."), code="duplicate") from None
+        raise Conflict(_("An enterprise with this name or credit code already exists."),
+                       code=ErrorCode.DUPLICATE) from None
     from parkos.search.services import index_on_commit
 
     index_on_commit("enterprise", enterprise.pk)
@@ -112,7 +118,7 @@ def enterprise_update(*, actor: User, enterprise: Enterprise, data: dict[str, An
             enterprise.save()
         except IntegrityError:
             raise Conflict(_("An enterprise with this name or credit code already exists."),
-                           code="duplicate") from None
+                           code=ErrorCode.DUPLICATE) from None
         from parkos.search.services import index_on_commit
 
         # Re-index (or, for a deactivated enterprise, remove) once the change has committed.
@@ -124,9 +130,11 @@ def invitation_create(*, actor: User, enterprise: Enterprise, max_uses: int = 1,
                       requires_approval: bool = False) -> Invitation:
     policy.require(actor, "enterprise.invite", enterprise)
     if not 1 <= int(max_uses) <= 500:
-        raise field_error("max_uses", _("An invitation can be used between 1 and 500 times."))
+        raise field_error("max_uses", _("An invitation can be used between 1 and 500 times."),
+                          code=ErrorCode.OUT_OF_RANGE)
     if not 1 <= int(expires_in_hours) <= 24 * 30:
-        raise field_error("expires_in_hours", _("An invitation can last between 1 hour and 30 days."))
+        raise field_error("expires_in_hours", _("An invitation can last between 1 hour and 30 days."),
+                          code=ErrorCode.OUT_OF_RANGE)
     for _attempt in range(5):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
         try:
@@ -138,7 +146,7 @@ def invitation_create(*, actor: User, enterprise: Enterprise, max_uses: int = 1,
                 )
         except IntegrityError:
             continue  # a code collision: draw again
-    raise Conflict(_("Could not create an invitation, please try again."))
+    raise Conflict(_("Could not create an invitation, please try again."), code=ErrorCode.CONFLICT)
 
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
@@ -158,7 +166,7 @@ def invitation_find(*, token: str = "", code: str = "") -> Invitation:
     elif code and len(code) <= 8:
         invitation = Invitation.objects.select_related("enterprise").filter(code=code).first()
     if invitation is None:
-        raise NotFound(_("This invitation does not exist. Check the link or code."), code="invitation_not_found")
+        raise NotFound(_("This invitation does not exist. Check the link or code."), code=ErrorCode.INVITATION_NOT_FOUND)
     return invitation
 
 
@@ -169,17 +177,17 @@ def invitation_accept(*, user: User, token: str = "", code: str = "") -> Members
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().select_related("enterprise").get(pk=found.pk)
         if invitation.revoked_at is not None:
-            raise Conflict(_("This invitation has been revoked."), code="invitation_revoked")
+            raise Conflict(_("This invitation has been revoked."), code=ErrorCode.INVITATION_REVOKED)
         if invitation.expires_at <= timezone.now():
             raise Conflict(_("This invitation has expired. Ask the enterprise admin for a new one."),
-                           code="invitation_expired")
+                           code=ErrorCode.INVITATION_EXPIRED)
         if invitation.uses >= invitation.max_uses:
-            raise Conflict(_("This invitation has already been used."), code="invitation_used")
+            raise Conflict(_("This invitation has already been used."), code=ErrorCode.INVITATION_USED)
         existing = Membership.objects.filter(user=user).exclude(enterprise=invitation.enterprise)
         if existing.filter(status=Membership.Status.ACTIVE).exists():
-            raise Conflict(_("You already belong to another enterprise. Leave it first."), code="already_member")
+            raise Conflict(_("You already belong to another enterprise. Leave it first."), code=ErrorCode.ALREADY_MEMBER)
         if Membership.objects.filter(user=user, enterprise=invitation.enterprise).exists():
-            raise Conflict(_("You are already on this enterprise's staff list."), code="already_joined")
+            raise Conflict(_("You are already on this enterprise's staff list."), code=ErrorCode.ALREADY_DONE)
         status = Membership.Status.PENDING if invitation.requires_approval else Membership.Status.ACTIVE
         membership = Membership.objects.create(enterprise=invitation.enterprise, user=user,
                                                role=Membership.Role.STAFF, status=status, invitation=invitation)
@@ -191,7 +199,7 @@ def invitation_accept(*, user: User, token: str = "", code: str = "") -> Members
 def _membership(enterprise: Enterprise, user_id: int) -> Membership:
     membership = Membership.objects.select_related("user").filter(enterprise=enterprise, user_id=user_id).first()
     if membership is None:
-        raise NotFound(_("This person is not on the enterprise's staff list."), code="not_staff")
+        raise NotFound(_("This person is not on the enterprise's staff list."), code=ErrorCode.NOT_STAFF)
     return membership
 
 
@@ -201,7 +209,7 @@ def membership_approve(*, actor: User, enterprise: Enterprise, user_id: int) -> 
     if membership.status == Membership.Status.ACTIVE:
         return membership
     if Membership.objects.filter(user_id=user_id, status=Membership.Status.ACTIVE).exists():
-        raise Conflict(_("This person has joined another enterprise in the meantime."), code="already_member")
+        raise Conflict(_("This person has joined another enterprise in the meantime."), code=ErrorCode.ALREADY_MEMBER)
     membership.status = Membership.Status.ACTIVE
     membership.save(update_fields=["status", "updated_at"])
     return membership
@@ -216,7 +224,7 @@ def membership_remove(*, actor: User, enterprise: Enterprise, user_id: int) -> N
         policy.require(actor, "enterprise.staff.manage", enterprise)
     membership = _membership(enterprise, user_id)
     if membership.role == Membership.Role.ADMIN:
-        raise Conflict(_("The admin cannot be removed. Hand over the admin role first."), code="admin_must_hand_over")
+        raise Conflict(_("The admin cannot be removed. Hand over the admin role first."), code=ErrorCode.ADMIN_MUST_HAND_OVER)
     membership.delete()
 
 
@@ -225,7 +233,7 @@ def admin_transfer(*, actor: User, enterprise: Enterprise, to_user_id: int) -> M
     policy.require(actor, "enterprise.admin.transfer", enterprise)
     target = _membership(enterprise, to_user_id)
     if target.status != Membership.Status.ACTIVE:
-        raise Conflict(_("Approve this person before handing over the admin role."), code="not_active")
+        raise Conflict(_("Approve this person before handing over the admin role."), code=ErrorCode.INACTIVE)
     if target.role == Membership.Role.ADMIN:
         return target
     with transaction.atomic():
@@ -245,7 +253,7 @@ def butler_assign(*, actor: User, enterprise: Enterprise, butler: User | int | N
     if isinstance(butler, int):
         butler = user_get_active(user_id=butler)
     if butler is not None and not policy.can(butler, "enterprise.butler.serve"):
-        raise field_error("butler", _("This person is not an enterprise butler."), code="not_butler")
+        raise field_error("butler", _("This person is not an enterprise butler."), code=ErrorCode.NOT_ELIGIBLE)
     enterprise.butler = butler
     enterprise.butler_assigned_at = timezone.now() if butler else None
     enterprise.save(update_fields=["butler", "butler_assigned_at", "updated_at"])

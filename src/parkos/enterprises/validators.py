@@ -7,6 +7,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from parkos.core.errors import ErrorCode
+
 # The code's alphabet: digits and capitals without I, O, S, V, Z.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -24,17 +26,17 @@ def normalise_credit_code(value: str) -> str:
 def validate_credit_code(value: str) -> None:
     code = normalise_credit_code(value)
     if len(code) != 18:
-        raise ValidationError(_("A unified social credit code has 18 characters."), code="length")
+        raise ValidationError(_("A unified social credit code has 18 characters."), code=ErrorCode.CREDIT_CODE)
     bad = [ch for ch in code if ch not in ALPHABET]
     if bad:
         raise ValidationError(
             _("The character %(char)s cannot appear in a unified social credit code."), params={"char": bad[0]},
-            code="alphabet",
+            code=ErrorCode.CREDIT_CODE,
         )
     if check_character(code[:17]) != code[17]:
         raise ValidationError(
             _("The check character of this unified social credit code is wrong: please check the code."),
-            code="check_character",
+            code=ErrorCode.CREDIT_CODE,
         )
 
 

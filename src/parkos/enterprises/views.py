@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from parkos.accounts.models import User
 from parkos.accounts.selectors import user_list_with_role
 from parkos.core import policy
-from parkos.core.errors import DomainError
-from parkos.core.forms import add_domain_error
+from parkos.core.errors import NotFound
+from parkos.core.forms import page_action
 from parkos.enterprises import selectors, services
 from parkos.enterprises.forms import ButlerForm, EnterpriseForm, InvitationForm, JoinCodeForm
 from parkos.enterprises.models import Enterprise, Membership, Stage
@@ -62,11 +62,9 @@ def _form_data(enterprise: Enterprise) -> dict[str, Any]:
 def create(request: HttpRequest) -> HttpResponse:
     form = EnterpriseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form) as done:
             enterprise = services.enterprise_create(actor=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if done:
             messages.success(request, _("%(name)s has been created. Invite your colleagues next.")
                              % {"name": enterprise.name})
             return redirect("enterprises:staff", enterprise.pk)
@@ -80,13 +78,10 @@ def edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     policy.require(request.user, "enterprise.edit", enterprise)
     form = EnterpriseForm(request.POST or None, initial=_form_data(enterprise))
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("The enterprise profile has been saved.")) as done:
             services.enterprise_update(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
                                        data=form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The enterprise profile has been saved."))
+        if done:
             return redirect("enterprises:detail", enterprise.pk)
     return render(request, "enterprises/form.html",
                   {"form": form, "title": _("Edit %(name)s") % {"name": enterprise.name}, "enterprise": enterprise},
@@ -100,13 +95,10 @@ def staff(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     can_manage = policy.can(request.user, "enterprise.staff.manage", enterprise)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("A new invitation is ready: share its link or code.")) as done:
             services.invitation_create(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
                                        **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("A new invitation is ready: share its link or code."))
+        if done:
             return redirect("enterprises:staff", enterprise.pk)
     invitations = (
         selectors.invitation_list(viewer=request.user, enterprise=enterprise) if can_manage else []  # type: ignore[arg-type]
@@ -122,20 +114,18 @@ def staff(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 def staff_action(request: HttpRequest, enterprise_id: int, user_id: int, action: str) -> HttpResponse:
     enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
     actor: User = request.user  # type: ignore[assignment]
-    try:
-        if action == "approve":
+    if action == "approve":
+        with page_action(request, success=_("Approved.")):
             services.membership_approve(actor=actor, enterprise=enterprise, user_id=user_id)
-            messages.success(request, _("Approved."))
-        elif action == "remove":
+    elif action == "remove":
+        leaving = user_id == actor.pk
+        with page_action(request, success=_("You have left the enterprise.") if leaving else _("Removed.")) as done:
             services.membership_remove(actor=actor, enterprise=enterprise, user_id=user_id)
-            messages.success(request, _("You have left the enterprise.") if user_id == actor.pk else _("Removed."))
-            if user_id == actor.pk:
-                return redirect("enterprises:detail", enterprise.pk)
-        elif action == "make-admin":
+        if done and leaving:
+            return redirect("enterprises:detail", enterprise.pk)
+    elif action == "make-admin":
+        with page_action(request, success=_("The admin role has been handed over.")):
             services.admin_transfer(actor=actor, enterprise=enterprise, to_user_id=user_id)
-            messages.success(request, _("The admin role has been handed over."))
-    except DomainError as error:
-        messages.error(request, str(error.message))
     return redirect("enterprises:staff", enterprise.pk)
 
 
@@ -143,47 +133,40 @@ def staff_action(request: HttpRequest, enterprise_id: int, user_id: int, action:
 @require_POST
 def invitation_revoke(request: HttpRequest, enterprise_id: int, invitation_id: int) -> HttpResponse:
     enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
-    try:
+    with page_action(request, success=_("The invitation has been revoked.")):
         invitation = selectors.invitation_get(viewer=request.user, enterprise=enterprise,  # type: ignore[arg-type]
                                               invitation_id=invitation_id)
         services.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
-        messages.success(request, _("The invitation has been revoked."))
-    except DomainError as error:
-        messages.error(request, str(error.message))
     return redirect("enterprises:staff", enterprise.pk)
 
 
 def join(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_find(token=token)
-    except DomainError as error:
+    except NotFound as error:  # not an action that failed: this page has nothing to show but the reason
         return render(request, "enterprises/join.html", {"error": error.message}, status=404)
-    error_message = None
+    refused = False
     if request.method == "POST" and request.user.is_authenticated:
-        try:
+        with page_action(request) as done:
             membership = services.invitation_accept(user=request.user, token=token)  # type: ignore[arg-type]
-        except DomainError as error:
-            error_message = error.message
-        else:
+        if done:
             if membership.status == Membership.Status.PENDING:
                 messages.info(request, _("Your request has been sent; the enterprise admin will approve it."))
             else:
                 messages.success(request, _("You have joined %(name)s.") % {"name": invitation.enterprise.name})
             return redirect("enterprises:detail", invitation.enterprise_id)
-    return render(request, "enterprises/join.html", {"invitation": invitation, "error": error_message,
-                                                     "next": request.get_full_path()},
-                  status=400 if error_message else 200)
+        refused = True
+    return render(request, "enterprises/join.html", {"invitation": invitation, "next": request.get_full_path()},
+                  status=400 if refused else 200)
 
 
 @login_required
 def join_code(request: HttpRequest) -> HttpResponse:
     form = JoinCodeForm(request.POST or request.GET or None)
     if form.is_bound and form.is_valid():
-        try:
+        with page_action(request, form=form) as done:
             invitation = services.invitation_find(code=form.cleaned_data["code"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if done:
             return redirect("enterprises:join", invitation.token)
     return render(request, "enterprises/join_code.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -195,13 +178,10 @@ def butler_assign(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     form = ButlerForm(request.POST or None, initial={"butler": enterprise.butler_id},
                       butlers=user_list_with_role(role=policy.BUTLER))
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_action(request, form=form, success=_("The butler has been assigned.")) as done:
             services.butler_assign(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]
                                    butler=form.cleaned_data["butler"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The butler has been assigned."))
+        if done:
             return redirect("enterprises:detail", enterprise.pk)
     return render(request, "enterprises/butler_assign.html", {"form": form, "enterprise": enterprise},
                   status=400 if form.errors else 200)

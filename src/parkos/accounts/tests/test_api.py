@@ -270,7 +270,7 @@ def test_avatar_upload_and_refusals(client: Client) -> None:
     user = UserFactory()
     client.force_login(user)
     fake = SimpleUploadedFile("fake.png", b"hello, I am text", "image/png")
-    assert_error(client.post("/api/v1/me/avatar", {"avatar": fake}), 400, "not_image")
+    assert_error(client.post("/api/v1/me/avatar", {"avatar": fake}), 400, "file_type")
     buffer = io.BytesIO()
     Image.new("RGB", (32, 32), "blue").save(buffer, format="PNG")
     good = SimpleUploadedFile("ok.png", buffer.getvalue(), "image/png")
@@ -305,7 +305,7 @@ def test_delete_me(client: Client) -> None:
     user = UserFactory()
     client.force_login(user)
     wrong = client.delete("/api/v1/me", json.dumps({"password": "nope"}), content_type="application/json")
-    assert_error(wrong, 400, "bad_password")
+    assert_error(wrong, 400, "bad_credentials")
     ok = client.delete("/api/v1/me", json.dumps({"password": PASSWORD}), content_type="application/json")
     assert ok.status_code == 204
     assert not User.objects.filter(pk=user.pk).exists()

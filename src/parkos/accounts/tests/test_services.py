@@ -244,7 +244,7 @@ def test_non_image_avatar_refused(content: bytes) -> None:
     with pytest.raises(Invalid) as info:
         services.user_set_avatar(actor=user, user=user,
                                  upload=SimpleUploadedFile("fake.png", content, "image/png"))
-    assert info.value.code == "not_image"
+    assert info.value.code == "file_type"
     user.refresh_from_db()
     assert not user.avatar
 
@@ -350,7 +350,7 @@ def test_delete_requires_the_password() -> None:
     user = UserFactory()
     with pytest.raises(Invalid) as info:
         services.user_delete(actor=user, user=user, password="wrong")
-    assert info.value.code == "bad_password"
+    assert info.value.code == "bad_credentials"
     assert User.objects.filter(pk=user.pk).exists()
 
 
@@ -383,3 +383,48 @@ def test_nobody_deletes_another_account() -> None:
     with pytest.raises(Forbidden):
         services.user_delete(actor=user, user=other, password=PASSWORD)
     assert User.objects.filter(pk=other.pk).exists()
+
+
+# --- one vocabulary: error codes and text cleaning -----------------------------------------------
+
+
+@pytest.mark.parametrize(("data", "field", "code"), [
+    ({"display_name": "名" * 41}, "display_name", "too_long"),
+    ({"display_name": "  "}, "display_name", "required"),
+    ({"display_name": "<b>x</b>"}, "display_name", "markup"),
+    ({"display_name": "a\u200bb"}, "display_name", "control_chars"),
+    ({"bio": "字" * 501}, "bio", "too_long"),
+    ({"bio": "<script>"}, "bio", "markup"),
+    ({"education": "wizard"}, "education", "invalid_choice"),
+    ({"language": "xx"}, "language", "invalid_choice"),
+])
+def test_profile_refusals_carry_the_shared_codes(data: dict[str, str], field: str, code: str) -> None:
+    user = UserFactory(display_name="原名", bio="原来的")
+    with pytest.raises(Invalid) as info:
+        services.user_update_profile(actor=user, user=user, data=data)
+    assert info.value.code == code and field in info.value.details
+    user.refresh_from_db()
+    assert (user.display_name, user.bio) == ("原名", "原来的")  # refused, never cut
+
+
+def test_a_display_name_is_folded_not_cut() -> None:
+    user = UserFactory()
+    services.user_update_profile(actor=user, user=user, data={"display_name": "  ＡＢＣ   小王 ", "bio": " 你好\r\n世界 "})
+    user.refresh_from_db()
+    assert (user.display_name, user.bio) == ("ABC 小王", "你好\n世界")
+
+
+def test_token_refusals_carry_the_shared_codes() -> None:
+    user = UserFactory()
+    for name, code in (("x" * 61, "too_long"), ("", "required"), ("<i>", "markup")):
+        with pytest.raises(Invalid) as info:
+            services.token_create(actor=user, name=name)
+        assert info.value.code == code
+    with pytest.raises(Invalid) as info:
+        services.token_create(actor=user, name="ok", expires_in_days=0)
+    assert info.value.code == "out_of_range"
+    for i in range(20):
+        services.token_create(actor=user, name=f"t{i}")
+    with pytest.raises(Conflict) as conflict:
+        services.token_create(actor=user, name="one too many")
+    assert conflict.value.code == "too_many"

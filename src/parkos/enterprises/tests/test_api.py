@@ -81,11 +81,14 @@ def test_create_refusals(team: dict[str, Any]) -> None:
     assert "credit_code" in assert_error(dup, 400, "invalid")["details"]
     html = send(client, "post", "/api/v1/enterprises",
                 {"name": "<b>坏公司</b>", "credit_code": VALID_CODE, "industry": "software"})
-    assert "name" in assert_error(html, 400, "invalid")["details"]
+    assert "name" in assert_error(html, 400, "markup")["details"]
+    long = send(client, "post", "/api/v1/enterprises", {"name": "长" * 101, "credit_code": VALID_CODE,
+                                                         "industry": "software"})
+    assert "name" in assert_error(long, 400, "too_long")["details"]  # refused, never cut
     future = send(client, "post", "/api/v1/enterprises", {
         "name": "未来公司", "credit_code": VALID_CODE, "industry": "software",
         "founded_on": (timezone.localdate() + timedelta(days=3)).isoformat()})
-    assert "founded_on" in assert_error(future, 400, "invalid")["details"]
+    assert "founded_on" in assert_error(future, 400, "future")["details"]
     assert Enterprise.objects.count() == 2
     assert_error(send(Client(), "post", "/api/v1/enterprises",
                       {"name": "匿名", "credit_code": VALID_CODE, "industry": "software"}), 401, "not_authenticated")
@@ -265,7 +268,7 @@ def test_butler_assignment(team: dict[str, Any]) -> None:
     assert_error(send(as_user(team["admin"]), "put", url, {"butler_id": new.pk}), 403, "forbidden")
     assert_error(send(as_user(team["butler"]), "put", url, {"butler_id": new.pk}), 403, "forbidden")
     body = assert_error(send(as_user(team["operator"]), "put", url, {"butler_id": team["member"].pk}),
-                        400, "not_butler")
+                        400, "not_eligible")
     assert "butler" in body["details"]
     assert_error(send(as_user(team["operator"]), "put", url, {"butler_id": 999999}), 404, "not_found")
     response = send(as_user(team["operator"]), "put", url, {"butler_id": new.pk})

@@ -255,7 +255,7 @@ def test_one_employer_per_person(team: dict[str, Any]) -> None:
     own = services.invitation_create(actor=team["admin"], enterprise=team["enterprise"])
     with pytest.raises(Conflict) as info:
         services.invitation_accept(user=team["staff"], token=own.token)
-    assert info.value.code == "already_joined"
+    assert info.value.code == "already_done"
 
 
 # No serialized_rollback: after a transactional test whose flush re-created the content types, Django's
@@ -355,7 +355,7 @@ def test_hand_over_to_a_pending_or_unknown_person_is_refused(team: dict[str, Any
     services.invitation_accept(user=team["member"], token=invitation.token)
     with pytest.raises(Conflict) as info:
         services.admin_transfer(actor=admin, enterprise=enterprise, to_user_id=team["member"].pk)
-    assert info.value.code == "not_active"
+    assert info.value.code == "inactive"
     with pytest.raises(NotFound):
         services.admin_transfer(actor=admin, enterprise=enterprise, to_user_id=team["outsider"].pk)
     assert Membership.objects.get(enterprise=enterprise, role="admin").user == admin
@@ -381,7 +381,7 @@ def test_assigning_a_non_butler_is_refused(team: dict[str, Any]) -> None:
     enterprise = team["enterprise"]
     with pytest.raises(Invalid) as info:
         services.butler_assign(actor=team["operator"], enterprise=enterprise, butler=team["member"])
-    assert info.value.code == "not_butler"
+    assert info.value.code == "not_eligible"
     enterprise.refresh_from_db()
     assert enterprise.butler == team["butler"]
 

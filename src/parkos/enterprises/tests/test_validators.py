@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from parkos.enterprises.validators import check_character, normalise_credit_code, validate_credit_code
 
@@ -62,7 +63,9 @@ def test_every_wrong_check_character_is_refused(code: str) -> None:
             continue
         with pytest.raises(ValidationError) as info:
             validate_credit_code(code[:17] + ch)
-        assert info.value.code == "check_character"
+        assert info.value.code == "credit_code"
+        with translation.override("en"):
+            assert "check character" in info.value.messages[0]
 
 
 @pytest.mark.parametrize("bad", ["I", "O", "S", "V", "Z", "-", "*", "中"])
@@ -70,14 +73,18 @@ def test_characters_outside_the_alphabet_are_refused(bad: str) -> None:
     code = "91110108MA01ABCD" + bad + "X"
     with pytest.raises(ValidationError) as info:
         validate_credit_code(code)
-    assert info.value.code == "alphabet"
+    assert info.value.code == "credit_code"
+    with translation.override("en"):
+        assert "cannot appear" in info.value.messages[0]
 
 
 @pytest.mark.parametrize("code", ["", "9144030071526726X", "9144030071526726XGG", "91440300"])
 def test_wrong_length_is_refused(code: str) -> None:
     with pytest.raises(ValidationError) as info:
         validate_credit_code(code)
-    assert info.value.code == "length"
+    assert info.value.code == "credit_code"
+    with translation.override("en"):
+        assert "18 characters" in info.value.messages[0]
 
 
 def test_lower_case_full_width_and_spaces_are_normalised() -> None:

@@ -194,7 +194,8 @@ def test_dead_invitation_shows_an_error(team: dict[str, Any], state: str) -> Non
     else:
         Invitation.objects.filter(pk=invitation.pk).update(uses=1)
     response = as_user(team["member"]).post(f"/enterprises/join/{invitation.token}/")
-    assert response.status_code == 400 and response.context["error"]
+    assert response.status_code == 400
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]  # the refusal, said once
     assert not Membership.objects.filter(user=team["member"]).exists()
     assert Client().get("/enterprises/join/no-such-token/").status_code == 404
 
