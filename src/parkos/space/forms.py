@@ -13,3 +13,13 @@ class PreferenceForm(forms.ModelForm):
     class Meta:
         model = SpacePreference
         fields = ["show_in_park", "followable"]
+
+
+class ReportForm(forms.Form):
+    """What the map's report dialog posts. Every field is optional here: the service decides what is valid
+    (``services.member_report``); the form only carries its refusals back, field by field."""
+
+    user = forms.CharField(required=False)
+    reason = forms.CharField(required=False)
+    detail = forms.CharField(required=False, strip=False)
+    area = forms.CharField(required=False)

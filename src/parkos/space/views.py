@@ -17,11 +17,11 @@ from django.views.decorators.http import require_POST
 
 from parkos.accounts.selectors import user_get_active
 from parkos.core import policy
-from parkos.core.errors import DomainError, Invalid
+from parkos.core.errors import Invalid
 from parkos.core.forms import page_action
 from parkos.core.middleware import error_json
 from parkos.space import selectors, services
-from parkos.space.forms import PreferenceForm
+from parkos.space.forms import PreferenceForm, ReportForm
 from parkos.space.models import SpaceMap
 from parkos.space.tiled import parse
 
@@ -134,15 +134,18 @@ def block(request: HttpRequest) -> JsonResponse:
 def report(request: HttpRequest, slug: str) -> JsonResponse:
     """Report a person met on the map to the park's moderators (from the who-is-here list).
 
-    The map's script posts it and reads a JSON answer, so a refusal is the API's error envelope rather
-    than a flash message (``page_action`` is for pages that render or redirect)."""
-    try:
+    The map's script posts it and reads a JSON answer: a refusal comes back as the API's error envelope
+    (``page_action`` places it on the form, never as a flash message on the next page)."""
+    form = ReportForm(request.POST)
+    form.is_valid()  # nothing to check here: see ReportForm
+    with page_action(request, form=form) as done:
         space = selectors.map_get(viewer=request.user, slug=slug)
-        services.member_report(actor=request.user, space=space, user_id=request.POST.get("user"),  # type: ignore[arg-type]
-                               reason=request.POST.get("reason", ""), detail=request.POST.get("detail", ""),
-                               area=request.POST.get("area"))
-    except DomainError as error:
-        return error_json(error.status, error.code, error.message, error.details)
+        services.member_report(actor=request.user, space=space, user_id=form.cleaned_data["user"] or None,  # type: ignore[arg-type]
+                               reason=form.cleaned_data["reason"], detail=form.cleaned_data["detail"],
+                               area=form.cleaned_data["area"] or None)
+    if not done:
+        assert done.error is not None
+        return error_json(done.error.status, done.error.code, done.error.message, done.error.details)
     return JsonResponse({"ok": True})
 
 
