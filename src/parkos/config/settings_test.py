@@ -19,7 +19,8 @@ if "sqlite" in DATABASES["default"]["ENGINE"]:
 CACHES = {
     **CACHES,  # noqa: F405
 }
-if "filebased" in CACHES["ratelimit"]["BACKEND"]:
-    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl-test"}
+# Rate limits of a test run never live in the developer's store (var/cache files, or their Redis in
+# scale-out): a test's failed log-ins must not lock `make demo` out. No test shares counters across processes.
+CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl-test"}
 # Jobs run inline in tests; the database backend and its worker are exercised by the serve test.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
