@@ -8,4 +8,4 @@ class SpaceConfig(AppConfig):
     verbose_name = _("Immersive park")
 
     def ready(self) -> None:
-        from parkos.space import personal_data, rules  # noqa: F401
+        from parkos.space import personal_data  # noqa: F401  (adds the map's part to "Download my data")
