@@ -15,7 +15,7 @@ def member_list(*, viewer: User, q: str = "") -> QuerySet[User]:
     """Members with public profiles, for logged-in members."""
     policy.require(viewer, "member.view")
     qs = User.objects.filter(is_active=True, is_public=True).order_by("-date_joined", "-id")
-    q = normalise_plain(q)[:50]
+    q = normalise_plain(q)[:50]  # a search query, not stored: longer ones match nothing more
     if q:
         qs = qs.filter(Q(display_name__icontains=q) | Q(bio__icontains=q))
     return qs

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from parkos.accounts.models import AccessToken, Consent, Education, Role, User, UserRole
 from parkos.core import policy, ratelimit
-from parkos.core.errors import Conflict, ErrorCode, Invalid, NotAuthenticated, NotFound, field_error
+from parkos.core.errors import Conflict, ErrorCode, Invalid, NotFound, field_error
 from parkos.core.text import clean_text, normalise_mobile, normalise_plain, parse_tags, validate_mobile
 from parkos.core.uploads import image_reencode
 
@@ -285,9 +285,3 @@ def user_delete(*, actor: User, user: User, password: str) -> None:
         if avatar:
             storage = User._meta.get_field("avatar").storage  # type: ignore[attr-defined]
             transaction.on_commit(lambda: storage.delete(avatar))
-
-
-def require_authenticated(user: Any) -> User:
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise NotAuthenticated()
-    return user

@@ -157,6 +157,9 @@ def seed_demo() -> dict[str, int]:
             added["enterprises"] += 1
         enterprises.append(enterprise)
 
+    # The demo is the enterprises domain's data loader (as generator/parts/enterprises.py is at scale), so it
+    # writes Membership rows directly instead of through invitation_accept and an approval per person; other
+    # domains never touch this table and read staff through parkos.enterprises.selectors.
     def ensure_membership(enterprise: Enterprise, user: User, role: str, title: str) -> None:
         if not Membership.objects.filter(user=user).exists():
             Membership.objects.create(enterprise=enterprise, user=user, role=role, title=title)

@@ -19,7 +19,7 @@ def enterprise_list(*, viewer: Any, q: str = "", industry: str = "", stage: str 
                     building: str = "") -> QuerySet[Enterprise]:
     policy.require(viewer, "enterprise.view")
     qs = Enterprise.objects.filter(is_active=True).select_related("industry", "building")
-    q = normalise_plain(q)[:50]
+    q = normalise_plain(q)[:50]  # a search query, not stored: longer ones match nothing more
     if q:
         qs = qs.filter(
             Q(name__icontains=q) | Q(name_en__icontains=q) | Q(short_name__icontains=q)
@@ -123,7 +123,8 @@ def admin_blocks_deletion(*, user: User) -> str | None:
 def enterprise_ids_of(user: Any, *, admin: bool = False) -> QuerySet[Membership, int]:
     """The ids of the enterprises ``user`` is active staff (or, with ``admin``, the admin) of, as a lazy
     subquery: ``Order.objects.filter(enterprise_id__in=enterprise_ids_of(viewer))``."""
-    qs = Membership.objects.filter(user_id=getattr(user, "pk", None), status=Membership.Status.ACTIVE)
+    qs = Membership.objects.filter(user_id=getattr(user, "pk", None),  # type: ignore[misc]  # None: no rows
+                                   status=Membership.Status.ACTIVE)
     if admin:
         qs = qs.filter(role=Membership.Role.ADMIN)
     return qs.values_list("enterprise_id", flat=True)

@@ -71,8 +71,8 @@ def _apply(enterprise: Enterprise, data: dict[str, Any]) -> None:
                                   code=ErrorCode.IN_THE_FUTURE)
         elif isinstance(value, str):
             # Refused, never cut, past the column's length; the model's validators still run in _validate.
-            value = clean_text(value, field=key, limit=Enterprise._meta.get_field(key).max_length or 2000,
-                               required=False, multiline=key in MULTILINE_FIELDS, markup=key not in PLAIN_FIELDS)
+            limit = getattr(Enterprise._meta.get_field(key), "max_length", None) or 2000
+            value = clean_text(value, field=key, limit=limit, required=False, multiline=key in MULTILINE_FIELDS, markup=key not in PLAIN_FIELDS)
         elif value is None:
             value = ""
         setattr(enterprise, key, value)

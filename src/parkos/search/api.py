@@ -32,6 +32,7 @@ def _viewer(request: HttpRequest) -> Any:
 @router.get("/search", response=SearchOut, auth=None, summary="Search enterprises, people and more")
 def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     """Ranked hits the caller may see, with snippets (HTML: text escaped, matches in <mark>)."""
+    # A search query, never stored: the parser reads its first MAX_QUERY_CHARS and says it was shortened.
     result = selectors.search(viewer=_viewer(request), q=params.q[:1000], kind=params.kind or None,
                               page=max(1, min(params.page, selectors.MAX_PAGE)),
                               sort="recent" if params.sort == "recent" else "relevance")

@@ -25,6 +25,8 @@ def document_build(*, kind: str, object_id: int, doc: registry.IndexDoc) -> Sear
     """An unsaved index row for ``doc``: original text for display, segmented text for the engine."""
     now = timezone.now()
     tags = [str(t) for t in doc.tags if t]
+    # ``title[:200]``: the index keeps a display excerpt of a title its own domain stores whole (and
+    # ``title_seg`` indexes all of it), so the cut loses nothing a person wrote; not stored user input.
     return SearchDocument(
         kind=kind, object_id=object_id, title=doc.title[:200], body=doc.body, tags=tags, url=doc.url,
         title_seg=segment(doc.title, whole=doc.names), tags_seg=segment(" ".join([*tags, *doc.keywords])),

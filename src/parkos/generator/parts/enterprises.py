@@ -155,7 +155,11 @@ def enterprises(ctx: Context) -> int:
 @part("memberships", after=("enterprises",), models=("enterprises.Membership",),
       rows=lambda f: round(max(1, round(25_000 * f)) * STAFF_SHARE * 1.01))
 def memberships(ctx: Context) -> int:
-    """Exactly one admin per enterprise; each member active at one enterprise at most."""
+    """Exactly one admin per enterprise; each member active at one enterprise at most.
+
+    This part is the enterprises domain's bulk loader, so it inserts Membership rows itself (a park-year of
+    staff in one set-based insert) rather than through the services' one-person-at-a-time writes; other
+    domains' parts and code read staff through parkos.enterprises.selectors, never this table."""
     rng = ctx.rng
     joined = ctx.shared["joined"]
     created = ctx.shared["enterprise_created"]
