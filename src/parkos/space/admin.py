@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parkos.core import uploads
 from parkos.core.errors import ErrorCode, Invalid, field_error
-from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap, SpacePreference
+from parkos.core.text import clean_text
+from parkos.space.models import NAME_EN_MAX, NAME_MAX, AreaInvite, Block, MapBan, SpaceMap, SpacePreference
 from parkos.space.tiled import MapError, parse
 
 MAP_FILES = ("json",)
@@ -45,6 +46,19 @@ class SpaceMapForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tiled"].required = False  # an upload fills it
+
+    def _typed(self, field: str, limit: int, *, required: bool) -> str:
+        try:
+            return clean_text(self.cleaned_data.get(field), field=field, limit=limit, required=required,
+                              multiline=False, markup=False)
+        except Invalid as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from None
+
+    def clean_name(self) -> str:
+        return self._typed("name", NAME_MAX, required=True)
+
+    def clean_name_en(self) -> str:
+        return self._typed("name_en", NAME_EN_MAX, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -99,6 +99,10 @@ def test_operators_upload_a_map_in_the_admin_and_bad_files_are_refused(client, o
     response = client.post("/admin/space/spacemap/add/", {"slug": "bad", "name": "坏", "tileset": "x.png",
                                                           "tiled": "", "upload": bad})
     assert response.status_code == 200 and not SpaceMap.objects.filter(slug="bad").exists()
+    markup = SimpleUploadedFile("park.json", json.dumps(tiled()).encode(), content_type="application/json")
+    response = client.post("/admin/space/spacemap/add/", {"slug": "tagged", "name": "<script>园区", "tileset": "x.png",
+                                                          "tiled": "", "upload": markup})
+    assert response.status_code == 200 and not SpaceMap.objects.filter(slug="tagged").exists()
 
 
 def test_the_event_hall_admits_the_registrants_of_the_event_on_now(client):
