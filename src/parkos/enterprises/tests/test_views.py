@@ -16,6 +16,7 @@ from parkos.enterprises.tests.factories import (
     EnterpriseFactory,
     IndustryFactory,
     InvitationFactory,
+    add_staff,
     credit_code_for,
 )
 from parkos.enterprises.validators import check_character
@@ -255,3 +256,18 @@ def test_mine_redirects_to_own_enterprise(team: dict[str, Any]) -> None:
     response = as_user(team["staff"]).get("/enterprises/mine/")
     assert response["Location"] == f"/enterprises/{team['enterprise'].pk}/"
     assert as_user(team["member"]).get("/enterprises/mine/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["outsider", "member", "staff"])
+def test_staff_actions_on_pages_tell_an_outsider_nothing(team: dict[str, Any], who: str) -> None:
+    """The pages call the same services: a colleague and a stranger get the same refusal."""
+    enterprise = team["enterprise"]
+    colleague, stranger = add_staff(enterprise), UserFactory()
+    client = as_user(team[who])
+    for action in ("remove", "approve", "make-admin"):
+        said = []
+        for target in (colleague, stranger):
+            response = client.post(f"/enterprises/{enterprise.pk}/staff/{target.pk}/{action}/", follow=True)
+            said.append([(m.level_tag, str(m)) for m in response.context["messages"]])
+        assert said[0] == said[1] and said[0][0][0] == "error", (action, said)
+    assert Membership.objects.filter(enterprise=enterprise).count() == 3
