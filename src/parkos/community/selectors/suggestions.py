@@ -129,10 +129,3 @@ def suggestion_new_queue(*, viewer: Any) -> QuerySet[Suggestion]:
     policy.require(viewer, "community.suggestion.answer")
     return (Suggestion.objects.filter(is_hidden=False, state=SuggestionState.RECEIVED, first_reply_at__isnull=True)
             .select_related("author").order_by("-support_count", "created_at"))
-
-
-def suggestions_of(*, viewer: Any, member: Any) -> QuerySet[Suggestion]:
-    qs = Suggestion.objects.filter(author=member).select_related("author")
-    if viewer is None or getattr(viewer, "pk", None) != member.pk:
-        qs = qs.filter(is_hidden=False)
-    return qs.order_by("-created_at", "-id")
