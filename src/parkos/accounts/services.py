@@ -225,7 +225,6 @@ def user_export(*, actor: User, user: User) -> dict[str, Any]:
     """Everything ParkOS holds about ``user``, as JSON-ready data (personal-data rights)."""
     policy.require(actor, "account.export", user)
     from parkos.core.personal_data import export_sections
-    from parkos.enterprises.selectors import memberships_export
 
     return {
         "exported_at": timezone.now().isoformat(),
@@ -255,8 +254,7 @@ def user_export(*, actor: User, user: User) -> dict[str, Any]:
              "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None}
             for t in user.access_tokens.all()
         ],
-        "enterprises": memberships_export(user=user),
-        **export_sections(user),  # every other domain's part (core/personal_data.py)
+        **export_sections(user),  # every other domain's part, enterprises included (core/personal_data.py)
     }
 
 

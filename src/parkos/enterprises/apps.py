@@ -8,5 +8,6 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("Enterprises")
 
     def ready(self) -> None:
-        # Its part of the home page (core shows what domains register; core imports no domain).
-        from parkos.enterprises import home  # noqa: F401
+        # Its part of the home page (core shows what domains register; core imports no domain) and its
+        # section of the personal-data export.
+        from parkos.enterprises import home, personal_data  # noqa: F401
