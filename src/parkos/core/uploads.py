@@ -37,6 +37,7 @@ FILE_TYPES: dict[str, str] = {
     "zip": "application/zip",
     "txt": "text/plain",
     "csv": "text/csv",
+    "json": "application/json",
 }
 DOCUMENTS = ("pdf", "jpg", "jpeg", "png", "webp", "docx", "xlsx", "zip")
 
@@ -46,7 +47,7 @@ _SAME = {"jpg": {"jpg", "jpeg", "jfif", "jpe"}, "jpeg": {"jpg", "jpeg", "jfif", 
 # Office files are zip archives: they must also hold the part that makes them a document.
 _OFFICE_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
 # Plain text has no magic number: it must decode as UTF-8 and hold no NUL byte.
-_TEXT = {"txt", "csv"}
+_TEXT = {"txt", "csv", "json"}
 
 IMAGE_MAX_PIXELS = 40_000_000  # decompression bombs: a 1 KB PNG can claim 100,000 x 100,000 pixels
 

@@ -4,13 +4,12 @@ import json
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from parkos.core import uploads
-from parkos.core.errors import ErrorCode, Invalid, field_error
+from parkos.core.errors import Invalid
 from parkos.core.text import clean_text
 from parkos.space.models import NAME_EN_MAX, NAME_MAX, AreaInvite, Block, MapBan, SpaceMap, SpacePreference
 from parkos.space.tiled import MapError, parse
@@ -21,14 +20,7 @@ MAP_FILES = ("json",)
 def _read_upload(upload: Any) -> bytes:
     """The uploaded file's bytes, once ``core.uploads`` has checked it (size limit, not empty, really text)."""
     try:
-        if set(MAP_FILES) <= set(uploads.FILE_TYPES):
-            uploads.file_check(upload, field="upload", allowed=MAP_FILES)
-        else:  # core.uploads does not know JSON yet: its size rule still holds
-            limit = settings.UPLOAD_MAX_BYTES
-            if (upload.size or 0) > limit:
-                raise field_error("upload", _("%(name)s is larger than %(limit)s.")
-                                  % {"name": uploads.upload_name(upload), "limit": uploads.max_bytes_label(limit)},
-                                  code=ErrorCode.TOO_LARGE)
+        uploads.file_check(upload, field="upload", allowed=MAP_FILES)
     except Invalid as refused:
         raise forms.ValidationError(refused.message, code=refused.code) from None
     upload.seek(0)
