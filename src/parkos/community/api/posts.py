@@ -68,10 +68,9 @@ def _create(request: HttpRequest, payload: PostIn, images: list[Any]) -> Any:
         group = group_selectors.group_get(viewer=request.user, group_id=payload.group_id)
     enterprise = None
     if payload.as_enterprise:
-        from parkos.enterprises.selectors import membership_of
+        from parkos.enterprises.selectors import employer_of
 
-        m = membership_of(user=request.user)
-        enterprise = m.enterprise if m is not None else None
+        enterprise = employer_of(request.user)
         if enterprise is None:
             raise Forbidden()
     post = services.post_create(actor=request.user, body=payload.body, topic=payload.topic, tags=payload.tags,

@@ -23,10 +23,9 @@ from parkos.core.forms import page_action
 
 
 def _my_enterprise(user: Any) -> Any:
-    from parkos.enterprises.selectors import membership_of
+    from parkos.enterprises.selectors import employer_of
 
-    m = membership_of(user=user)
-    return m.enterprise if m is not None and m.status == "active" else None
+    return employer_of(user)
 
 
 def _feed_context(request: HttpRequest, page: selectors.FeedPage, **extra: Any) -> dict[str, Any]:
