@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import json
 import logging
+import types
+import typing
+from collections.abc import Iterator
 from typing import Any
 
+from annotated_types import Ge, Le
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
@@ -26,7 +30,7 @@ from ninja.utils import check_csrf
 from parkos.accounts.services import token_authenticate
 from parkos.core.errors import DomainError, ErrorCode
 from parkos.core.middleware import DEFAULT_RETRY_AFTER
-from parkos.core.schemas import ErrorOut
+from parkos.core.schemas import MAX_BIGINT, ErrorOut
 
 logger = logging.getLogger("parkos.api")
 
@@ -380,4 +384,37 @@ def _register() -> None:
     api.add_router("/", scenes_router)
 
 
+def _is_int(annotation: Any) -> bool:
+    return annotation is int or (typing.get_origin(annotation) in (typing.Union, types.UnionType)
+                                 and int in typing.get_args(annotation))
+
+
+def _routers(router: Router) -> Iterator[Router]:
+    yield router
+    for _prefix, child, _tags in router._routers:
+        yield from _routers(child)
+
+
+def bound_integer_parameters() -> None:
+    """Every integer in a path or query string is bounded to what a database column holds, once,
+    for every operation: an unbounded ``provider: int | None`` filter used to reach SQLite as 2**70
+    and answer 500. (Bodies are bounded by their schemas' types, core/schemas.py.) Out of range is
+    then an ordinary translated 422, and the published schema states the bounds."""
+    for _prefix, top, *_rest in api._router_registrations:
+        for router in _routers(top):
+            for view in router.path_operations.values():
+                for operation in view.operations:
+                    for model in operation.models:
+                        if getattr(model, "__ninja_param_source__", None) not in ("query", "path"):
+                            continue
+                        bounded = False
+                        for field in model.model_fields.values():
+                            if _is_int(field.annotation) and not any(isinstance(m, Ge | Le) for m in field.metadata):
+                                field.metadata.extend([Ge(-MAX_BIGINT - 1), Le(MAX_BIGINT)])
+                                bounded = True
+                        if bounded:
+                            model.model_rebuild(force=True)
+
+
 _register()
+bound_integer_parameters()

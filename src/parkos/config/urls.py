@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 from django.views.i18n import JavaScriptCatalog, set_language
 from django.views.static import serve
 
 from parkos.community.views import posts as community_posts
 from parkos.config.api import api
+from parkos.core.errors import ErrorCode
+from parkos.core.middleware import error_json
 
 admin.site.site_header = "ParkOS"
 admin.site.site_title = "ParkOS"
@@ -28,6 +31,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/openapi.json", lambda request: JsonResponse(api.get_openapi_schema(path_prefix="/api/v1/"))),
     path("api/docs", lambda request: redirect("/api/v1/docs")),
+    # Any other address under /api/ is "not found" in the API's envelope, not an HTML page.
+    re_path(r"^api/", lambda request, *args, **kwargs: error_json(404, ErrorCode.NOT_FOUND, _("Not found."))),
     path("admin/", admin.site.urls),
     # User uploads in embedded mode (scale-out deployments point MEDIA_URL at object storage).
     re_path(r"^media/(?P<path>avatars/[\w\-.]+)$", serve, {"document_root": settings.MEDIA_ROOT}),

@@ -97,6 +97,13 @@ class RequestEdgeMiddleware:
             response = self._refuse(request, 414, ErrorCode.URI_TOO_LONG, _("The address (URL) is too long."))
         else:
             response = self.get_response(request)
+        if response.status_code == 405 and request.path.startswith("/api/") and \
+                not response.get("Content-Type", "").startswith("application/json"):
+            # Ninja answers a method a path does not take with a bare text page.
+            allowed = response.get("Allow", "")
+            response = error_json(405, ErrorCode.METHOD_NOT_ALLOWED, _("This method is not allowed here."))
+            if allowed:
+                response["Allow"] = allowed
         if response.status_code == 429 and not response.has_header("Retry-After"):
             response["Retry-After"] = str(DEFAULT_RETRY_AFTER)
         return response

@@ -272,3 +272,19 @@ def test_retry_after_on_pages_and_on_any_429() -> None:
     assert page is not None and page["Retry-After"] == str(DEFAULT_RETRY_AFTER)
     bare = RequestEdgeMiddleware(lambda r: HttpResponse(status=429))(RequestFactory().get("/api/v1/health"))
     assert bare["Retry-After"] == str(DEFAULT_RETRY_AFTER)
+
+
+def test_unknown_api_addresses_and_methods_answer_in_the_envelope(client: Client) -> None:
+    for url in ("/api/v1/nope", "/api/v1/health/", "/api/v2/services"):
+        body = assert_envelope(client.get(url), 404, "not_found")
+        assert_chinese(body["message"], "Not found.")
+    response = client.delete("/api/v1/services")
+    body = assert_envelope(response, 405, "method_not_allowed")
+    assert_chinese(body["message"], "This method is not allowed here.")
+    assert "GET" in response["Allow"]
+
+
+def test_an_integer_too_large_for_the_database_in_a_query_is_a_422(client: Client) -> None:
+    body = assert_envelope(client.get("/api/v1/services", {"provider": str(HUGE)}), 422, "invalid")
+    assert body["details"]["provider"] == [zh("Ensure this value is less than or equal to %(le)s.")
+                                           % {"le": 2**63 - 1}]
