@@ -140,3 +140,20 @@ def test_events_ask_the_policy_and_read_enterprises_through_its_read_functions()
         assert "has_role(" not in text and "role_codes" not in text and "is_superuser" not in text, path
         assert "import Membership" not in text, path
     assert "rules" not in (root / "apps.py").read_text()
+
+
+def test_pages_show_refusals_as_messages(cast: dict[str, Any]) -> None:
+    """page_action: a refused cancel (reason too long) or an accept without an offer is a message on the
+    event's page, and nothing changes."""
+    event = EventFactory(created_by=cast["operator"], capacity=1)
+    organiser = _client(cast["operator"])
+    response = organiser.post(f"/events/{event.pk}/cancel/", {"reason": "因" * 501}, follow=True)
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]  # no "cancelled" success
+    assert Event.objects.get(pk=event.pk).status == Event.Status.PUBLISHED
+    register(UserFactory(), event)
+    member = UserFactory()
+    assert register(member, event).status == S.WAITLISTED
+    response = _client(member).post(f"/events/{event.pk}/registration/accept/", follow=True)
+    assert response.status_code == 200 and [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert Registration.objects.get(user=member).status == S.WAITLISTED
