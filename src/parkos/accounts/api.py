@@ -21,6 +21,7 @@ from parkos.accounts.schemas import (
     TokenOut,
 )
 from parkos.core import ratelimit
+from parkos.core.client_ip import client_address
 
 router = Router(tags=["accounts"])
 
@@ -31,7 +32,7 @@ def signup(request: HttpRequest, payload: SignupIn) -> Status[Any]:
 
     ratelimit.enforce(request, group="signup-ip", key=ratelimit.client_ip(request), rate=settings.SIGNUP_RATE_PER_IP)
     user = services.user_signup(login=payload.login, password=payload.password, display_name=payload.display_name,
-                                accept_privacy=payload.accept_privacy, ip_address=ratelimit.client_ip(request),
+                                accept_privacy=payload.accept_privacy, ip_address=client_address(request),
                                 language=payload.language)
     return Status(201, user)
 

@@ -91,11 +91,8 @@ def user_authenticate(*, request: HttpRequest, login: str, password: str) -> Use
     password is refused until the window passes, so guessing cannot continue."""
     account_key = normalise_plain(login or "").lower()
     ip = ratelimit.client_ip(request)
-    if ratelimit.check(request, group="login-account", key=account_key, rate=settings.LOGIN_RATE_PER_ACCOUNT,
-                       increment=False) or ratelimit.check(
-        request, group="login-ip", key=ip, rate=settings.LOGIN_RATE_PER_IP, increment=False
-    ):
-        raise ratelimit.RateLimited()
+    ratelimit.refuse_if_limited(request, ("login-account", account_key, settings.LOGIN_RATE_PER_ACCOUNT),
+                                ("login-ip", ip, settings.LOGIN_RATE_PER_IP))
     user = authenticate(request, username=login, password=password)
     if user is None:
         ratelimit.check(request, group="login-account", key=account_key, rate=settings.LOGIN_RATE_PER_ACCOUNT,

@@ -18,6 +18,7 @@ from parkos.accounts import selectors, services
 from parkos.accounts.forms import AvatarForm, DeleteAccountForm, LoginForm, ProfileForm, SignupForm, TokenForm
 from parkos.accounts.models import User
 from parkos.core import ratelimit
+from parkos.core.client_ip import client_address
 from parkos.core.forms import page_action
 from parkos.core.pagination import CappedPaginator
 
@@ -48,7 +49,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             user = services.user_signup(
                 login=form.cleaned_data["login"], password=form.cleaned_data["password"],
                 display_name=form.cleaned_data["display_name"], accept_privacy=form.cleaned_data["accept_privacy"],
-                ip_address=ratelimit.client_ip(request), language=request.LANGUAGE_CODE,
+                ip_address=client_address(request), language=request.LANGUAGE_CODE,
             )
         if done:
             messages.success(request, _("Welcome to the park, %(name)s!") % {"name": user.display_name})

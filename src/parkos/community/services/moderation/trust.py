@@ -26,7 +26,7 @@ from parkos.community.models.moderation import MemberStanding, ModerationAction,
 from parkos.community.models.posts import Comment, ContentStatus, Post
 from parkos.core import policy
 from parkos.core import ratelimit as core_ratelimit
-from parkos.core.errors import ErrorCode, Forbidden, NotAuthenticated, RateLimited
+from parkos.core.errors import ErrorCode, Forbidden, NotAuthenticated
 
 TRUST_RECOMPUTE_AFTER = timedelta(hours=1)
 PENALTY_WINDOW = timedelta(days=180)
@@ -98,7 +98,6 @@ def rate_check(user: Any, what: str) -> None:
     if policy.can(user, "community.rate.unlimited"):
         return
     limit = RATES[what][min(standing.trust_level, 2)]
-    if core_ratelimit.check(HttpRequest(), group=f"community.{what}", key=str(user.pk), rate=f"{limit}/h",
-                            increment=True):
-        raise RateLimited(format_lazy(_("You can send at most {n} {what} an hour for now. Please try again later."),
-                                      n=limit, what=_WHAT[what]))
+    core_ratelimit.enforce(HttpRequest(), group=f"community.{what}", key=str(user.pk), rate=f"{limit}/h",
+                           message=format_lazy(_("You can send at most {n} {what} an hour for now. "
+                                                 "Please try again later."), n=limit, what=_WHAT[what]))

@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -83,10 +84,8 @@ class Command(BaseCommand):
         for name, cmd in commands.items():
             procs[name] = subprocess.Popen(cmd, env=env)
         if show_demo_logins:
-            from parkos.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, demo_email
-
-            self.stdout.write(f"Demo log-ins (password {DEMO_PASSWORD}): "
-                              + ", ".join(demo_email(local) for local, _name, _roles in DEMO_LOGINS))
+            # The demo app prints its own log-ins: core names no domain.
+            call_command("demo-logins", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(
             f"ParkOS is running: http://{host}:{port}/  (websockets on :{port + 1}, the map on :{port + 2}, database "
             f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}). Ctrl-C stops it."))
