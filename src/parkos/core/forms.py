@@ -6,7 +6,7 @@ from types import TracebackType
 from typing import Any
 
 from django import forms
-from django.contrib import messages
+from django.contrib import messages as flash
 from django.http import HttpRequest
 
 from parkos.core.errors import DomainError
@@ -23,7 +23,7 @@ def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
         form.add_error(None, str(error.message))
 
 
-class page_action:  # noqa: N801  (used as a statement: ``with page_action(...) as done``)
+class page_action:
     """The one way a page view turns a domain error into a message for the person.
 
     ::
@@ -52,7 +52,7 @@ class page_action:  # noqa: N801  (used as a statement: ``with page_action(...) 
         if exc is None:
             self.ok = True
             if self.success:
-                messages.success(self.request, str(self.success))
+                flash.success(self.request, str(self.success))
             return False
         if not isinstance(exc, DomainError):
             return False
@@ -60,7 +60,7 @@ class page_action:  # noqa: N801  (used as a statement: ``with page_action(...) 
         if self.form is not None:
             add_domain_error(self.form, exc)
         else:
-            messages.error(self.request, str(exc.message))
+            flash.error(self.request, str(exc.message))
         return True
 
     def __bool__(self) -> bool:
