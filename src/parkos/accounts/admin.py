@@ -35,8 +35,8 @@ class UserAdmin(ReindexOnSaveMixin, BaseUserAdmin):
 
 @admin.register(UserRole)
 class UserRoleAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "granted_at", "granted_by"]
-    list_filter = ["role"]
+    list_display = ["user", "role", "park", "granted_at", "granted_by"]
+    list_filter = ["role", "park"]
     search_fields = ["user__display_name", "user__email", "user__mobile"]
     autocomplete_fields = ["user", "granted_by"]
 

@@ -96,25 +96,34 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email or self.mobile or ""
 
     @cached_property
-    def role_codes(self) -> frozenset[str]:
+    def role_scopes(self) -> dict[str, frozenset[int | None]]:
+        """Each role held -> the parks it is granted for (None: every park of the portfolio). One query."""
         if not self.pk:
-            return frozenset()
-        return frozenset(self.role_grants.values_list("role", flat=True))
+            return {}
+        scopes: dict[str, set[int | None]] = {}
+        for role, park_id in self.role_grants.values_list("role", "park_id"):
+            scopes.setdefault(role, set()).add(park_id)
+        return {role: frozenset(parks) for role, parks in scopes.items()}
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        """The roles held in any park."""
+        return frozenset(self.role_scopes)
 
     @property
     def is_staff(self) -> bool:
         """Django admin's gate: whoever the policy lets into the admin ("admin.access"), and superusers
         (created on the command line, outside the park's roles)."""
-        return self.is_active and (self.is_superuser or policy.can(self, "admin.access"))
+        return self.is_active and (self.is_superuser or policy.can(self, "admin.access", policy.PORTFOLIO))
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
         # Operators do the park's raw data work in the admin; the domain policy still guards services.
-        if policy.can(self, "admin.access"):
+        if policy.can(self, "admin.access", policy.PORTFOLIO):
             return True
         return super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label: str) -> bool:
-        if policy.can(self, "admin.access"):
+        if policy.can(self, "admin.access", policy.PORTFOLIO):
             return True
         return super().has_module_perms(app_label)
 
@@ -128,14 +137,22 @@ class UserRole(models.Model):
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
     granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                    verbose_name=_("granted by"))
+    # The park the role is held in; empty: every park of the operator's portfolio (a portfolio operator).
+    park = models.ForeignKey("core.Park", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("park"), help_text=_("Empty: every park of the portfolio."))
 
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
-        constraints = [models.UniqueConstraint(fields=["user", "role"], name="userrole_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "park"], name="userrole_unique_park"),
+            models.UniqueConstraint(fields=["user", "role"], condition=models.Q(park__isnull=True),
+                                    name="userrole_unique_portfolio"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()}"
+        where = self.park.name if self.park_id and self.park else _("all parks")
+        return f"{self.user} · {self.get_role_display()} · {where}"
 
 
 class Consent(models.Model):

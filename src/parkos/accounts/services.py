@@ -200,22 +200,26 @@ def token_authenticate(raw: str) -> User | None:
     return token.user
 
 
-def role_grant(*, actor: User | None, user: User, role: str) -> UserRole:
-    """Grant a global role. ``actor`` None is the system (seeding, command line)."""
+def role_grant(*, actor: User | None, user: User, role: str, park: Any = None) -> UserRole:
+    """Grant a role in one park, or (``park`` None) in every park of the portfolio. ``actor`` None is the
+    system (seeding, command line); an operator of one park grants in that park only, and only a
+    portfolio operator grants portfolio-wide."""
     if actor is not None:
-        policy.require(actor, "role.grant")
+        policy.require(actor, "role.grant", park if park is not None else policy.PORTFOLIO)
     if role not in Role.values:
         raise field_error("role", _("Unknown role."), code=ErrorCode.INVALID_CHOICE)
-    grant, _created = UserRole.objects.get_or_create(user=user, role=role, defaults={"granted_by": actor})
-    user.__dict__.pop("role_codes", None)
+    grant, _created = UserRole.objects.get_or_create(user=user, role=role, park=park, defaults={"granted_by": actor})
+    user.__dict__.pop("role_scopes", None)
+    user.__dict__.pop("_park_ids", None)
     return grant
 
 
-def role_revoke(*, actor: User | None, user: User, role: str) -> None:
+def role_revoke(*, actor: User | None, user: User, role: str, park: Any = None) -> None:
     if actor is not None:
-        policy.require(actor, "role.grant")
-    UserRole.objects.filter(user=user, role=role).delete()
-    user.__dict__.pop("role_codes", None)
+        policy.require(actor, "role.grant", park if park is not None else policy.PORTFOLIO)
+    UserRole.objects.filter(user=user, role=role, park=park).delete()
+    user.__dict__.pop("role_scopes", None)
+    user.__dict__.pop("_park_ids", None)
 
 
 def user_export(*, actor: User, user: User) -> dict[str, Any]:

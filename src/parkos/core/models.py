@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -85,3 +87,70 @@ class LedgerEntry(models.Model):
 
 class LedgerImmutable(Exception):
     """Raised on any attempt to change or delete a ledger row through the ORM."""
+
+
+_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # and six hexadecimal digits, e.g. #0b7a5c."),
+                         code="invalid")
+
+
+class Park(models.Model):
+    """One park of the operator's portfolio. Most things live in one park (enterprises through their
+    building, events, maps, suggestions, park-only services …); accounts, interest groups, search, the
+    competition and the partner network span the portfolio. Large tables keep ``park_id`` themselves,
+    the key a distributed PostgreSQL (Citus) would shard by."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True,
+                            help_text=_("Short Latin name used in addresses, e.g. zgc-a."))
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    holidays_file = models.CharField(
+        _("holiday calendar file"), max_length=300, blank=True,
+        help_text=_("A JSON holiday schedule like core/data/holidays.json; empty: the national schedule."))
+    logo = models.ImageField(_("logo"), upload_to="parks/", blank=True)
+    brand_colour = models.CharField(_("brand colour"), max_length=7, default="#0b7a5c", validators=[_COLOUR])
+    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#e3f4ee", validators=[_COLOUR])
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_default = models.BooleanField(
+        _("default park"), default=False,
+        help_text=_("Shown to visitors who have not chosen a park; exactly one park is the default."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("park")
+        verbose_name_plural = _("parks")
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
+                                               name="park_one_default")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def policy_park_id(self) -> int:
+        """A park is in itself: an operator of this park may configure it."""
+        return int(self.pk)
+
+    def display_name(self, language: str | None = None) -> str:
+        from django.utils import translation
+
+        language = language or translation.get_language() or ""
+        return self.name_en if language.startswith("en") and self.name_en else self.name
+
+
+class ParkFollow(models.Model):
+    """A member follows a park besides their enterprise's: its events, news and suggestions show for them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="park_follows",
+                             verbose_name=_("user"))
+    park = models.ForeignKey(Park, on_delete=models.CASCADE, related_name="followers", verbose_name=_("park"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("followed park")
+        verbose_name_plural = _("followed parks")
+        constraints = [models.UniqueConstraint(fields=["user", "park"], name="parkfollow_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.park_id}"

@@ -90,10 +90,65 @@ def register(rules: dict[str, Rule], *, relations: tuple[str, ...] = ()) -> None
 rule = _rule
 
 
-def roles_of(user: Any) -> set[str]:
+# A role granted for every park of the portfolio (a portfolio operator), as opposed to one park's id.
+ALL_PARKS = None
+
+
+def role_scopes_of(user: Any) -> dict[str, frozenset[int | None]]:
+    """Each role the user holds -> the parks it is granted for (``ALL_PARKS`` for the whole portfolio)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    return set(user.role_codes)
+        return {}
+    scopes = getattr(user, "role_scopes", None)
+    if scopes is None:  # an account model without park-scoped grants: every role reaches every park
+        return {role: frozenset({ALL_PARKS}) for role in getattr(user, "role_codes", ())}
+    return dict(scopes)
+
+
+class _Portfolio:
+    """Stands for "every park" as the object of a question (granting a portfolio-wide role, a portfolio
+    dashboard): only roles granted for the whole portfolio reach it (no park has id 0)."""
+
+    policy_park_id = 0
+
+
+PORTFOLIO = _Portfolio()
+
+
+def park_of(obj: Any) -> int | None:
+    """The park an object lives in, for scoping roles: ``policy_park_id`` when the object derives it
+    (an order through its enterprise), else its ``park_id`` field; None for portfolio-wide objects."""
+    if obj is None:
+        return None
+    value = getattr(obj, "policy_park_id", None)
+    if value is None:
+        value = getattr(obj, "park_id", None)
+    return value
+
+
+def roles_of(user: Any, park_id: int | None = None) -> set[str]:
+    """The roles ``user`` holds; with ``park_id``, only those that reach that park (granted for it, or
+    for the whole portfolio). An operator of park A is no operator in park B."""
+    scopes = role_scopes_of(user)
+    if park_id is None:
+        return set(scopes)
+    return {role for role, parks in scopes.items() if ALL_PARKS in parks or park_id in parks}
+
+
+def role_parks(user: Any, role: str) -> frozenset[int | None]:
+    """The parks where ``user`` holds ``role`` (containing ``ALL_PARKS`` for a portfolio-wide grant):
+    selectors filter their lists with it, e.g. an operator's moderation queue."""
+    return role_scopes_of(user).get(role, frozenset())
+
+
+def scope_filter(user: Any, role: str, field: str = "park_id") -> dict[str, Any] | None:
+    """Queryset filter keyword arguments limiting a list to the parks where ``user`` holds ``role``:
+    ``{}`` for a portfolio-wide grant, ``{"park_id__in": [...]}`` for some parks, None for none."""
+    parks = role_parks(user, role)
+    if not parks:
+        return None
+    if ALL_PARKS in parks:
+        return {}
+    return {f"{field}__in": sorted(p for p in parks if p is not None)}
 
 
 def relations_of(user: Any, obj: Any) -> set[str]:
@@ -112,7 +167,7 @@ def can(user: Any, action: str, obj: Any = None, *, relations: set[str] | None =
         return False
     if rule.authenticated:
         return True
-    if rule.roles & roles_of(user):
+    if rule.roles and rule.roles & roles_of(user, park_of(obj)):
         return True
     if not rule.relations:
         return False

@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from parkos.accounts.models import Consent, Education, Role, User, UserRole
+from parkos.core.parks import park_default
 from parkos.demo import words
 from parkos.enterprises.models import Building, Enterprise, Headcount, Industry, Membership, Stage
 from parkos.enterprises.validators import ALPHABET, make_credit_code
@@ -91,7 +92,8 @@ def seed_demo() -> dict[str, int]:
     joined = datetime(2025, 3, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
 
     for code, name, floors in BUILDINGS:
-        _b, created = Building.objects.get_or_create(code=code, defaults={"name": name, "floors": floors})
+        _b, created = Building.objects.get_or_create(code=code, defaults={"name": name, "floors": floors,
+                                                                          "park": park_default()})
         added["buildings"] += created
     buildings = list(Building.objects.order_by("code"))
 
@@ -141,7 +143,7 @@ def seed_demo() -> dict[str, int]:
             "name_en": f"{prefix} Technology Co., Ltd." if i else "Agile Robots (Beijing) Co., Ltd.",
             "stage": rng.choice(Stage.values), "headcount": rng.choice(Headcount.values[:4]),
             "founded_on": date(2012, 1, 1) + timedelta(days=rng.randint(0, 4300)),
-            "building": building, "floor": str(rng.randint(1, building.floors)), "unit": f"{rng.randint(1, 30):02d}",
+            "building": building, "park_id": building.park_id, "floor": str(rng.randint(1, building.floors)), "unit": f"{rng.randint(1, 30):02d}",
             "description": rng.choice(words.DESCRIPTIONS).format(name=prefix + word, tag=tags[0],
                                                                  industry=industry.name_zh,
                                                                  city=rng.choice(words.CITIES)),

@@ -39,6 +39,7 @@ class Industry(models.Model):
 
 
 class Building(models.Model):
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="buildings", verbose_name=_("park"))
     code = models.CharField(_("code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=40)
     floors = models.PositiveSmallIntegerField(_("floors"), default=1)
@@ -81,6 +82,10 @@ class Enterprise(TimeStampedModel):
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SEED, db_index=True)
     headcount = models.CharField(_("headcount"), max_length=10, choices=Headcount.choices, default=Headcount.TINY)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    # The park the enterprise is in: its building's park (kept equal by the services), stored on the row
+    # because most of the park's objects are scoped through their enterprise.
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="enterprises",
+                             verbose_name=_("park"))
     building = models.ForeignKey(Building, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="enterprises", verbose_name=_("building"))
     floor = models.CharField(_("floor"), max_length=10, blank=True)

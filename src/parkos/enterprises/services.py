@@ -15,12 +15,13 @@ from parkos.accounts.models import User
 from parkos.accounts.selectors import user_get_active
 from parkos.core import policy
 from parkos.core.errors import Conflict, ErrorCode, Invalid, NotFound, field_error
+from parkos.core.parks import park_default, park_param
 from parkos.core.text import clean_text, normalise_plain, parse_tags
 from parkos.enterprises.models import Building, Enterprise, Industry, Invitation, Membership
 from parkos.enterprises.validators import normalise_credit_code
 
 EDITABLE_FIELDS = (
-    "name", "name_en", "short_name", "credit_code", "industry", "stage", "headcount", "founded_on", "building",
+    "name", "name_en", "short_name", "credit_code", "industry", "stage", "headcount", "founded_on", "park", "building",
     "floor", "unit", "website", "description", "tags", "needs",
 )
 MULTILINE_FIELDS = frozenset({"description", "needs"})
@@ -53,6 +54,10 @@ def _apply(enterprise: Enterprise, data: dict[str, Any]) -> None:
                 raise field_error("industry", _("Choose an industry."), code=ErrorCode.REQUIRED)
         elif key == "building":
             value = _lookup(Building, value, "building")
+        elif key == "park":
+            value = park_param(value)
+            if value is None:
+                continue
         elif key == "credit_code":
             value = normalise_credit_code(value or "")
         elif key == "tags":
@@ -76,6 +81,18 @@ def _apply(enterprise: Enterprise, data: dict[str, Any]) -> None:
         elif value is None:
             value = ""
         setattr(enterprise, key, value)
+    _place(enterprise, chosen="park" in data and data["park"] not in (None, ""))
+
+
+def _place(enterprise: Enterprise, *, chosen: bool) -> None:
+    """An enterprise is in its building's park; without a building, in the park chosen, else the default."""
+    building = enterprise.building
+    if building is not None:
+        if chosen and enterprise.park_id != building.park_id:
+            raise field_error("building", _("This building is in another park."), code=ErrorCode.INVALID_CHOICE)
+        enterprise.park_id = building.park_id
+    elif enterprise.park_id is None:
+        enterprise.park = park_default()
 
 
 def _validate(enterprise: Enterprise) -> None:
@@ -90,7 +107,7 @@ def enterprise_create(*, actor: User, data: dict[str, Any]) -> Enterprise:
     cannot create another (one employer per person)."""
     policy.require(actor, "enterprise.create")
     enterprise = Enterprise(created_by=actor)
-    _apply(enterprise, data)
+    _apply(enterprise, data)  # places it in its building's park, the park chosen or the default
     _validate(enterprise)
     if Membership.objects.filter(user=actor, status=Membership.Status.ACTIVE).exists():
         raise Conflict(_("You already belong to an enterprise. Leave it before creating another."),

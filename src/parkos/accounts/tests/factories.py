@@ -27,9 +27,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if not create or not extracted:
             return
-        for role in extracted:
-            UserRole.objects.get_or_create(user=self, role=role)
-        self.__dict__.pop("role_codes", None)
+        for role in extracted:  # a role (every park), or (role, park) for a role held in one park
+            role, park = role if isinstance(role, tuple) else (role, None)
+            UserRole.objects.get_or_create(user=self, role=role, park=park)
+        self.__dict__.pop("role_scopes", None)
 
 
 class ConsentFactory(factory.django.DjangoModelFactory):

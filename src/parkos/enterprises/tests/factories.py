@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from parkos.accounts.models import User
 from parkos.accounts.tests.factories import UserFactory
+from parkos.core.parks import park_default
 from parkos.enterprises.models import Building, Enterprise, Industry, Invitation, Membership
 from parkos.enterprises.validators import make_credit_code
 
@@ -32,6 +33,7 @@ class BuildingFactory(factory.django.DjangoModelFactory):
         model = Building
         django_get_or_create = ("code",)
 
+    park = factory.LazyFunction(lambda: park_default())
     code = factory.Sequence(lambda n: f"T{n}")
     name = factory.LazyAttribute(lambda o: f"{o.code} 测试楼")
     floors = 10
@@ -48,6 +50,8 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试科技{n}有限公司")
     credit_code = factory.Sequence(credit_code_for)
     industry = factory.SubFactory(IndustryFactory)
+    # In its building's park when it has one, else the default park (as the services place it).
+    park = factory.LazyAttribute(lambda o: o.building.park if getattr(o, "building", None) else park_default())
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

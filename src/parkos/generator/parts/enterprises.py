@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from parkos.accounts.models import Role
+from parkos.core.models import Park
 from parkos.demo import words
 from parkos.enterprises.models import Headcount, Industry, Membership, Stage
 from parkos.enterprises.validators import ALPHABET, make_credit_code
@@ -46,13 +47,15 @@ def headcount_of(people: float) -> str:
 def buildings(ctx: Context) -> int:
     rng = ctx.rng
     n = ctx.count(BUILDINGS, minimum=2)
+    park_id = Park.objects.using(ctx.using).filter(is_default=True).values_list("id", flat=True).first()
     rows = []
     for i in range(1, n + 1):
         code = f"{'ABCDEFGH'[(i - 1) // 4]}{(i - 1) % 4 + 1}"
-        rows.append((i, code, f"{code} {rng.choice(BUILDING_KINDS)}", rng.randint(4, 24)))
+        rows.append((i, code, f"{code} {rng.choice(BUILDING_KINDS)}", rng.randint(4, 24), park_id))
     ctx.shared["buildings"] = [(r[0], r[3]) for r in rows]
+    ctx.shared["building_park"] = {r[0]: r[4] for r in rows}
     ctx.ids["buildings"] = range(1, n + 1)
-    return ctx.insert("enterprises.Building", ["id", "code", "name", "floors"], rows)
+    return ctx.insert("enterprises.Building", ["id", "code", "name", "floors", "park_id"], rows)
 
 
 def _staff_sizes(ctx: Context, n_enterprises: int, n_staff: int) -> list[int]:
@@ -140,6 +143,7 @@ def enterprises(ctx: Context) -> int:
             f"https://www.ent{i:04d}.example.cn" if rng.random() < 0.6 else "", description, tags,
             rng.choice(words.NEEDS) if rng.random() < 0.6 else "", butler,
             ctx.moment(joined_park, YEAR_END) if butler else None, staff[i - 1][0], rng.random() > 0.02,
+            ctx.shared["building_park"][building_id],
         ))
     ctx.shared["enterprise_created"] = created
     ctx.ids["enterprises"] = range(1, n + 1)
@@ -147,7 +151,7 @@ def enterprises(ctx: Context) -> int:
         "enterprises.Enterprise",
         ["id", "created_at", "updated_at", "name", "name_en", "short_name", "credit_code", "industry_id", "stage",
          "headcount", "founded_on", "building_id", "floor", "unit", "website", "description", "tags", "needs",
-         "butler_id", "butler_assigned_at", "created_by_id", "is_active"],
+         "butler_id", "butler_assigned_at", "created_by_id", "is_active", "park_id"],
         rows,
     )
 

@@ -1,0 +1,170 @@
+"""The parks of the operator's portfolio: reads, the member's parks, the current park of a request.
+
+A deployment holds several parks. What lives in one park carries ``park_id`` (directly, or through its
+enterprise's building); what spans the portfolio (accounts, interest groups, search, the competition,
+the partner network) does not. Pages show the **current park** — the one the member chose in the header,
+else their enterprise's, else the default — and say so; what a member may do never depends on it: the
+policy asks the object's own park (``policy.park_of``).
+
+Core depends on no domain, so the domains tell it which parks a member belongs to through
+``register_member_parks`` (enterprises: the employer's park)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from parkos.core.errors import ErrorCode, NotAuthenticated, NotFound
+from parkos.core.models import Park, ParkFollow
+
+COOKIE = "parkos_park"
+_CACHE_KEY = "parks:v1"
+_CACHE_SECONDS = 60
+
+# Domains add the parks a member belongs to (enterprises: the park of the member's enterprise).
+_MEMBER_PARKS: list[Callable[[Any], Iterable[int]]] = []
+
+
+def register_member_parks(source: Callable[[Any], Iterable[int]]) -> None:
+    if source not in _MEMBER_PARKS:
+        _MEMBER_PARKS.append(source)
+
+
+# --- reads ----------------------------------------------------------------------------------------
+
+def _all() -> list[Park]:
+    """Every active park, cached briefly: parks change a few times a year and every page asks."""
+    parks: list[Park] | None = cache.get(_CACHE_KEY)
+    if parks is None:
+        parks = list(Park.objects.filter(is_active=True).order_by("position", "id"))
+        cache.set(_CACHE_KEY, parks, _CACHE_SECONDS)
+    return parks
+
+
+def parks_changed() -> None:
+    transaction.on_commit(lambda: cache.delete(_CACHE_KEY))
+
+
+def park_list() -> list[Park]:
+    return _all()
+
+
+def park_default() -> Park:
+    parks = _all()
+    for park in parks:
+        if park.is_default:
+            return park
+    if parks:
+        return parks[0]
+    # A database whose default park was never created (migrations always create one): make it now.
+    park, _created = Park.objects.get_or_create(code="main", defaults={"name": "园区", "is_default": True})
+    parks_changed()
+    return park
+
+
+def park_get(*, code: str | None = None, park_id: int | None = None) -> Park:
+    for park in _all():
+        if (code is not None and park.code == code) or (park_id is not None and park.pk == park_id):
+            return park
+    raise NotFound(_("No such park."))
+
+
+def park_ids_of(user: Any) -> frozenset[int]:
+    """The parks a member belongs to: their enterprise's, the ones they follow, and the ones where they
+    hold a role (every park for a portfolio-wide role). Empty for the anonymous."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_park_ids", None)
+    if cached is not None:
+        return frozenset(cached)
+    from parkos.core import policy
+
+    ids: set[int] = set()
+    for source in _MEMBER_PARKS:
+        ids.update(source(user))
+    ids.update(ParkFollow.objects.filter(user=user).values_list("park_id", flat=True))
+    for parks in policy.role_scopes_of(user).values():
+        if policy.ALL_PARKS in parks:
+            ids.update(p.pk for p in _all())
+        else:
+            ids.update(p for p in parks if p is not None)
+    user._park_ids = frozenset(ids)
+    return frozenset(ids)
+
+
+def parks_of(user: Any) -> list[Park]:
+    ids = park_ids_of(user)
+    return [p for p in _all() if p.pk in ids]
+
+
+# --- writes ---------------------------------------------------------------------------------------
+
+def park_follow(*, actor: Any, park: Park, follow: bool = True) -> None:
+    """Follow (or stop following) a park: its events and news then show for the member. Idempotent."""
+    if not getattr(actor, "is_authenticated", False):
+        raise NotAuthenticated()
+    if follow:
+        ParkFollow.objects.get_or_create(user=actor, park=park)
+    else:
+        ParkFollow.objects.filter(user=actor, park=park).delete()
+    actor.__dict__.pop("_park_ids", None)
+
+
+# --- the current park of a request ----------------------------------------------------------------
+
+def current_park(request: HttpRequest) -> Park:
+    """The park a page shows: the member's choice (cookie), else their first park, else the default."""
+    code = request.COOKIES.get(COOKIE)
+    if code:
+        for park in _all():
+            if park.code == code:
+                return park
+    user = getattr(request, "user", None)
+    mine = parks_of(user) if user is not None else []
+    return mine[0] if mine else park_default()
+
+
+def choose_park(response: HttpResponse, park: Park) -> HttpResponse:
+    response.set_cookie(COOKIE, park.code, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+class CurrentParkMiddleware:
+    """Sets ``request.park`` (resolved on first use, so requests that never ask pay nothing)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.park = SimpleLazyObject(lambda: current_park(request))  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+def park_param(value: Any, *, field: str = "park") -> Park | None:
+    """An optional ``park`` filter given by code or id in a query: None when empty, NotFound when unknown."""
+    if value in (None, ""):
+        return None
+    text = str(value)
+    try:
+        return park_get(park_id=int(text)) if text.isdigit() else park_get(code=text)
+    except NotFound:
+        raise NotFound(_("No such park."), code=ErrorCode.NOT_FOUND, details={field: [str(_("No such park."))]}) from None
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """Template context: the current park (name, branding) and the parks the header switches between."""
+    park = getattr(request, "park", None)
+    if park is None:
+        return {}
+    user = getattr(request, "user", None)
+    mine = parks_of(user) if user is not None and user.is_authenticated else []
+    choices = mine or _all()
+    if park.pk not in {p.pk for p in choices}:
+        choices = [*choices, park]
+    return {"current_park": park, "park_choices": choices, "park_name": park.display_name()}
