@@ -11,6 +11,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from parkos.accounts.selectors import user_get_active
 from parkos.core.pagination import capped_api_pagination
+from parkos.core.parks import park_param
 from parkos.enterprises.selectors import employer_of
 from parkos.scenes import selectors, services
 from parkos.scenes.schemas import (
@@ -38,17 +39,19 @@ router = Router(tags=["scenes"])
 @router.get("/scenes", auth=None, response=list[SceneOut])
 @paginate(capped_api_pagination(), page_size=20)  # count stops at 1,001: "more than 1,000"
 def scene_board(request: HttpRequest, q: str = "", kind: str = "", industry: str = "", status: str = "",
-                budget_min: str = "", budget_max: str = "") -> Any:
-    return selectors.scene_board(viewer=request.user, q=q, kind=kind, industry=industry, status=status,
-                                 budget_min=budget_min, budget_max=budget_max)
+                budget_min: str = "", budget_max: str = "", park: str | None = None) -> Any:
+    """``park`` (code or id): one park's scenes; without it, every park's."""
+    return selectors.scene_board(viewer=request.user, park=park_param(park), q=q, kind=kind, industry=industry,
+                                 status=status, budget_min=budget_min, budget_max=budget_max)
 
 
 @router.post("/scenes", response={201: SceneOut})
 def scene_create(request: HttpRequest, payload: SceneIn) -> Status[Any]:
     data = payload.dict()
-    as_enterprise, publish = data.pop("as_enterprise"), data.pop("publish")
+    as_enterprise, publish, park = data.pop("as_enterprise"), data.pop("publish"), data.pop("park")
     scene = services.scene_create(actor=request.user, data=data,  # type: ignore[arg-type]
-                                  enterprise=employer_of(request.user) if as_enterprise else None, publish=publish)
+                                  enterprise=employer_of(request.user) if as_enterprise else None, publish=publish,
+                                  park=park_param(park))
     return Status(201, scene)
 
 
@@ -122,8 +125,8 @@ def response_accept(request: HttpRequest, response_id: int, payload: AcceptIn,
 
 @router.get("/deals", response=list[DealOut])
 @paginate(PageNumberPagination, page_size=20)
-def deal_list(request: HttpRequest, role: str = "", status: str = "") -> Any:
-    return selectors.deal_list(viewer=request.user, role=role, status=status)
+def deal_list(request: HttpRequest, role: str = "", status: str = "", park: str | None = None) -> Any:
+    return selectors.deal_list(viewer=request.user, role=role, status=status, park=park_param(park))
 
 
 @router.get("/deals/{deal_id}", response=DealDetailOut)

@@ -1,6 +1,8 @@
 """Demo scenes (Chinese): a pilot customer for a delivery robot, a launch venue with 200 guests, a
 two-week Python contractor, and more; responses, a private thread, and deals in different states
-(completed with reviews, in progress, disputed). Made through the services, so the ledger and the
+(completed with reviews, in progress, disputed). A few more are published from the second park
+("yizhuang"): members of the large park answer them (the board is the portfolio's marketplace), and one
+deal there is disputed for that park's operator. Made through the services, so the ledger and the
 timeline are real. Keyed by title: a second run adds nothing."""
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from parkos.core import policy
+from parkos.core.models import Park
 from parkos.scenes import services
 from parkos.scenes.models import Scene
 
@@ -30,7 +33,18 @@ SCENES: list[dict[str, Any]] = [
 ]
 
 
+SECOND_PARK_SCENES: list[dict[str, Any]] = [
+    {"kind": "pilot", "title": "中试产线寻找视觉检测合作方", "budget": "45000",
+     "description": "亦庄中试基地的电机装配线需要外观缺陷检测方案，先在一条线上试运行一个月。"},
+    {"kind": "contractor", "title": "设备联网数据看板开发", "budget": "26000",
+     "description": "把二十台数控设备的运行数据接入看板，显示开机率与告警，要求两周交付。"},
+    {"kind": "launch", "title": "亦庄开放日需要 80 位行业观众", "budget": "8000",
+     "description": "月底举办园区开放日，需要邀请智能制造方向的行业观众并安排签到。"},
+]
+
+
 def seed_demo(ctx: Any) -> None:
+    _seed_second_park(ctx)
     if Scene.objects.filter(title=SCENES[0]["title"]).exists():
         return
     people = ctx.people
@@ -94,3 +108,35 @@ def seed_demo(ctx: Any) -> None:
         "plan": "我们在 B1 智造工坊有两层办公区，可作为试点场地。", "timeline": "下周可开始"})
     ctx.added["scenes"] = ctx.added.get("scenes", 0) + added
     ctx.added["deals"] = ctx.added.get("deals", 0) + 3
+
+
+def _seed_second_park(ctx: Any) -> None:
+    """Scenes of the second park: published by an enterprise there, answered from the large park."""
+    if Scene.objects.filter(title=SECOND_PARK_SCENES[0]["title"]).exists():
+        return
+    park = ctx.parks.get("yizhuang") or Park.objects.get(code="yizhuang")
+    enterprise = next((e for e in ctx.enterprises if e.park_id == park.pk), None)
+    # Its admin (the demo gives enterprise i the member i-1 as admin), else a member publishing from there.
+    publisher = ctx.members[ctx.enterprises.index(enterprise) - 1] if enterprise is not None else ctx.members[3]
+    if enterprise is not None and policy.ENTERPRISE_STAFF not in policy.relations_of(publisher, enterprise):
+        enterprise = None
+    deadline = timezone.localdate() + timedelta(days=30)
+    scenes = [services.scene_create(actor=publisher, enterprise=enterprise, park=park, publish=True, data={
+        "kind": spec["kind"], "title": spec["title"], "description": spec["description"], "budget": spec["budget"],
+        "deadline": deadline, "audience": "anyone"}) for spec in SECOND_PARK_SCENES]
+
+    # The vision pilot: answered by a member of the large park, accepted, first delivery in dispute.
+    offer = services.response_submit(actor=ctx.members[20], scene=scenes[0], data={
+        "price": "45000", "plan": "我们的视觉检测系统已在三家工厂上线，可在一周内部署到一条装配线。", "timeline": "一个月"})
+    deal = services.response_accept(actor=publisher, response=offer, amount="45000", milestones=[
+        {"title": "部署与标定", "amount": "15000"}, {"title": "一个月试运行", "amount": "30000"}])
+    first = deal.milestones.order_by("position").first()
+    if first is not None:
+        services.milestone_act(actor=deal.provider, deal=deal, milestone_id=first.pk, action="deliver")
+    services.deal_act(actor=publisher, deal=deal, action="dispute", reason="漏检率高于约定的 1%，需要园区协调。")
+
+    # The dashboard: one proposal waiting for the publisher.
+    services.response_submit(actor=ctx.members[21], scene=scenes[1], data={
+        "price": "24000", "plan": "采用 OPC UA 采集，看板基于现有大屏，两周交付。", "timeline": "两周"})
+    ctx.added["scenes"] = ctx.added.get("scenes", 0) + len(scenes)
+    ctx.added["deals"] = ctx.added.get("deals", 0) + 1

@@ -44,6 +44,12 @@ class Scene(TimeStampedModel):
         CANCELLED = "cancelled", _("Cancelled")
         COMPLETED = "completed", _("Completed")
 
+    # The park a scene is published from: its enterprise's park, else the member's current park. The board
+    # is the portfolio's marketplace (a need may find a partner in any park); the park decides which
+    # operators moderate it and which board lists it by default. Indexed by scene_board_park (no
+    # single-column index: the board's (park, status, published_at) one leads with it).
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="+", verbose_name=_("park"),
+                             db_index=False)
     publisher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scenes",
                                   verbose_name=_("publisher"))
     enterprise = models.ForeignKey("enterprises.Enterprise", null=True, blank=True, on_delete=models.PROTECT,
@@ -71,6 +77,7 @@ class Scene(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="scene_board"),
             models.Index(fields=["status", "kind", "-published_at"], name="scene_board_kind"),
+            models.Index(fields=["park", "status", "-published_at"], name="scene_board_park"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(budget_fen__isnull=True) | Q(budget_fen__gte=0),
@@ -158,6 +165,11 @@ class Response(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.responder} → {self.scene}"
 
+    @property
+    def policy_park_id(self) -> int:
+        """A response lives in its scene's park: that park's operators may read it."""
+        return self.scene.park_id
+
     def relations_for(self, user: Any) -> set[str]:
         if user is None or not getattr(user, "is_authenticated", False):
             return set()
@@ -207,6 +219,11 @@ class Deal(TimeStampedModel):
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)  # indexed with the parties below
     scene = models.ForeignKey(Scene, on_delete=models.PROTECT, related_name="deals", verbose_name=_("scene"))
+    # The scene's park: the largest table carries the key a distributor (Citus) would shard by, and the
+    # park's operators resolve its disputes. Indexed by (status, park) below, not on its own: the generator
+    # writes 3 M deals and every index costs it.
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="+", verbose_name=_("park"),
+                             db_index=False)
     # One deal per accepted response: a double-submitted acceptance cannot make a second one.
     response = models.OneToOneField(Response, on_delete=models.PROTECT, related_name="deal",
                                     verbose_name=_("response"))
@@ -236,7 +253,8 @@ class Deal(TimeStampedModel):
         indexes = [
             models.Index(fields=["provider", "-created_at"], name="deal_provider"),
             models.Index(fields=["publisher", "-created_at"], name="deal_publisher"),
-            models.Index(fields=["status"], name="deal_status"),
+            # the dispute queue: status first (a portfolio operator's), then the operator's parks
+            models.Index(fields=["status", "park"], name="deal_status_park"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="deal_amount_positive"),

@@ -21,6 +21,9 @@ class SceneIn(Schema):
     industry: str | None = None
     as_enterprise: bool = False
     publish: bool = False
+    # where a member publishes for themselves (code or id; default: their enterprise's park, else the
+    # default park); a scene on behalf of the enterprise is always in the enterprise's park
+    park: str | None = None
 
 
 class ScenePatch(Schema):
@@ -45,10 +48,16 @@ class SceneOut(Schema):
     audience: str
     industry: str | None
     status: str
+    park_id: int
+    park: str  # the park's code
     publisher_id: int
     publisher_name: str
     enterprise_id: int | None
     published_at: datetime | None
+
+    @staticmethod
+    def resolve_park(obj: Any) -> str:
+        return str(obj.park.code)  # the board and scene_get select the park with the scene
 
     @staticmethod
     def resolve_industry(obj: Any) -> str | None:
@@ -118,6 +127,7 @@ class MilestoneOut(Schema):
 class DealOut(Schema):
     id: int
     scene_id: int
+    park_id: int
     response_id: int
     title: str
     publisher_id: int

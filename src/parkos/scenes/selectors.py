@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from parkos.core import ledger, policy
 from parkos.core.errors import Invalid, NotFound
+from parkos.core.models import Park
 from parkos.core.text import normalise_plain
 from parkos.scenes.models import (
     PUBLISHER,
@@ -27,25 +28,48 @@ from parkos.scenes.models import (
 BOARD_STATUSES = (Scene.Status.OPEN, Scene.Status.CLOSED, Scene.Status.COMPLETED)
 
 
+def role_scope(viewer: Any, action: str) -> dict[str, Any] | None:
+    """The parks where the roles of ``action``'s rule reach for ``viewer``, as queryset filter arguments:
+    ``{}`` every park (a portfolio-wide grant), ``{"park_id__in": [...]}`` some, None none. Lists use it
+    where ``policy.can(viewer, action, obj)`` would be asked of every row."""
+    parks: set[int] = set()
+    for role in sorted(policy.RULES[action].roles):
+        scope = policy.scope_filter(viewer, role)
+        if scope == {}:
+            return {}
+        if scope:
+            parks.update(scope["park_id__in"])
+    return {"park_id__in": sorted(parks)} if parks else None
+
+
 def _visible_scenes(viewer: Any) -> QuerySet[Scene]:
-    """Published scenes anyone may see, plus invited-only ones the viewer was invited to, plus all of
-    the viewer's own (drafts too). Operators see everything."""
+    """Published scenes anyone may see (in every park: the board is the portfolio's marketplace), plus
+    invited-only ones the viewer was invited to, plus all of the viewer's own (drafts too). Operators
+    see everything of the parks they operate (a portfolio operator: of every park)."""
     qs = Scene.objects.all()
     if not getattr(viewer, "is_authenticated", False):
         return qs.filter(status__in=BOARD_STATUSES).exclude(audience=Scene.Audience.INVITED)
-    if policy.can(viewer, "scene.view.all"):
-        return qs
+    if not policy.can(viewer, "scene.view.all"):  # no operator anywhere: no park to look into
+        scope = None
+    else:
+        scope = role_scope(viewer, "scene.view.all")
+        if scope == {}:
+            return qs
     invited = Scene.invited.through.objects.filter(scene_id=OuterRef("pk"), user_id=viewer.pk)
-    return qs.filter(
-        Q(publisher=viewer)
-        | (Q(status__in=BOARD_STATUSES) & (~Q(audience=Scene.Audience.INVITED) | Q(Exists(invited))))
-    )
+    visible = Q(publisher=viewer) | (Q(status__in=BOARD_STATUSES)
+                                     & (~Q(audience=Scene.Audience.INVITED) | Q(Exists(invited))))
+    if scope:
+        visible |= Q(**scope)
+    return qs.filter(visible)
 
 
-def scene_board(*, viewer: Any, kind: str = "", industry: str = "", status: str = "", budget_min: Any = None,
-                budget_max: Any = None, q: str = "") -> QuerySet[Scene]:
-    """The scene board: published scenes, newest first, filtered. ``status`` defaults to open."""
+def scene_board(*, viewer: Any, park: Park | None = None, kind: str = "", industry: str = "", status: str = "",
+                budget_min: Any = None, budget_max: Any = None, q: str = "") -> QuerySet[Scene]:
+    """The scene board: published scenes, newest first, filtered. ``status`` defaults to open; ``park``
+    None is every park (the board is the whole portfolio's; pages default to the current park)."""
     qs = _visible_scenes(viewer).filter(status__in=BOARD_STATUSES)
+    if park is not None:
+        qs = qs.filter(park_id=park.pk)
     if status and status in BOARD_STATUSES:
         qs = qs.filter(status=status)
     elif not status:
@@ -64,11 +88,11 @@ def scene_board(*, viewer: Any, kind: str = "", industry: str = "", status: str 
     q = normalise_plain(q or "")[:50]  # a search query, not stored: longer ones are cut, not refused
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
-    return qs.select_related("publisher", "enterprise", "industry").order_by("-published_at", "-id")
+    return qs.select_related("publisher", "enterprise", "industry", "park").order_by("-published_at", "-id")
 
 
 def scene_get(*, viewer: Any, scene_id: int) -> Scene:
-    scene = (_visible_scenes(viewer).select_related("publisher", "enterprise", "industry")
+    scene = (_visible_scenes(viewer).select_related("publisher", "enterprise", "industry", "park")
              .filter(pk=scene_id).first())
     if scene is None:
         raise NotFound(_("No such scene."))
@@ -142,8 +166,9 @@ def message_list(*, viewer: Any, response: Response) -> QuerySet[Message]:
     return response.messages.select_related("author")
 
 
-def deal_list(*, viewer: Any, role: str = "", status: str = "") -> QuerySet[Deal]:
-    """The viewer's deals, as publisher (payer) or provider, newest first."""
+def deal_list(*, viewer: Any, role: str = "", status: str = "", park: Park | None = None) -> QuerySet[Deal]:
+    """The viewer's deals, as publisher (payer) or provider, newest first; in every park unless ``park``
+    (a member's deals are theirs wherever the scene was published)."""
     if not getattr(viewer, "is_authenticated", False):
         return Deal.objects.none()
     if role == "publisher":
@@ -157,13 +182,22 @@ def deal_list(*, viewer: Any, role: str = "", status: str = "") -> QuerySet[Deal
         qs = Deal.objects.filter(pk__in=ids)
     if status and status in Deal.Status.values:
         qs = qs.filter(status=status)
+    if park is not None:
+        qs = qs.filter(park_id=park.pk)
     return qs.select_related("publisher", "provider").order_by("-created_at", "-id")
 
 
-def deal_disputes(*, viewer: Any) -> QuerySet[Deal]:
+def deal_disputes(*, viewer: Any, park: Park | None = None) -> QuerySet[Deal]:
+    """The disputes waiting for the parks the viewer operates (every park for a portfolio operator),
+    oldest first; ``park`` narrows to one of them (another park's: an empty list)."""
     policy.require(viewer, "deal.resolve")
-    return Deal.objects.filter(status=Deal.Status.DISPUTED).select_related("publisher", "provider", "disputed_by") \
-        .order_by("updated_at")
+    scope = role_scope(viewer, "deal.resolve")
+    if scope is None:
+        return Deal.objects.none()
+    qs = Deal.objects.filter(status=Deal.Status.DISPUTED, **scope)
+    if park is not None:
+        qs = qs.filter(park_id=park.pk)
+    return qs.select_related("publisher", "provider", "disputed_by", "park").order_by("updated_at")
 
 
 def deal_get(*, viewer: Any, deal_id: int) -> Deal:

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_POST
 from parkos.accounts.models import User
 from parkos.core import policy
 from parkos.core.forms import page_action
+from parkos.core.models import Park
 from parkos.core.pagination import CappedPaginator
+from parkos.core.parks import park_param
 from parkos.enterprises.selectors import employer_of, industry_list
 from parkos.scenes import machine, selectors, services
 from parkos.scenes.forms import (
@@ -44,18 +46,36 @@ def _page(request: HttpRequest, qs: Any, size: int = PAGE_SIZE) -> Any:
     return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
+ALL_PARKS = "all"
+
+
+def _board_park(request: HttpRequest) -> Park | None:
+    """The park the board shows: the current park by default, ``?park=all`` every park, ``?park=<code>``
+    one park (unknown: not found)."""
+    choice = request.GET.get("park", "")
+    if choice == ALL_PARKS:
+        return None
+    return park_param(choice) or request.park  # type: ignore[attr-defined]
+
+
 def board(request: HttpRequest) -> HttpResponse:
-    """The board counts at most 50 pages: the completed scenes of a busy park number 100,000s."""
+    """The board counts at most 50 pages: the completed scenes of a busy park number 100,000s. It shows
+    the current park's scenes and says so, with one click to every park of the portfolio."""
     # Filters of a query, never stored: a longer value is cut, not refused.
     filters = {key: request.GET.get(key, "")[:40] for key in ("q", "kind", "industry", "status", "budget_min",
                                                               "budget_max")}
-    qs = selectors.scene_board(viewer=request.user, **filters)
+    park = _board_park(request)
+    qs = selectors.scene_board(viewer=request.user, park=park, **filters)
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    park_choice = ALL_PARKS if park is None else park.code
+    set_filters = {k: v for k, v in filters.items() if v}
     context = {
-        "page": page, "filters": filters, "kinds": Scene.Kind.choices,
+        "page": page, "filters": filters, "kinds": Scene.Kind.choices, "board_park": park,
+        "park_choice": park_choice,
+        "all_parks_query": urlencode({**set_filters, "park": ALL_PARKS}), "this_park_query": urlencode(set_filters),
         "statuses": [(s, label) for s, label in Scene.Status.choices if s in selectors.BOARD_STATUSES],
         "industries": industry_list().filter(parent__isnull=True),
-        "querystring": urlencode({k: v for k, v in filters.items() if v}),
+        "querystring": urlencode({**set_filters, **({"park": park_choice} if request.GET.get("park") else {})}),
     }
     template = "scenes/_board_results.html" if getattr(request, "htmx", False) else "scenes/board.html"
     return render(request, template, context)
@@ -72,7 +92,8 @@ def create(request: HttpRequest) -> HttpResponse:
         with page_action(request, form=form) as done:
             scene = services.scene_create(actor=_user(request), data=data,
                                           enterprise=enterprise if as_enterprise else None,
-                                          publish="publish" in request.POST)
+                                          publish="publish" in request.POST,
+                                          park=request.park)  # type: ignore[attr-defined]
         if done:
             messages.success(request, _("Your scene is published.") if scene.status == Scene.Status.OPEN
                              else _("Your draft is saved. Publish it when it is ready."))
@@ -342,7 +363,9 @@ def deals(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def disputes(request: HttpRequest) -> HttpResponse:
+    """The disputes of the parks the operator operates (a portfolio operator: every park), ``?park=`` one."""
+    park = park_param(request.GET.get("park"))
     return render(request, "scenes/disputes.html", {
-        "page": _page(request, selectors.deal_disputes(viewer=request.user)),
+        "page": _page(request, selectors.deal_disputes(viewer=request.user, park=park)), "disputes_park": park,
     })
 

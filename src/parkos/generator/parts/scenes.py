@@ -67,7 +67,7 @@ AUDIENCE_MIX = {Scene.Audience.ANYONE: 80, Scene.Audience.ENTERPRISES: 10, Scene
 
 RESPONSE_FIELDS = ["id", "created_at", "updated_at", "scene_id", "responder_id", "enterprise_id", "price_fen",
                    "plan", "timeline", "status"]
-DEAL_FIELDS = ["id", "created_at", "updated_at", "scene_id", "response_id", "publisher_id", "provider_id",
+DEAL_FIELDS = ["id", "created_at", "updated_at", "scene_id", "park_id", "response_id", "publisher_id", "provider_id",
                "title", "amount_fen", "paid_fen", "written_off_fen", "awarded_fen", "status",
                "cancel_requested_by_id", "disputed_by_id", "resolution", "resolution_reason", "closed_at"]
 MILESTONE_FIELDS = ["id", "deal_id", "position", "title", "amount_fen", "due_on", "status", "payment"]
@@ -146,6 +146,8 @@ def scenes(ctx: Context) -> int:
         for user in users:
             employer[user] = index + 1
     ctx.shared["employer"] = employer
+    # A scene is published from its publisher's enterprise's park (park 1, the default, without one).
+    enterprise_park: dict[int, int] = ctx.shared.get("enterprise_park", {})
     industries = list(Industry.objects.using(ctx.using).filter(parent__isnull=True).values_list("id", flat=True))
     kinds, kind_w = list(KIND_MIX), list(KIND_MIX.values())
     statuses, status_w = list(STATUS_MIX), list(STATUS_MIX.values())
@@ -155,7 +157,7 @@ def scenes(ctx: Context) -> int:
     publishers = rng.choices(members, weights=weights, k=n)
     moments = sorted(ctx.moment() for _ in range(min(n, 20_000)))
     rows = []
-    meta: list[tuple[int, str, int, datetime, str, int]] = []
+    meta: list[tuple[int, str, int, datetime, str, int, int]] = []
     for i in range(1, n + 1):
         publisher = publishers[i - 1]
         kind = rng.choices(kinds, weights=kind_w)[0]
@@ -171,18 +173,19 @@ def scenes(ctx: Context) -> int:
         monetary = rng.random() < 0.9
         enterprise = employer.get(publisher) if rng.random() < 0.5 else None
         deadline = (published + timedelta(days=rng.randint(7, 60))).date()
+        park = enterprise_park.get(employer.get(publisher, 0), 1)
         rows.append((
-            i, created, published if status != Scene.Status.DRAFT else created, publisher, enterprise, kind,
+            i, park, created, published if status != Scene.Status.DRAFT else created, publisher, enterprise, kind,
             title, rng.choice(DESCRIPTIONS), budget * 100 if monetary else None,
             "" if monetary else rng.choice(["展位一个", "联合署名", "产品免费试用一年"]), deadline,
             rng.choices(audiences, weights=audience_w)[0], rng.choice(industries) if industries else None,
             status, None if status == Scene.Status.DRAFT else published,
         ))
-        meta.append((i, status, publisher, published, title, budget * 100 if monetary else 50_000))
+        meta.append((i, status, publisher, published, title, budget * 100 if monetary else 50_000, park))
     ctx.shared["scene_meta"] = meta
     ctx.ids["scenes"] = range(1, n + 1)
     return ctx.insert("scenes.Scene", [
-        "id", "created_at", "updated_at", "publisher_id", "enterprise_id", "kind", "title", "description",
+        "id", "park_id", "created_at", "updated_at", "publisher_id", "enterprise_id", "kind", "title", "description",
         "budget_fen", "reward_text", "deadline", "audience", "industry_id", "status", "published_at"], rows)
 
 
@@ -259,7 +262,7 @@ def _chunk(ctx: Context, bulk: _Bulk, meta: list[Any], start: int, per_scene: li
     ops: list[tuple[Any, ...]] = []
     entries: list[tuple[Any, ...]] = []
     for index in range(start, min(start + CHUNK, len(meta))):
-        scene_id, scene_status, publisher, published, title, base = meta[index]
+        scene_id, scene_status, publisher, published, title, base, park = meta[index]
         published = _utc(published)
         k = min(per_scene[index], max_per_scene)
         extra = int(k * EXTRA_RESPONSES + rng.random()) if scene_status != Scene.Status.DRAFT else 0
@@ -298,7 +301,7 @@ def _chunk(ctx: Context, bulk: _Bulk, meta: list[Any], start: int, per_scene: li
             written_off = amount if status == C else 0
             made_s = str(made)
             closed_s = str(closed) if closed else None
-            deals.append((did, made_s, closed_s or made_s, scene_id, rid, publisher, responder, title, amount, paid,
+            deals.append((did, made_s, closed_s or made_s, scene_id, park, rid, publisher, responder, title, amount, paid,
                           written_off, 0, status, responder if status == C else None,
                           publisher if status == D else None, "", "", closed_s))
             parts = MILESTONE_TITLES[0] if amount < 200_000 or rng.random() < 0.55 else MILESTONE_TITLES[1]

@@ -93,7 +93,8 @@ def response_accept(*, actor: User, response: Response, amount: Any = None,
                 raise Conflict(_("This response is %(status)s and cannot be accepted.")
                                % {"status": locked.get_status_display()}, code=ErrorCode.ILLEGAL_TRANSITION)
             title = require_fits(scene.title, field="title", limit=Deal._meta.get_field("title").max_length or 100)
-            deal = Deal.objects.create(scene=scene, response=locked, publisher_id=scene.publisher_id,
+            deal = Deal.objects.create(scene=scene, park_id=scene.park_id, response=locked,
+                                       publisher_id=scene.publisher_id,
                                        provider_id=locked.responder_id, title=title, amount_fen=fen)
             for m in rows:
                 m.deal = deal
@@ -172,8 +173,9 @@ def deal_act(*, actor: User, deal: Deal, action: str, reason: str = "", key: str
         if action == "dispute":
             from parkos.accounts.selectors import user_list_with_role
 
-            # who hears of it (the park's operators), not who may act: deal.resolve decides that
-            notify(list(user_list_with_role(role=policy.OPERATOR)[:20]),
+            # who hears of it (the operators of the deal's park and portfolio operators), not who may act:
+            # deal.resolve decides that
+            notify(list(user_list_with_role(role=policy.OPERATOR, park=deal.park_id)[:20]),
                    format_lazy("{}: {}", gettext_lazy("A deal is disputed"), deal.title), deal_url(deal), actor,
                    body=reason)
     return deal

@@ -12,14 +12,16 @@ from django.utils.translation import gettext as _
 from parkos.accounts.models import User
 from parkos.core import policy
 from parkos.core.errors import Conflict, ErrorCode, Forbidden, field_error
+from parkos.core.parks import park_default
 from parkos.core.text import clean_text
+from parkos.enterprises.selectors import employer_of
 from parkos.scenes import machine, selectors
 from parkos.scenes.models import Deal, Scene
 from parkos.scenes.services._shared import amount, date, full_clean, reindex, require_or_hide
 
 SCENE_FIELDS = ("kind", "title", "description", "budget_fen", "reward_text", "deadline", "audience", "industry")
 # Model fields a service sets itself, or that a cleaned value already validated.
-_NOT_CLEANED = ["publisher", "enterprise", "industry"]
+_NOT_CLEANED = ["publisher", "enterprise", "industry", "park"]
 
 
 def require_on_scene(actor: Any, action: str, scene: Scene) -> None:
@@ -76,9 +78,26 @@ def _publisher_enterprise(actor: User, enterprise: Any) -> Any:
     return enterprise
 
 
-def scene_create(*, actor: User, data: dict[str, Any], enterprise: Any = None, publish: bool = False) -> Scene:
+def _scene_park_id(actor: User, enterprise: Any, park: Any) -> int:
+    """The park a scene is published from: its enterprise's (never the client's word for it), else the
+    park the member publishes from (the page's current park), else their employer's, else the default."""
+    if enterprise is not None:
+        return int(enterprise.park_id)
+    if park is not None:
+        return int(park.pk)
+    employer = employer_of(actor)
+    if employer is not None:
+        return int(employer.park_id)
+    return park_default().pk
+
+
+def scene_create(*, actor: User, data: dict[str, Any], enterprise: Any = None, publish: bool = False,
+                 park: Any = None) -> Scene:
+    """``park``: where a member publishes for themselves (the page's current park); a scene on behalf of
+    an enterprise is always in the enterprise's park."""
     policy.require(actor, "scene.create")
-    scene = Scene(publisher=actor, enterprise=_publisher_enterprise(actor, enterprise))
+    enterprise = _publisher_enterprise(actor, enterprise)
+    scene = Scene(publisher=actor, enterprise=enterprise, park_id=_scene_park_id(actor, enterprise, park))
     _apply_scene(scene, data)
     full_clean(scene, exclude=_NOT_CLEANED)
     with transaction.atomic():

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from parkos.accounts.models import User
 from parkos.accounts.tests.factories import UserFactory
+from parkos.core.parks import park_default
 from parkos.scenes import services
 from parkos.scenes.models import Deal, Response, Scene
 
@@ -18,6 +19,7 @@ class SceneFactory(factory.django.DjangoModelFactory):
         model = Scene
 
     publisher = factory.SubFactory(UserFactory)
+    park = factory.LazyAttribute(lambda o: o.enterprise.park if getattr(o, "enterprise", None) else park_default())
     kind = Scene.Kind.CONTRACTOR
     title = factory.Sequence(lambda n: f"寻找两周 Python 外包开发 {n}")
     description = "需要一位熟悉 Django 的开发者，两周内完成后台改造。"
