@@ -33,7 +33,7 @@ class SpaceMapForm(forms.ModelForm):
 
     class Meta:
         model = SpaceMap
-        fields = ["slug", "name", "name_en", "is_active", "is_default", "tileset", "tiled", "upload"]
+        fields = ["park", "slug", "name", "name_en", "is_active", "is_default", "tileset", "tiled", "upload"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,15 +76,24 @@ class SpaceMapForm(forms.ModelForm):
 @admin.register(SpaceMap)
 class SpaceMapAdmin(admin.ModelAdmin):
     form = SpaceMapForm
-    list_display = ["name", "slug", "is_default", "is_active", "updated_at"]
-    list_filter = ["is_active", "is_default"]
+    list_display = ["name", "slug", "park", "is_default", "is_active", "updated_at"]
+    list_filter = ["park", "is_active", "is_default"]
     search_fields = ["name", "name_en", "slug"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "park":  # the parks whose maps this operator manages
+            from parkos.core import policy
+            from parkos.core.models import Park
+
+            scope = policy.scope_filter(request.user, policy.OPERATOR, field="pk")
+            kwargs["queryset"] = Park.objects.filter(**scope) if scope is not None else Park.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: SpaceMap, form: Any, change: bool) -> None:
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
-        if obj.is_default:
-            SpaceMap.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
+        if obj.is_default:  # one default map per park
+            SpaceMap.objects.filter(park=obj.park, is_default=True).exclude(pk=obj.pk).update(is_default=False)
         super().save_model(request, obj, form, change)
 
 

@@ -165,6 +165,74 @@ def build(booths: list[tuple[int, str]], *, staff_room_enterprise: int | None = 
     }
 
 
+SMALL_W, SMALL_H = 40, 28
+
+
+def build_small(booths: list[tuple[int, str]]) -> dict[str, Any]:
+    """A smaller park's map (40 × 28 tiles): a plaza where newcomers appear, an innovation building with a
+    booth for each of up to four enterprises, an event hall and one meeting room by invitation."""
+    w, h = SMALL_W, SMALL_H
+    ground = [GRASS] * (w * h)
+    solid = [0] * (w * h)
+
+    def fill(layer: list[int], x0: int, y0: int, fw: int, fh: int, gid: int) -> None:
+        for y in range(y0, y0 + fh):
+            for x in range(x0, x0 + fw):
+                layer[y * w + x] = gid
+
+    def room(x0: int, y0: int, rw: int, rh: int, floor: int, doors: list[tuple[int, int]]) -> None:
+        fill(ground, x0, y0, rw, rh, floor)
+        for x in range(x0, x0 + rw):
+            solid[y0 * w + x] = solid[(y0 + rh - 1) * w + x] = WALL
+        for y in range(y0, y0 + rh):
+            solid[y * w + x0] = solid[y * w + x0 + rw - 1] = WALL
+        for dx, dy in doors:
+            solid[dy * w + dx] = 0
+            ground[dy * w + dx] = floor
+
+    for x in range(w):
+        solid[x] = solid[(h - 1) * w + x] = TREE
+    for y in range(h):
+        solid[y * w] = solid[y * w + w - 1] = TREE
+    fill(ground, 2, 13, w - 4, 2, STONE)
+    fill(ground, 12, 16, 16, 10, PLAZA)
+    room(2, 2, 20, 11, WOOD, [(11, 12), (12, 12)])  # Y1 innovation building
+    room(23, 2, 15, 11, STAGE, [(30, 12)])  # event hall
+    fill(ground, 25, 4, 11, 2, CARPET)
+    room(30, 17, 8, 8, CARPET, [(33, 17)])  # meeting room
+    objects: list[dict[str, Any]] = [
+        {"id": 1, "name": "spawn", "x": 14 * TILE, "y": 18 * TILE, "width": 12 * TILE, "height": 2 * TILE,
+         "rotation": 0, "visible": True},
+        _area(2, "中心广场", "plaza", 12, 16, 16, 10),
+        _area(3, "Y1 创新楼", "building", 2, 2, 20, 11),
+        _area(4, "活动大厅", "event_hall", 23, 2, 15, 11, access="event_registrants"),
+        _area(5, "会议室", "meeting_room", 30, 17, 8, 8, capacity=6, access="invited"),
+    ]
+    for i, (enterprise_id, name) in enumerate(booths[:4]):
+        bx, by = 4 + i * 4, 4
+        fill(ground, bx, by, 3, 3, BOOTH)
+        solid[by * w + bx] = DESK
+        objects.append(_area(10 + i, f"{name} 展位", "booth", bx, by, 3, 3, enterprise=enterprise_id))
+    return {
+        "type": "map", "version": "1.10", "tiledversion": "1.10.2", "orientation": "orthogonal",
+        "renderorder": "right-down", "infinite": False, "width": w, "height": h, "tilewidth": TILE,
+        "tileheight": TILE, "nextlayerid": 4, "nextobjectid": 20,
+        "tilesets": [{"firstgid": 1, "name": "park", "image": "park-tiles.png", "imagewidth": 8 * TILE,
+                      "imageheight": 2 * TILE, "tilewidth": TILE, "tileheight": TILE, "tilecount": 16,
+                      "columns": 8, "margin": 0, "spacing": 0,
+                      "tiles": [{"id": gid - 1, "properties": [{"name": "collides", "type": "bool", "value": True}]}
+                                for gid in SOLID]}],
+        "layers": [
+            {"id": 1, "name": "ground", "type": "tilelayer", "width": w, "height": h, "x": 0, "y": 0,
+             "opacity": 1, "visible": True, "data": ground},
+            {"id": 2, "name": "walls", "type": "tilelayer", "width": w, "height": h, "x": 0, "y": 0,
+             "opacity": 1, "visible": True, "data": solid},
+            {"id": 3, "name": "areas", "type": "objectgroup", "draworder": "topdown", "x": 0, "y": 0,
+             "opacity": 1, "visible": True, "objects": objects},
+        ],
+    }
+
+
 if __name__ == "__main__":
     if "--tiles" in sys.argv:
         target = Path(__file__).resolve().parent / "static" / "space" / "park-tiles.png"

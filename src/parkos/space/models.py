@@ -25,6 +25,13 @@ def slug_not_reserved(value: str) -> None:
                               code=ErrorCode.TAKEN)
 
 
+def default_park() -> int:
+    """A map made without naming its park belongs to the portfolio's default park."""
+    from parkos.core.parks import park_default
+
+    return park_default().pk
+
+
 class SpaceMap(TimeStampedModel):
     slug = models.SlugField(_("address"), max_length=40, unique=True, validators=[slug_not_reserved])
     name = models.CharField(_("name"), max_length=NAME_MAX)
@@ -32,6 +39,9 @@ class SpaceMap(TimeStampedModel):
     tiled = models.JSONField(_("Tiled map (JSON)"))
     tileset = models.CharField(_("tileset image (static path)"), max_length=200, default="space/park-tiles.png")
     is_active = models.BooleanField(_("open"), default=True)
+    # A map per park: the immersive entry (/space/) opens the current park's default map.
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="+", verbose_name=_("park"),
+                             default=default_park)
     is_default = models.BooleanField(_("the park's main map"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("uploaded by"))
@@ -40,8 +50,8 @@ class SpaceMap(TimeStampedModel):
         ordering = ["-is_default", "name"]
         verbose_name = _("map")
         verbose_name_plural = _("maps")
-        constraints = [models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
-                                               name="space_one_default_map")]
+        constraints = [models.UniqueConstraint(fields=["park"], condition=models.Q(is_default=True),
+                                               name="space_one_default_map_per_park")]
 
     def __str__(self) -> str:
         return self.label

@@ -15,14 +15,32 @@ from parkos.space.models import AreaInvite, Block, MapBan, SpaceMap, SpacePrefer
 from parkos.space.tiled import Area, ParsedMap, parse
 
 
-def map_list(*, viewer: Any) -> QuerySet[SpaceMap]:
+def map_list(*, viewer: Any, park: Any = None) -> QuerySet[SpaceMap]:
+    """The maps ``viewer`` may open, of ``park`` when one is given (pages pass the current park). A closed
+    map shows only to those who manage that park's maps."""
     maps = SpaceMap.objects.all()
-    return maps if policy.can(viewer, "space.map.manage") else maps.filter(is_active=True)
+    if park is not None:
+        maps = maps.filter(park=park)
+    manage = policy.scope_filter(viewer, policy.OPERATOR) if policy.can(viewer, "space.map.manage") else None
+    if manage is None:
+        return maps.filter(is_active=True)
+    if not manage:  # a portfolio operator: every map
+        return maps
+    return maps.filter(Q(is_active=True) | Q(park_id__in=manage["park_id__in"]))
 
 
-def map_get(*, viewer: Any, slug: str | None = None) -> SpaceMap:
-    maps = map_list(viewer=viewer)
-    found = maps.filter(slug=slug).first() if slug else maps.filter(is_default=True).first() or maps.first()
+def map_get(*, viewer: Any, slug: str | None = None, park: Any = None) -> SpaceMap:
+    """A map by its address (a map of any park: members may visit every park's map), or without one the
+    default map of ``park`` (else the portfolio's default park)."""
+    if slug:
+        found = map_list(viewer=viewer).filter(slug=slug).first()
+    else:
+        if park is None:
+            from parkos.core.parks import park_default
+
+            park = park_default()
+        maps = map_list(viewer=viewer, park=park)
+        found = maps.filter(is_default=True).first() or maps.first()
     if found is None:
         raise NotFound()
     return found
@@ -32,7 +50,7 @@ def allowed_areas(*, user: User, space: SpaceMap, parsed: ParsedMap, employer_id
     """The restricted areas ``user`` may enter, decided now from live ParkOS data (``employer_id``: the
     enterprise they are active staff of, from ``enterprises.selectors.employer_of``)."""
     invited = set(AreaInvite.objects.filter(map=space, user=user).values_list("area", flat=True))
-    operator = policy.can(user, "space.moderate")
+    operator = policy.can(user, "space.moderate", space)  # an operator of this map's park
     allowed = []
     for area in parsed.areas:
         if area.access == "anyone":
@@ -55,11 +73,32 @@ def _may_enter(area: Area, user: User, employer_id: int | None, invited: set[str
     return False
 
 
-def event_now(*, room: int) -> int | None:
-    """The event on now in a map room (events placed there by their ``map_room_id``)."""
+def _takes_park(fn: Any) -> bool:
+    """Whether an events selector takes a ``park`` argument yet (the events domain adds them)."""
+    import inspect
+
+    return "park" in inspect.signature(fn).parameters
+
+
+def event_now(*, room: int, park: Any = None) -> int | None:
+    """The event on now in a map room of ``park``'s map (events placed there by their ``map_room_id``)."""
     from parkos.events.selectors import event_happening_now
 
-    return event_happening_now(room=room)
+    if park is not None and _takes_park(event_happening_now):
+        return event_happening_now(room=room, park=park)  # type: ignore[call-arg]
+    found = event_happening_now(room=room)
+    if found is not None and park is not None and not _event_in_park(found, park):
+        return None
+    return found
+
+
+def _event_in_park(event_id: int, park: Any) -> bool:
+    """Until events carry a park (or when they do and the selector takes none), ask the event itself."""
+    from parkos.events.models import Event
+
+    if not any(f.name == "park" for f in Event._meta.get_fields()):
+        return True  # events have no park yet: every event is the (one) park's
+    return Event.objects.filter(pk=event_id, park=park).exists()
 
 
 def event_registered(*, user: User, event_id: int) -> bool:
@@ -86,6 +125,7 @@ def ticket_for(*, user: User, space: SpaceMap) -> str:
         from django.utils.translation import gettext_lazy as _
 
         raise Forbidden(_("An operator has banned you from this map."), code=ErrorCode.BANNED)
+    moderator = policy.can(user, "space.moderate", space)  # an operator of the map's park, or of every park
     from parkos.enterprises.selectors import employer_of
 
     parsed = parse(space.tiled)
@@ -98,24 +138,30 @@ def ticket_for(*, user: User, space: SpaceMap) -> str:
         user_id=user.pk, name=user.display_name, map_slug=space.slug, enterprise=enterprise,
         look=str(user.pk % 8),
         allowed_areas=allowed_areas(user=user, space=space, parsed=parsed, employer_id=employer.pk if employer else None),
-        blocked=blocked_ids(user=user), operator=policy.can(user, "space.moderate"),
+        blocked=blocked_ids(user=user), operator=moderator,
         followable=preference.followable, in_park=in_park)
 
 
-def area_details(*, viewer: Any, area: Area) -> dict[str, Any]:
-    """The live ParkOS data an area is bound to, for its card on the map."""
+def area_details(*, viewer: Any, area: Area, space: SpaceMap | None = None) -> dict[str, Any]:
+    """The live ParkOS data an area is bound to, for its card on the map: a booth shows an enterprise of
+    the map's park, the event hall that park's events."""
+    park_id = space.park_id if space is not None else None
     details: dict[str, Any] = {"area": area, "enterprise": None, "scenes": [], "event": None}
     if area.scene is not None or area.kind == "scene_room":
         details.update(_scene(viewer, area.scene))
     if area.enterprise is not None:
         from parkos.enterprises.models import Enterprise
 
-        details["enterprise"] = Enterprise.objects.filter(pk=area.enterprise, is_active=True).first()
+        enterprises = Enterprise.objects.filter(pk=area.enterprise, is_active=True)
+        if park_id is not None:
+            enterprises = enterprises.filter(park_id=park_id)
+        details["enterprise"] = enterprises.first()
         if details["enterprise"] is not None:
             details["scenes"] = _open_scenes(viewer, details["enterprise"])
-    event_id = area.event or (event_now(room=area.index) if area.kind == "event_hall" else None)
+    park = space.park if space is not None else None
+    event_id = area.event or (event_now(room=area.index, park=park) if area.kind == "event_hall" else None)
     if event_id is not None or area.kind == "event_hall":
-        details["event"] = _event(viewer, event_id, area.index)
+        details["event"] = _event(viewer, event_id, area.index, park)
     return details
 
 
@@ -144,12 +190,17 @@ def _scene(viewer: Any, scene_id: int | None) -> dict[str, Any]:
     return {"scene": scene, "scene_unavailable": False, "may_respond": ok, "why_not": why_not}
 
 
-def _event(viewer: Any, event_id: int | None, room: int) -> Any:
+def _event(viewer: Any, event_id: int | None, room: int, park: Any = None) -> Any:
     from parkos.core.errors import DomainError
     from parkos.events import selectors as events
 
     if event_id is None:
-        return events.event_next(viewer=viewer, room=room) or events.event_next(viewer=viewer)
+        if park is not None and _takes_park(events.event_next):
+            return (events.event_next(viewer=viewer, room=room, park=park)  # type: ignore[call-arg]
+                    or events.event_next(viewer=viewer, park=park))  # type: ignore[call-arg]
+        found = events.event_next(viewer=viewer, room=room) or events.event_next(viewer=viewer)
+        in_park = found is None or park is None or getattr(found, "park_id", park.pk) == park.pk
+        return found if in_park else None
     try:
         return events.event_get(viewer=viewer, event_id=event_id)
     except DomainError:  # not visible to this viewer

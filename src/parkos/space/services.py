@@ -28,9 +28,17 @@ from parkos.space.tiled import MapError, parse
 
 @transaction.atomic
 def map_save(*, actor: User, slug: str, name: str, raw: str | bytes | dict[str, Any], name_en: str = "",
-             is_default: bool = False) -> SpaceMap:
-    """Create or replace a map from a Tiled JSON file; nothing is saved unless the file is valid."""
-    policy.require(actor, "space.map.manage")
+             is_default: bool = False, park: Any = None) -> SpaceMap:
+    """Create or replace a map of ``park`` (a new map without one: the default park) from a Tiled JSON
+    file; nothing is saved unless the file is valid. Only an operator of the map's park (and, when it
+    moves, of the new park too) may."""
+    from parkos.core.parks import park_default
+
+    existing = SpaceMap.objects.select_for_update().filter(slug=slug).first()
+    if existing is not None:
+        policy.require(actor, "space.map.manage", existing)
+    target = park or (existing.park if existing is not None else park_default())
+    policy.require(actor, "space.map.manage", target)
     name = clean_text(name, field="name", limit=NAME_MAX, multiline=False, markup=False)
     name_en = clean_text(name_en, field="name_en", limit=NAME_EN_MAX, required=False, multiline=False, markup=False)
     try:
@@ -38,10 +46,10 @@ def map_save(*, actor: User, slug: str, name: str, raw: str | bytes | dict[str, 
     except MapError as refused:
         raise Invalid(refused.message, details={"tiled": [str(refused.message)]}) from None
     data = raw if isinstance(raw, dict) else json.loads(raw)
-    space = SpaceMap.objects.select_for_update().filter(slug=slug).first() or SpaceMap(slug=slug, created_by=actor)
-    space.name, space.name_en, space.tiled = name, name_en, data
-    if is_default:
-        SpaceMap.objects.filter(is_default=True).exclude(pk=space.pk).update(is_default=False)
+    space = existing or SpaceMap(slug=slug, created_by=actor)
+    space.name, space.name_en, space.tiled, space.park = name, name_en, data, target
+    if is_default:  # one default map per park
+        SpaceMap.objects.filter(park=target, is_default=True).exclude(pk=space.pk).update(is_default=False)
         space.is_default = True
     try:
         space.full_clean()
@@ -66,7 +74,7 @@ def block_delete(*, actor: User, blocked_id: int) -> None:
 
 
 def ban_create(*, actor: User, space: SpaceMap, user: User, reason: str = "") -> MapBan:
-    policy.require(actor, "space.moderate")
+    policy.require(actor, "space.moderate", space)  # an operator of the map's park
     reason = clean_text(reason, field="reason", limit=REASON_MAX, required=False, multiline=False)  # refused, never cut
     ban, _created = MapBan.objects.get_or_create(map=space, user=user, defaults={"by": actor, "reason": reason})
     return ban

@@ -69,17 +69,19 @@ def _context(request: HttpRequest, space: SpaceMap) -> dict[str, Any]:
         "ticketUrl": f"/space/{space.slug}/ticket/", "areaUrl": f"/space/{space.slug}/area/",
         "reportUrl": reverse("space:report", args=[space.slug]),
         "tileset": static(space.tileset), "me": request.user.pk, "areas": areas,
-        "moderator": policy.can(request.user, "space.moderate"), "i18n": _strings(),
+        "moderator": policy.can(request.user, "space.moderate", space), "i18n": _strings(),
     }
     from parkos.community.models import ReportReason
 
     return {"space": space, "parsed": parsed, "areas": areas, "config": config,
-            "maps": selectors.map_list(viewer=request.user), "report_reasons": ReportReason.choices}
+            "maps": selectors.map_list(viewer=request.user, park=space.park),
+            "report_reasons": ReportReason.choices}
 
 
 @login_required
 def map_view(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    space = selectors.map_get(viewer=request.user, slug=slug)
+    """A map by its address, or (/space/) the immersive entry of the current park: its default map."""
+    space = selectors.map_get(viewer=request.user, slug=slug, park=None if slug else request.park)  # type: ignore[attr-defined]
     context = _context(request, space)
     context["config"]["tiled"] = f"/space/{space.slug}/map.json"
     return render(request, "space/map.html", context)
@@ -112,7 +114,8 @@ def area_card(request: HttpRequest, slug: str, index: int) -> HttpResponse:
     parsed = parse(space.tiled)
     if not 0 <= index < len(parsed.areas):
         return HttpResponse(status=404)
-    return render(request, "space/_area.html", selectors.area_details(viewer=request.user, area=parsed.areas[index]))
+    return render(request, "space/_area.html",
+                  selectors.area_details(viewer=request.user, area=parsed.areas[index], space=space))
 
 
 @login_required
@@ -161,4 +164,5 @@ def preferences(request: HttpRequest) -> HttpResponse:
                                      followable=form.cleaned_data["followable"])
         if done:
             return redirect("space:preferences")
-    return render(request, "space/preferences.html", {"form": form, "maps": selectors.map_list(viewer=request.user)})
+    return render(request, "space/preferences.html",
+                  {"form": form, "maps": selectors.map_list(viewer=request.user, park=request.park)})  # type: ignore[attr-defined]

@@ -89,12 +89,17 @@ def _areas(space):
 def test_operators_upload_a_map_in_the_admin_and_bad_files_are_refused(client, operator):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from parkos.core.models import Park
+
     client.force_login(operator)
+    park_b = Park.objects.create(code="b", name="乙园")
     good = SimpleUploadedFile("park.json", json.dumps(tiled()).encode(), content_type="application/json")
     response = client.post("/admin/space/spacemap/add/", {"slug": "park", "name": "园区", "tileset": "space/park-tiles.png",
-                                                          "tiled": "", "upload": good, "is_active": "on"})
+                                                          "tiled": "", "upload": good, "is_active": "on",
+                                                          "park": park_b.pk})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert SpaceMap.objects.get(slug="park").tiled["width"] == 40
+    assert SpaceMap.objects.get(slug="park").park == park_b  # the upload chooses the park
     bad = SimpleUploadedFile("bad.json", b"{not json", content_type="application/json")
     response = client.post("/admin/space/spacemap/add/", {"slug": "bad", "name": "坏", "tileset": "x.png",
                                                           "tiled": "", "upload": bad})
