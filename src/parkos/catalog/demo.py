@@ -1,6 +1,8 @@
 """The catalog's demo data: the category tree, the providers (the demo provider login works for 北京明理律师事务所),
 the 600-service catalog, the policies with each demo enterprise's facts, and a set of service orders
-in every state with their timelines (思灵机器人 has several, one of them overdue).
+in every state with their timelines (思灵机器人 has several, one of them overdue). The second demo park
+"yizhuang" (亦庄创新港) has a few services and a policy of its own, and its enterprises' orders include them;
+every order is in its enterprise's park.
 
 Deterministic (fixed seed, timestamps from a fixed moment) and idempotent: rows are keyed by category
 code, provider name, service code, policy code, order number, and only missing ones are added."""
@@ -27,6 +29,7 @@ from parkos.catalog.models import (
     Service,
     ServiceOrder,
 )
+from parkos.core.models import Park
 from parkos.enterprises.models import Building, Industry
 from parkos.enterprises.selectors import admins_of
 
@@ -42,6 +45,30 @@ FLAGSHIP_ORDERS = [
     ("代理记账与纳税申报（一般纳税人·年）", "confirmed", 120), ("会议室预订（30 人间/小时）", "", 200),
     ("商标注册申请（三类组合）", "", 160), ("共享实验室预约·机器人测试场", "", 90), ("投资人对接会报名", "cancel", 60),
 ]
+
+
+SECOND_PARK = "yizhuang"
+# The second park's own services: (code, category code, name, English name, description, price, SLA days).
+PARK_SERVICES = [
+    ("yz-pilot-line", "tech", "亦庄中试线共享产线预约", "Yizhuang pilot line booking",
+     "亦庄创新港中试基地的共享产线按班次预约，含设备操作员与洁净间使用。", 3000, 3),
+    ("yz-bio-cleanroom", "tech", "亦庄生物医药洁净车间租用（周）", "Yizhuang biotech cleanroom (week)",
+     "GMP 洁净车间按周租用，适合医疗器械与生物医药企业的小批量试产。", 12000, 5),
+    ("yz-econ-zone-filing", "policy-subsidy", "经开区企业入区备案代办", "E-Town registration filing",
+     "北京经济技术开发区企业入区备案与政策兑现材料代办。", None, 7),
+]
+PARK_POLICY = {
+    "code": "yz-pilot-subsidy", "title": "亦庄中试平台使用补贴", "issuer": "北京经济技术开发区管委会",
+    "summary": "入驻亦庄创新港的企业使用中试平台，按实际费用的 30% 给予补贴，单家企业每年最高 50 万元。",
+    "benefit": "中试费用 30% 补贴，最高 50 万元/年", "deadline": "2027-06-30",
+}
+
+
+def second_park() -> Park:
+    """The second demo park (the demo seed makes it; created the same way when this runs alone)."""
+    park, _created = Park.objects.get_or_create(code=SECOND_PARK, defaults={"name": "亦庄创新港",
+                                                                            "name_en": "Yizhuang Innovation Port"})
+    return park
 
 
 def _flagship_facts() -> dict[str, Any]:
@@ -81,15 +108,42 @@ def seed_demo(ctx: Any) -> None:
            for s in catalog_data.services() if s.code not in existing]
     Service.objects.bulk_create(new, batch_size=500)
     added["catalog_services"] = added.get("catalog_services", 0) + len(new)
+    park = getattr(ctx, "parks", {}).get(SECOND_PARK) or second_park()
+    new_local = _seed_park_services(added, have, providers, park)
     by_name: dict[str, Service] = {}
-    for service in Service.objects.select_related("provider").order_by("-provider__is_park", "code"):
+    # The portfolio-wide catalog: what any enterprise may be drawn to order.
+    for service in (Service.objects.filter(park__isnull=True).select_related("provider")
+                    .order_by("-provider__is_park", "code")):
         by_name.setdefault(service.name_zh, service)
+    local = list(Service.objects.filter(park=park).select_related("provider").order_by("code"))
 
-    _seed_policies(added, by_name)
+    _seed_policies(added, by_name, park)
     _seed_facts(ctx, rng)
-    _seed_orders(ctx, rng, by_name, providers)
-    if new:
+    _seed_orders(ctx, rng, by_name, providers, local)
+    if new or new_local:
         transaction.on_commit(_reindex)
+
+
+def _seed_park_services(added: dict[str, int], categories: dict[str, Category], providers: dict[str, Provider],
+                        park: Park) -> int:
+    """The second park's own services, delivered by the park's service centre."""
+    from decimal import Decimal
+
+    centre = next((p for p in providers.values() if p.is_park), None)
+    existing = set(Service.objects.values_list("code", flat=True))
+    fallback = next(iter(categories.values()), None)
+    rows = []
+    for code, category, name_zh, name_en, description, price, sla in PARK_SERVICES:
+        target = categories.get(category) or fallback
+        if code in existing or centre is None or target is None:
+            continue
+        rows.append(Service(code=code, category=target, provider=centre, name_zh=name_zh, name_en=name_en,
+                            description_zh=description, pricing="fixed" if price else "quote",
+                            price=Decimal(price) if price else None, sla_days=sla, park=park,
+                            tags=["亦庄", "园区专属"]))
+    Service.objects.bulk_create(rows)
+    added["catalog_services"] = added.get("catalog_services", 0) + len(rows)
+    return len(rows)
 
 
 def _reindex() -> None:
@@ -98,8 +152,15 @@ def _reindex() -> None:
     reindex(kinds=["service", "policy"], fresh=True)
 
 
-def _seed_policies(added: dict[str, int], by_name: dict[str, Service]) -> None:
+def _seed_policies(added: dict[str, int], by_name: dict[str, Service], park: Park) -> None:
     have = set(Policy.objects.values_list("code", flat=True))
+    if PARK_POLICY["code"] not in have:
+        local = PARK_POLICY
+        Policy.objects.create(code=local["code"], title=local["title"], issuer=local["issuer"],
+                              summary=local["summary"], benefit=local["benefit"],
+                              deadline=dt.date.fromisoformat(local["deadline"]), park=park,
+                              service=Service.objects.filter(code="yz-pilot-line").first())
+        added["catalog_policies"] = added.get("catalog_policies", 0) + 1
     industries = set(Industry.objects.values_list("code", flat=True))
     buildings = set(Building.objects.values_list("code", flat=True))
     for spec in POLICIES:
@@ -132,7 +193,8 @@ def _seed_facts(ctx: Any, rng: Any) -> None:
     ctx.added["catalog_facts"] = ctx.added.get("catalog_facts", 0) + len(rows)
 
 
-def _seed_orders(ctx: Any, rng: Any, by_name: dict[str, Service], providers: dict[str, Provider]) -> None:
+def _seed_orders(ctx: Any, rng: Any, by_name: dict[str, Service], providers: dict[str, Provider],
+                 local: list[Service]) -> None:
     services = sorted(by_name.values(), key=lambda s: s.code)
     # One small query per demo enterprise (a few dozen), through the enterprises domain's read function.
     admins = {e.pk: admins_of(e).order_by("pk").values_list("pk", flat=True).first() for e in ctx.enterprises}
@@ -158,6 +220,16 @@ def _seed_orders(ctx: Any, rng: Any, by_name: dict[str, Service], providers: dic
             plan = catalog_data.order_timeline(rng, submitted_at=submitted, sla_days=service.sla_days, now=DEMO_NOW,
                                                assignable=not service.provider.is_park, force=outcome)
             plans.append((f"{ORDER_PREFIX}{number:06d}", enterprise, service, (requester, plan)))
+    # The second park's enterprises also order its own services (numbered apart, so the draws above stay).
+    for j, enterprise in enumerate(e for e in ctx.enterprises if local and e.park_id == local[0].park_id):
+        requester = admins.get(enterprise.pk)
+        service = local[j % len(local)]
+        if requester is None:
+            continue
+        submitted = DEMO_NOW - dt.timedelta(days=5 + 11 * j, hours=j % 6)
+        plan = catalog_data.order_timeline(rng, submitted_at=submitted, sla_days=service.sla_days, now=DEMO_NOW,
+                                           assignable=False, force="open" if j % 2 else "")
+        plans.append((f"{ORDER_PREFIX}YZ{j + 1:04d}", enterprise, service, (requester, plan)))
     have = set(ServiceOrder.objects.filter(number__startswith=ORDER_PREFIX).values_list("number", flat=True))
     todo = [p for p in plans if p[0] not in have]
     if not todo:
@@ -165,7 +237,8 @@ def _seed_orders(ctx: Any, rng: Any, by_name: dict[str, Service], providers: dic
     orders = []
     for code, enterprise, service, (requester, plan) in todo:
         orders.append(ServiceOrder(
-            number=code, enterprise=enterprise, service=service, requested_by_id=requester,
+            number=code, enterprise=enterprise, park_id=enterprise.park_id, service=service,
+            requested_by_id=requester,
             butler_id=enterprise.butler_id, provider=service.provider if plan.assigned else None, status=plan.status,
             answers={}, note="", idempotency_key=f"demo-{code}", sla_days=service.sla_days, due_on=plan.due_on,
             paused_at=plan.paused_at, paused_workdays=plan.paused_workdays, submitted_at=plan.submitted_at,

@@ -59,6 +59,7 @@ class ServiceDoc:
     text: str  # name, tags and description
     eligibility: dict[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    park_id: int | None = None  # a park-only service: proposed to that park's enterprises only
 
 
 @dataclass(frozen=True)
@@ -344,9 +345,9 @@ def _fit_from_database() -> Model:
     services = [
         ServiceDoc(id=s["pk"], name=s["name_zh"], text=f"{s['description_zh']} {' '.join(s['tags'] or [])}",
                    eligibility=s["eligibility"] if isinstance(s["eligibility"], dict) else {},
-                   tags=tuple(str(t) for t in s["tags"] or []))
+                   tags=tuple(str(t) for t in s["tags"] or []), park_id=s["park_id"])
         for s in Service.objects.filter(is_active=True, provider__is_active=True)
-        .values("pk", "name_zh", "description_zh", "tags", "eligibility")
+        .values("pk", "name_zh", "description_zh", "tags", "eligibility", "park_id")
     ]
     pairs = list(ServiceOrder.objects.exclude(status__in=("cancelled", "rejected"))
                  .values_list("enterprise_id", "service_id").distinct())
@@ -370,6 +371,9 @@ def proposals_for(enterprise: Any, *, k: int = 10, model: Model | None = None) -
                 .order_by("submitted_at", "id").values_list("service_id", "status", "submitted_at"))
     history = [sid for sid, _status, _at in rows]
     exclude = {sid for sid, status, at in rows if status in OPEN_STATUSES or at >= since}
+    # Another park's own services are not offered to this enterprise.
+    park_id = getattr(enterprise, "park_id", None)
+    exclude |= {d.id for d in model.docs if d.park_id is not None and d.park_id != park_id}
     return recommend(model, profile=profile_of(enterprise), history=history, exclude=exclude, k=k)
 
 

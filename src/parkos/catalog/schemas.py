@@ -41,6 +41,8 @@ class ServiceOut(Schema):
     price: Decimal | None
     sla_days: int
     tags: list[str]
+    # Empty: offered in every park of the portfolio; else only in this park.
+    park_id: int | None = None
 
     @staticmethod
     def resolve_category(obj: Any) -> Any:
@@ -96,6 +98,7 @@ class OrderOut(Schema):
     status: str
     status_label: str
     enterprise: EnterpriseRefOut
+    park_id: int
     service: ServiceRefOut
     provider: ProviderOut | None
     requested_by: PersonOut

@@ -20,6 +20,10 @@ Column layout (first row: these names, any order; every column must be present):
 | eligibility    | JSON ``{"tenant_only": true, "stages": [...], "industries": [...]}``    |
 | tags           | separated by ``；``, ``，`` or ``|``                                    |
 | is_active      | 1/0, true/false, 是/否 (empty: active)                                  |
+| park           | optional column: the park's code for a park-only service (empty: every park) |
+
+A park operator imports and exports the services of their own park (and sees the portfolio-wide ones in
+the export); only a portfolio operator imports portfolio-wide services or changes them.
 
 Import validates every row first and writes nothing when any row is invalid: the result lists each
 error with its row number (as a spreadsheet shows it, the header being row 1), column and message.
@@ -38,15 +42,21 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from parkos.accounts.models import User
 from parkos.catalog.models import Category, PricingKind, Provider, Service
 from parkos.catalog.services.catalog import eligibility_validate, fields_validate
 from parkos.core import policy
+from parkos.core.errors import NotFound
+from parkos.core.models import Park
+from parkos.core.parks import park_list, park_param
 
 COLUMNS = ["code", "category", "name_zh", "name_en", "description_zh", "description_en", "provider", "pricing",
-           "price", "sla_days", "materials", "fields", "eligibility", "tags", "is_active"]
+           "price", "sla_days", "materials", "fields", "eligibility", "tags", "is_active", "park"]
+# Files written before parks existed have no park column: their rows are portfolio-wide services.
+OPTIONAL_COLUMNS = frozenset({"park"})
 MAX_ROWS = 5000
 PRICING_ALIASES = {"fixed": "fixed", "free": "free", "quote": "quote", "固定价格": "fixed", "固定": "fixed",
                    "免费": "free", "园区企业免费": "free", "面议": "quote", "报价": "quote"}
@@ -134,7 +144,7 @@ def _header(row: list[str]) -> list[str]:
     header = [c.strip().lower() for c in row]
     while header and not header[-1]:
         header.pop()
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
     unknown = [c for c in header if c not in COLUMNS]
     duplicate = sorted({c for c in header if header.count(c) > 1})
     if missing or unknown or duplicate:
@@ -154,6 +164,26 @@ def _header(row: list[str]) -> list[str]:
 
 def _json(text: str, default: Any) -> Any:
     return json.loads(text) if text else default
+
+
+def _row_park(actor: User, values: dict[str, str], existing: Service | None,
+              errors: list[tuple[str, str]]) -> Park | None:
+    """The row's park (None: every park), if the actor may put a service there and change the one there."""
+    if existing is not None and not policy.can(actor, "catalog.manage", existing):
+        # Another park's service (or a portfolio-wide one for a park operator): not theirs to change.
+        errors.append(("code", _("You cannot change the service with this code.")))
+        return existing.park
+    text = values.get("park", "")
+    try:
+        park = park_param(text)
+    except NotFound:
+        errors.append(("park", _("Unknown park “%(code)s”.") % {"code": text}))
+        return None
+    if not policy.can(actor, "catalog.manage", park if park is not None else policy.PORTFOLIO):
+        errors.append(("park", _("You can import services only for a park where you are an operator.")
+                       if park is not None else
+                       _("Only a portfolio operator imports services for every park: give your park's code.")))
+    return park
 
 
 def _row_service(values: dict[str, str], existing: Service | None, categories: dict[str, Category],
@@ -256,7 +286,9 @@ def catalog_import(*, actor: User, data: bytes, filename: str = "", dry_run: boo
             seen[code] = offset
         if not values["name_zh"]:
             errors.append(("name_zh", _("The Chinese name is required.")))
+        park = _row_park(actor, values, existing.get(code), errors)
         service = _row_service(values, existing.get(code), categories, providers, errors)
+        service.park = park
         if not errors:
             try:
                 service.full_clean(validate_unique=False)
@@ -276,7 +308,7 @@ def catalog_import(*, actor: User, data: bytes, filename: str = "", dry_run: boo
         Service.objects.bulk_create(new, batch_size=500)
         Service.objects.bulk_update(old, ["category", "provider", "name_zh", "name_en", "description_zh",
                                           "description_en", "pricing", "price", "sla_days", "materials", "fields",
-                                          "eligibility", "tags", "is_active"], batch_size=500)
+                                          "eligibility", "tags", "is_active", "park"], batch_size=500)
         transaction.on_commit(_reindex_services)
     result.written = True
     return result
@@ -299,16 +331,22 @@ _safe = safe_cell
 
 
 def export_rows(*, actor: User) -> list[list[str]]:
-    """The whole catalog in the import layout (header first), in one query."""
+    """The catalog in the import layout (header first), in one query: the portfolio-wide services and the
+    own services of the parks where the actor is an operator (a portfolio operator: all of them)."""
     policy.require(actor, "catalog.manage")
     rows = [list(COLUMNS)]
-    for s in Service.objects.select_related("category", "provider").order_by("code"):
+    scope = policy.scope_filter(actor, policy.OPERATOR) or {}
+    parks = {p.pk: p.code for p in park_list()}
+    qs = Service.objects.select_related("category", "provider")
+    if scope:
+        qs = qs.filter(Q(park__isnull=True) | Q(**scope))
+    for s in qs.order_by("code"):
         rows.append([_safe(v) for v in (
             s.code, s.category.code, s.name_zh, s.name_en, s.description_zh, s.description_en, s.provider.name,
             s.pricing, "" if s.price is None else f"{s.price:.2f}", str(s.sla_days), "；".join(s.materials or []),
             json.dumps(s.fields or [], ensure_ascii=False) if s.fields else "",
             json.dumps(s.eligibility or {}, ensure_ascii=False) if s.eligibility else "",
-            "；".join(s.tags or []), "1" if s.is_active else "0",
+            "；".join(s.tags or []), "1" if s.is_active else "0", parks.get(s.park_id, "") if s.park_id else "",
         )])
     return rows
 

@@ -32,6 +32,7 @@ from parkos.catalog.services import templates as template_services
 from parkos.catalog.services.machine import allowed_actions
 from parkos.core import policy, ratelimit
 from parkos.core.errors import Conflict, ErrorCode, field_error
+from parkos.core.parks import park_param
 
 router = Router(tags=["catalog"])
 
@@ -73,7 +74,8 @@ def order_create(request: HttpRequest, payload: OrderCreateIn) -> Status[Any]:
 @router.get("/orders", response=list[OrderOut])
 @paginate(PageNumberPagination, page_size=20)
 def order_list(request: HttpRequest, scope: str = "all", status: str = "", overdue: bool = False,
-               service: int | None = None, date_from: str = "", date_to: str = "", q: str = "") -> Any:
+               service: int | None = None, date_from: str = "", date_to: str = "", q: str = "",
+               park: str | None = None) -> Any:
     from datetime import date
 
     def parse(value: str, name: str) -> date | None:
@@ -85,7 +87,8 @@ def order_list(request: HttpRequest, scope: str = "all", status: str = "", overd
     if scope not in selectors.SCOPES:
         raise field_error("scope", _("Choose one of the offered options."), code=ErrorCode.INVALID_CHOICE)
     return selectors.order_list(viewer=request.user, scope=scope, status=status, overdue=overdue, service=service,
-                                date_from=parse(date_from, "date_from"), date_to=parse(date_to, "date_to"), q=q)
+                                date_from=parse(date_from, "date_from"), date_to=parse(date_to, "date_to"), q=q,
+                                park=park_param(park))
 
 
 @router.get("/orders/{order_id}", response=OrderDetailOut)

@@ -21,6 +21,7 @@ from parkos.catalog.schemas_policy import (
 from parkos.catalog.selectors import policies as selectors
 from parkos.catalog.services import policies as services
 from parkos.core.errors import NotFound
+from parkos.core.parks import park_param
 from parkos.enterprises.models import Enterprise
 
 router = Router(tags=["catalog"])
@@ -41,14 +42,18 @@ def _enterprise(enterprise_id: int) -> Enterprise:
 
 @router.get("/policies", auth=None, response=list[PolicyOut])
 @paginate(PageNumberPagination, page_size=20)
-def policy_list(request: HttpRequest, q: str = "") -> Any:
-    return selectors.policy_list(q=q[:100])  # a search query, not stored
+def policy_list(request: HttpRequest, q: str = "", park: str | None = None) -> Any:
+    """``park`` (code or id): the policies offered there; without it, the portfolio-wide ones and the own
+    ones of the caller's parks."""
+    return selectors.policy_list(viewer=getattr(request, "user", None), q=q[:100],  # a search query, not stored
+                                 park=park_param(park))
 
 
 @router.get("/policies/portfolio", response=PortfolioOut)
-def policy_portfolio(request: HttpRequest, butler_id: int | None = None) -> Any:
-    """Every open policy against the caller's portfolio (operators: a butler's, or the whole park)."""
-    matrix = selectors.portfolio_matrix(viewer=request.user, butler_id=butler_id)
+def policy_portfolio(request: HttpRequest, butler_id: int | None = None, park: str | None = None) -> Any:
+    """Every open policy against the caller's portfolio (operators: a butler's, or every enterprise of
+    their parks), in the parks where the caller holds the role or in ``park``."""
+    matrix = selectors.portfolio_matrix(viewer=request.user, butler_id=butler_id, park=park_param(park))
     return {"policies": matrix.policies,
             "rows": [{"enterprise_id": r.enterprise.pk, "enterprise": r.enterprise.name,
                       "qualifies": [m.policy.pk for m in r.qualifies], "nearly": [m.policy.pk for m in r.nearly]}
@@ -56,8 +61,8 @@ def policy_portfolio(request: HttpRequest, butler_id: int | None = None) -> Any:
 
 
 @router.get("/policies/{policy_id}", auth=None, response=PolicyOut)
-def policy_get(request: HttpRequest, policy_id: int) -> Any:
-    return selectors.policy_get(viewer=getattr(request, "user", None), policy_id=policy_id)
+def policy_get(request: HttpRequest, policy_id: int, park: str | None = None) -> Any:
+    return selectors.policy_get(viewer=getattr(request, "user", None), policy_id=policy_id, park=park_param(park))
 
 
 @router.get("/enterprises/{enterprise_id}/policy-matches", response=MatchesOut)

@@ -10,13 +10,17 @@ from ninja import Router
 
 from parkos.catalog.schemas_policy import ReportOut
 from parkos.catalog.selectors import reports as selectors
+from parkos.core.parks import park_param
 
 router = Router(tags=["catalog"])
 
 
 @router.get("/service-reports", response=ReportOut)
-def report(request: HttpRequest, date_from: date | None = None, date_to: date | None = None) -> Any:
-    data = selectors.report_build(viewer=request.user, date_from=date_from, date_to=date_to)
+def report(request: HttpRequest, date_from: date | None = None, date_to: date | None = None,
+           park: str | None = None) -> Any:
+    """``park`` (code or id): one park's figures; without it, every park the operator sees."""
+    data = selectors.report_build(viewer=request.user, date_from=date_from, date_to=date_to,
+                                  park=park_param(park))
     return {
         "date_from": data.date_from, "date_to": data.date_to, "total": data.total, "overdue": data.overdue,
         "turnaround_median": data.turnaround_median,

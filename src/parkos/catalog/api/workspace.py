@@ -35,6 +35,7 @@ from parkos.catalog.selectors import workspace as selectors
 from parkos.catalog.services import appointments, notes, plans
 from parkos.core import policy
 from parkos.core.errors import NotFound
+from parkos.core.parks import park_param
 from parkos.enterprises.selectors import enterprise_get
 
 router = Router(tags=["butler workspace"])
@@ -47,10 +48,13 @@ def _user(request: HttpRequest) -> User:
 @router.get("/butler/enterprises", response=list[WorkspaceEnterpriseOut])
 @paginate(PageNumberPagination, page_size=20)
 def workspace_enterprises(request: HttpRequest, q: str = "", sort: str = "overdue", overdue: bool = False,
-                          butler_id: int | None = None) -> Any:
+                          butler_id: int | None = None, park: str | None = None) -> Any:
+    """The portfolio in the parks where the caller is a butler (operators: where they are an operator);
+    ``park`` (code or id) narrows it to one."""
     user = _user(request)
     butler = User.objects.filter(pk=butler_id).first() if butler_id else None
-    return selectors.workspace_enterprises(viewer=user, butler=butler, q=q, sort=sort, overdue_only=overdue)
+    return selectors.workspace_enterprises(viewer=user, butler=butler, q=q, sort=sort, overdue_only=overdue,
+                                           park=park_param(park))
 
 
 @router.get("/butler/enterprises/{enterprise_id}/notes", response=list[NoteOut])

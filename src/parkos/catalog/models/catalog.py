@@ -118,6 +118,9 @@ class Service(TimeStampedModel):
     eligibility = models.JSONField(_("eligibility"), default=dict, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Empty: offered in every park of the portfolio; else only in this park (its enterprises order it).
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("park (empty: every park)"))
 
     class Meta:
         ordering = ["category__position", "code"]
@@ -128,10 +131,20 @@ class Service(TimeStampedModel):
                 condition=~models.Q(pricing="fixed") | models.Q(price__isnull=False),
                 name="catalog_service_fixed_has_price"),
         ]
-        indexes = [models.Index(fields=["category", "is_active"], name="catalog_service_cat_active")]
+        indexes = [models.Index(fields=["category", "is_active"], name="catalog_service_cat_active"),
+                   models.Index(fields=["park", "is_active"], name="catalog_service_park_active")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def policy_park_id(self) -> int:
+        """A park-only service is managed by that park's operators; a portfolio-wide one only by
+        portfolio operators (``policy.PORTFOLIO``'s id 0)."""
+        return self.park_id if self.park_id is not None else 0
+
+    def offered_in(self, park_id: int | None) -> bool:
+        return self.park_id is None or self.park_id == park_id
 
     @property
     def name(self) -> str:

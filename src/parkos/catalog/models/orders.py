@@ -37,6 +37,9 @@ class ServiceOrder(TimeStampedModel):
     number = models.CharField(_("order number"), max_length=20, unique=True)
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="service_orders",
                                    verbose_name=_("enterprise"))
+    # The enterprise's park when the order was placed: lists and reports filter by it without a join, and
+    # it is the key a distributed database would shard the orders by.
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="+", verbose_name=_("park"))
     service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="orders",
                                 verbose_name=_("service"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_orders",
@@ -80,6 +83,7 @@ class ServiceOrder(TimeStampedModel):
             models.Index(fields=["butler", "status"], name="catalog_order_butler_status"),
             models.Index(fields=["provider", "status"], name="catalog_order_provider_status"),
             models.Index(fields=["status", "due_on"], name="catalog_order_status_due"),
+            models.Index(fields=["park", "-submitted_at"], name="catalog_order_park_submitted"),
         ]
 
     def __str__(self) -> str:

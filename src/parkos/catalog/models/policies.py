@@ -41,6 +41,9 @@ class Policy(TimeStampedModel):
     service = models.ForeignKey("catalog.Service", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="policies", verbose_name=_("application service"))
     is_active = models.BooleanField(_("active"), default=True)
+    # Empty: for the enterprises of every park; else a local policy of one park (its district's subsidy).
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("park (empty: every park)"))
 
     class Meta:
         ordering = ["deadline", "code"]
@@ -50,6 +53,11 @@ class Policy(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def policy_park_id(self) -> int:
+        """One park's policy is managed by its operators; a portfolio-wide one by portfolio operators."""
+        return self.park_id if self.park_id is not None else 0
 
 
 class EnterpriseFacts(TimeStampedModel):

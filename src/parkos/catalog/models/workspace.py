@@ -41,6 +41,10 @@ class ButlerNote(TimeStampedModel):
     def __str__(self) -> str:
         return self.body[:40]  # a label in the admin, not stored
 
+    @property
+    def policy_park_id(self) -> int:
+        return self.enterprise.park_id
+
     def relations_for(self, user: Any) -> set[str]:
         from parkos.catalog.rules import NOTE_AUTHOR
 
@@ -65,6 +69,9 @@ class AppointmentSlot(TimeStampedModel):
     place = models.CharField(_("place"), max_length=PLACE_MAX, blank=True)
     link = models.URLField(_("meeting link"), max_length=LINK_MAX, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # The park where the butler meets (empty: a portfolio-wide butler's slot, open to every park).
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("park"))
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -127,6 +134,13 @@ class Appointment(TimeStampedModel):
     def is_active(self) -> bool:
         return self.status == AppointmentStatus.BOOKED
 
+    @property
+    def policy_park_id(self) -> int | None:
+        """An appointment follows its enterprise's park (else the slot's)."""
+        if self.enterprise_id is not None:
+            return self.enterprise.park_id  # type: ignore[union-attr]
+        return self.slot.park_id
+
     def relations_for(self, user: Any) -> set[str]:
         from parkos.catalog.rules import APPOINTMENT_BUTLER, APPOINTMENT_MEMBER
 
@@ -171,6 +185,10 @@ class Plan(TimeStampedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == PlanStatus.DRAFT
+
+    @property
+    def policy_park_id(self) -> int:
+        return self.enterprise.park_id
 
     def relations_for(self, user: Any) -> set[str]:
         relations = self.enterprise.relations_for(user)

@@ -10,8 +10,10 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 from django.utils.translation import gettext as _
 
 from parkos.catalog.models import Category, PricingKind, Provider, Service
+from parkos.catalog.parks import offered_q, offered_to_q
 from parkos.core import policy
 from parkos.core.errors import NotFound
+from parkos.core.models import Park
 from parkos.enterprises.models import Enterprise, Stage
 
 # How many of the best search hits the catalog keeps when a query is combined with filters: four pages
@@ -30,15 +32,18 @@ class CategoryNode:
         return self.count + sum(c.total for c in self.children)
 
 
-def category_list() -> QuerySet[Category]:
-    return Category.objects.annotate(
-        service_count=Count("services", filter=Q(services__is_active=True, services__provider__is_active=True))
-    ).order_by("position", "code")
+def category_list(*, park: Park | None = None) -> QuerySet[Category]:
+    """Categories with their active service counts (with ``park``: of the services offered there)."""
+    offered = Q(services__is_active=True, services__provider__is_active=True)
+    if park is not None:
+        offered &= offered_q(park, "services__park")
+    return Category.objects.annotate(service_count=Count("services", filter=offered)).order_by("position", "code")
 
 
-def category_tree() -> list[CategoryNode]:
+def category_tree(*, park: Park | None = None) -> list[CategoryNode]:
     """Top-level categories with their sub-categories and active service counts (one query)."""
-    nodes = {c.pk: CategoryNode(c, count=c.service_count) for c in category_list()}  # type: ignore[attr-defined]
+    nodes = {c.pk: CategoryNode(c, count=c.service_count)  # type: ignore[attr-defined]
+             for c in category_list(park=park)}
     roots: list[CategoryNode] = []
     for node in nodes.values():
         parent = nodes.get(node.category.parent_id) if node.category.parent_id else None
@@ -70,12 +75,14 @@ def _search_ids(viewer: Any, q: str) -> list[int] | None:
 
 
 def service_list(*, viewer: Any, category: str = "", provider: int | str | None = None, pricing: str = "",
-                 q: str = "", eligible_for: Enterprise | None = None, include_inactive: bool = False
-                 ) -> QuerySet[Service]:
+                 q: str = "", eligible_for: Enterprise | None = None, include_inactive: bool = False,
+                 park: Park | None = None) -> QuerySet[Service]:
     """Active services (operators may include inactive ones), filtered; with ``q``, ranked by the
-    search domain's relevance, otherwise in catalog order."""
+    search domain's relevance, otherwise in catalog order. Those offered in ``park`` (portfolio-wide
+    plus its own); without a park, in the parks the viewer belongs to — never another park's own."""
     policy.require(viewer, "catalog.view")
-    qs = Service.objects.select_related("category", "category__parent", "provider")
+    qs = Service.objects.select_related("category", "category__parent", "provider").filter(
+        offered_q(park) if park is not None else offered_to_q(viewer))
     if not (include_inactive and policy.can(viewer, "catalog.manage")):
         qs = qs.filter(is_active=True, provider__is_active=True)
     if category:
@@ -98,8 +105,11 @@ def service_list(*, viewer: Any, category: str = "", provider: int | str | None 
     return qs.order_by("category__position", "category__code", "code")
 
 
-def service_get(*, viewer: Any, service_id: int) -> Service:
-    qs = Service.objects.select_related("category", "category__parent", "provider")
+def service_get(*, viewer: Any, service_id: int, park: Park | None = None) -> Service:
+    """One service offered in ``park`` (without one: in a park of the viewer's); another park's own
+    service is not found."""
+    qs = Service.objects.select_related("category", "category__parent", "provider").filter(
+        offered_q(park) if park is not None else offered_to_q(viewer))
     service = qs.filter(pk=service_id).first()
     if service is None or (not (service.is_active and service.provider.is_active)
                            and not policy.can(viewer, "catalog.manage")):
@@ -183,6 +193,9 @@ def request_state(*, viewer: Any, service: Service) -> RequestState:
         return RequestState(False, _("Your enterprise is not active on ParkOS."), enterprise=enterprise)
     if not policy.can(viewer, "order.request", enterprise):
         return RequestState(False, _("You cannot request services for this enterprise."), enterprise=enterprise)
+    if not service.offered_in(enterprise.park_id):
+        return RequestState(False, _("This service is offered only to the enterprises of another park."),
+                            enterprise=enterprise)
     if not service.is_active:
         return RequestState(False, _("This service is no longer offered."), enterprise=enterprise)
     reasons = service_ineligibility(service, enterprise)

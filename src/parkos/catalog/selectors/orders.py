@@ -28,6 +28,7 @@ from parkos.catalog.models import (
 )
 from parkos.core import policy
 from parkos.core.errors import NotAuthenticated, NotFound
+from parkos.core.models import Park
 from parkos.core.workdays import workdays_between
 from parkos.enterprises.selectors import enterprise_ids_of
 
@@ -62,6 +63,16 @@ def visible_q(viewer: Any) -> Q:
     return _enterprise_q(viewer) | _butler_q(viewer) | _provider_q(viewer)
 
 
+def _visible(qs: QuerySet[ServiceOrder], viewer: Any) -> QuerySet[ServiceOrder]:
+    """Orders of the parks where ``viewer`` is an operator, plus those they are a party to."""
+    operator = policy.scope_filter(viewer, policy.OPERATOR)
+    if operator == {}:  # a portfolio operator
+        return qs
+    if operator is None:
+        return qs.filter(visible_q(viewer))
+    return qs.filter(Q(**operator) | visible_q(viewer))
+
+
 def order_scopes(*, viewer: Any) -> list[str]:
     """The list tabs that make sense for ``viewer`` (besides "all")."""
     if not getattr(viewer, "is_authenticated", False):
@@ -85,22 +96,30 @@ def _base() -> QuerySet[ServiceOrder]:
 
 def order_list(*, viewer: Any, scope: str = "all", status: str = "", overdue: bool = False,
                service: int | str | None = None, date_from: date | None = None, date_to: date | None = None,
-               enterprise: int | str | None = None, q: str = "") -> QuerySet[ServiceOrder]:
-    """Orders ``viewer`` may see, narrowed by ``scope`` and the filters; newest first. Constant in
-    queries: every row's enterprise, service, provider and people come with it."""
+               enterprise: int | str | None = None, q: str = "", park: Park | None = None
+               ) -> QuerySet[ServiceOrder]:
+    """Orders ``viewer`` may see, narrowed by ``scope`` and the filters; newest first. An operator sees
+    the orders of the parks where they are one (a portfolio operator: every park), a butler's tab holds
+    the parks where they are a butler; ``park`` narrows to one park. Constant in queries: every row's
+    enterprise, service, provider and people come with it."""
     if not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
         raise NotAuthenticated()
     qs = _base()
     if scope == "operator":
         policy.require(viewer, "order.list.all")
+        qs = qs.filter(**(policy.scope_filter(viewer, policy.OPERATOR) or {}))
     elif scope == "enterprise":
         qs = qs.filter(_enterprise_q(viewer))
     elif scope == "butler":
         qs = qs.filter(_butler_q(viewer))
+        butler_parks = policy.scope_filter(viewer, policy.BUTLER)
+        qs = qs.filter(**butler_parks) if butler_parks is not None else qs.none()
     elif scope == "provider":
         qs = qs.filter(_provider_q(viewer))
-    elif not policy.can(viewer, "order.list.all"):
-        qs = qs.filter(visible_q(viewer))
+    else:
+        qs = _visible(qs, viewer)
+    if park is not None:
+        qs = qs.filter(park=park)
     if status == "open":
         qs = qs.filter(status__in=(S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.RETURNED))
     elif status:
@@ -127,9 +146,9 @@ def order_list(*, viewer: Any, scope: str = "all", status: str = "", overdue: bo
     return qs.order_by("-submitted_at", "-id")
 
 
-def order_services(*, viewer: Any, scope: str = "all") -> QuerySet[Service]:
+def order_services(*, viewer: Any, scope: str = "all", park: Park | None = None) -> QuerySet[Service]:
     """The services that appear in the orders ``viewer`` sees in ``scope`` (for the list's filter)."""
-    ids = order_list(viewer=viewer, scope=scope).order_by().values("service_id")
+    ids = order_list(viewer=viewer, scope=scope, park=park).order_by().values("service_id")
     return Service.objects.filter(pk__in=ids).only("pk", "name_zh", "name_en", "code").order_by("code")
 
 
@@ -137,10 +156,7 @@ def order_get(*, viewer: Any, order_id: int) -> ServiceOrder:
     """One order, or NotFound for anyone who may not see it (an outsider cannot tell it exists)."""
     if not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
         raise NotAuthenticated()
-    qs = _base().filter(pk=order_id)
-    if not policy.can(viewer, "order.list.all"):
-        qs = qs.filter(visible_q(viewer))
-    order = qs.first()
+    order = _visible(_base().filter(pk=order_id), viewer).first()
     if order is None:
         raise NotFound(_("No such order."))
     return order

@@ -17,17 +17,26 @@ from django.utils import timezone
 
 from parkos.catalog.eligibility import EnterpriseProfile, PolicyMatch, Status, evaluate
 from parkos.catalog.models import EnterpriseFacts, Policy
+from parkos.catalog.parks import offered_q, offered_to_q
 from parkos.core import policy
 from parkos.core.errors import NotFound
+from parkos.core.models import Park
 from parkos.enterprises.models import Building, Enterprise, Industry
 
 
 def policy_list(*, viewer: Any = None, q: str = "", today: dt.date | None = None,
-                include_closed: bool = False) -> QuerySet[Policy]:
-    """Active policies whose deadline has not passed (operators may ask for the closed ones too)."""
+                include_closed: bool = False, park: Park | int | None = None,
+                every_park: bool = False) -> QuerySet[Policy]:
+    """Active policies whose deadline has not passed (operators may ask for the closed ones too): the
+    portfolio-wide ones plus ``park``'s own (without a park, the own ones of the viewer's parks; with
+    ``every_park``, all of them, for the matching that sorts them per enterprise itself)."""
     policy.require(viewer, "policy.view")
     today = today or timezone.localdate()
     qs = Policy.objects.select_related("service")
+    if park is not None:
+        qs = qs.filter(offered_q(park))
+    elif not every_park:
+        qs = qs.filter(offered_to_q(viewer))
     if not (include_closed and policy.can(viewer, "policy.manage")):
         qs = qs.filter(is_active=True).filter(Q(deadline__isnull=True) | Q(deadline__gte=today))
     if q:
@@ -35,9 +44,11 @@ def policy_list(*, viewer: Any = None, q: str = "", today: dt.date | None = None
     return qs.order_by("deadline", "code")
 
 
-def policy_get(*, viewer: Any, policy_id: int) -> Policy:
+def policy_get(*, viewer: Any, policy_id: int, park: Park | None = None) -> Policy:
+    """One policy; another park's own policy is not found (in ``park``, else in the viewer's parks)."""
     policy.require(viewer, "policy.view")
-    item = Policy.objects.select_related("service").filter(pk=policy_id).first()
+    item = (Policy.objects.select_related("service")
+            .filter(offered_q(park) if park is not None else offered_to_q(viewer)).filter(pk=policy_id).first())
     if item is None or (not item.is_active and not policy.can(viewer, "policy.manage")):
         raise NotFound()
     return item
@@ -69,6 +80,8 @@ def _split(enterprise: Enterprise, policies: list[Policy], today: dt.date,
     facts = getattr(enterprise, "policy_facts", None) if _has_facts(enterprise) else None
     out = EnterpriseMatches(enterprise=enterprise, facts=facts)
     for item in policies:
+        if item.park_id is not None and item.park_id != enterprise.park_id:
+            continue  # another park's own policy does not apply here
         match = evaluate(item, profile, today=today, names=vocabulary, explain=explain)
         {Status.QUALIFIES: out.qualifies, Status.NEARLY: out.nearly}.get(match.status, out.not_eligible).append(match)
     out.nearly.sort(key=lambda m: len(m.unmet))
@@ -91,7 +104,7 @@ def matches_for(*, viewer: Any, enterprise_id: int, today: dt.date | None = None
         raise NotFound()
     policy.require(viewer, "policy.match", enterprise)
     today = today or timezone.localdate()
-    return _split(enterprise, list(policy_list(today=today)), today, names())
+    return _split(enterprise, list(policy_list(today=today, park=enterprise.park_id)), today, names())
 
 
 @dataclass
@@ -112,21 +125,30 @@ class PortfolioMatrix:
 
 
 def portfolio_matrix(*, viewer: Any, butler_id: int | None = None, today: dt.date | None = None,
-                     enterprise_ids: list[int] | None = None, explain: bool = False) -> PortfolioMatrix:
+                     enterprise_ids: list[int] | None = None, explain: bool = False,
+                     park: Park | None = None) -> PortfolioMatrix:
     """Every open policy against every enterprise of a butler's portfolio (operators: any butler's, or
-    the whole park when ``butler_id`` is None). A constant number of queries, whatever the portfolio.
-    Statuses only unless ``explain`` (then each match carries its texts, as on an enterprise's page)."""
+    every enterprise of their parks when ``butler_id`` is None), in the parks where the viewer holds the
+    role, or in ``park`` only; a park's own policy is a column only when one of its enterprises is a row.
+    A constant number of queries, whatever the portfolio. Statuses only unless ``explain`` (then each
+    match carries its texts, as on an enterprise's page)."""
     policy.require(viewer, "workspace.view")
     today = today or timezone.localdate()
     qs = enterprises_for_matching().filter(is_active=True)
-    if policy.can(viewer, "workspace.view.all"):
+    operator = policy.scope_filter(viewer, policy.OPERATOR) if policy.can(viewer, "workspace.view.all") else None
+    if operator is not None:
+        qs = qs.filter(**operator)
         if butler_id is not None:
             qs = qs.filter(butler_id=butler_id)
     else:
-        qs = qs.filter(butler=viewer)
+        butler_parks = policy.scope_filter(viewer, policy.BUTLER)
+        qs = qs.filter(butler=viewer, **butler_parks) if butler_parks is not None else qs.none()
+    if park is not None:
+        qs = qs.filter(park=park)
     if enterprise_ids is not None:
         qs = qs.filter(pk__in=enterprise_ids)
-    policies = list(policy_list(today=today))
+    parks = set(qs.order_by().values_list("park_id", flat=True).distinct())
+    policies = list(policy_list(today=today, every_park=True).filter(Q(park__isnull=True) | Q(park_id__in=parks)))
     vocabulary = names()
     rows = [_split(e, policies, today, vocabulary, explain) for e in qs.order_by("name")]
     matrix = PortfolioMatrix(policies=policies, rows=rows)

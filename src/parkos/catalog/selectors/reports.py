@@ -19,9 +19,12 @@ from typing import Any
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parkos.catalog.models import Category, OrderStatus, Provider, ServiceOrder
 from parkos.core import policy
+from parkos.core.errors import NotFound
+from parkos.core.models import Park
 from parkos.core.workdays import is_workday, local_date
 from parkos.enterprises.models import Enterprise
 
@@ -75,6 +78,7 @@ class Report:
     total: int = 0
     overdue: int = 0
     turnaround_median: float | None = None
+    park: Park | None = None  # None: every park the operator sees
 
     def trend_cells(self) -> list[tuple[TrendRow, list[float | None]]]:
         return [(row, [row.by_month.get(m) for m in self.months]) for row in self.trend]
@@ -116,14 +120,21 @@ def turnarounds(rows: list[tuple[Any, dt.datetime, Any, int, int]]) -> dict[Any,
 
 
 def report_build(*, viewer: Any, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                 today: dt.date | None = None) -> Report:
-    """The operator's figures for orders submitted between ``date_from`` and ``date_to`` (inclusive)."""
+                 today: dt.date | None = None, park: Park | None = None) -> Report:
+    """The operator's figures for orders submitted between ``date_from`` and ``date_to`` (inclusive), in
+    the parks where the viewer is an operator (a portfolio operator: every park), or in ``park`` only
+    (another park's figures are not found)."""
     policy.require(viewer, "catalog.reports")
+    scope = policy.scope_filter(viewer, policy.OPERATOR) or {}
+    if park is not None:
+        if not policy.can(viewer, "catalog.reports", park):
+            raise NotFound(_("No such park."))
+        scope = {"park_id": park.pk}
     today = today or timezone.localdate()
     default_from, default_to = default_range(today)
     date_from, date_to = date_from or default_from, date_to or default_to
-    report = Report(date_from=date_from, date_to=date_to, today=today)
-    orders = _orders(date_from, date_to).annotate(top=Coalesce(F("service__category__parent_id"),
+    report = Report(date_from=date_from, date_to=date_to, today=today, park=park)
+    orders = _orders(date_from, date_to).filter(**scope).annotate(top=Coalesce(F("service__category__parent_id"),
                                                                 F("service__category_id")))
 
     # Volume, open, delivered, overdue: one grouped query.

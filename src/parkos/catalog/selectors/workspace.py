@@ -40,6 +40,7 @@ from parkos.catalog.models import (
 )
 from parkos.core import policy
 from parkos.core.errors import NotFound
+from parkos.core.models import Park
 from parkos.enterprises.models import Enterprise
 from parkos.enterprises.selectors import employer_of, staff_count_subquery
 
@@ -54,7 +55,7 @@ def _count(qs: QuerySet[Any]) -> Subquery:
 
 
 def workspace_enterprises(*, viewer: Any, butler: Any = None, q: str = "", sort: str = "overdue",
-                          overdue_only: bool = False) -> QuerySet[Enterprise]:
+                          overdue_only: bool = False, park: Park | None = None) -> QuerySet[Enterprise]:
     """A butler's portfolio (an operator: any butler's, or every enterprise with a butler), each row
     annotated with ``open_orders``, ``overdue``, ``last_contact`` (latest of the butler's order
     comment, a held appointment, a note; NEVER if none), ``last_event_*`` and ``latest_note``."""
@@ -62,10 +63,17 @@ def workspace_enterprises(*, viewer: Any, butler: Any = None, q: str = "", sort:
     today = timezone.localdate()
     now = timezone.now()
     qs = Enterprise.objects.filter(is_active=True).select_related("industry", "butler")
-    if policy.can(viewer, "workspace.view.all"):
+    # Only the parks where the viewer is an operator (any butler's portfolio) or, else, a butler (their
+    # own): a butler of park A who still holds an enterprise of park B does not work it from here.
+    operator = policy.scope_filter(viewer, policy.OPERATOR) if policy.can(viewer, "workspace.view.all") else None
+    if operator is not None:
+        qs = qs.filter(**operator)
         qs = qs.filter(butler=butler) if butler is not None else qs.filter(butler__isnull=False)
     else:
-        qs = qs.filter(butler=viewer)
+        butler_parks = policy.scope_filter(viewer, policy.BUTLER)
+        qs = qs.filter(butler=viewer, **butler_parks) if butler_parks is not None else qs.none()
+    if park is not None:
+        qs = qs.filter(park=park)
     q = (q or "").strip()[:50]  # a search query, not stored: longer ones match nothing more
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(name_en__icontains=q))
@@ -107,7 +115,9 @@ def workspace_enterprise_get(*, viewer: Any, enterprise_id: int) -> Enterprise:
     policy.require(viewer, "workspace.view")
     enterprise = (Enterprise.objects.select_related("industry", "industry__parent", "building", "butler")
                   .filter(pk=enterprise_id, is_active=True).first())
-    if enterprise is None or not policy.can(viewer, "enterprise.notes", enterprise):
+    # "workspace.view" on the enterprise asks the roles of its park: another park's enterprise is not here.
+    if enterprise is None or not (policy.can(viewer, "workspace.view", enterprise)
+                                  and policy.can(viewer, "enterprise.notes", enterprise)):
         raise NotFound(_("No such enterprise."))
     return enterprise
 

@@ -78,7 +78,16 @@ def slot_publish(*, actor: User, starts_at: datetime, ends_at: datetime, mode: s
             raise Conflict(_("This overlaps your slot at %(time)s.") % {
                 "time": timezone.localtime(overlap.starts_at).strftime("%Y-%m-%d %H:%M")}, code=ErrorCode.OVERLAP)
         return AppointmentSlot.objects.create(butler=actor, starts_at=starts_at, ends_at=ends_at, mode=mode,
-                                              place=place, link=link)
+                                              place=place, link=link, park_id=_slot_park_id(actor))
+
+
+def _slot_park_id(actor: User) -> int | None:
+    """The park a slot is offered in: the one park where its butler (or operator) holds the role; empty
+    for someone who works in several parks or the whole portfolio."""
+    parks: set[int | None] = set()
+    for role in (policy.BUTLER, policy.OPERATOR):
+        parks |= policy.role_parks(actor, role)
+    return next(iter(parks)) if len(parks) == 1 else None
 
 
 def slot_withdraw(*, actor: User, slot: AppointmentSlot, reason: str = "") -> AppointmentSlot:

@@ -119,8 +119,13 @@ def service_clean(service: Service) -> None:
 
 def service_save(*, actor: User, service: Service) -> Service:
     """Create or update a service (operators), then re-index it once the change has committed
-    (an inactive service leaves the index)."""
-    policy.require(actor, "catalog.manage")
+    (an inactive service leaves the index). A park's operators manage that park's own services; only
+    portfolio operators the portfolio-wide ones (and moving a service between parks needs both sides)."""
+    policy.require(actor, "catalog.manage", service)
+    if service.pk is not None:
+        stored = Service.objects.filter(pk=service.pk).first()
+        if stored is not None:
+            policy.require(actor, "catalog.manage", stored)
     try:
         service_clean(service)
     except ValidationError as error:

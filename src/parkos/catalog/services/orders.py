@@ -46,7 +46,7 @@ from parkos.catalog.services.sla import (
     within_reopen_window,
 )
 from parkos.core import policy
-from parkos.core.errors import Conflict, ErrorCode, Forbidden, Invalid, field_error
+from parkos.core.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound, field_error
 from parkos.core.text import clean_text
 from parkos.enterprises.models import Enterprise
 
@@ -91,6 +91,9 @@ def order_create(*, actor: User, enterprise: Enterprise, service: Service, idemp
     policy.require(actor, "order.request", enterprise)
     from parkos.catalog.selectors.catalog import service_ineligibility
 
+    if not service.offered_in(enterprise.park_id):
+        # Another park's own service: not offered here, and not even there to see.
+        raise NotFound(_("No such service."))
     if not service.is_active:
         raise Conflict(_("This service is no longer offered."), code=ErrorCode.INACTIVE)
     reasons = service_ineligibility(service, enterprise)
@@ -104,7 +107,8 @@ def order_create(*, actor: User, enterprise: Enterprise, service: Service, idemp
         try:
             with transaction.atomic():
                 order = ServiceOrder.objects.create(
-                    number=_new_number(), enterprise=enterprise, service=service, requested_by=actor,
+                    number=_new_number(), enterprise=enterprise, park_id=enterprise.park_id, service=service,
+                    requested_by=actor,
                     butler=enterprise.butler, status=S.SUBMITTED, answers=clean, note=note, idempotency_key=key,
                     sla_days=service.sla_days, submitted_at=now,
                     due_on=sla_due_on(timezone.localdate(now), service.sla_days), plan_item=plan_item,

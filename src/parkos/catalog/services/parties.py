@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 from parkos.accounts.models import User
-from parkos.accounts.selectors import user_list_with_role
 from parkos.catalog.models import ServiceOrder
 from parkos.core import policy
 from parkos.enterprises.selectors import admins_of
@@ -26,8 +26,16 @@ def butlers(order: ServiceOrder) -> list[User]:
 
 
 def park_side(order: ServiceOrder) -> list[User]:
-    """The order's butler(s); an enterprise without a butler has the operators look after it."""
-    return butlers(order) or list(user_list_with_role(role=policy.OPERATOR))
+    """The order's butler(s); an enterprise without a butler has the operators of its park (and the
+    portfolio's) look after it — never another park's."""
+    return butlers(order) or list(operators_of(order.park_id))
+
+
+def operators_of(park_id: int) -> list[User]:
+    # One filter() over the grants, so role and park are asked of the same grant.
+    grants = (Q(role_grants__role=policy.OPERATOR, role_grants__park_id=park_id)
+              | Q(role_grants__role=policy.OPERATOR, role_grants__park__isnull=True))
+    return list(User.objects.filter(grants, is_active=True).distinct().order_by("display_name"))
 
 
 def provider_people(order: ServiceOrder) -> list[User]:

@@ -82,6 +82,8 @@ def _renumber(plan: Plan, ids: list[int]) -> None:
 def plan_item_add(*, actor: User, plan: Plan, service: Service, reason: str = "") -> PlanItem:
     with transaction.atomic():
         plan = _draft(actor, plan)
+        if not service.offered_in(plan.enterprise.park_id):
+            raise NotFound(_("No such service."))
         if not service.is_active:
             raise field_error("service", _("This service is no longer offered."), code=ErrorCode.INACTIVE)
         if PlanItem.objects.filter(plan=plan, service=service).exists():

@@ -13,7 +13,7 @@ from parkos.accounts.models import User
 from parkos.catalog.eligibility import rules_validate
 from parkos.catalog.models import EnterpriseFacts, Policy, RevenueBand, ServiceOrder
 from parkos.core import policy
-from parkos.core.errors import Conflict, ErrorCode, Invalid, field_error
+from parkos.core.errors import Conflict, ErrorCode, Invalid, NotFound, field_error
 from parkos.enterprises.models import Enterprise
 from parkos.search.services import delete_on_commit, index_on_commit
 
@@ -35,8 +35,13 @@ def policy_clean(item: Policy) -> None:
 
 
 def policy_save(*, actor: User, item: Policy) -> Policy:
-    """Create or update a policy (operators); refused whole when a rule is invalid."""
-    policy.require(actor, "policy.manage")
+    """Create or update a policy (operators); refused whole when a rule is invalid. One park's operators
+    manage its own policies; portfolio-wide ones are the portfolio operators'."""
+    policy.require(actor, "policy.manage", item)
+    if item.pk is not None:
+        stored = Policy.objects.filter(pk=item.pk).first()
+        if stored is not None:
+            policy.require(actor, "policy.manage", stored)
     try:
         policy_clean(item)
     except ValidationError as error:
@@ -82,6 +87,8 @@ def policy_apply(*, actor: User, enterprise: Enterprise, item: Policy, idempoten
     service (idempotent by the request key, like every order). Refused when the policy is closed or has
     no application service linked; eligibility is advice here, the order itself is checked as usual."""
     policy.require(actor, "policy.apply", enterprise)
+    if item.park_id is not None and item.park_id != enterprise.park_id:
+        raise NotFound()  # another park's own policy
     from django.utils import timezone
 
     if not item.is_active or (item.deadline is not None and item.deadline < timezone.localdate()):

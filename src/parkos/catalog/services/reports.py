@@ -43,6 +43,7 @@ def report_csv(report: Report) -> bytes:
     writer = csv.writer(out)
     writer.writerow([_("Orders submitted from %(start)s to %(end)s") % {
         "start": report.date_from.isoformat(), "end": report.date_to.isoformat()}])
+    writer.writerow([_("Park"), report.park.display_name() if report.park is not None else _("All parks")])
     for title, rows in report_sections(report):
         writer.writerow([])
         writer.writerow([title])

@@ -110,6 +110,7 @@ class ServiceOrderFactory(factory.django.DjangoModelFactory):
 
     number = factory.Sequence(lambda n: f"T{n:011d}")
     enterprise = factory.SubFactory(EnterpriseFactory)
+    park = factory.LazyAttribute(lambda o: o.enterprise.park)
     service = factory.SubFactory(ServiceFactory)
     requested_by = factory.SubFactory(UserFactory)
     butler = factory.LazyAttribute(lambda o: o.enterprise.butler)

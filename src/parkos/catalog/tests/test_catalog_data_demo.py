@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from django.db.models import F
 
 from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
@@ -56,6 +57,10 @@ def ctx(db: None) -> Any:
     butler = UserFactory(roles=[Role.BUTLER])
     first, admin = enterprise_with_admin(name="思灵机器人科技（北京）有限公司", industry=robotics, butler=butler)
     enterprises = [first] + [enterprise_with_admin(butler=butler)[0] for _ in range(3)]
+    # One enterprise of the second demo park: it orders that park's own services too.
+    from parkos.catalog.demo import second_park
+
+    enterprises.append(enterprise_with_admin(butler=butler, park=second_park())[0])
     people = {"admin": admin, "butler": butler, "provider": UserFactory(roles=[Role.PROVIDER])}
     return DemoContext(people=people, butlers=[butler], members=[], enterprises=enterprises, added={})
 
@@ -70,8 +75,16 @@ def test_demo_is_idempotent_and_tells_a_story(ctx: Any) -> None:
 
     seed_demo(ctx)
     first = _counts()
-    assert first["Service"] == 600 and first["Policy"] == 16 and first["Provider"] >= 25
-    assert ctx.added["catalog_services"] == 600
+    assert first["Service"] == 603 and first["Policy"] == 17 and first["Provider"] >= 25
+    assert ctx.added["catalog_services"] == 603
+    yizhuang = ctx.enterprises[-1].park
+    assert Service.objects.filter(park__isnull=True).count() == 600
+    assert Service.objects.filter(park=yizhuang).count() == 3
+    assert Policy.objects.filter(park=yizhuang).count() == 1
+    # Every order is in its enterprise's park; the second park's enterprise ordered one of its own services.
+    assert not ServiceOrder.objects.exclude(park_id=F("enterprise__park_id")).exists()
+    assert ServiceOrder.objects.filter(enterprise=ctx.enterprises[-1], service__park=yizhuang).exists()
+    assert not ServiceOrder.objects.exclude(park=yizhuang).filter(service__park=yizhuang).exists()
     events_at = sorted(OrderEvent.objects.values_list("created_at", flat=True))
     seed_demo(ctx)
     assert _counts() == first, "a second run adds nothing"
@@ -88,7 +101,7 @@ def test_demo_is_idempotent_and_tells_a_story(ctx: Any) -> None:
         times = list(order.events.values_list("created_at", flat=True))
         assert times == sorted(times) and times[0] == order.submitted_at
     assert EnterpriseFacts.objects.get(enterprise=ctx.enterprises[0]).patents == 12
-    assert Policy.objects.filter(service__isnull=False).count() == 15
+    assert Policy.objects.filter(service__isnull=False).count() == 16
 
 
 @pytest.mark.django_db(transaction=True)

@@ -50,7 +50,7 @@ def row(**overrides: str) -> list[str]:
     values = {"code": "legal-002", "category": "legal-contract", "name_zh": "律师函", "name_en": "Lawyer's letter",
               "description_zh": "发送律师函。", "description_en": "", "provider": "北京明理律师事务所", "pricing": "fixed",
               "price": "1000", "sla_days": "2", "materials": "合同；证据|授权书", "fields": "", "eligibility": "",
-              "tags": "律师函，催收", "is_active": "1"}
+              "tags": "律师函，催收", "is_active": "1", "park": ""}
     values.update(overrides)
     return [values[c] for c in transfer.COLUMNS]
 

@@ -26,6 +26,7 @@ from parkos.catalog.forms import (
     request_action,
 )
 from parkos.catalog.models import OrderStatus, Provider
+from parkos.catalog.parks import chosen_park
 from parkos.catalog.selectors import catalog as catalog_selectors
 from parkos.catalog.selectors import orders as selectors
 from parkos.catalog.services import orders as services
@@ -36,6 +37,7 @@ from parkos.catalog.services.sla import is_overdue
 from parkos.core import policy, ratelimit
 from parkos.core.errors import Invalid, NotFound
 from parkos.core.forms import page_action
+from parkos.core.parks import parks_of
 
 PER_PAGE = 20
 
@@ -88,17 +90,20 @@ def order_list(request: HttpRequest) -> HttpResponse:
     # Filters from the query string, not stored: capped so a pasted novel cannot become a LIKE pattern.
     filters = {key: request.GET.get(key, "").strip()[:40] for key in ("status", "service", "from", "to", "q")}
     filters["overdue"] = "1" if request.GET.get("overdue") == "1" else ""
+    park = chosen_park(request)
+    filters["park"] = park.code if park is not None else ""
     qs = selectors.order_list(viewer=request.user, scope=scope, status=filters["status"],
                               overdue=bool(filters["overdue"]), service=filters["service"] or None,
                               date_from=_parse_date(filters["from"]), date_to=_parse_date(filters["to"]),
-                              q=filters["q"])
+                              q=filters["q"], park=park)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(o, is_overdue(o, today=today)) for o in page]
     context = {
         "page": page, "rows": rows, "filters": filters, "scope": scope,
         "scopes": [(s, selectors.SCOPE_LABELS[s]) for s in scopes], "statuses": OrderStatus.choices,
-        "services": selectors.order_services(viewer=request.user, scope=scope),
+        "services": selectors.order_services(viewer=request.user, scope=scope, park=park),
+        "parks": parks_of(request.user), "park": park,
         "querystring": urlencode({k: v for k, v in {**filters, "scope": scope}.items() if v}),
     }
     template = "catalog/_order_results.html" if getattr(request, "htmx", False) else "catalog/order_list.html"

@@ -19,6 +19,7 @@ from parkos.accounts.models import User
 from parkos.catalog.eligibility import EnterpriseProfile, describe, evaluate
 from parkos.catalog.forms import OrderRequestForm, request_action
 from parkos.catalog.forms_policy import FactsForm
+from parkos.catalog.parks import chosen_park
 from parkos.catalog.selectors import policies as selectors
 from parkos.catalog.selectors.catalog import viewer_enterprise
 from parkos.catalog.services import policies as services
@@ -36,7 +37,9 @@ def _user(request: HttpRequest) -> User:
 
 def policy_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]  # a search query, not stored
-    page = Paginator(selectors.policy_list(viewer=request.user, q=q), PER_PAGE).get_page(request.GET.get("page"))
+    # The current park's policies: the portfolio-wide ones plus its own.
+    policies = selectors.policy_list(viewer=request.user, q=q, park=request.park)  # type: ignore[attr-defined]
+    page = Paginator(policies, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "catalog/policy_list.html", {
         "page": page, "q": q, "querystring": urlencode({"q": q}) if q else "",
         "my_enterprise": viewer_enterprise(request.user),
@@ -45,7 +48,8 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 
 def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
-    item = selectors.policy_get(viewer=request.user, policy_id=policy_id)
+    item = selectors.policy_get(viewer=request.user, policy_id=policy_id,
+                                park=request.park)  # type: ignore[attr-defined]
     vocabulary = selectors.names()
     enterprise = viewer_enterprise(request.user)
     match = None
@@ -135,14 +139,17 @@ def policy_apply(request: HttpRequest, policy_id: int, enterprise_id: int) -> Ht
 @login_required
 def policy_portfolio(request: HttpRequest) -> HttpResponse:
     butler_id = request.GET.get("butler", "")
+    park = chosen_park(request)
     matrix = selectors.portfolio_matrix(viewer=request.user,
-                                        butler_id=int(butler_id) if butler_id.isdigit() else None)
+                                        butler_id=int(butler_id) if butler_id.isdigit() else None, park=park)
     rows = [(row, [matrix.cell(row, p) for p in matrix.policies]) for row in matrix.rows]
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     totals = [(p, matrix.qualifies[p.pk], matrix.nearly[p.pk]) for p in matrix.policies]
     return render(request, "catalog/policy_portfolio.html", {
         "matrix": matrix, "page": page, "totals": totals,
-        "querystring": urlencode({"butler": butler_id}) if butler_id.isdigit() else "",
+        "querystring": urlencode({k: v for k, v in (("butler", butler_id if butler_id.isdigit() else ""),
+                                                    ("park", park.code if park is not None else "")) if v}),
+        "park": park,
     })
 
 

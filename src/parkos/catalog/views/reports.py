@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +13,7 @@ from django.utils import timezone
 from parkos.accounts.models import User
 from parkos.catalog import transfer
 from parkos.catalog.forms_policy import ImportForm, ReportRangeForm
+from parkos.catalog.parks import chosen_park, role_park_choices
 from parkos.catalog.selectors import reports as selectors
 from parkos.catalog.services import reports as services
 from parkos.core import policy, ratelimit
@@ -38,17 +41,21 @@ def report(request: HttpRequest) -> HttpResponse:
         start, end = form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
     elif form.is_bound:
         return render(request, "catalog/report_index.html", {"form": form, "report": None}, status=400)
-    data = selectors.report_build(viewer=request.user, date_from=start, date_to=end)
+    park = chosen_park(request)
+    data = selectors.report_build(viewer=request.user, date_from=start, date_to=end, park=park)
     fmt = request.GET.get("format", "")
-    stamp = f"{data.date_from:%Y%m%d}-{data.date_to:%Y%m%d}"
+    stamp = f"{data.date_from:%Y%m%d}-{data.date_to:%Y%m%d}" + (f"-{park.code}" if park is not None else "")
     if fmt == "csv":
         return _download(services.report_csv(data), f"catalog-report-{stamp}.csv", "text/csv; charset=utf-8")
     if fmt == "xlsx":
         return _download(services.report_xlsx(data), f"catalog-report-{stamp}.xlsx", XLSX)
     if not form.is_bound:
         form = ReportRangeForm(initial={"date_from": data.date_from, "date_to": data.date_to})
-    query = f"date_from={data.date_from.isoformat()}&date_to={data.date_to.isoformat()}"
-    return render(request, "catalog/report_index.html", {"form": form, "report": data, "query": query})
+    query = urlencode({"date_from": data.date_from.isoformat(), "date_to": data.date_to.isoformat(),
+                       **({"park": park.code} if park is not None else {})})
+    parks = role_park_choices(request.user, policy.OPERATOR)
+    return render(request, "catalog/report_index.html", {"form": form, "report": data, "query": query,
+                                                         "parks": parks, "park": park})
 
 
 @login_required

@@ -25,6 +25,7 @@ from parkos.catalog.forms_workspace import (
     SlotForm,
 )
 from parkos.catalog.models import PlanStatus, Service
+from parkos.catalog.parks import chosen_park, offered_q, role_park_choices
 from parkos.catalog.selectors import workspace as selectors
 from parkos.catalog.services import appointments, notes, plans
 from parkos.catalog.services.machine import action_labels
@@ -58,16 +59,18 @@ def home(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "overdue")
     sort = sort if sort in selectors.SORTS else "overdue"
     # The query is a search, not stored: a longer one would match nothing more.
+    park = chosen_park(request)
     filters = {"q": request.GET.get("q", "")[:50], "sort": sort, "overdue": request.GET.get("overdue", ""),
-               "butler": str(butler.pk) if butler else ""}
+               "butler": str(butler.pk) if butler else "", "park": park.code if park is not None else ""}
     qs = selectors.workspace_enterprises(viewer=user, butler=butler, q=filters["q"], sort=sort,
-                                         overdue_only=filters["overdue"] == "1")
+                                         overdue_only=filters["overdue"] == "1", park=park)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     labels = action_labels()
     for row in page:
         row.last_event_label = labels.get(row.last_event_action or "", row.last_event_action)  # type: ignore[attr-defined]
     context = {
         "page": page, "filters": filters, "butlers": butlers, "is_operator": is_operator, "never": selectors.NEVER,
+        "parks": role_park_choices(user, policy.OPERATOR if is_operator else policy.BUTLER), "park": park,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
     }
     template = "catalog/_workspace_rows.html" if getattr(request, "htmx", False) else "catalog/workspace_home.html"
@@ -167,7 +170,8 @@ def plan_services(request: HttpRequest, plan_id: int) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]  # a search query, not stored
     found = []
     if q:
-        found = list(Service.objects.filter(is_active=True, provider__is_active=True)
+        found = list(Service.objects.filter(offered_q(plan.enterprise.park_id), is_active=True,
+                                            provider__is_active=True)
                      .filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
                      .select_related("category").order_by("code")[:10])
     return render(request, "catalog/_plan_service_results.html", {"plan": plan, "found": found, "q": q})

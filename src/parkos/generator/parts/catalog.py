@@ -93,6 +93,24 @@ STAGE_REVENUE = {"seed": 0, "angel": 1, "series_a": 2, "series_b": 3, "series_c"
 STAGE_PATENTS = {"seed": 1, "angel": 2, "series_a": 4, "series_b": 8, "series_c": 12, "pre_ipo": 20, "listed": 40}
 
 
+DEFAULT_PARK_ID = 1
+# The smaller parks each offer a few services of their own (the last ones of the catalog): the catalog
+# keeps its size, the parks differ a little.
+PARK_ONLY_PER_PARK = 2
+
+
+def park_only_services(n_services: int, park_ids: list[int]) -> dict[int, int]:
+    """Service id -> the park it is offered in only (every other service is portfolio-wide)."""
+    local: dict[int, int] = {}
+    others = [p for p in sorted(park_ids) if p != DEFAULT_PARK_ID]
+    for k, park_id in enumerate(others):
+        for j in range(PARK_ONLY_PER_PARK):
+            service_id = n_services - k * PARK_ONLY_PER_PARK - j
+            if service_id > 1:
+                local[service_id] = park_id
+    return local
+
+
 def _template_of(name: str) -> str:
     """The template name a service name starts with (variant and package suffixes dropped)."""
     for mark in ("（", "·"):
@@ -128,21 +146,25 @@ def catalog(ctx: Context) -> int:
     ctx.shared["provider_staff"] = {pid: user for _i, pid, user in reversed(members)}
 
     specs = catalog_data.services(ctx.count(catalog_data.CATALOG_SIZE, minimum=60))
+    local = park_only_services(len(specs), ctx.shared.get("park_ids") or [DEFAULT_PARK_ID])
     total += ctx.insert(
         "catalog.Service", ["id", "created_at", "updated_at", "code", "category_id", "provider_id", "name_zh", "name_en",
                             "description_zh", "description_en", "pricing", "price", "sla_days", "materials", "fields",
-                            "eligibility", "tags", "is_active"],
+                            "eligibility", "tags", "is_active", "park_id"],
         [(i, now, now, s.code, cat_ids[s.category], prov_ids[s.provider], s.name_zh, s.name_en, s.description_zh,
-          s.description_en, s.pricing, s.price, s.sla_days, s.materials, s.fields, s.eligibility, s.tags, True)
+          s.description_en, s.pricing, s.price, s.sla_days, s.materials, s.fields, s.eligibility, s.tags, True,
+          local.get(i))
          for i, s in enumerate(specs, start=1)])
     ctx.shared["catalog_specs"] = specs
+    ctx.shared["catalog_service_park"] = local
     ctx.shared["catalog_provider_park"] = {prov_ids[p[0]]: p[2] for p in provs}
     ctx.shared["catalog_provider_ids"] = prov_ids
     ctx.ids["services"] = range(1, len(specs) + 1)
 
     by_name: dict[str, int] = {}
     for i, s in sorted(enumerate(specs, start=1), key=lambda x: (not provs[prov_ids[x[1].provider] - 1][2], x[1].code)):
-        by_name.setdefault(s.name_zh, i)
+        if i not in local:  # the portfolio's policies apply through a portfolio-wide service
+            by_name.setdefault(s.name_zh, i)
     industries = set(Industry.objects.using(ctx.using).values_list("code", flat=True))
     buildings = set(Building.objects.using(ctx.using).values_list("code", flat=True))
     rows = []
@@ -180,6 +202,10 @@ def service_orders(ctx: Context) -> int:
     prov_ids: dict[str, int] = ctx.shared["catalog_provider_ids"]
     park = ctx.shared["catalog_provider_park"]
     provider_staff: dict[int, int] = ctx.shared["provider_staff"]
+    service_park: dict[int, int] = ctx.shared.get("catalog_service_park", {})
+    # An order is in its enterprise's park (every enterprise in the default park until the enterprises
+    # part publishes the portfolio).
+    enterprise_park: dict[int, int] = ctx.shared.get("enterprise_park", {})
     # Some providers are slower than their SLA promises; the park's own centre is on time.
     slowness = {pid: 1.0 if park[pid] else rng.choice([0.8, 0.9, 1.0, 1.0, 1.1, 1.3, 1.5]) for pid in park}
     by_template: dict[str, list[int]] = {}
@@ -220,9 +246,12 @@ def service_orders(ctx: Context) -> int:
         needs = STAGE_NEEDS.get(stage, STAGE_NEEDS["series_a"])
         boost = INDUSTRY_BOOST.get(top_industry, {})
 
-        def eligible(i: int, stage: str = stage, top_industry: str = top_industry) -> bool:
+        park_id = enterprise_park.get(pk, DEFAULT_PARK_ID)
+
+        def eligible(i: int, stage: str = stage, top_industry: str = top_industry, park_id: int = park_id) -> bool:
             e = specs[i - 1].eligibility
-            return ((not e.get("stages") or stage in e["stages"])
+            return (service_park.get(i, park_id) == park_id
+                    and (not e.get("stages") or stage in e["stages"])
                     and (not e.get("industries") or top_industry in e["industries"]))
 
         candidates = [t for t in templates if any(eligible(i) for i in by_template[t])]
@@ -262,7 +291,8 @@ def service_orders(ctx: Context) -> int:
                 order_id -= 1
                 continue
             order_rows.append((
-                order_id, moment, plan.events[-1][3], f"SO{moment:%y%m%d}{order_id:07d}", pk, service_id, requester,
+                order_id, moment, plan.events[-1][3], f"SO{moment:%y%m%d}{order_id:07d}", pk, park_id, service_id,
+                requester,
                 butler, provider_id if plan.assigned else None, plan.status, {}, "", f"gen-{order_id:08d}",
                 spec.sla_days, plan.due_on, plan.paused_at, plan.paused_workdays, plan.submitted_at, plan.accepted_at,
                 plan.delivered_at, plan.closed_at, None, plan.rating, plan.rating_comment, None,
@@ -275,7 +305,8 @@ def service_orders(ctx: Context) -> int:
     ctx.ids["service_orders"] = range(1, order_id + 1)
     total = ctx.insert(
         "catalog.ServiceOrder",
-        ["id", "created_at", "updated_at", "number", "enterprise_id", "service_id", "requested_by_id", "butler_id",
+        ["id", "created_at", "updated_at", "number", "enterprise_id", "park_id", "service_id", "requested_by_id",
+         "butler_id",
          "provider_id", "status", "answers", "note", "idempotency_key", "sla_days", "due_on", "paused_at",
          "paused_workdays", "submitted_at", "accepted_at", "delivered_at", "closed_at", "overdue_notified_at",
          "rating", "rating_comment", "plan_item_id"],
