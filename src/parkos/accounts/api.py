@@ -14,14 +14,18 @@ from parkos.accounts.schemas import (
     MemberOut,
     MeOut,
     ProfileIn,
+    RoleIn,
     SignupIn,
     TokenCreatedOut,
     TokenCreateIn,
     TokenLoginIn,
     TokenOut,
+    UserRolesOut,
+    role_grants_of,
 )
 from parkos.core import ratelimit
 from parkos.core.client_ip import client_address
+from parkos.core.parks import park_param
 
 router = Router(tags=["accounts"])
 
@@ -107,3 +111,24 @@ def members(request: HttpRequest, q: str = "") -> Any:
 @router.get("/members/{user_id}", response=MemberOut)
 def member(request: HttpRequest, user_id: int) -> Any:
     return selectors.member_get(viewer=request.user, user_id=user_id)  # type: ignore[arg-type]
+
+
+def _roles_out(user_id: int) -> dict[str, Any]:
+    user = selectors.user_get_active(user_id=user_id)
+    return {"user_id": user.pk, "role_grants": role_grants_of(user)}
+
+
+@router.post("/users/{user_id}/roles", response={201: UserRolesOut})
+def role_grant(request: HttpRequest, user_id: int, payload: RoleIn) -> Status[Any]:
+    """Grant a role in a park (``park``: code or id), or portfolio-wide (no park: portfolio operators only)."""
+    services.role_grant(actor=request.user, user=user_id, role=payload.role,  # type: ignore[arg-type]
+                        park=park_param(payload.park))
+    return Status(201, _roles_out(user_id))
+
+
+@router.delete("/users/{user_id}/roles", response=UserRolesOut)
+def role_revoke(request: HttpRequest, user_id: int, role: str, park: str | None = None) -> Any:
+    """Withdraw a role held in a park (``?park=``), or the portfolio-wide grant (no park)."""
+    services.role_revoke(actor=request.user, user=user_id, role=role,  # type: ignore[arg-type]
+                         park=park_param(park))
+    return _roles_out(user_id)

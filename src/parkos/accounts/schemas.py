@@ -57,17 +57,48 @@ class MemberOut(Schema):
         return avatar.url if avatar else None
 
 
+class RoleGrantOut(Schema):
+    role: str
+    park: str | None  # the park's code; None: every park of the portfolio
+
+
+def role_grants_of(obj: object) -> list[dict[str, str | None]]:
+    from parkos.core.parks import park_list
+
+    codes = {p.pk: p.code for p in park_list()}
+    return sorted(
+        ({"role": role, "park": codes.get(park_id, str(park_id)) if park_id is not None else None}
+         for role, parks in getattr(obj, "role_scopes", {}).items() for park_id in parks),
+        key=lambda g: (g["role"] or "", g["park"] or ""),
+    )
+
+
 class MeOut(MemberOut):
     email: str | None
     mobile: str | None
     is_public: bool
     language: str
-    roles: list[str]
+    roles: list[str]  # the roles held in any park
+    role_grants: list[RoleGrantOut]  # each role with the park it is held in
     date_joined: datetime
 
     @staticmethod
     def resolve_roles(obj: object) -> list[str]:
         return sorted(getattr(obj, "role_codes", []))
+
+    @staticmethod
+    def resolve_role_grants(obj: object) -> list[dict[str, str | None]]:
+        return role_grants_of(obj)
+
+
+class RoleIn(Schema):
+    role: str
+    park: str | None = None  # a park's code or id; empty: every park (portfolio operators only)
+
+
+class UserRolesOut(Schema):
+    user_id: int
+    role_grants: list[RoleGrantOut]
 
 
 class ProfileIn(Schema):

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from parkos.accounts.models import AccessToken, User
+from parkos.accounts.models import AccessToken, User, UserRole
 from parkos.core import policy
 from parkos.core.errors import NotFound
 from parkos.core.text import normalise_plain
 
 
-def member_list(*, viewer: User, q: str = "") -> QuerySet[User]:
-    """Members with public profiles, for logged-in members."""
+def member_list(*, viewer: User, q: str = "", park: Any = None) -> QuerySet[User]:
+    """Members with public profiles, for logged-in members; ``park`` limits them to the staff of that
+    park's enterprises (None: everyone). Hidden profiles never show."""
     policy.require(viewer, "member.view")
     qs = User.objects.filter(is_active=True, is_public=True).order_by("-date_joined", "-id")
+    if park is not None:
+        from parkos.enterprises.selectors import staff_ids_in_park
+
+        qs = qs.filter(pk__in=staff_ids_in_park(park))
     q = normalise_plain(q)[:50]  # a search query, not stored: longer ones match nothing more
     if q:
         qs = qs.filter(Q(display_name__icontains=q) | Q(bio__icontains=q))
@@ -36,8 +43,12 @@ def token_list(*, viewer: User) -> QuerySet[AccessToken]:
     return AccessToken.objects.filter(user=viewer)
 
 
-def user_list_with_role(*, role: str) -> QuerySet[User]:
-    return User.objects.filter(is_active=True, role_grants__role=role).order_by("display_name")
+def user_list_with_role(*, role: str, park: Any = None) -> QuerySet[User]:
+    """Active holders of ``role``; with ``park``, only those who hold it in that park or portfolio-wide."""
+    grants = UserRole.objects.filter(role=role)
+    if park is not None:
+        grants = grants.filter(Q(park__isnull=True) | Q(park_id=getattr(park, "pk", park)))
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("display_name")
 
 
 def user_get_active(*, user_id: int) -> User:

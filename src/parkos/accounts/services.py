@@ -200,23 +200,35 @@ def token_authenticate(raw: str) -> User | None:
     return token.user
 
 
-def role_grant(*, actor: User | None, user: User, role: str, park: Any = None) -> UserRole:
-    """Grant a role in one park, or (``park`` None) in every park of the portfolio. ``actor`` None is the
-    system (seeding, command line); an operator of one park grants in that park only, and only a
-    portfolio operator grants portfolio-wide."""
-    if actor is not None:
-        policy.require(actor, "role.grant", park if park is not None else policy.PORTFOLIO)
+def _role_target(user: User | int, role: str) -> User:
     if role not in Role.values:
         raise field_error("role", _("Unknown role."), code=ErrorCode.INVALID_CHOICE)
+    if isinstance(user, int):
+        from parkos.accounts.selectors import user_get_active
+
+        return user_get_active(user_id=user)
+    return user
+
+
+def role_grant(*, actor: User | None, user: User | int, role: str, park: Any = None) -> UserRole:
+    """Grant a role in one park, or (``park`` None) in every park of the portfolio. ``actor`` None is the
+    system (seeding, command line); an operator of one park grants in that park only, and only a
+    portfolio operator grants portfolio-wide. ``user`` may be an account id: it is looked up only once the
+    actor may grant, so the answer tells nobody else whether it exists. Idempotent; notifies nobody."""
+    if actor is not None:
+        policy.require(actor, "role.grant", park if park is not None else policy.PORTFOLIO)
+    user = _role_target(user, role)
     grant, _created = UserRole.objects.get_or_create(user=user, role=role, park=park, defaults={"granted_by": actor})
     user.__dict__.pop("role_scopes", None)
     user.__dict__.pop("_park_ids", None)
     return grant
 
 
-def role_revoke(*, actor: User | None, user: User, role: str, park: Any = None) -> None:
+def role_revoke(*, actor: User | None, user: User | int, role: str, park: Any = None) -> None:
+    """Withdraw a role held in one park (or, ``park`` None, the portfolio-wide grant). Idempotent."""
     if actor is not None:
         policy.require(actor, "role.grant", park if park is not None else policy.PORTFOLIO)
+    user = _role_target(user, role)
     UserRole.objects.filter(user=user, role=role, park=park).delete()
     user.__dict__.pop("role_scopes", None)
     user.__dict__.pop("_park_ids", None)

@@ -154,12 +154,19 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
+    """The current park's members (staff of its enterprises) by default; ``?park=all`` everyone."""
+    from parkos.core.parks import park_list, park_param
+
     q = request.GET.get("q", "")
+    chosen = request.GET.get("park", "")
+    park = None if chosen == "all" else (park_param(chosen) or request.park)  # type: ignore[attr-defined]
     # 25,000 members: count at most 50 pages (search narrows the list; see core/pagination.py).
-    page = CappedPaginator(selectors.member_list(viewer=request.user, q=q), 24).get_page(  # type: ignore[arg-type]
+    page = CappedPaginator(selectors.member_list(viewer=request.user, q=q, park=park), 24).get_page(  # type: ignore[arg-type]
         request.GET.get("page"))
+    params = {k: v for k, v in (("q", q), ("park", chosen)) if v}
     return render(request, "accounts/member_list.html",
-                  {"page": page, "q": q, "querystring": urlencode({"q": q}) if q else ""})
+                  {"page": page, "q": q, "listed_park": park, "parks": park_list(), "park_filter": chosen,
+                   "querystring": urlencode(params)})
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from parkos.core.parks import park_param
 from parkos.enterprises import selectors, services
 from parkos.enterprises.schemas import (
     AcceptIn,
@@ -36,15 +37,18 @@ def industries(request: HttpRequest) -> Any:
 
 
 @router.get("/buildings", auth=None, response=list[BuildingOut])
-def buildings(request: HttpRequest) -> Any:
-    return selectors.building_list()
+def buildings(request: HttpRequest, park: str | None = None) -> Any:
+    """Every park's buildings, or with ``?park=`` (code or id) one park's."""
+    return selectors.building_list(park=park_param(park))
 
 
 @router.get("/enterprises", auth=None, response=list[EnterpriseOut])
 @paginate(PageNumberPagination, page_size=20)
 def enterprise_list(request: HttpRequest, q: str = "", industry: str = "", stage: str = "",
-                    building: str = "") -> Any:
-    return selectors.enterprise_list(viewer=_viewer(request), q=q, industry=industry, stage=stage, building=building)
+                    building: str = "", park: str | None = None) -> Any:
+    """The directory of every park, or with ``?park=`` (code or id) of one park."""
+    return selectors.enterprise_list(viewer=_viewer(request), q=q, industry=industry, stage=stage, building=building,
+                                     park=park_param(park))
 
 
 @router.post("/enterprises", response={201: EnterpriseDetailOut})

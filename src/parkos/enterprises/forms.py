@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +22,8 @@ class EnterpriseForm(StyledForm):
     headcount = forms.ChoiceField(label=_("Headcount"), choices=Headcount.choices)
     founded_on = forms.DateField(label=_("Founded on"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
-    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.all(), required=False,
-                                      empty_label=_("Not in the park yet"))
+    # Grouped by park: the enterprise is in its building's park (the park follows the building).
+    building = forms.ChoiceField(label=_("Building"), required=False)
     floor = forms.CharField(label=_("Floor"), max_length=10, required=False)
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     website = forms.CharField(label=_("Website"), max_length=200, required=False,
@@ -32,6 +34,25 @@ class EnterpriseForm(StyledForm):
     needs = forms.CharField(label=_("Current needs"), max_length=2000, required=False,
                             widget=forms.Textarea(attrs={"rows": 3}),
                             help_text=_("What would help you now? Your butler reads this."))
+
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from parkos.enterprises.selectors import buildings_by_park
+
+        self.fields["building"].choices = [("", _("Not in the park yet")), *(  # type: ignore[attr-defined]
+            (park.display_name(), [(str(b.pk), b.name) for b in buildings])
+            for park, buildings in buildings_by_park()
+        )]
+
+    def clean_building(self) -> Building | None:
+        value = self.cleaned_data.get("building")
+        if not value:
+            return None
+        building = Building.objects.filter(pk=int(value)).first() if str(value).isdigit() else None
+        if building is None:
+            raise forms.ValidationError(_("Choose a valid option."), code="invalid_choice")
+        return building
 
 
 class InvitationForm(StyledForm):

@@ -23,6 +23,11 @@ class BuildingOut(Schema):
     code: str
     name: str
     floors: int
+    park: str  # the park's code
+
+    @staticmethod
+    def resolve_park(obj: Any) -> str:
+        return obj.park.code
 
 
 class EnterpriseOut(Schema):
@@ -35,6 +40,8 @@ class EnterpriseOut(Schema):
     stage: str
     headcount: str
     founded_on: date | None
+    park: str  # the park's code (the building's park)
+    park_name: str
     building: str | None
     floor: str
     unit: str
@@ -54,6 +61,14 @@ class EnterpriseOut(Schema):
     @staticmethod
     def resolve_building(obj: Any) -> str | None:
         return obj.building.code if obj.building_id else None
+
+    @staticmethod
+    def resolve_park(obj: Any) -> str:
+        return obj.park.code
+
+    @staticmethod
+    def resolve_park_name(obj: Any) -> str:
+        return obj.park.display_name()
 
 
 class EnterpriseDetailOut(EnterpriseOut):
@@ -75,6 +90,7 @@ class EnterpriseIn(Schema):
     stage: str = "seed"
     headcount: str = "1-9"
     founded_on: date | None = None
+    park: str | None = None  # without a building (with one, the building's park)
     building: str | None = None
     floor: str = ""
     unit: str = ""
@@ -93,6 +109,7 @@ class EnterprisePatch(Schema):
     stage: str | None = None
     headcount: str | None = None
     founded_on: date | None = None
+    park: str | None = None
     building: str | None = None
     floor: str | None = None
     unit: str | None = None

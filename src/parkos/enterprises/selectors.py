@@ -11,14 +11,18 @@ from django.utils.translation import gettext as _
 from parkos.accounts.models import User
 from parkos.core import policy
 from parkos.core.errors import NotFound
+from parkos.core.models import Park
 from parkos.core.text import normalise_plain
 from parkos.enterprises.models import Building, Enterprise, Industry, Invitation, Membership
 
 
 def enterprise_list(*, viewer: Any, q: str = "", industry: str = "", stage: str = "",
-                    building: str = "") -> QuerySet[Enterprise]:
+                    building: str = "", park: Park | None = None) -> QuerySet[Enterprise]:
+    """The public directory; ``park`` limits it to one park's enterprises (None: every park)."""
     policy.require(viewer, "enterprise.view")
-    qs = Enterprise.objects.filter(is_active=True).select_related("industry", "building")
+    qs = Enterprise.objects.filter(is_active=True).select_related("industry", "building", "park")
+    if park is not None:
+        qs = qs.filter(park=park)
     q = normalise_plain(q)[:50]  # a search query, not stored: longer ones match nothing more
     if q:
         qs = qs.filter(
@@ -39,7 +43,8 @@ def enterprise_list(*, viewer: Any, q: str = "", industry: str = "", stage: str 
 def enterprise_get(*, viewer: Any, enterprise_id: int) -> Enterprise:
     policy.require(viewer, "enterprise.view")
     enterprise = (
-        Enterprise.objects.select_related("industry", "building", "butler").filter(pk=enterprise_id, is_active=True)
+        Enterprise.objects.select_related("industry", "building", "butler", "park")
+        .filter(pk=enterprise_id, is_active=True)
         .first()
     )
     if enterprise is None:
@@ -81,11 +86,15 @@ def membership_of(*, user: Any) -> Membership | None:
 
 def butler_portfolio(*, viewer: User) -> QuerySet[Enterprise]:
     """The enterprises the viewer looks after as their butler (the page "my enterprises"; the butler
-    workspace in catalog has the richer view, with any butler's portfolio for operators)."""
+    workspace in catalog has the richer view, with any butler's portfolio for operators): only those of
+    the parks where the viewer is a butler (an assignment left over from a withdrawn grant does not count)."""
     policy.require(viewer, "butler.portfolio.view")
+    scope = policy.scope_filter(viewer, policy.BUTLER)
+    if scope is None:
+        return Enterprise.objects.none()
     return (
-        Enterprise.objects.filter(butler=viewer, is_active=True)
-        .select_related("industry", "building")
+        Enterprise.objects.filter(butler=viewer, is_active=True, **scope)
+        .select_related("industry", "building", "park")
         .annotate(staff_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE)))
         .order_by("name")
     )
@@ -95,8 +104,18 @@ def industry_list() -> QuerySet[Industry]:
     return Industry.objects.all()
 
 
-def building_list() -> QuerySet[Building]:
-    return Building.objects.all()
+def building_list(*, park: Park | None = None) -> QuerySet[Building]:
+    """Buildings, by park then code; ``park`` limits them to one park."""
+    qs = Building.objects.select_related("park").order_by("park__position", "park_id", "code")
+    return qs.filter(park=park) if park is not None else qs
+
+
+def buildings_by_park() -> list[tuple[Park, list[Building]]]:
+    """Every building grouped under its park (the building choice of the enterprise form). One query."""
+    groups: dict[int, tuple[Park, list[Building]]] = {}
+    for building in building_list():
+        groups.setdefault(building.park_id, (building.park, []))[1].append(building)
+    return list(groups.values())
 
 
 def memberships_export(*, user: User) -> list[dict[str, Any]]:
@@ -159,6 +178,13 @@ def employer_of(user: Any) -> Enterprise | None:
     membership = (Membership.objects.select_related("enterprise", "enterprise__butler")
                   .filter(user=user, status=Membership.Status.ACTIVE).first())
     return membership.enterprise if membership else None
+
+
+def staff_ids_in_park(park: Park | int) -> QuerySet[Membership, int]:
+    """The ids of the accounts that are active staff of an enterprise of ``park``, as a lazy subquery
+    (the member list of one park)."""
+    return (Membership.objects.filter(status=Membership.Status.ACTIVE, enterprise__park_id=getattr(park, "pk", park))
+            .values_list("user_id", flat=True))
 
 
 def staff_count_subquery(outer: str = "pk") -> Any:

@@ -269,8 +269,11 @@ def butler_assign(*, actor: User, enterprise: Enterprise, butler: User | int | N
     policy.require(actor, "enterprise.butler.assign", enterprise)
     if isinstance(butler, int):
         butler = user_get_active(user_id=butler)
-    if butler is not None and not policy.can(butler, "enterprise.butler.serve"):
-        raise field_error("butler", _("This person is not an enterprise butler."), code=ErrorCode.NOT_ELIGIBLE)
+    # The butler must hold the role in the enterprise's park (or portfolio-wide): a butler of another park
+    # does not look after this one's enterprises.
+    if butler is not None and not policy.can(butler, "enterprise.butler.serve", enterprise):
+        raise field_error("butler", _("This person is not an enterprise butler in this park."),
+                          code=ErrorCode.NOT_ELIGIBLE)
     enterprise.butler = butler
     enterprise.butler_assigned_at = timezone.now() if butler else None
     enterprise.save(update_fields=["butler", "butler_assigned_at", "updated_at"])

@@ -17,19 +17,34 @@ from parkos.accounts.selectors import user_list_with_role
 from parkos.core import policy
 from parkos.core.errors import NotFound
 from parkos.core.forms import page_action
+from parkos.core.models import Park
+from parkos.core.parks import park_list, park_param
 from parkos.enterprises import selectors, services
 from parkos.enterprises.forms import ButlerForm, EnterpriseForm, InvitationForm, JoinCodeForm
 from parkos.enterprises.models import Enterprise, Membership, Stage
 from parkos.scenes.selectors import reputation_for_enterprise
 
+ALL_PARKS = "all"
+
+
+def _listed_park(request: HttpRequest) -> Park | None:
+    """The park a list shows: ``?park=all`` every park, ``?park=<code>`` that one, else the current park."""
+    value = request.GET.get("park", "")
+    if value == ALL_PARKS:
+        return None
+    return park_param(value) or request.park  # type: ignore[attr-defined]
+
 
 def directory(request: HttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "") for key in ("q", "industry", "stage", "building")}
-    qs = selectors.enterprise_list(viewer=request.user, **filters)
+    filters = {key: request.GET.get(key, "") for key in ("q", "industry", "stage", "building", "park")}
+    park = _listed_park(request)
+    qs = selectors.enterprise_list(viewer=request.user, park=park,
+                                   **{k: v for k, v in filters.items() if k != "park"})
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     context = {
         "page": page, "filters": filters, "industries": selectors.industry_list().filter(parent__isnull=True),
-        "stages": Stage.choices, "buildings": selectors.building_list(),
+        "stages": Stage.choices, "buildings": selectors.building_list(park=park),
+        "listed_park": park, "parks": park_list(), "all_parks": ALL_PARKS,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
     }
     template = "enterprises/_directory_results.html" if getattr(request, "htmx", False) else "enterprises/directory.html"
@@ -54,7 +69,8 @@ def detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 def _form_data(enterprise: Enterprise) -> dict[str, Any]:
     data = {f: getattr(enterprise, f) for f in ("name", "short_name", "name_en", "credit_code", "stage", "headcount",
                                                "founded_on", "floor", "unit", "website", "description", "needs")}
-    data.update(industry=enterprise.industry_id, building=enterprise.building_id, tags=", ".join(enterprise.tags))
+    data.update(industry=enterprise.industry_id, building=str(enterprise.building_id or ""),
+                tags=", ".join(enterprise.tags))
     return data
 
 
@@ -176,7 +192,7 @@ def butler_assign(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
     policy.require(request.user, "enterprise.butler.assign", enterprise)
     form = ButlerForm(request.POST or None, initial={"butler": enterprise.butler_id},
-                      butlers=user_list_with_role(role=policy.BUTLER))
+                      butlers=user_list_with_role(role=policy.BUTLER, park=enterprise.park))
     if request.method == "POST" and form.is_valid():
         with page_action(request, form=form, success=_("The butler has been assigned.")) as done:
             services.butler_assign(actor=request.user, enterprise=enterprise,  # type: ignore[arg-type]

@@ -246,11 +246,42 @@ def test_member_pages(client: Client, django_assert_max_num_queries: Any) -> Non
     UserFactory.create_batch(30)
     client.force_login(viewer)
     with django_assert_max_num_queries(10):
-        response = client.get("/accounts/members/")
+        response = client.get("/accounts/members/?park=all")
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 24
     private = UserFactory(is_public=False)
     assert client.get(f"/accounts/members/{private.pk}/").status_code == 404
+
+
+def test_member_list_shows_the_current_parks_members_by_default_and_everyone_on_request(
+        client: Client, django_assert_max_num_queries: Any) -> None:
+    from parkos.core.models import Park
+    from parkos.core.parks import park_default, parks_changed
+    from parkos.enterprises.tests.factories import EnterpriseFactory, MembershipFactory
+
+    park_b = Park.objects.create(code="b", name="乙园")
+    parks_changed()
+    here, there = EnterpriseFactory(), EnterpriseFactory(park=park_b)
+    local = MembershipFactory(enterprise=here).user
+    remote = MembershipFactory(enterprise=there).user
+    hidden = MembershipFactory(enterprise=here, user=UserFactory(is_public=False)).user
+    nowhere = UserFactory()
+    client.force_login(UserFactory())
+
+    def listed(url: str) -> set[int]:
+        with django_assert_max_num_queries(10):
+            response = client.get(url)
+        assert response.status_code == 200
+        return {u.pk for u in response.context["page"].object_list}
+
+    default = listed("/accounts/members/")  # the current park: the default one for this viewer
+    assert local.pk in default and remote.pk not in default and nowhere.pk not in default
+    assert park_default().name.encode() in client.get("/accounts/members/").content  # the page says so
+    assert listed("/accounts/members/?park=b") == {remote.pk}
+    everyone = listed("/accounts/members/?park=all")
+    assert {local.pk, remote.pk, nowhere.pk} <= everyone
+    assert hidden.pk not in everyone and hidden.pk not in default  # hidden profiles stay hidden
+    assert client.get("/accounts/members/?park=nowhere").status_code == 404
 
 
 # --- the Django admin ----------------------------------------------------------------------------

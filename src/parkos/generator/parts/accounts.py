@@ -92,19 +92,54 @@ def members(ctx: Context) -> int:
     return total
 
 
+# Operators and butlers are granted per park (shares by park position, like the buildings); this many
+# operators run the whole portfolio. The other roles are portfolio-wide.
+PORTFOLIO_OPERATORS = 2
+PARK_ROLES = (Role.OPERATOR, Role.BUTLER)
+
+
 def butler_count(ctx: Context) -> int:
-    from parkos.generator.parts.enterprises import ENTERPRISES
+    from parkos.generator.parts.enterprises import ENTERPRISES, PARKS
 
-    return max(1, -(-ctx.count(ENTERPRISES) // ENTERPRISES_PER_BUTLER))
+    return max(len(PARKS), -(-ctx.count(ENTERPRISES) // ENTERPRISES_PER_BUTLER))
 
 
-@part("roles", after=("members",), models=("accounts.UserRole",),
-      rows=lambda f: sum(max(1, round(v * f)) for v in ROLE_HOLDERS.values()) + max(1, round(30 * f)))
+def _role_parks(role: str, user_ids: list[int], park_ids: list[int]) -> list[int | None]:
+    """The park of each holder of ``role``: the first operators portfolio-wide, then every park at least one
+    holder (while there are enough), the default park the most."""
+    from parkos.generator.parts.enterprises import park_sizes
+
+    if role not in PARK_ROLES:
+        return [None] * len(user_ids)
+    portfolio = max(0, min(PORTFOLIO_OPERATORS, len(user_ids) - len(park_ids))) if role == Role.OPERATOR else 0
+    rest = len(user_ids) - portfolio
+    parks: list[int | None] = [None] * portfolio
+    if rest < len(park_ids):
+        return [*parks, *park_ids[:rest]]
+    for park_id, size in zip(park_ids, park_sizes(rest, len(park_ids)), strict=True):
+        parks.extend([park_id] * size)
+    return parks
+
+
+def operator_minimum() -> int:
+    """A portfolio operator and one operator per park, at any scale."""
+    from parkos.generator.parts.enterprises import PARKS
+
+    return 1 + len(PARKS)
+
+
+@part("roles", after=("members", "parks"), models=("accounts.UserRole",),
+      rows=lambda f: sum(max(operator_minimum() if r == Role.OPERATOR else 1, round(v * f))
+                         for r, v in ROLE_HOLDERS.items()) + max(3, round(30 * f)))
 def roles(ctx: Context) -> int:
-    """Butlers, operators, investors, providers, merchants and judges: park people, not tenants' staff."""
+    """Butlers, operators, investors, providers, merchants and judges: park people, not tenants' staff.
+    Operators and butlers hold their role in one park (a few operators in every park); the rest
+    portfolio-wide. Publishes ``role_holders`` (role -> ids), ``role_parks`` (role -> {id: park id or None})
+    and ``butlers_by_park``/``operators_by_park`` (park id or None -> ids)."""
     rng = ctx.rng
     joined = ctx.shared["joined"]
     wanted: dict[str, int] = {Role.BUTLER: butler_count(ctx), **{role: ctx.count(n) for role, n in ROLE_HOLDERS.items()}}
+    wanted[Role.OPERATOR] = max(wanted[Role.OPERATOR], operator_minimum())
     holders = rng.sample(list(ctx.ids["members"]), sum(wanted.values()))
     by_role: dict[str, list[int]] = {}
     start = 0
@@ -113,12 +148,22 @@ def roles(ctx: Context) -> int:
         start += n
     ctx.shared["role_holders"] = by_role
     ctx.shared["reserved"] = set(holders)  # not staff of a tenant enterprise
-    granter = by_role[Role.OPERATOR][0]
+    park_ids = ctx.shared["park_ids"]
+    role_parks: dict[str, dict[int, int | None]] = {
+        role: dict(zip(user_ids, _role_parks(role, user_ids, park_ids), strict=True)) for role, user_ids in by_role.items()
+    }
+    ctx.shared["role_parks"] = role_parks
+    for role, key in ((Role.BUTLER, "butlers_by_park"), (Role.OPERATOR, "operators_by_park")):
+        grouped: dict[int | None, list[int]] = {}
+        for user_id, park_id in role_parks[role].items():
+            grouped.setdefault(park_id, []).append(user_id)
+        ctx.shared[key] = grouped
+    granter = by_role[Role.OPERATOR][0]  # a portfolio operator
     rows = []
     for role, user_ids in by_role.items():
         for user_id in user_ids:
             granted_at = ctx.moment(joined[user_id - 1], YEAR_END)
-            rows.append((user_id, role, granted_at, None if user_id == granter else granter))
+            rows.append((user_id, role, granted_at, None if user_id == granter else granter, role_parks[role][user_id]))
     rows.sort(key=lambda r: (r[0], r[1]))
-    return ctx.insert("accounts.UserRole", ["id", "user_id", "role", "granted_at", "granted_by_id"],
+    return ctx.insert("accounts.UserRole", ["id", "user_id", "role", "granted_at", "granted_by_id", "park_id"],
                       ((i, *row) for i, row in enumerate(rows, start=1)))

@@ -1,11 +1,16 @@
-"""Buildings, enterprises (with their butler) and their staff."""
+"""The portfolio's parks, their buildings, enterprises (with their butler) and their staff.
+
+Three parks: the default park (id 1, made by the migrations: its names are updated, not inserted) holds
+most of the portfolio; parks 2 and 3 are small. An enterprise is in its building's park, and its butler
+is a butler of that park. Later parts read ``ctx.shared["park_ids"]``, ``["building_park"]`` (building id
+-> park id) and ``["enterprise_park"]`` (enterprise id -> park id)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from parkos.accounts.models import Role
 from parkos.core.models import Park
+from parkos.core.parks import parks_changed
 from parkos.demo import words
 from parkos.enterprises.models import Headcount, Industry, Membership, Stage
 from parkos.enterprises.validators import ALPHABET, make_credit_code
@@ -13,6 +18,19 @@ from parkos.generator.registry import PARK_TZ, YEAR_END, YEAR_START, Context, pa
 
 ENTERPRISES = 1_200
 BUILDINGS = 24
+# The portfolio: (code, name, English name, address, opening hours, brand colour, accent colour). The first
+# is the default park of the migrations (id 1), renamed; the two others are small.
+PARKS = [
+    ("main", "中关村智造园", "Zhongguancun Smart Manufacturing Park", "北京市海淀区西北旺东路10号院",
+     "周一至周五 8:00–21:00，周末 9:00–18:00", "#0b7a5c", "#e3f4ee"),
+    ("yizhuang", "亦庄创新港", "Yizhuang Innovation Harbour", "北京市大兴区北京经济技术开发区科创十三街18号",
+     "周一至周六 8:30–19:00", "#1d5fbf", "#e4edf9"),
+    ("shunyi", "顺义临空科创园", "Shunyi Airport Tech Park", "北京市顺义区临空经济核心区裕民大街9号",
+     "周一至周五 8:30–18:30", "#8a4b14", "#f6ece2"),
+]
+# Share of the buildings (and so of the enterprises and their people) in each park, by position.
+PARK_SHARES = (18, 4, 2)
+BUILDING_PREFIXES = ("ABCDEFGH", "Y", "S")
 BUILDING_KINDS = ["创新中心", "研发楼", "智造工坊", "孵化器", "科技大厦", "加速器", "产业楼", "国际人才公寓"]
 # Share of the park's tenants in each top industry (codes of the taxonomy loaded by the migrations).
 INDUSTRY_MIX = {"ai": 22, "software": 18, "robotics": 14, "medtech": 12, "energy": 9, "services": 9,
@@ -43,15 +61,45 @@ def headcount_of(people: float) -> str:
     return Headcount.HUGE
 
 
-@part("buildings", models=("enterprises.Building",), rows=lambda f: max(2, round(BUILDINGS * f)))
+@part("parks", models=(), rows=len(PARKS))
+def parks(ctx: Context) -> int:
+    """Name the default park and make the two small ones (ids follow it). Parks are not the generator's
+    own table (the default park exists before it runs), so they are updated in place, never cleared."""
+    default = Park.objects.using(ctx.using).filter(is_default=True).order_by("id").first()
+    first_id = default.pk if default is not None else 1
+    ids = [first_id + k for k in range(len(PARKS))]
+    for position, (pk, (code, name, name_en, address, hours, brand, accent)) in enumerate(zip(ids, PARKS, strict=True)):
+        Park.objects.using(ctx.using).update_or_create(pk=pk, defaults={
+            "code": code, "name": name, "name_en": name_en, "address": address, "opening_hours": hours,
+            "brand_colour": brand, "accent_colour": accent, "position": position, "is_active": True,
+            "is_default": position == 0,
+        })
+    parks_changed()
+    ctx.shared["park_ids"] = ids
+    return len(ids)
+
+
+def park_sizes(n: int, parks: int = len(PARK_SHARES)) -> list[int]:
+    """How many of ``n`` buildings each park gets: every park at least one, the default park the rest."""
+    total = sum(PARK_SHARES[:parks])
+    small = [max(1, round(n * share / total)) for share in PARK_SHARES[1:parks]]
+    return [n - sum(small), *small]
+
+
+@part("buildings", after=("parks",), models=("enterprises.Building",),
+      rows=lambda f: max(len(PARKS), round(BUILDINGS * f)))
 def buildings(ctx: Context) -> int:
     rng = ctx.rng
-    n = ctx.count(BUILDINGS, minimum=2)
-    park_id = Park.objects.using(ctx.using).filter(is_default=True).values_list("id", flat=True).first()
+    park_ids = ctx.shared["park_ids"]
+    n = ctx.count(BUILDINGS, minimum=len(park_ids))
     rows = []
-    for i in range(1, n + 1):
-        code = f"{'ABCDEFGH'[(i - 1) // 4]}{(i - 1) % 4 + 1}"
-        rows.append((i, code, f"{code} {rng.choice(BUILDING_KINDS)}", rng.randint(4, 24), park_id))
+    i = 0
+    for index, (park_id, size) in enumerate(zip(park_ids, park_sizes(n, len(park_ids)), strict=True)):
+        prefixes = BUILDING_PREFIXES[index]
+        for k in range(size):
+            i += 1
+            code = f"{prefixes[k // 4]}{k % 4 + 1}" if len(prefixes) > 1 else f"{prefixes}{k + 1}"
+            rows.append((i, code, f"{code} {rng.choice(BUILDING_KINDS)}", rng.randint(4, 24), park_id))
     ctx.shared["buildings"] = [(r[0], r[3]) for r in rows]
     ctx.shared["building_park"] = {r[0]: r[4] for r in rows}
     ctx.ids["buildings"] = range(1, n + 1)
@@ -82,9 +130,15 @@ def enterprises(ctx: Context) -> int:
     tops = [t for t in INDUSTRY_MIX if t in by_top]
     top_weights = [INDUSTRY_MIX[t] for t in tops]
     stages, stage_weights = list(STAGE_MIX), list(STAGE_MIX.values())
-    buildings = ctx.shared["buildings"]
-    butlers = list(ctx.shared["role_holders"][Role.BUTLER])
-    rng.shuffle(butlers)
+    building_park = ctx.shared["building_park"]
+    park_ids = ctx.shared["park_ids"]
+    # Each park's buildings (weighted by floors: taller buildings hold more tenants) and its butlers.
+    park_buildings = {p: [b for b in ctx.shared["buildings"] if building_park[b[0]] == p] for p in park_ids}
+    park_weights = list(PARK_SHARES[:len(park_ids)])  # the default park holds most tenants at every scale
+    butlers_by_park = {p: list(ids) for p, ids in ctx.shared["butlers_by_park"].items()}
+    for ids in butlers_by_park.values():
+        rng.shuffle(ids)
+    portfolio_butlers = butlers_by_park.pop(None, [])
 
     # Who works where is decided here, so the enterprise's headcount band and creator match its staff.
     reserved = ctx.shared["reserved"]
@@ -104,6 +158,7 @@ def enterprises(ctx: Context) -> int:
     codes: set[str] = set()
     rows = []
     created: list[datetime] = []
+    enterprise_park: dict[int, int] = {}
     for i in range(1, n + 1):
         top = rng.choices(tops, weights=top_weights)[0]
         top_id, top_name = by_top[top][0]
@@ -131,9 +186,13 @@ def enterprises(ctx: Context) -> int:
             else ctx.moment(YEAR_START, YEAR_END - timedelta(days=30))
         joined_park = max(joined_park, datetime(founded.year, founded.month, founded.day, 9, tzinfo=PARK_TZ))
         created.append(joined_park)
-        building_id, floors = rng.choices(buildings, weights=[b[1] for b in buildings])[0]
+        # The first enterprises go one to each park, so every park has tenants even at the small scale.
+        park_id = park_ids[i - 1] if i <= len(park_ids) else rng.choices(park_ids, weights=park_weights)[0]
+        in_park = park_buildings[park_id]
+        building_id, floors = rng.choices(in_park, weights=[b[1] for b in in_park])[0]
         tags = rng.sample(tag_list, min(len(tag_list), rng.randint(1, 3)))
-        butler = None if rng.random() < 0.05 else butlers[(i - 1) % len(butlers)]
+        butlers = butlers_by_park.get(park_id) or portfolio_butlers
+        butler = None if rng.random() < 0.05 or not butlers else butlers[(i - 1) % len(butlers)]
         description = rng.choice(words.DESCRIPTIONS).format(name=prefix + word, tag=tags[0], industry=industry_name,
                                                             city=rng.choice(words.CITIES))
         rows.append((
@@ -143,9 +202,11 @@ def enterprises(ctx: Context) -> int:
             f"https://www.ent{i:04d}.example.cn" if rng.random() < 0.6 else "", description, tags,
             rng.choice(words.NEEDS) if rng.random() < 0.6 else "", butler,
             ctx.moment(joined_park, YEAR_END) if butler else None, staff[i - 1][0], rng.random() > 0.02,
-            ctx.shared["building_park"][building_id],
+            park_id,
         ))
+        enterprise_park[i] = park_id
     ctx.shared["enterprise_created"] = created
+    ctx.shared["enterprise_park"] = enterprise_park
     ctx.ids["enterprises"] = range(1, n + 1)
     return ctx.insert(
         "enterprises.Enterprise",

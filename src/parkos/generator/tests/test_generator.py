@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from parkos.accounts.models import Education, Role, User, UserRole
 from parkos.enterprises.models import Building, Enterprise, Membership
@@ -83,3 +83,61 @@ def test_parts_run_after_their_dependencies() -> None:
     names = [p.name for p in ordered_parts()]
     for p in ordered_parts():
         assert all(names.index(dep) < names.index(p.name) for dep in p.after)
+
+
+def _generate_enterprises(seed: int) -> Context:
+    """Run the parts up to enterprises and memberships only (the other domains' parts have their own tests)."""
+    from django.db import transaction
+
+    ctx = Context(seed=seed, scale="small")
+    with transaction.atomic():
+        for p in ordered_parts(["memberships"]):
+            ctx.for_part(p.name)
+            p.build(ctx)
+    return ctx
+
+
+def test_a_portfolio_of_three_parks_with_enterprises_in_their_buildings_park() -> None:
+    from parkos.core import policy
+    from parkos.core.models import Park
+
+    default_id = Park.objects.get(is_default=True).pk
+    ctx = _generate_enterprises(5)
+    parks = list(Park.objects.order_by("id"))
+    assert [p.pk for p in parks] == [default_id, default_id + 1, default_id + 2]  # the default park renamed
+    assert [p.code for p in parks] == ["main", "yizhuang", "shunyi"] and parks[0].is_default
+    assert parks[0].name == "中关村智造园" and len({p.brand_colour for p in parks}) == 3
+    assert Enterprise.objects.count() == ENTERPRISES // 100  # the same totals as a one-park run
+
+    # Every park has buildings and tenants; the default park the most.
+    per_park = {p.pk: Enterprise.objects.filter(park=p).count() for p in parks}
+    assert all(per_park.values()) and per_park[default_id] > max(per_park[p.pk] for p in parks[1:])
+    assert all(Building.objects.filter(park=p).exists() for p in parks)
+    assert not Enterprise.objects.exclude(park_id=F("building__park_id")).exists()
+
+    # Operators and butlers hold their role per park (and a few operators portfolio-wide); every enterprise's
+    # butler is a butler of its park.
+    assert UserRole.objects.filter(role=Role.OPERATOR, park__isnull=True).exists()
+    for p in parks:
+        assert UserRole.objects.filter(role=Role.BUTLER, park=p).exists(), p.code
+        assert UserRole.objects.filter(role=Role.OPERATOR, park=p).exists(), p.code
+    for enterprise in Enterprise.objects.filter(butler__isnull=False).select_related("butler"):
+        assert policy.can(enterprise.butler, "enterprise.butler.serve", enterprise), enterprise.pk
+
+    # The keys the other domains' parts read.
+    assert ctx.shared["park_ids"] == [p.pk for p in parks]
+    assert ctx.shared["building_park"] == dict(Building.objects.values_list("id", "park_id"))
+    assert ctx.shared["enterprise_park"] == dict(Enterprise.objects.values_list("id", "park_id"))
+
+
+def test_the_portfolio_parts_are_deterministic() -> None:
+    from parkos.core.models import Park
+    from parkos.generator.registry import part_models, table_checksums
+
+    _generate_enterprises(5)
+    models = part_models(ordered_parts(["memberships"]))
+    first = table_checksums(models), list(Park.objects.order_by("id").values())
+    for model in reversed(models):
+        model.objects.all().delete()
+    _generate_enterprises(5)
+    assert (table_checksums(models), list(Park.objects.order_by("id").values())) == first
