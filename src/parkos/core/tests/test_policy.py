@@ -166,3 +166,102 @@ def test_anonymous_has_no_relations() -> None:
     assert policy.roles_of(AnonymousUser()) == set()
     assert policy.relations_of(AnonymousUser(), object()) == set()
     assert policy.roles_of(None) == set()
+
+
+# --- the park dimension --------------------------------------------------------------------------
+# Roles are granted per park (or portfolio-wide); the policy asks the object's own park. Each core action
+# is checked on an object of park A and on the same kind of object of park B, for people holding their role
+# in park A only and for people holding it portfolio-wide. Objects:
+# - "enterprise": an enterprise of the park (no relation to the actor: roles alone decide);
+# - "park": the park itself (what a role is granted in; a butler's portfolio of that park);
+# - "portfolio": ``policy.PORTFOLIO`` in both columns (portfolio-wide grants, the Django admin);
+# - "account": a member employed in that park. Accounts span the portfolio (DESIGN.md): an account has no
+#   park, so a role held in any park counts on it (only ``member.view.hidden`` is role-based there);
+# - None: no object.
+PARK_ACTORS = ("operator_a", "butler_a", "portfolio_operator", "portfolio_butler")
+PARK_KIND = {
+    "account.edit": "account", "account.export": "account", "account.delete": "account", "account.tokens": "account",
+    "member.view": None, "member.view.hidden": "account",
+    "role.grant": "park", "admin.access": "portfolio",
+    "enterprise.view": "enterprise", "enterprise.create": None, "enterprise.edit": "enterprise",
+    "enterprise.staff.view": "enterprise", "enterprise.staff.manage": "enterprise", "enterprise.invite": "enterprise",
+    "enterprise.admin.transfer": "enterprise", "enterprise.butler.assign": "enterprise",
+    "enterprise.butler.serve": "enterprise", "butler.portfolio.view": "park",
+}
+_NONE = {actor: (N, N) for actor in PARK_ACTORS}
+_EVERYONE = {actor: (Y, Y) for actor in PARK_ACTORS}
+_OPERATOR_OF_A = _NONE | {"operator_a": (Y, N), "portfolio_operator": (Y, Y)}
+# PARK_EXPECTED[action][actor] = (allowed on park A's object, allowed on park B's object)
+PARK_EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
+    "account.edit": _NONE, "account.export": _NONE, "account.delete": _NONE, "account.tokens": _NONE,
+    "member.view": _EVERYONE,
+    "member.view.hidden": _NONE | {"operator_a": (Y, Y), "portfolio_operator": (Y, Y)},  # accounts: no park
+    "role.grant": _OPERATOR_OF_A,
+    "admin.access": _NONE | {"portfolio_operator": (Y, Y)},  # the admin spans every park: portfolio operators
+    "enterprise.view": _EVERYONE,
+    "enterprise.create": _EVERYONE,
+    "enterprise.edit": _OPERATOR_OF_A,
+    "enterprise.staff.view": _OPERATOR_OF_A,
+    "enterprise.staff.manage": _NONE,
+    "enterprise.invite": _NONE,
+    "enterprise.admin.transfer": _NONE,
+    "enterprise.butler.assign": _OPERATOR_OF_A,
+    "enterprise.butler.serve": _NONE | {"butler_a": (Y, N), "portfolio_butler": (Y, Y)},
+    "butler.portfolio.view": {"operator_a": (Y, N), "butler_a": (Y, N), "portfolio_operator": (Y, Y),
+                              "portfolio_butler": (Y, Y)},
+}
+
+
+def test_park_table_covers_every_core_action() -> None:
+    assert set(PARK_EXPECTED) == set(policy.CORE_ACTIONS) == set(PARK_KIND)
+    for action, row in PARK_EXPECTED.items():
+        assert set(row) == set(PARK_ACTORS), action
+        if PARK_KIND[action] in (None, "account", "portfolio"):
+            assert all(a == b for a, b in row.values()), action  # no park: both columns agree
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor_name", PARK_ACTORS)
+def test_every_cell_of_the_park_dimension(actor_name: str) -> None:
+    from parkos.core.models import Park
+    from parkos.core.parks import park_default
+
+    park_a = park_default()
+    park_b = Park.objects.create(code="b", name="乙园")
+    role, park = {"operator_a": (Role.OPERATOR, park_a), "butler_a": (Role.BUTLER, park_a),
+                  "portfolio_operator": (Role.OPERATOR, None), "portfolio_butler": (Role.BUTLER, None)}[actor_name]
+    actor = UserFactory(roles=[(role, park)])
+    objects: dict[str, tuple[Any, Any]] = {
+        "enterprise": (EnterpriseFactory(park=park_a), EnterpriseFactory(park=park_b)),
+        "park": (park_a, park_b),
+        "portfolio": (policy.PORTFOLIO, policy.PORTFOLIO),
+        "account": (MembershipFactory(enterprise=EnterpriseFactory(park=park_a)).user,
+                    MembershipFactory(enterprise=EnterpriseFactory(park=park_b)).user),
+    }
+    wrong = []
+    for action, row in PARK_EXPECTED.items():
+        kind = PARK_KIND[action]
+        for column, expected in enumerate(row[actor_name]):
+            obj = objects[kind][column] if kind else None
+            allowed = policy.can(actor, action, obj)
+            if allowed != expected:
+                wrong.append(f"{actor_name} {action} on park {'AB'[column]}: expected {expected}, got {allowed}")
+            if not expected:
+                with pytest.raises(Forbidden):
+                    policy.require(actor, action, obj)
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_a_role_in_park_a_does_not_reach_park_b_through_relations_either() -> None:
+    """Relations come from the object itself and are not park-scoped: the assigned butler of an enterprise of
+    park B acts on it as its butler even when their butler role is held in park A (the services never assign
+    such a butler: enterprises/tests/test_parks.py)."""
+    from parkos.core.models import Park
+    from parkos.core.parks import park_default
+
+    park_b = Park.objects.create(code="b", name="乙园")
+    butler_a = UserFactory(roles=[(Role.BUTLER, park_default())])
+    enterprise_b = EnterpriseFactory(park=park_b, butler=butler_a)
+    assert policy.can(butler_a, "enterprise.edit", enterprise_b)  # as its assigned butler
+    assert not policy.can(butler_a, "enterprise.butler.serve", enterprise_b)  # but not a butler of park B
