@@ -6,8 +6,8 @@ bare SQL of the same page in the same run.
 
 Each page is requested through Django's test client (the whole stack: middleware, session, the
 selector with its permission filter, pagination with its count, template), cycling through filters
-(kind, status, budget range, page 2) for the board and through the busiest members for the deal
-list. The baseline is the hand-written SQL for the same rows (one ``LIMIT 20`` query and one count)
+(kind, status, budget range, page 2; the current park by default, and every park with ``park=all``) for
+the board and through the busiest members for the deal list. The baseline is the hand-written SQL for the same rows (one ``LIMIT 20`` query and one count)
 on the same connection. Budget (DESIGN.md): pages p95 ≤ 100 ms.
 """
 
@@ -69,8 +69,13 @@ def run(*, smoke: bool) -> dict[str, Any]:
     deals = Deal.objects.count()
     if not deals:
         raise SystemExit("no deals: generate a park first (parkos generate --scale seed)")
+    from parkos.core.parks import park_default
+
+    # The board shows the current park (the anonymous: the default park, by far the largest) unless park=all.
+    default_park = park_default().pk
     board_urls = ["/scenes/", "/scenes/?kind=contractor", "/scenes/?status=completed&page=2",
-                  "/scenes/?budget_min=1000&budget_max=20000", "/scenes/?kind=pilot&status=closed"]
+                  "/scenes/?budget_min=1000&budget_max=20000", "/scenes/?kind=pilot&status=closed",
+                  "/scenes/?park=all", "/scenes/?park=all&status=completed&page=2"]
     client = Client()
 
     def board(i: int) -> None:
@@ -81,6 +86,9 @@ def run(*, smoke: bool) -> dict[str, Any]:
         where: list[str] = ["status = %s"]
         params: list[Any] = ["open"]
         url = board_urls[i % len(board_urls)]
+        if "park=all" not in url:
+            where.append("park_id = %s")
+            params.append(default_park)
         if "kind=" in url:
             where.append("kind = %s")
             params.append(url.split("kind=")[1].split("&")[0])

@@ -271,3 +271,74 @@ def test_private_scenes_never_leak_across_parks(parks: tuple[Park, Park]) -> Non
     assert private.pk in [s["id"] for s in as_user(guest).get("/api/v1/scenes?park=b").json()["items"]]
     assert selectors.scene_get(viewer=operator_b, scene_id=private.pk) == private
     assert private.pk in [s.pk for s in selectors.scene_board(viewer=operator_b, park=park_b)]
+
+
+def test_demo_publishes_scenes_in_the_second_park() -> None:
+    from parkos.accounts.models import User
+    from parkos.demo.seed import demo_email, seed_demo
+
+    seed_demo(domains=["scenes"])
+    yizhuang = Park.objects.get(code="yizhuang")
+    there = Scene.objects.filter(park=yizhuang)
+    assert there.count() >= 3 and Scene.objects.exclude(park=yizhuang).exists()
+    dispute = Deal.objects.get(park=yizhuang, status=Deal.Status.DISPUTED)
+    operator_yz = User.objects.get(email=demo_email("operator-yz"))
+    assert list(selectors.deal_disputes(viewer=operator_yz)) == [dispute]
+    assert dispute not in selectors.deal_disputes(viewer=User.objects.get(email=demo_email("operator")), park=park_default())
+    before = Scene.objects.count()
+    seed_demo(domains=["scenes"])
+    assert Scene.objects.count() == before  # keyed by title: a second run adds nothing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_moves_scenes_and_deals_into_their_parks() -> None:
+    """Populated before scenes 0002: every row keeps existing; a scene lands in its enterprise's park (the
+    default without one), a deal in its scene's."""
+    from django.core.cache import cache
+    from django.db.migrations.executor import MigrationExecutor
+
+    # An earlier transactional test may have flushed the park the migrations made: make it again.
+    default = Park.objects.filter(is_default=True).first() or Park.objects.create(code="main", name="园区",
+                                                                                     is_default=True)
+    park_b = Park.objects.create(code="b", name="乙园")
+    cache.clear()
+    enterprise = EnterpriseFactory(park=park_b)
+    publisher, provider = UserFactory(), UserFactory()
+    before, after = [("scenes", "0001_initial")], [("scenes", "0002_parks")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = MigrationExecutor(connection).loader.project_state(before).apps
+        OldScene, OldResponse, OldDeal = (old.get_model("scenes", m) for m in ("Scene", "Response", "Deal"))
+        made = {}
+        for name, enterprise_id in (("ours", enterprise.pk), ("members", None)):
+            scene = OldScene.objects.create(publisher_id=publisher.pk, enterprise_id=enterprise_id, title=name,
+                                            description="x", status="open")
+            for responder in (provider, UserFactory()):
+                response = OldResponse.objects.create(scene=scene, responder_id=responder.pk, plan="y")
+                OldDeal.objects.create(scene=scene, response=response, publisher_id=publisher.pk,
+                                       provider_id=responder.pk, title=name, amount_fen=100)
+            made[name] = scene.pk
+        counts = (OldScene.objects.count(), OldResponse.objects.count(), OldDeal.objects.count())
+    finally:
+        MigrationExecutor(connection).migrate(after)
+    assert (Scene.objects.count(), Scene.responses.rel.related_model.objects.count(), Deal.objects.count()) == counts
+    assert Scene.objects.get(pk=made["ours"]).park_id == park_b.pk
+    assert Scene.objects.get(pk=made["members"]).park_id == default.pk
+    assert set(Deal.objects.filter(scene_id=made["ours"]).values_list("park_id", flat=True)) == {park_b.pk}
+    assert set(Deal.objects.filter(scene_id=made["members"]).values_list("park_id", flat=True)) == {default.pk}
+
+
+def test_generated_scenes_are_in_their_publishers_park_and_deals_in_their_scenes() -> None:
+    from django.db.models import F
+
+    from parkos.enterprises.selectors import employer_of
+    from parkos.generator.services import park_generate
+
+    park_generate(scale="small", seed=3)
+    assert Deal.objects.exists() and not Deal.objects.exclude(park_id=F("scene__park_id")).exists()
+    on_behalf = Scene.objects.filter(enterprise__isnull=False)
+    assert on_behalf.exists() and not on_behalf.exclude(park_id=F("enterprise__park_id")).exists()
+    for scene in Scene.objects.filter(enterprise__isnull=True).select_related("publisher")[:50]:
+        employer = employer_of(scene.publisher)
+        assert scene.park_id == (employer.park_id if employer is not None else 1)
