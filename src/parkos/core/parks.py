@@ -11,6 +11,7 @@ Core depends on no domain, so the domains tell it which parks a member belongs t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -75,27 +76,43 @@ def park_get(*, code: str | None = None, park_id: int | None = None) -> Park:
     raise NotFound(_("No such park."))
 
 
+# Why a park is the member's: the three ways ``parks_of`` names.
+EMPLOYER = "employer"
+FOLLOWED = "followed"
+ROLE = "role"
+
+
+def park_reasons_of(user: Any) -> dict[int, frozenset[str]]:
+    """Each park of the member with why it is theirs: their enterprise's (``employer``), one they follow
+    (``followed``), one where they hold a role (``role``; every park for a portfolio-wide role). Empty for
+    the anonymous. Computed once per user object (a request's ``request.user``)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    # Cached under ``_park_ids`` (the keys are the ids): that is the name role grants forget (accounts).
+    cached = getattr(user, "_park_ids", None)
+    if cached is not None:
+        return dict(cached)
+    from parkos.core import policy
+
+    reasons: dict[int, set[str]] = {}
+    for source in _MEMBER_PARKS:
+        for park_id in source(user):
+            reasons.setdefault(park_id, set()).add(EMPLOYER)
+    for park_id in ParkFollow.objects.filter(user=user).values_list("park_id", flat=True):
+        reasons.setdefault(park_id, set()).add(FOLLOWED)
+    for parks in policy.role_scopes_of(user).values():
+        ids = [p.pk for p in _all()] if policy.ALL_PARKS in parks else [p for p in parks if p is not None]
+        for park_id in ids:
+            reasons.setdefault(park_id, set()).add(ROLE)
+    frozen = {park_id: frozenset(why) for park_id, why in reasons.items()}
+    user._park_ids = frozen
+    return dict(frozen)
+
+
 def park_ids_of(user: Any) -> frozenset[int]:
     """The parks a member belongs to: their enterprise's, the ones they follow, and the ones where they
     hold a role (every park for a portfolio-wide role). Empty for the anonymous."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_park_ids", None)
-    if cached is not None:
-        return frozenset(cached)
-    from parkos.core import policy
-
-    ids: set[int] = set()
-    for source in _MEMBER_PARKS:
-        ids.update(source(user))
-    ids.update(ParkFollow.objects.filter(user=user).values_list("park_id", flat=True))
-    for parks in policy.role_scopes_of(user).values():
-        if policy.ALL_PARKS in parks:
-            ids.update(p.pk for p in _all())
-        else:
-            ids.update(p for p in parks if p is not None)
-    user._park_ids = frozenset(ids)
-    return frozenset(ids)
+    return frozenset(park_reasons_of(user))
 
 
 def parks_of(user: Any) -> list[Park]:
@@ -157,8 +174,48 @@ def park_param(value: Any, *, field: str = "park") -> Park | None:
         raise NotFound(_("No such park."), code=ErrorCode.NOT_FOUND, details={field: [str(_("No such park."))]}) from None
 
 
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+_FALLBACK_BRAND, _FALLBACK_ACCENT = "#0b7a5c", "#e3f4ee"
+
+
+def park_colours(park: Park) -> dict[str, str]:
+    """The park's colours as CSS values, re-checked here (the model validates them, but a row written
+    around the model must not put arbitrary text into a style attribute)."""
+    brand = park.brand_colour if _HEX.fullmatch(park.brand_colour or "") else _FALLBACK_BRAND
+    accent = park.accent_colour if _HEX.fullmatch(park.accent_colour or "") else _FALLBACK_ACCENT
+    return {"brand": brand.lower(), "accent": accent.lower()}
+
+
+def park_style(park: Park) -> str:
+    """The inline style that makes the park's colours the page's CSS variables (core/parkos.css)."""
+    colours = park_colours(park)
+    return f"--brand:{colours['brand']};--accent:{colours['accent']}"
+
+
+def park_logo_url(park: Park) -> str:
+    """The logo's address (core's view; ``?v=`` changes with the file, so browsers may cache it), or ""."""
+    if not park.logo:
+        return ""
+    from urllib.parse import quote
+
+    from django.urls import reverse
+
+    return f"{reverse('core:park_logo', args=[park.code])}?v={quote(park.logo.name.rsplit('/', 1)[-1])}"
+
+
+def park_choose(*, code: Any) -> Park:
+    """The park a visitor switches to: any active park (switching changes what is shown, never what the
+    member may do). Unknown or inactive: NotFound with a translated message."""
+    text = str(code or "").strip()
+    for park in _all():
+        if text and park.code == text:
+            return park
+    raise NotFound(_("No such park."), code=ErrorCode.NOT_FOUND, details={"park": [str(_("No such park."))]})
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
-    """Template context: the current park (name, branding) and the parks the header switches between."""
+    """Template context: the current park (name, branding) and the parks the header switches between
+    (the member's parks; every active park for the anonymous)."""
     park = getattr(request, "park", None)
     if park is None:
         return {}
@@ -167,4 +224,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     choices = mine or _all()
     if park.pk not in {p.pk for p in choices}:
         choices = [*choices, park]
-    return {"current_park": park, "park_choices": choices, "park_name": park.display_name()}
+    return {"current_park": park, "park_choices": choices, "park_name": park.display_name(),
+            "park_style": park_style(park), "park_logo_url": park_logo_url(park)}

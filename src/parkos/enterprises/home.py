@@ -7,12 +7,18 @@ from typing import Any
 from django.http import HttpRequest
 
 from parkos.core.selectors import home_part_register, overview_count_register
-from parkos.enterprises.models import Enterprise
+from parkos.enterprises.models import Building, Enterprise
 from parkos.enterprises.selectors import membership_of
 
 
-def enterprise_count() -> int:
-    return Enterprise.objects.filter(is_active=True).count()
+def enterprise_count(park_id: int | None) -> int:
+    qs = Enterprise.objects.filter(is_active=True)
+    return (qs if park_id is None else qs.filter(park_id=park_id)).count()
+
+
+def building_count(park_id: int | None) -> int:
+    qs = Building.objects.all()
+    return (qs if park_id is None else qs.filter(park_id=park_id)).count()
 
 
 def my_enterprise(request: HttpRequest) -> dict[str, Any]:
@@ -22,4 +28,5 @@ def my_enterprise(request: HttpRequest) -> dict[str, Any]:
 
 
 overview_count_register("enterprises", enterprise_count)
+overview_count_register("buildings", building_count)
 home_part_register("enterprises", my_enterprise)

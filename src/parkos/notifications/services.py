@@ -203,8 +203,16 @@ def preferences_update(*, user: User, changes: Iterable[dict[str, Any]]) -> list
 
 # --- e-mail -----------------------------------------------------------------------------------------
 
+def _park_name(user: User) -> str:
+    """The recipient's park (their first park, else the portfolio's default), in the active language."""
+    from parkos.core.parks import park_default, parks_of
+
+    mine = parks_of(user)
+    return (mine[0] if mine else park_default()).display_name()
+
+
 def _email_context(user: User) -> dict[str, Any]:
-    return {"user": user, "park_name": settings.PARK_NAME,
+    return {"user": user, "park_name": _park_name(user),
             "settings_url": public_url(reverse("notifications:settings")),
             "list_url": public_url(reverse("notifications:list"))}
 
@@ -244,7 +252,7 @@ def notification_email_send(*, notification_id: int) -> bool:
         with translation.override(user.language or None):
             context = {**_email_context(user), "notification": notification, "link": _email_link(notification),
                        "kind_label": str(KINDS.get(notification.kind, ""))}
-            _send_mail(user=user, subject=f"[{settings.PARK_NAME}] {notification.title}", template="single",
+            _send_mail(user=user, subject=f"[{context['park_name']}] {notification.title}", template="single",
                        context=context)
     except Exception:
         Notification.objects.filter(pk=notification_id, emailed_at=now).update(emailed_at=None)
@@ -308,7 +316,7 @@ def _digest_one(*, user_id: int, kinds: list[str], now: datetime) -> bool:
             sections = [{"label": str(KINDS[k]), "items": groups[k]} for k in KINDS if k in groups]
             context = {**_email_context(user), "sections": sections, "total": len(items),
                        "more": len(items) - len(shown)}
-            subject = _("[%(park)s] Your notifications: %(count)d new") % {"park": settings.PARK_NAME,
+            subject = _("[%(park)s] Your notifications: %(count)d new") % {"park": context["park_name"],
                                                                            "count": len(items)}
             _send_mail(user=user, subject=subject, template="digest", context=context)
     except Exception:
