@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
+from parkos.core.parks import park_param
 from parkos.search import selectors
-from parkos.search.schemas import FacetOut, HitOut, SearchOut
+from parkos.search.schemas import FacetOut, HitOut, ParkFacetOut, SearchOut
 
 router = Router(tags=["search"])
 
@@ -18,6 +19,7 @@ class SearchParams(Schema):
     kind: str = ""
     page: int = 1
     sort: str = "relevance"
+    park: str = Field("", description="Search one park (code or id); empty: every park")
 
 
 def _viewer(request: HttpRequest) -> Any:
@@ -33,13 +35,16 @@ def _viewer(request: HttpRequest) -> Any:
 def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     """Ranked hits the caller may see, with snippets (HTML: text escaped, matches in <mark>)."""
     # A search query, never stored: the parser reads its first MAX_QUERY_CHARS and says it was shortened.
+    park = park_param(params.park)  # an unknown park: 404 in the error envelope
     result = selectors.search(viewer=_viewer(request), q=params.q[:1000], kind=params.kind or None,
                               page=max(1, min(params.page, selectors.MAX_PAGE)),
-                              sort="recent" if params.sort == "recent" else "relevance")
+                              sort="recent" if params.sort == "recent" else "relevance", park=park)
     return {
         "query": result.query, "kind": result.kind, "page": result.page, "pages": result.pages,
         "total": result.total,
         "facets": [FacetOut(kind=k, label=str(label), count=n) for k, label, n in result.facets],
+        "park": park.code if park is not None else None,
+        "parks": [ParkFacetOut(code=p.code, name=p.display_name(), count=n) for p, n in result.parks],
         "hits": [HitOut(kind=h.kind, kind_label=str(h.kind_label), id=h.object_id, title=h.title, url=h.url,
                         title_html=str(h.title_html), snippet_html=str(h.snippet_html), tags=h.tags,
                         score=h.score) for h in result.hits],

@@ -7,7 +7,7 @@ bound as a parameter."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -28,7 +28,8 @@ class Viewer:
 @dataclass(frozen=True)
 class EngineResult:
     ids: list[tuple[int, float]]
-    facets: dict[str, int]
+    facets: dict[str, int]  # per kind, within the park filter
+    parks: dict[int | None, int] = field(default_factory=dict)  # per park (None: portfolio-wide), within the kind filter
 
 
 def _visibility_sql(viewer: Viewer, alias: str) -> tuple[str, list[Any]]:
@@ -47,32 +48,44 @@ def _visibility_sql(viewer: Viewer, alias: str) -> tuple[str, list[Any]]:
 
 
 def run(parsed: ParsedQuery, *, viewer: Viewer, kind: str | None, limit: int, offset: int,
-        recent: bool = False, any_term: bool = False) -> EngineResult:
+        recent: bool = False, any_term: bool = False, park_id: int | None = None) -> EngineResult:
+    """``park_id``: only documents of that park and portfolio-wide ones (None: every park)."""
     if connection.vendor == "postgresql":
         return _postgres(parsed, viewer=viewer, kind=kind, limit=limit, offset=offset, recent=recent,
-                         any_term=any_term)
-    return _sqlite(parsed, viewer=viewer, kind=kind, limit=limit, offset=offset, recent=recent, any_term=any_term)
+                         any_term=any_term, park_id=park_id)
+    return _sqlite(parsed, viewer=viewer, kind=kind, limit=limit, offset=offset, recent=recent, any_term=any_term,
+                   park_id=park_id)
 
 
 def _ranked(base: str, params: list[Any], score: str, *, best_first: str, sign: float, kind: str | None,
-            limit: int, offset: int, recent: bool) -> EngineResult:
-    """Counts per kind, then one page of ids with their scores (higher is better), on either engine."""
+            limit: int, offset: int, recent: bool, park_id: int | None = None) -> EngineResult:
+    """Counts per kind and park (one grouped query: the kind facets within the park filter, the park
+    facets within the kind filter), then one page of ids with their scores (higher is better)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT d.kind, count(*) {base} GROUP BY d.kind", params)
-        facets = {k: int(n) for k, n in cursor.fetchall()}
+        cursor.execute(f"SELECT d.kind, d.park_id, count(*) {base} GROUP BY d.kind, d.park_id", params)
+        facets: dict[str, int] = {}
+        parks: dict[int | None, int] = {}
+        for k, p, n in cursor.fetchall():
+            if park_id is None or p is None or p == park_id:
+                facets[k] = facets.get(k, 0) + int(n)
+            if kind is None or k == kind:
+                parks[p] = parks.get(p, 0) + int(n)
         kind_sql = " AND d.kind = %s" if kind else ""
-        kind_params = [kind] if kind else []
+        kind_params: list[Any] = [kind] if kind else []
+        if park_id is not None:
+            kind_sql += " AND (d.park_id = %s OR d.park_id IS NULL)"
+            kind_params.append(park_id)
         order = "d.published_at DESC, d.id DESC" if recent else f"{best_first}, d.id"
         cursor.execute(
             f"SELECT d.id, {score} AS score {base}{kind_sql} ORDER BY {order} LIMIT %s OFFSET %s",
             [*params, *kind_params, limit, offset],
         )
         ids = [(int(i), sign * float(s)) for i, s in cursor.fetchall()]
-    return EngineResult(ids=ids, facets=facets)
+    return EngineResult(ids=ids, facets=facets, parks=parks)
 
 
 def _sqlite(parsed: ParsedQuery, *, viewer: Viewer, kind: str | None, limit: int, offset: int, recent: bool,
-            any_term: bool) -> EngineResult:
+            any_term: bool, park_id: int | None = None) -> EngineResult:
     match = fts5_query(parsed, any_term=any_term)
     vis, vis_params = _visibility_sql(viewer, "d")
     base = f"FROM search_fts JOIN search_document d ON d.id = search_fts.rowid WHERE search_fts MATCH %s AND {vis}"
@@ -83,11 +96,11 @@ def _sqlite(parsed: ParsedQuery, *, viewer: Viewer, kind: str | None, limit: int
         f" / {FRESH_DAYS}) ELSE 1.0 END)"
     )
     return _ranked(base, [match, *vis_params], score, best_first="score", sign=-1.0, kind=kind, limit=limit,
-                   offset=offset, recent=recent)
+                   offset=offset, recent=recent, park_id=park_id)
 
 
 def _postgres(parsed: ParsedQuery, *, viewer: Viewer, kind: str | None, limit: int, offset: int, recent: bool,
-              any_term: bool) -> EngineResult:
+              any_term: bool, park_id: int | None = None) -> EngineResult:
     query = tsquery(parsed, any_term=any_term)
     vis, vis_params = _visibility_sql(viewer, "d")
     base = f"FROM search_document d, to_tsquery('simple', %s) q WHERE d.tsv @@ q AND {vis}"
@@ -100,7 +113,7 @@ def _postgres(parsed: ParsedQuery, *, viewer: Viewer, kind: str | None, limit: i
         f" / 86400.0 / {FRESH_DAYS}) ELSE 1.0 END)"
     )
     return _ranked(base, [query, *vis_params], score, best_first="score DESC", sign=1.0, kind=kind, limit=limit,
-                   offset=offset, recent=recent)
+                   offset=offset, recent=recent, park_id=park_id)
 
 
 def raw_fts(parsed: ParsedQuery, *, limit: int = 10) -> list[int]:

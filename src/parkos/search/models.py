@@ -35,6 +35,9 @@ class SearchDocument(models.Model):
                                   default=Visibility.PUBLIC)
     # Keys such as "user:12", "enterprise:3", "role:operator"; any match lets the viewer see it.
     audience = models.JSONField(_("audience"), default=list, blank=True)
+    # The park the object lives in; NULL for portfolio-wide content (it shows under every park).
+    park = models.ForeignKey("core.Park", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("park"))
     boost = models.FloatField(_("boost"), default=1.0)
     fresh = models.BooleanField(_("ranked by freshness"), default=False)
     published_at = models.DateTimeField(_("published at"), default=timezone.now)

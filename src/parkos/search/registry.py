@@ -46,6 +46,18 @@ class IndexDoc:
     boost: float = 1.0
     fresh: bool = False  # posts: newer ranks a little higher
     published_at: datetime | None = None
+    # The park the object lives in; None: take the object's own ``park_id`` when it has one, else the
+    # document is portfolio-wide (people, portfolio-wide groups and services) and shows under every park.
+    park_id: int | None = None
+
+
+def park_of(obj: Any, doc: IndexDoc) -> int | None:
+    """The park of an indexed object: the source's word, else the object's ``park_id`` (generic, so a
+    domain's source need not change when its objects gain a park)."""
+    if doc.park_id is not None:
+        return doc.park_id
+    value = getattr(obj, "park_id", None)
+    return int(value) if value is not None else None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,12 @@ class FacetOut(Schema):
     count: int
 
 
+class ParkFacetOut(Schema):
+    code: str
+    name: str
+    count: int
+
+
 class SearchOut(Schema):
     query: str
     kind: str | None
@@ -28,6 +34,8 @@ class SearchOut(Schema):
     pages: int
     total: int
     facets: list[FacetOut]
+    park: str | None  # the park filter's code; None: every park
+    parks: list[ParkFacetOut]  # hits per park (portfolio-wide hits count under every park only)
     hits: list[HitOut]
     suggestion: str | None
     message: str | None

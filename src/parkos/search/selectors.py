@@ -53,6 +53,9 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     total: int = 0
     facets: list[tuple[str, Any, int]] = field(default_factory=list)
+    park: Any = None  # the park filter (a core.Park), None: every park
+    # (park, hits of that park) for each park with hits; portfolio-wide hits count under "all parks" only.
+    parks: list[tuple[Any, int]] = field(default_factory=list)
     suggestion: str | None = None
     message: str | None = None
 
@@ -73,8 +76,22 @@ def viewer_of(user: Any) -> backends.Viewer:
     """The keys a user matches in documents' audiences."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return backends.Viewer(authenticated=False, keys=())
-    # Audience keys, not a permission check: documents carry the roles and enterprises they are for.
-    keys = [f"user:{user.pk}", *(f"role:{r}" for r in sorted(policy.roles_of(user)))]
+    # Audience keys, not a permission check: documents carry the roles and enterprises they are for. A
+    # park's restricted document names its roles with the park ("role:operator@2", services.audience_in_park):
+    # the viewer holds that key only where the role reaches (every park for a portfolio-wide grant).
+    keys = [f"user:{user.pk}"]
+    every_park: list[int] | None = None
+    for role, parks in sorted(policy.role_scopes_of(user).items()):
+        keys.append(f"role:{role}")
+        if policy.ALL_PARKS in parks:
+            if every_park is None:
+                from parkos.core.parks import park_list
+
+                every_park = [p.pk for p in park_list()]
+            reach = every_park
+        else:
+            reach = sorted(p for p in parks if p is not None)
+        keys += [f"role:{role}@{p}" for p in reach]
     from parkos.enterprises.selectors import employer_of
 
     employer = employer_of(user)
@@ -117,13 +134,15 @@ def suggest(parsed: ParsedQuery) -> str | None:
 
 
 def search(*, viewer: Any, q: str, kind: str | None = None, page: int = 1, per_page: int = PER_PAGE,
-           sort: str = "relevance") -> SearchResult:
-    """Search everything ``viewer`` may see. Never raises on bad input: an empty or unusable query
-    gives an empty result with a message, and an engine error is logged, not shown."""
+           sort: str = "relevance", park: Any = None) -> SearchResult:
+    """Search everything ``viewer`` may see across the portfolio, or in ``park`` (its documents and the
+    portfolio-wide ones). Never raises on bad input: an empty or unusable query gives an empty result
+    with a message, and an engine error is logged, not shown."""
     kind = kind if kind in KINDS else None
     page = max(1, min(int(page or 1), MAX_PAGE))
     per_page = max(1, min(int(per_page or PER_PAGE), 50))
-    result = SearchResult(query=(q or "")[:MAX_QUERY_CHARS], kind=kind, page=page, per_page=per_page)
+    result = SearchResult(query=(q or "")[:MAX_QUERY_CHARS], kind=kind, page=page, per_page=per_page, park=park)
+    park_id = park.pk if park is not None else None
     if not (q or "").strip():
         result.message = _("Type a few characters to search.")
         return result
@@ -136,17 +155,21 @@ def search(*, viewer: Any, q: str, kind: str | None = None, page: int = 1, per_p
     who = viewer_of(viewer)
     try:
         found = backends.run(parsed, viewer=who, kind=kind, limit=per_page, offset=(page - 1) * per_page,
-                             recent=sort == "recent")
+                             recent=sort == "recent", park_id=park_id)
         if not found.facets and len(parsed.terms) > 1:
             # No document has every word: fall back to documents with any of them, still ranked.
             found = backends.run(parsed, viewer=who, kind=kind, limit=per_page, offset=(page - 1) * per_page,
-                                 recent=sort == "recent", any_term=True)
+                                 recent=sort == "recent", any_term=True, park_id=park_id)
     except DatabaseError:
         log.exception("search engine query failed for %r", parsed.terms)
         result.message = _("Search is not available right now. Please try again in a moment.")
         return result
     result.facets = [(k, label, found.facets.get(k, 0)) for k, label in KINDS.items() if found.facets.get(k)]
     result.total = found.facets.get(kind, 0) if kind else sum(found.facets.values())
+    if any(p is not None for p in found.parks):
+        from parkos.core.parks import park_list
+
+        result.parks = [(p, found.parks[p.pk]) for p in park_list() if found.parks.get(p.pk)]
     docs = SearchDocument.objects.in_bulk([i for i, _score in found.ids])
     words = parsed.highlight_words
     for doc_id, score in found.ids:

@@ -21,9 +21,20 @@ log = logging.getLogger("parkos.search")
 BATCH = 500
 
 
-def document_build(*, kind: str, object_id: int, doc: registry.IndexDoc) -> SearchDocument:
-    """An unsaved index row for ``doc``: original text for display, segmented text for the engine."""
+def audience_in_park(keys: Iterable[str], park_id: int | None) -> list[str]:
+    """A restricted document of a park is for the roles held IN that park: "role:operator" becomes
+    "role:operator@<park>" (the viewer holds that key only where the role reaches: ``selectors.viewer_of``).
+    Other keys (a user, an enterprise) are relations, not scoped by park."""
+    if park_id is None:
+        return sorted(set(keys))
+    return sorted({f"{k}@{park_id}" if k.startswith("role:") and "@" not in k else k for k in keys})
+
+
+def document_build(*, kind: str, object_id: int, doc: registry.IndexDoc, park_id: int | None = None) -> SearchDocument:
+    """An unsaved index row for ``doc``: original text for display, segmented text for the engine.
+    ``park_id``: the object's park (``registry.park_of``); the doc's own ``park_id`` wins."""
     now = timezone.now()
+    park_id = doc.park_id if doc.park_id is not None else park_id
     tags = [str(t) for t in doc.tags if t]
     # ``title[:200]``: the index keeps a display excerpt of a title its own domain stores whole (and
     # ``title_seg`` indexes all of it), so the cut loses nothing a person wrote; not stored user input.
@@ -31,8 +42,8 @@ def document_build(*, kind: str, object_id: int, doc: registry.IndexDoc) -> Sear
         kind=kind, object_id=object_id, title=doc.title[:200], body=doc.body, tags=tags, url=doc.url,
         title_seg=segment(doc.title, whole=doc.names), tags_seg=segment(" ".join([*tags, *doc.keywords])),
         body_seg=segment(doc.body), visibility=doc.visibility,
-        audience=sorted(set(doc.audience)) if doc.visibility == Visibility.AUDIENCE else [],
-        boost=doc.boost, fresh=doc.fresh, published_at=doc.published_at or now, updated_at=now,
+        audience=audience_in_park(doc.audience, park_id) if doc.visibility == Visibility.AUDIENCE else [],
+        park_id=park_id, boost=doc.boost, fresh=doc.fresh, published_at=doc.published_at or now, updated_at=now,
     )
 
 
@@ -55,7 +66,8 @@ def document_index(*, kind: str, object_id: int) -> SearchDocument | None:
     if obj is None:
         document_delete(kind=kind, object_id=object_id)
         return None
-    row = document_build(kind=kind, object_id=object_id, doc=registry.source(kind).build(obj))
+    doc = registry.source(kind).build(obj)
+    row = document_build(kind=kind, object_id=object_id, doc=doc, park_id=registry.park_of(obj, doc))
     _write(kind, [object_id], [row])
     return row
 
@@ -107,7 +119,8 @@ def reindex(*, kinds: Iterable[str] | None = None, fresh: bool = False,
             objs = list(qs.filter(pk__gt=state.last_id).order_by("pk")[:BATCH])
             if not objs:
                 break
-            rows = [document_build(kind=kind, object_id=o.pk, doc=src.build(o)) for o in objs]
+            docs = [(o, src.build(o)) for o in objs]
+            rows = [document_build(kind=kind, object_id=o.pk, doc=d, park_id=registry.park_of(o, d)) for o, d in docs]
             with transaction.atomic():
                 _write(kind, [o.pk for o in objs], rows)
                 state.last_id = objs[-1].pk
