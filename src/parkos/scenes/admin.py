@@ -14,11 +14,12 @@ class AttachmentInline(admin.TabularInline):  # type: ignore[type-arg]
 @admin.register(Scene)
 class SceneAdmin(ReindexOnSaveMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     search_kind = "scene"
-    list_display = ["title", "kind", "status", "audience", "publisher", "enterprise", "budget_fen", "published_at"]
-    list_filter = ["status", "kind", "audience"]
+    list_display = ["title", "kind", "status", "audience", "park", "publisher", "enterprise", "budget_fen",
+                    "published_at"]
+    list_filter = ["park", "status", "kind", "audience"]
     search_fields = ["title", "publisher__display_name", "enterprise__name"]
     autocomplete_fields = ["publisher", "enterprise", "invited"]
-    list_select_related = ["publisher", "enterprise"]
+    list_select_related = ["publisher", "enterprise", "park"]
     inlines = [AttachmentInline]
     show_full_result_count = False
 
@@ -60,10 +61,10 @@ class DealAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: a deal's amounts and states move only through services (and the ledger); operators
     resolve disputes on the deal's page in the app, which records the reason."""
 
-    list_display = ["title", "publisher", "provider", "amount_fen", "paid_fen", "status", "created_at"]
-    list_filter = ["status", "resolution"]
+    list_display = ["title", "park", "publisher", "provider", "amount_fen", "paid_fen", "status", "created_at"]
+    list_filter = ["park", "status", "resolution"]
     search_fields = ["title", "publisher__display_name", "provider__display_name"]
-    list_select_related = ["publisher", "provider"]
+    list_select_related = ["publisher", "provider", "park"]
     inlines = [MilestoneInline, DealEventInline]
     show_full_result_count = False
 
