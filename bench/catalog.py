@@ -155,7 +155,9 @@ def run(n: int) -> dict[str, Any]:
     counts: dict[str, list[int]] = {key: [queries(client, url)] for key, url in pages.items()}
     sizes = [top["n"]]
     with transaction.atomic():
-        extra = list(Enterprise.objects.filter(is_active=True).exclude(butler=butler)
+        # More enterprises of the butler's own park (a portfolio holds the parks where one is a butler).
+        park_id = Enterprise.objects.filter(butler=butler).values_list("park_id", flat=True).first()
+        extra = list(Enterprise.objects.filter(is_active=True, park_id=park_id).exclude(butler=butler)
                      .order_by("id").values_list("id", flat=True)[: 2 * top["n"]])
         Enterprise.objects.filter(pk__in=extra).update(butler=butler)
         ServiceOrder.objects.filter(enterprise_id__in=extra).update(butler=butler)

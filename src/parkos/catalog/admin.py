@@ -67,7 +67,7 @@ class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Service
         fields = ["code", "category", "provider", "name_zh", "name_en", "description_zh", "description_en",
-                  "pricing", "price", "sla_days", "materials", "fields", "eligibility", "tags", "is_active"]
+                  "pricing", "price", "sla_days", "materials", "fields", "eligibility", "tags", "is_active", "park"]
 
     def clean(self) -> dict[str, Any]:
         # The same checks as services.catalog.service_save: request form, eligibility, materials.
@@ -86,10 +86,10 @@ class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
 class ServiceAdmin(ReindexOnSaveMixin, admin.ModelAdmin[Service]):
     form = ServiceAdminForm
     search_kind = "service"
-    list_display = ["code", "name_zh", "category", "provider", "pricing", "price", "sla_days", "is_active"]
-    list_filter = ["is_active", "pricing", "category", "provider"]
+    list_display = ["code", "name_zh", "category", "provider", "pricing", "price", "sla_days", "park", "is_active"]
+    list_filter = ["is_active", "park", "pricing", "category", "provider"]
     search_fields = ["code", "name_zh", "name_en"]
-    list_select_related = ["category", "provider"]
+    list_select_related = ["category", "provider", "park"]
     autocomplete_fields = ["provider"]
     actions = ["deactivate", "activate"]
 
@@ -147,14 +147,14 @@ class OrderAttachmentInline(admin.TabularInline[OrderAttachment, ServiceOrder]):
 class ServiceOrderAdmin(admin.ModelAdmin[ServiceOrder]):
     """Read-mostly: status changes go through the order page, so that the timeline stays true."""
 
-    list_display = ["number", "service", "enterprise", "status", "butler", "provider", "submitted_at", "due_on",
-                    "rating"]
-    list_filter = ["status", "service__category", "provider"]
+    list_display = ["number", "service", "enterprise", "park", "status", "butler", "provider", "submitted_at",
+                    "due_on", "rating"]
+    list_filter = ["park", "status", "service__category", "provider"]
     search_fields = ["number", "enterprise__name", "service__name_zh"]
     date_hierarchy = "submitted_at"
-    list_select_related = ["service", "enterprise", "butler", "provider"]
+    list_select_related = ["service", "enterprise", "park", "butler", "provider"]
     autocomplete_fields = ["butler"]
-    readonly_fields = ["number", "enterprise", "service", "requested_by", "provider", "status", "answers", "note",
+    readonly_fields = ["number", "enterprise", "park", "service", "requested_by", "provider", "status", "answers", "note",
                        "idempotency_key", "sla_days", "due_on", "paused_at", "paused_workdays", "submitted_at",
                        "accepted_at", "delivered_at", "closed_at", "overdue_notified_at", "rating", "rating_comment",
                        "plan_item"]
@@ -189,8 +189,8 @@ class PolicyAdmin(admin.ModelAdmin[Policy]):
     """Rules are validated by the same function as ``policy_save`` (PolicyAdminForm.clean_rules)."""
 
     form = PolicyAdminForm
-    list_display = ["code", "title", "issuer", "deadline", "service", "is_active"]
-    list_filter = ["is_active", "issuer"]
+    list_display = ["code", "title", "issuer", "deadline", "service", "park", "is_active"]
+    list_filter = ["is_active", "park", "issuer"]
     search_fields = ["code", "title", "issuer", "summary"]
     autocomplete_fields = ["service"]
     date_hierarchy = "deadline"

@@ -55,7 +55,7 @@ class PolicyAdminForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Policy
         fields = ["code", "title", "issuer", "summary", "benefit", "deadline", "link", "rules", "service",
-                  "is_active"]
+                  "is_active", "park"]
         help_texts = {
             "rules": _('A list of conditions, e.g. [{"field": "patents", "op": "gte", "value": 3}]. Fields: '
                        "industry, stage (in, not_in); headcount, patents (gte, lte); founded (within_years, "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from parkos.core import policy
 from parkos.core.models import Park
@@ -31,6 +31,22 @@ def role_park_choices(viewer: Any, role: str) -> list[Park]:
     if policy.ALL_PARKS in parks:
         return park_list()
     return [p for p in park_list() if p.pk in parks]
+
+
+def role_holders_in(role: str, scope: dict[str, Any] | None) -> QuerySet[Any]:
+    """Active holders of ``role`` reaching the parks of ``scope`` (a ``policy.scope_filter`` result:
+    ``{}`` every park, ``{"park_id__in": [...]}`` some): granted there or portfolio-wide."""
+    from parkos.accounts.models import User
+
+    if scope is None:
+        return User.objects.none()
+    if not scope:
+        grants = Q(role_grants__role=role)
+    else:
+        # One filter() over the grants, so role and park are asked of the same grant.
+        grants = (Q(role_grants__role=role, role_grants__park_id__in=scope["park_id__in"])
+                  | Q(role_grants__role=role, role_grants__park__isnull=True))
+    return User.objects.filter(grants, is_active=True).distinct().order_by("display_name")
 
 
 def chosen_park(request: Any) -> Park | None:

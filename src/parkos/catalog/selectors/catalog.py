@@ -112,7 +112,7 @@ def service_get(*, viewer: Any, service_id: int, park: Park | None = None) -> Se
         offered_q(park) if park is not None else offered_to_q(viewer))
     service = qs.filter(pk=service_id).first()
     if service is None or (not (service.is_active and service.provider.is_active)
-                           and not policy.can(viewer, "catalog.manage")):
+                           and not policy.can(viewer, "catalog.manage", service)):
         raise NotFound(_("No such service."))
     return service
 

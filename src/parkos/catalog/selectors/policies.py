@@ -49,7 +49,7 @@ def policy_get(*, viewer: Any, policy_id: int, park: Park | None = None) -> Poli
     policy.require(viewer, "policy.view")
     item = (Policy.objects.select_related("service")
             .filter(offered_q(park) if park is not None else offered_to_q(viewer)).filter(pk=policy_id).first())
-    if item is None or (not item.is_active and not policy.can(viewer, "policy.manage")):
+    if item is None or (not item.is_active and not policy.can(viewer, "policy.manage", item)):
         raise NotFound()
     return item
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 
 from parkos.accounts.models import User
 from parkos.catalog.models import ServiceOrder
+from parkos.catalog.parks import role_holders_in
 from parkos.core import policy
 from parkos.enterprises.selectors import admins_of
 
@@ -32,10 +32,7 @@ def park_side(order: ServiceOrder) -> list[User]:
 
 
 def operators_of(park_id: int) -> list[User]:
-    # One filter() over the grants, so role and park are asked of the same grant.
-    grants = (Q(role_grants__role=policy.OPERATOR, role_grants__park_id=park_id)
-              | Q(role_grants__role=policy.OPERATOR, role_grants__park__isnull=True))
-    return list(User.objects.filter(grants, is_active=True).distinct().order_by("display_name"))
+    return list(role_holders_in(policy.OPERATOR, {"park_id__in": [park_id]}))
 
 
 def provider_people(order: ServiceOrder) -> list[User]:

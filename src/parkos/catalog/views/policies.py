@@ -19,7 +19,7 @@ from parkos.accounts.models import User
 from parkos.catalog.eligibility import EnterpriseProfile, describe, evaluate
 from parkos.catalog.forms import OrderRequestForm, request_action
 from parkos.catalog.forms_policy import FactsForm
-from parkos.catalog.parks import chosen_park
+from parkos.catalog.parks import chosen_park, role_park_choices
 from parkos.catalog.selectors import policies as selectors
 from parkos.catalog.selectors.catalog import viewer_enterprise
 from parkos.catalog.services import policies as services
@@ -149,7 +149,8 @@ def policy_portfolio(request: HttpRequest) -> HttpResponse:
         "matrix": matrix, "page": page, "totals": totals,
         "querystring": urlencode({k: v for k, v in (("butler", butler_id if butler_id.isdigit() else ""),
                                                     ("park", park.code if park is not None else "")) if v}),
-        "park": park,
+        "park": park, "parks": role_park_choices(request.user, policy.OPERATOR if policy.can(
+            request.user, "workspace.view.all") else policy.BUTLER),
     })
 
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parkos.accounts.models import User
-from parkos.accounts.selectors import user_list_with_role
 from parkos.catalog.forms_workspace import (
     BookForm,
     NoteForm,
@@ -25,7 +24,7 @@ from parkos.catalog.forms_workspace import (
     SlotForm,
 )
 from parkos.catalog.models import PlanStatus, Service
-from parkos.catalog.parks import chosen_park, offered_q, role_park_choices
+from parkos.catalog.parks import chosen_park, offered_q, role_holders_in, role_park_choices
 from parkos.catalog.selectors import workspace as selectors
 from parkos.catalog.services import appointments, notes, plans
 from parkos.catalog.services.machine import action_labels
@@ -52,7 +51,8 @@ def home(request: HttpRequest) -> HttpResponse:
     butler = None
     butlers: Any = []
     if is_operator:
-        butlers = user_list_with_role(role=policy.BUTLER)
+        # The butlers of the operator's parks (and the portfolio's).
+        butlers = role_holders_in(policy.BUTLER, policy.scope_filter(user, policy.OPERATOR))
         butler_id = request.GET.get("butler", "")
         if butler_id.isdigit():
             butler = User.objects.filter(pk=int(butler_id)).first()
