@@ -74,7 +74,8 @@ def test_the_window_frees_when_retry_after_says() -> None:
             refused = error
             break
     assert refused is not None and refused.retry_after is not None and 1 <= refused.retry_after <= 2
-    time.sleep(refused.retry_after + 0.05)
+    # A second of slack: on a loaded machine the refused call may have been answered late in its second.
+    time.sleep(refused.retry_after + 1.0)
     ratelimit.enforce(_request(), group="t-window", key="k", rate=rate)  # a new window: allowed again
 
 

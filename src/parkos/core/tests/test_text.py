@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from parkos.core.errors import ErrorCode
 from parkos.core.text import (
     has_control_chars,
     normalise_mobile,
@@ -81,8 +82,8 @@ def test_tags_refuse_markup_length_and_count() -> None:
         parse_tags(["<b>x</b>"])
     with pytest.raises(ValidationError) as info:
         parse_tags(["长" * 21])
-    assert info.value.code == "tag_length"
+    assert info.value.code == ErrorCode.TOO_LONG
     with pytest.raises(ValidationError) as info:
         parse_tags([f"t{i}" for i in range(21)])
-    assert info.value.code == "too_many_tags"
+    assert info.value.code == ErrorCode.TOO_MANY
     assert len(parse_tags([f"t{i}" for i in range(20)])) == 20
