@@ -7,6 +7,7 @@ from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from parkos.core.errors import NotFound
+from parkos.core.parks import park_param
 from parkos.events import selectors, services
 from parkos.events.schemas import (
     CancelIn,
@@ -34,14 +35,17 @@ def _reload(request: HttpRequest, event_id: int) -> Any:
 @router.get("/events", auth=None, response=list[EventOut])
 @paginate(PageNumberPagination, page_size=20)
 def event_list(request: HttpRequest, q: str = "", when: str = "upcoming", month: str = "", mine: bool = False,
-               place: str = "", organiser: str = "") -> Any:
+               place: str = "", organiser: str = "", park: str | None = None) -> Any:
+    """``park``: one park's events (its code or id); none: every park's the viewer may see."""
     return selectors.event_list(viewer=request.user, q=q, when=when, month=month, mine=mine, place=place,
-                                organiser=organiser)
+                                organiser=organiser, park=park_param(park))
 
 
 @router.post("/events", response={201: EventOut})
 def event_create(request: HttpRequest, payload: EventIn) -> Status[Any]:
     data = payload.dict()
+    if not data.get("park"):  # no building and no park given: the current park, as on the page
+        data["park"] = request.park  # type: ignore[attr-defined]
     event = services.event_create(actor=request.user, data=data)  # type: ignore[arg-type]
     return Status(201, _reload(request, event.pk))
 

@@ -77,7 +77,7 @@ class EventForm(StyledForm):
     offer_hours = forms.IntegerField(label=gettext_lazy("Hours to accept a freed seat"), min_value=1,
                                      max_value=168, initial=24)
 
-    def __init__(self, *args: Any, organisers: list[tuple[str, str]], buildings: list[tuple[int, str]],
+    def __init__(self, *args: Any, organisers: list[tuple[str, str]], buildings: list[Any],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organiser"].choices = organisers  # type: ignore[attr-defined]

@@ -36,6 +36,9 @@ class Event(TimeStampedModel):
         PUBLISHED = "published", _("Published")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # The park the event takes place in: its venue building's, else the one its organiser chose
+    # (services/events.py decides; the policy scopes operators' actions by it).
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="+", verbose_name=_("park"))
     title = models.CharField(_("title"), max_length=120, validators=[validate_plain_name])
     description = models.TextField(_("description"), max_length=5000, blank=True, validators=[validate_plain_text])
     cover = models.ImageField(_("cover image"), upload_to="events/", blank=True)
@@ -79,6 +82,7 @@ class Event(TimeStampedModel):
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="event_capacity_positive"),
         ]
+        indexes = [models.Index(fields=["park", "starts_at"], name="event_park_starts")]
 
     def __str__(self) -> str:
         return self.title
@@ -137,6 +141,8 @@ class Registration(TimeStampedModel):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_registrations",
                              verbose_name=_("member"))
+    # The event's park, copied (never chosen): the large table keeps the key a distributor would shard by.
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="+", verbose_name=_("park"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     # Arrival order: the waitlist is served by (queued_at, id), taken under the event's row lock.
     queued_at = models.DateTimeField(_("queued at"))

@@ -44,6 +44,8 @@ class EventIn(Schema):
     offer_hours: SmallInt = 24
     enterprise: Id | None = Field(None, description="organise for this enterprise (you are on its staff)")
     group: Id | None = Field(None, description="organise for this interest group (you are its admin)")
+    park: str | None = Field(None, description="the park (code or id) of an event without a venue building; "
+                                               "with one, the building's park. Default: the current park (chosen, else the member's first)")
 
 
 class EventPatch(Schema):
@@ -68,6 +70,8 @@ class EventPatch(Schema):
 
 class EventOut(Schema):
     id: int
+    park: str
+    park_name: str
     title: str
     description: str
     starts_at: datetime
@@ -89,6 +93,14 @@ class EventOut(Schema):
     status: str
     my_status: str | None = None
     url: str
+
+    @staticmethod
+    def resolve_park(obj: Any) -> str:
+        return str(obj.park.code)
+
+    @staticmethod
+    def resolve_park_name(obj: Any) -> str:
+        return str(obj.park.display_name())
 
     @staticmethod
     def resolve_online(obj: Any) -> bool:

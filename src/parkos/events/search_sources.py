@@ -33,7 +33,8 @@ def audience_keys(event: Any) -> list[str]:
     if event.enterprise_id:
         keys.append(f"enterprise:{event.enterprise_id}")
     if event.audience == Audience.TENANTS:
-        keys += [f"enterprise:{pk}" for pk in Enterprise.objects.filter(is_active=True).values_list("pk", flat=True)]
+        keys += [f"enterprise:{pk}" for pk in Enterprise.objects.filter(is_active=True, park_id=event.park_id)
+                 .values_list("pk", flat=True)]
     elif event.audience == Audience.GROUP and event.group_id:
         keys += [f"user:{pk}" for pk in groups.member_ids_of(event.group_id)]
     elif event.audience == Audience.INVITED:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from parkos.accounts.models import User
 from parkos.core import policy
 from parkos.core.errors import NotFound
+from parkos.core.models import Park
 from parkos.core.text import normalise_plain
 from parkos.events import groups
 from parkos.events.models import Audience, CalendarFeed, CheckIn, Event, Registration
@@ -21,23 +22,32 @@ S = Registration.Status
 HOLDING = (S.CONFIRMED, S.OFFERED)
 
 
-def _active_enterprise_id(user: Any) -> int | None:
+def _active_enterprise(user: Any) -> tuple[int, int] | None:
+    """The viewer's enterprise and its park, as (enterprise id, park id)."""
+    from parkos.enterprises.models import Enterprise
     from parkos.enterprises.selectors import enterprise_ids_of
 
-    return enterprise_ids_of(user).first()
+    row = Enterprise.objects.filter(pk__in=enterprise_ids_of(user)).order_by("pk").values_list("pk", "park_id").first()
+    return (row[0], row[1]) if row else None
 
 
 def visible_q(viewer: Any) -> Q:
-    """Events ``viewer`` may see: everyone's, plus those whose audience includes them."""
+    """Events ``viewer`` may see: everyone's (in every park: members may follow any park), plus those whose
+    audience includes them. "Staff of park enterprises" means the staff of that park's enterprises; the
+    operators of a park see all of that park's events (the rule "event.view.any", scoped by park)."""
     q = Q(audience=Audience.EVERYONE)
     if not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
         return q
-    if policy.can(viewer, "event.view.any"):
+    scope = policy.scope_filter(viewer, policy.OPERATOR)  # where "event.view.any" holds (its role)
+    if scope == {}:  # a portfolio operator
         return Q()
+    if scope:
+        q |= Q(**scope)
     q |= Q(created_by=viewer.pk)
-    enterprise_id = _active_enterprise_id(viewer)
-    if enterprise_id:
-        q |= Q(audience=Audience.TENANTS) | Q(enterprise_id=enterprise_id)
+    mine = _active_enterprise(viewer)
+    if mine:
+        enterprise_id, park_id = mine
+        q |= Q(audience=Audience.TENANTS, park_id=park_id) | Q(enterprise_id=enterprise_id)
     group_ids = groups.group_ids_of(viewer)
     if group_ids:
         q |= Q(audience=Audience.GROUP, group_id__in=group_ids)
@@ -47,7 +57,7 @@ def visible_q(viewer: Any) -> Q:
 
 
 def _annotated(qs: QuerySet[Event], viewer: Any) -> QuerySet[Event]:
-    qs = qs.select_related("building", "enterprise", "created_by").annotate(
+    qs = qs.select_related("park", "building", "enterprise", "created_by").annotate(
         taken=Count("registrations", filter=Q(registrations__status__in=HOLDING), distinct=True),
         waiting=Count("registrations", filter=Q(registrations__status=S.WAITLISTED), distinct=True),
     )
@@ -71,11 +81,15 @@ def month_range(month: str) -> tuple[date, datetime, datetime]:
 
 
 def event_list(*, viewer: Any, q: str = "", when: str = "upcoming", month: str = "", mine: bool = False,
-               place: str = "", organiser: str = "", include_cancelled: bool = False) -> QuerySet[Event]:
+               place: str = "", organiser: str = "", include_cancelled: bool = False,
+               park: Park | None = None) -> QuerySet[Event]:
     """Events the viewer may see. ``when``: upcoming (not yet ended), past, or all; ``month`` ("YYYY-MM")
-    narrows to events overlapping that month; ``mine``: those the viewer registered for or organises."""
+    narrows to events overlapping that month; ``mine``: those the viewer registered for or organises;
+    ``park``: that park's events only (None: every park)."""
     policy.require(viewer, "event.view")
     qs = Event.objects.filter(visible_q(viewer))
+    if park is not None:
+        qs = qs.filter(park_id=park.pk)
     if not include_cancelled:
         qs = qs.exclude(status=Event.Status.CANCELLED)
     now = timezone.now()
@@ -111,14 +125,16 @@ def in_audience(user: Any, event: Event) -> bool:
         return True
     if not getattr(user, "is_authenticated", False):
         return False
-    if policy.can(user, "event.view.any") or event.created_by_id == user.pk:
+    if policy.can(user, "event.view.any", event) or event.created_by_id == user.pk:
         return True
     from parkos.enterprises.selectors import enterprise_ids_of, is_staff
 
     if event.enterprise_id and is_staff(user, event.enterprise_id):
         return True
-    if event.audience == Audience.TENANTS:
-        return enterprise_ids_of(user).exists()
+    if event.audience == Audience.TENANTS:  # the staff of the event's park's enterprises
+        from parkos.enterprises.models import Enterprise
+
+        return Enterprise.objects.filter(pk__in=enterprise_ids_of(user), park_id=event.park_id).exists()
     if event.audience == Audience.GROUP:
         return event.group_id in groups.group_ids_of(user) or groups.is_group_admin(user, event.group_id or 0)
     if event.audience == Audience.INVITED:
@@ -180,9 +196,12 @@ def registration_counts(*, event: Event) -> dict[str, int]:
     return counts
 
 
-def my_registrations(*, viewer: User) -> QuerySet[Registration]:
-    return (Registration.objects.filter(user=viewer).exclude(event__status=Event.Status.CANCELLED)
-            .select_related("event", "event__building", "checkin").order_by("-event__starts_at"))
+def my_registrations(*, viewer: User, park: Park | None = None) -> QuerySet[Registration]:
+    """The member's registrations, in every park (``park``: one park's only)."""
+    qs = Registration.objects.filter(user=viewer).exclude(event__status=Event.Status.CANCELLED)
+    if park is not None:
+        qs = qs.filter(park_id=park.pk)
+    return qs.select_related("event", "event__building", "park", "checkin").order_by("-event__starts_at")
 
 
 def checkin_tickets(*, viewer: User, event: Event) -> list[dict[str, Any]]:
@@ -204,16 +223,28 @@ def feed_user(*, token: str) -> User | None:
     return feed.user
 
 
-def feed_events(*, user: User) -> QuerySet[Event]:
-    """A member's calendar: events they hold a seat at or organise, from 30 days back."""
+def feed_events(*, user: User, park: Park | None = None) -> QuerySet[Event]:
+    """A member's calendar: events they hold a seat at or organise, from 30 days back, in every park
+    (``park``: one park's only)."""
     since = timezone.now() - timedelta(days=30)
     holding = Registration.objects.filter(event=OuterRef("pk"), user=user, status__in=HOLDING)
-    return (Event.objects.filter(Q(Exists(holding)) | Q(created_by=user), ends_at__gte=since)
+    qs = Event.objects.filter(Q(Exists(holding)) | Q(created_by=user), ends_at__gte=since)
+    if park is not None:
+        qs = qs.filter(park_id=park.pk)
+    return qs.select_related("building").order_by("starts_at")
+
+
+def park_feed_events(*, park: Park) -> QuerySet[Event]:
+    """A park's public calendar: its events open to everyone, from 30 days back (cancelled ones too, so
+    that subscribed calendars see them cancelled). Nothing restricted: the feed has no viewer."""
+    since = timezone.now() - timedelta(days=30)
+    return (Event.objects.filter(park_id=park.pk, audience=Audience.EVERYONE, ends_at__gte=since)
             .select_related("building").order_by("starts_at"))
 
 
-def organiser_choices(*, viewer: Any) -> dict[str, Any]:
-    """On whose behalf the viewer may organise: the park (operators), their enterprise, their groups."""
+def organiser_choices(*, viewer: Any, park: Park | None = None) -> dict[str, Any]:
+    """On whose behalf the viewer may organise: the park (operators of ``park``; of any park when None),
+    their enterprise, their groups."""
     if not getattr(viewer, "is_authenticated", False):
         return {"park": False, "enterprise": None, "groups": []}
     from parkos.enterprises.selectors import employer_of
@@ -223,32 +254,36 @@ def organiser_choices(*, viewer: Any) -> dict[str, Any]:
         enterprise = None
     admin_groups = [g for g in (groups.group_get(gid) for gid in groups.group_ids_of(viewer))
                     if g is not None and groups.is_group_admin(viewer, g.pk)]
-    return {"park": policy.can(viewer, "event.create.park"),
+    return {"park": policy.can(viewer, "event.create.park", park),
             "enterprise": enterprise if enterprise and policy.can(viewer, "event.create.enterprise", enterprise) else None,
             "groups": admin_groups}
 
 
-def can_organise(*, viewer: Any) -> bool:
-    choices = organiser_choices(viewer=viewer)
+def can_organise(*, viewer: Any, park: Park | None = None) -> bool:
+    choices = organiser_choices(viewer=viewer, park=park)
     return bool(choices["park"] or choices["enterprise"] or choices["groups"])
 
 
 # --- for the immersive map (space): which event a map room holds, and who may come in ----------------
 
-def event_happening_now(*, room: int | None = None) -> int | None:
+def event_happening_now(*, room: int | None = None, park: Park | int | None = None) -> int | None:
     """The published event on now in the map room ``room`` (an area of the park's map, the event's
-    ``map_room_id``); None when the room is free."""
+    ``map_room_id``); None when the room is free. ``park`` (a park or its id; each park has its own map):
+    that park's events only; None: any park, as before."""
     now = timezone.now()
     qs = Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__lte=now, ends_at__gt=now,
                               map_room_id__isnull=False)
+    if park is not None:
+        qs = qs.filter(park_id=getattr(park, "pk", park))
     if room is not None:
         qs = qs.filter(map_room_id=room)
     return qs.order_by("starts_at").values_list("pk", flat=True).first()
 
 
-def event_next(*, viewer: Any, room: int | None = None) -> Event | None:
-    """What the event hall shows: the event on now or the next one the viewer may see."""
-    qs = event_list(viewer=viewer, when="upcoming")
+def event_next(*, viewer: Any, room: int | None = None, park: Park | None = None) -> Event | None:
+    """What the event hall shows: the event on now or the next one the viewer may see (``park``: in that
+    park; None: any park, as before)."""
+    qs = event_list(viewer=viewer, when="upcoming", park=park)
     if room is not None:
         qs = qs.filter(map_room_id=room)
     return qs.first()

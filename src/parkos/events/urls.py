@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("mine/", views.mine, name="mine"),
     path("feed/<str:token>.ics", views.feed_ics, name="feed"),
+    path("park/<slug:code>.ics", views.park_feed_ics, name="park_feed"),
     path("<int:event_id>/", views.detail, name="detail"),
     path("<int:event_id>/edit/", views.edit, name="edit"),
     path("<int:event_id>/cancel/", views.cancel, name="cancel"),

@@ -22,11 +22,14 @@ from parkos.accounts.models import User
 from parkos.core import policy
 from parkos.core.errors import DomainError, ErrorCode
 from parkos.core.forms import page_action
+from parkos.core.models import Park
+from parkos.core.parks import park_get, park_list, park_param
 from parkos.events import ics, selectors, services, tickets
 from parkos.events.forms import EventForm, MessageForm, RegisterForm, event_initial
 from parkos.events.models import Event, Registration
 
 S = Registration.Status
+ALL = "all"  # ?park=all: every park
 
 
 def _user(request: HttpRequest) -> User:
@@ -35,21 +38,35 @@ def _user(request: HttpRequest) -> User:
 
 # --- calendar ---------------------------------------------------------------------------------------
 
+def _shown_park(request: HttpRequest, *, mine: bool = False) -> Park | None:
+    """The park a list shows: ``?park=`` (a code or id; "all" for every park), else — "my events" span all
+    the member's parks — the current park."""
+    value = request.GET.get("park", "")
+    if value == ALL:
+        return None
+    if value:
+        return park_param(value)
+    return None if mine else request.park  # type: ignore[attr-defined,no-any-return]
+
+
 def calendar(request: HttpRequest) -> HttpResponse:
     view = "month" if request.GET.get("view") == "month" else "list"
-    filters = {k: request.GET.get(k, "") for k in ("q", "when", "place", "organiser", "month")}
+    filters = {k: request.GET.get(k, "") for k in ("q", "when", "place", "organiser", "month", "park")}
     mine = request.GET.get("mine") == "1"
     when = filters["when"] if filters["when"] in ("upcoming", "past", "all") else "upcoming"
-    context: dict[str, Any] = {"view": view, "filters": filters, "mine": mine,
-                               "can_organise": selectors.can_organise(viewer=request.user)}
+    park = _shown_park(request, mine=mine)
+    context: dict[str, Any] = {"view": view, "filters": filters, "mine": mine, "shown_park": park,
+                               "park_choices": park_list(), "all_parks": ALL,
+                               "can_organise": selectors.can_organise(viewer=request.user, park=request.park)}  # type: ignore[attr-defined]
     if view == "month":
         first, _start, _end = selectors.month_range(filters["month"])
         events = list(selectors.event_list(viewer=request.user, q=filters["q"], month=first.strftime("%Y-%m"),
-                                           mine=mine, place=filters["place"], organiser=filters["organiser"]))
+                                           mine=mine, place=filters["place"], organiser=filters["organiser"],
+                                           park=park))
         context.update(_month_grid(first, events))
     else:
         qs = selectors.event_list(viewer=request.user, q=filters["q"], when=when, mine=mine, place=filters["place"],
-                                  organiser=filters["organiser"])
+                                  organiser=filters["organiser"], park=park)
         context["page"] = Paginator(qs, 20).get_page(request.GET.get("page"))
     context["querystring"] = urlencode({k: v for k, v in {**filters, "mine": "1" if mine else "", "view": view}.items()
                                         if v})
@@ -144,7 +161,7 @@ def registration_action(request: HttpRequest, event_id: int, action: str) -> Htt
 
 
 def _organisers(request: HttpRequest) -> list[tuple[str, str]]:
-    choices = selectors.organiser_choices(viewer=request.user)
+    choices = selectors.organiser_choices(viewer=request.user, park=request.park)  # type: ignore[attr-defined]
     options: list[tuple[str, str]] = []
     if choices["enterprise"] is not None:
         options.append((f"enterprise:{choices['enterprise'].pk}", choices["enterprise"].name))
@@ -154,10 +171,13 @@ def _organisers(request: HttpRequest) -> list[tuple[str, str]]:
     return options
 
 
-def _buildings() -> list[tuple[int, str]]:
-    from parkos.enterprises.selectors import building_list
+def _buildings(park: Park | None = None) -> list[Any]:
+    """The venue choices, grouped by park (the building decides the event's park); ``park``: one park's."""
+    from parkos.enterprises.selectors import building_list, buildings_by_park
 
-    return [(b.pk, b.name) for b in building_list()]
+    if park is not None:
+        return [(b.pk, b.name) for b in building_list(park=park)]
+    return [(p.display_name(), [(b.pk, b.name) for b in buildings]) for p, buildings in buildings_by_park()]
 
 
 @login_required
@@ -167,9 +187,10 @@ def create(request: HttpRequest) -> HttpResponse:
         return render(request, "events/cannot_organise.html", status=403)
     form = EventForm(request.POST or None, request.FILES or None, organisers=organisers, buildings=_buildings())
     if request.method == "POST" and form.is_valid():
+        # Without a venue building the event takes place in the current park (the page says so).
+        data = {**form.data_for_service(), "park": request.park}  # type: ignore[attr-defined]
         with page_action(request, form=form, success=_("The event is published.")) as done:
-            event = services.event_create(actor=_user(request), data=form.data_for_service(),
-                                          cover=request.FILES.get("cover"))
+            event = services.event_create(actor=_user(request), data=data, cover=request.FILES.get("cover"))
         if done:
             return redirect("events:detail", event.pk)
     return render(request, "events/form.html", {"form": form, "title": _("Organise an event")},
@@ -183,7 +204,7 @@ def edit(request: HttpRequest, event_id: int) -> HttpResponse:
     organisers = [(initial["organiser"], event.enterprise.name if event.enterprise else _("The park (operators)")
                    if initial["organiser"] == "park" else initial["organiser"])]
     form = EventForm(request.POST or None, request.FILES or None, initial=initial, organisers=organisers,
-                     buildings=_buildings())
+                     buildings=_buildings(event.park))
     form.fields["organiser"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.data_for_service()
@@ -267,7 +288,7 @@ def _safe_cell(value: Any) -> Any:
 def export(request: HttpRequest, event_id: int, fmt: str) -> HttpResponse:
     event = selectors.event_for_manager(viewer=request.user, event_id=event_id)
     header, rows = _export_rows(event, _user(request))
-    filename = f"event-{event.pk}-registrants"
+    filename = f"{event.park.code}-event-{event.pk}-registrants"
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM
@@ -350,12 +371,21 @@ def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
-    """A member's calendar by secret URL (calendar apps carry no session)."""
+    """A member's calendar by secret URL (calendar apps carry no session): every park's, or ``?park=``."""
     user = selectors.feed_user(token=token)
     if user is None:
         raise Http404
-    body = ics.calendar_of(selectors.feed_events(user=user), base_url=_base(request),
-                           name=_("My park events"))
+    park = park_param(request.GET.get("park"))
+    body = ics.calendar_of(selectors.feed_events(user=user, park=park), base_url=_base(request),
+                           name=f"{_('My park events')} · {park.display_name()}" if park else _("My park events"))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+def park_feed_ics(request: HttpRequest, code: str) -> HttpResponse:
+    """A park's public calendar (its events open to everyone), for anyone to subscribe to."""
+    park = park_get(code=code)
+    body = ics.calendar_of(selectors.park_feed_events(park=park), base_url=_base(request),
+                           name=_("Events at %(park)s") % {"park": park.display_name()})
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
@@ -366,8 +396,9 @@ def mine(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your calendar link has been renewed; the old one no longer works."))
         return redirect("events:mine")
     feed = services.feed_get_or_create(user=_user(request))
-    registrations = selectors.my_registrations(viewer=_user(request))
+    registrations = selectors.my_registrations(viewer=_user(request))  # every park of the member's
     return render(request, "events/mine.html", {
         "page": Paginator(registrations, 30).get_page(request.GET.get("page")),
+        "several_parks": len(park_list()) > 1,
         "feed_url": request.build_absolute_uri(reverse("events:feed", args=[feed.token])),
     })

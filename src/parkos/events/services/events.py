@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from parkos.accounts.models import User
 from parkos.core import policy
-from parkos.core.errors import Conflict, ErrorCode, Invalid, field_error
+from parkos.core.errors import Conflict, ErrorCode, Invalid, NotFound, field_error
 from parkos.core.text import clean_text
 from parkos.events import groups
 from parkos.events.models import Audience, Event, PlaceKind, Registration
@@ -47,7 +47,8 @@ def _building(value: Any) -> Any:
         return None
     if isinstance(value, Building):
         return value
-    building = Building.objects.filter(pk=record_id(value, "building", _("Choose a valid option."))).first()
+    building = Building.objects.select_related("park").filter(
+        pk=record_id(value, "building", _("Choose a valid option."))).first()
     if building is None:
         raise field_error("building", _("Choose a valid option."), code=ErrorCode.INVALID_CHOICE)
     return building
@@ -123,31 +124,69 @@ def _apply(event: Event, data: dict[str, Any], *, creating: bool) -> list[int] |
     return invitees
 
 
-def _organiser(actor: User, enterprise_id: Any, group_id: Any) -> tuple[Any, int | None]:
-    """On whose behalf ``actor`` organises: an enterprise, a group, or (neither) the park."""
+def _park(value: Any) -> Any:
+    """The park the organiser chose (a Park, its code or its id), or None."""
+    from parkos.core.models import Park
+    from parkos.core.parks import park_param
+
+    if value in (None, "") or isinstance(value, Park):
+        return value or None
+    try:
+        return park_param(value)
+    except NotFound:
+        raise field_error("park", _("No such park."), code=ErrorCode.INVALID_CHOICE) from None
+
+
+def _organiser(actor: User, enterprise_id: Any, group_id: Any, building: Any, chosen: Any) -> tuple[Any, int | None, Any]:
+    """On whose behalf ``actor`` organises (an enterprise, a group, or — neither — the park) and in which park.
+
+    The park: the venue building's when there is one; else the enterprise's (an enterprise publishes in
+    its own park only: it is a tenant there, and nowhere else may its staff fill another park's calendar);
+    else a park-only group's; else the park the organiser chose (the current park of the page), else the
+    default. The permission is asked of that park, so an operator of park A cannot publish in park B."""
+    from parkos.core.parks import park_default
+
     if enterprise_id:
         from parkos.enterprises.models import Enterprise
 
-        enterprise = Enterprise.objects.filter(
+        enterprise = Enterprise.objects.select_related("park").filter(
             pk=record_id(enterprise_id, "enterprise", _("Choose a valid option.")), is_active=True).first()
         if enterprise is None:
             raise field_error("enterprise", _("Choose a valid option."), code=ErrorCode.INVALID_CHOICE)
         policy.require(actor, "event.create.enterprise", enterprise)
-        return enterprise, None
+        if building is not None and building.park_id != enterprise.park_id:
+            raise field_error("building", _("Choose a building in the park of the event."),
+                              code=ErrorCode.INVALID_CHOICE)
+        return enterprise, None, enterprise.park
     if group_id:
         group = groups.group_get(record_id(group_id, "group", _("No such group.")))
         if group is None:
             raise field_error("group", _("No such group."), code=ErrorCode.INVALID_CHOICE)
         policy.require(actor, "event.create.group", group)
-        return None, group.pk
-    policy.require(actor, "event.create.park")
-    return None, None
+        group_park_id = getattr(group, "park_id", None)
+        if group_park_id is not None:  # a park-only group publishes in its park
+            if building is not None and building.park_id != group_park_id:
+                raise field_error("building", _("Choose a building in the park of the event."),
+                                  code=ErrorCode.INVALID_CHOICE)
+            from parkos.core.parks import park_get
+
+            return None, group.pk, park_get(park_id=group_park_id)
+        return None, group.pk, building.park if building is not None else (chosen or park_default())
+    park = building.park if building is not None else (chosen or park_default())
+    policy.require(actor, "event.create.park", park)
+    return None, None, park
 
 
 def event_create(*, actor: User, data: dict[str, Any], cover: UploadedFile | None = None) -> Event:
-    """Organise an event as an operator (park-wide), for one's enterprise, or as a group's admin."""
-    enterprise, group_id = _organiser(actor, data.get("enterprise"), data.get("group"))
-    event = Event(created_by=actor, enterprise=enterprise, group_id=group_id)
+    """Organise an event as an operator (park-wide), for one's enterprise, or as a group's admin.
+
+    ``data["park"]`` (a Park, code or id; pages pass the current park) is where an event without a venue
+    building takes place; with a building, the building's park decides."""
+    building = _value("building", data.get("building"))
+    data = {**data, "building": building}
+    enterprise, group_id, park = _organiser(actor, data.get("enterprise"), data.get("group"), building,
+                                            _park(data.get("park")))
+    event = Event(created_by=actor, enterprise=enterprise, group_id=group_id, park=park)
     invitees = _apply(event, data, creating=True)
     content = cover_process(cover) if cover is not None else None
     with transaction.atomic():
@@ -168,6 +207,10 @@ def event_update(*, actor: User, event: Event, data: dict[str, Any], cover: Uplo
         if event.is_cancelled:
             raise Conflict(_("This event has been cancelled."), code=ErrorCode.CANCELLED)
         invitees = _apply(event, data, creating=False)
+        if event.building is not None and event.building.park_id != event.park_id:
+            # An event stays in its park (its registrations, feeds and operators are that park's).
+            raise field_error("building", _("Choose a building in the park of the event."),
+                              code=ErrorCode.INVALID_CHOICE)
         held = event.registrations.filter(status__in=(S.CONFIRMED, S.OFFERED)).count()
         if event.capacity < held:
             raise field_error("capacity", _("%(n)d people already hold a seat: capacity cannot be lower.")

@@ -120,7 +120,7 @@ def registration_create(*, actor: User, event: Event, answers: dict[str, Any] | 
                 return existing
             someone_waits = event.registrations.filter(status=S.WAITLISTED).exists()
             seat = _held(event) < event.capacity and not someone_waits
-            registration = existing or Registration(event=event, user=actor)
+            registration = existing or Registration(event=event, user=actor, park_id=event.park_id)
             _move(registration, "take_seat" if seat else "queue")
             registration.queued_at = now
             registration.answers = clean

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from parkos.accounts.models import Role, User
 from parkos.accounts.tests.factories import UserFactory
+from parkos.core.parks import park_default
 from parkos.events import services
 from parkos.events.models import Event, Registration
 
@@ -25,6 +26,9 @@ class EventFactory(factory.django.DjangoModelFactory):
     place = "A1 3F 路演厅"
     capacity = 10
     created_by = factory.SubFactory(UserFactory, roles=[Role.OPERATOR])
+    building = None
+    # The building's park, else the default park (as the service decides).
+    park = factory.LazyAttribute(lambda o: o.building.park if o.building is not None else park_default())
 
 
 def register(user: User, event: Event, answers: dict[str, Any] | None = None) -> Registration:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import F
 
 from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
+from parkos.core.models import Park
 from parkos.demo.seed import DemoContext
 from parkos.enterprises.tests.factories import add_staff, enterprise_with_admin
 from parkos.events import demo
@@ -18,7 +20,13 @@ def test_demo_events_load_once() -> None:
               "investor": UserFactory(roles=[Role.INVESTOR])}
     ctx = DemoContext(people=people, butlers=[], members=members, enterprises=[enterprise], added={})
     demo.seed_demo(ctx)
-    assert ctx.added["events"] == 7
+    assert ctx.added["events"] == 10
+    yizhuang = Park.objects.get(code="yizhuang")
+    second = Event.objects.filter(park=yizhuang)
+    assert second.count() == 3 and {e.building.code for e in second} == {"Y1", "Y2"}
+    assert not Event.objects.filter(park=yizhuang).exclude(building__park=yizhuang).exists()
+    assert Event.objects.exclude(park=yizhuang).count() == 7
+    assert not Registration.objects.exclude(park_id=F("event__park_id")).exists()
     salon = Event.objects.get(title="具身智能技术沙龙")
     assert salon.registrations.filter(status="confirmed").count() == salon.capacity
     assert salon.registrations.filter(status="waitlisted").exists()

@@ -2,7 +2,12 @@
 
 Popular events fill up and keep a waitlist; some people cancel; about three in four confirmed people
 of a past event were checked in at the door. Tickets are signed with the site's SECRET_KEY (so they
-scan); with the same key and seed the bytes are the same on every run."""
+scan); with the same key and seed the bytes are the same on every run.
+
+Parks: an event takes place in its building's park (an enterprise's event in a building of its own park);
+an online event in the park of a building drawn at random, so parks weigh by their size. A park's event is
+organised by one of that park's operators (else a portfolio operator). Registrations copy their event's park.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +43,14 @@ def events(ctx: Context) -> int:
     operators = list(ctx.shared["role_holders"][Role.OPERATOR])
     staff = ctx.shared["staff"]
     buildings = [b[0] for b in ctx.shared["buildings"]]
+    # Published by the enterprises part; the fallbacks (every building and enterprise in park 1) keep this
+    # part working on its own.
+    building_park: dict[int, int] = ctx.shared.get("building_park", {})
+    enterprise_park: dict[int, int] = ctx.shared.get("enterprise_park", {})
+    operators_by_park: dict[int | None, list[int]] = ctx.shared.get("operators_by_park", {})
+    by_park: dict[int, list[int]] = {}
+    for building_id in buildings:
+        by_park.setdefault(building_park.get(building_id, 1), []).append(building_id)
     # A few big events draw thousands, most a few hundred: Pareto weights, normalised to the year's total.
     weights = [min(rng.paretovariate(1.3), 12.0) for _ in range(n)]
     demand = [max(5, round(total * w / sum(weights))) for w in weights]
@@ -51,8 +64,15 @@ def events(ctx: Context) -> int:
         created = starts - timedelta(days=rng.randint(10, 40))
         by_enterprise = rng.random() < 0.35
         enterprise = rng.randrange(len(staff)) + 1 if by_enterprise else None
-        organiser = staff[enterprise - 1][0] if enterprise else rng.choice(operators)
         online = rng.random() < 0.12
+        if enterprise:
+            park = enterprise_park.get(enterprise, 1)
+            building = rng.choice(by_park.get(park) or buildings)
+            organiser = staff[enterprise - 1][0]
+        else:
+            building = rng.choice(buildings)
+            park = building_park.get(building, 1)
+            organiser = rng.choice(operators_by_park.get(park) or operators_by_park.get(None) or operators)
         wanted = demand[i - 1]
         # Popular events fill: capacity a little under demand, so they keep a waitlist.
         capacity = max(5, round(wanted * rng.uniform(0.85, 0.97))) if rng.random() < 0.4 else round(wanted * 1.3) + 5
@@ -60,13 +80,13 @@ def events(ctx: Context) -> int:
         title = TITLES[(i - 1) % len(TITLES)] + (f"（第{(i - 1) // len(TITLES) + 1}期）" if i > len(TITLES) else "")
         rows.append((
             i, created, created, title, f"{title}：欢迎园区伙伴参加。", "", starts, ends,
-            PlaceKind.ONLINE if online else PlaceKind.PARK, None if online else rng.choice(buildings),
+            PlaceKind.ONLINE if online else PlaceKind.PARK, None if online else building,
             "" if online else rng.choice(PLACES), None, f"https://meeting.example.cn/j/{i:06d}" if online else "",
             capacity, created, starts - timedelta(hours=2), audience, organiser, enterprise, None,
             QUESTIONS if rng.random() < 0.5 else [], rng.choice([0, 0, 0, 10, 20]), 24, "published", None,
-            starts - timedelta(hours=24) if starts < YEAR_END else None,
+            starts - timedelta(hours=24) if starts < YEAR_END else None, park,
         ))
-        plan.append((i, created, starts, capacity, wanted, rows[-1][20]))
+        plan.append((i, created, starts, capacity, wanted, rows[-1][20], park))
     ctx.shared["event_plan"] = plan
     ctx.ids["events"] = range(1, n + 1)
     return ctx.insert(
@@ -74,7 +94,7 @@ def events(ctx: Context) -> int:
         ["id", "created_at", "updated_at", "title", "description", "cover", "starts_at", "ends_at", "place_kind",
          "building_id", "place", "map_room_id", "online_url", "capacity", "registration_opens_at",
          "registration_closes_at", "audience", "created_by_id", "enterprise_id", "group_id", "questions",
-         "price_points", "offer_hours", "status", "cancelled_at", "reminded_at"],
+         "price_points", "offer_hours", "status", "cancelled_at", "reminded_at", "park_id"],
         rows,
     )
 
@@ -92,7 +112,7 @@ def event_registrations(ctx: Context) -> int:
 
     def registrations() -> object:
         nonlocal pk
-        for event_id, created, starts, capacity, wanted, questions in ctx.shared["event_plan"]:
+        for event_id, created, starts, capacity, wanted, questions, park in ctx.shared["event_plan"]:
             # Members are numbered in joining order: those who had joined by the event are 1..eligible.
             eligible = bisect.bisect(joined, starts)
             target = min(wanted, int(eligible * 0.6))
@@ -118,12 +138,12 @@ def event_registrations(ctx: Context) -> int:
                     status, confirmed, cancelled = S.WAITLISTED, None, None
                 answers = ({"q2": rng.choice(["线下", "线上"])} if questions else {})
                 yield (pk, queued, queued, event_id, user, status, queued, answers, 0, None, confirmed, cancelled,
-                       code, digest)
+                       code, digest, park)
 
     written = ctx.insert(
         "events.Registration",
         ["id", "created_at", "updated_at", "event_id", "user_id", "status", "queued_at", "answers", "points",
-         "offer_expires_at", "confirmed_at", "cancelled_at", "ticket_code", "ticket_hash"],
+         "offer_expires_at", "confirmed_at", "cancelled_at", "ticket_code", "ticket_hash", "park_id"],
         registrations(),  # type: ignore[arg-type]
     )
     written += ctx.insert("events.CheckIn", ["id", "registration_id", "event_id", "checked_in_at", "synced_at",
