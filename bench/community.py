@@ -6,7 +6,9 @@
 Measured in-process, in the same run:
 - ``feed_park`` (latest, first page and pages reached by cursor), ``feed_park`` hot, ``feed_group`` for
   the busiest public group: the selectors as the pages and the API call them (permission filter,
-  joins, images, the viewer's reactions, counts by kind), for a logged-in member;
+  joins, images, the viewer's reactions, counts by kind), for a logged-in member. The park feed is the
+  default (largest) park's, as its pages show it: its posts merged with the portfolio-wide ones (issue
+  14); also a small park's and every park's (the API without ``?park=``);
 - the whole park-feed page (``GET /community/``) and ``GET /api/v1/community/feed`` through Django's
   test client (middleware, session, template or JSON), a logged-in member;
 - the baseline: a hand-written SQL query of the same page of posts (``SELECT … JOIN users … ORDER BY
@@ -72,18 +74,28 @@ def run(*, n: int) -> dict[str, Any]:
 
     assert viewer_id is not None
     viewer = User.objects.get(pk=viewer_id)
+    from parkos.core.parks import park_default, park_list
+
+    park = park_default()
+    small = next((p for p in park_list() if p.pk != park.pk), park)
     cursors: list[str | None] = [None]
-    page = selectors.feed_park(viewer=viewer)
+    page = selectors.feed_park(viewer=viewer, park=park)
     for _ in range(4):  # pages 2..5 reached by cursor, as "load more" does
         cursors.append(page.next_cursor)
-        page = selectors.feed_park(viewer=viewer, cursor=page.next_cursor)
+        page = selectors.feed_park(viewer=viewer, park=park, cursor=page.next_cursor)
     it = iter(range(10**9))
 
     def latest() -> None:
-        selectors.feed_park(viewer=viewer, cursor=cursors[next(it) % len(cursors)])
+        selectors.feed_park(viewer=viewer, park=park, cursor=cursors[next(it) % len(cursors)])
 
     def hot() -> None:
-        selectors.feed_park(viewer=viewer, order="hot")
+        selectors.feed_park(viewer=viewer, park=park, order="hot")
+
+    def latest_small() -> None:
+        selectors.feed_park(viewer=viewer, park=small)
+
+    def latest_all() -> None:
+        selectors.feed_park(viewer=viewer)
 
     def group_feed() -> None:
         selectors.feed_group(viewer=viewer, group=group)
@@ -99,20 +111,21 @@ def run(*, n: int) -> dict[str, Any]:
 
     client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="zh-hans")
     client.force_login(viewer)
+    client.cookies["parkos_park"] = park.code  # the page shows the current park's feed
 
     def page_html() -> None:
         r = client.get("/community/")
         assert r.status_code == 200
 
     def page_api() -> None:
-        r = client.get("/api/v1/community/feed")
+        r = client.get("/api/v1/community/feed", {"park": park.code})
         assert r.status_code == 200
 
     out: dict[str, Any] = {"posts": posts, "group_posts": group.post_count, "vendor": connection.vendor}
-    for key, fn in (("baseline", baseline), ("latest", latest), ("hot", hot), ("group", group_feed),
-                    ("page", page_html), ("api", page_api)):
+    for key, fn in (("baseline", baseline), ("latest", latest), ("hot", hot), ("latest_small", latest_small),
+                    ("latest_all", latest_all), ("group", group_feed), ("page", page_html), ("api", page_api)):
         out[key] = _time(fn, n)
-    for key in ("latest", "hot", "group", "page", "api"):
+    for key in ("latest", "hot", "latest_small", "latest_all", "group", "page", "api"):
         out[f"ratio_{key}"] = out[key]["p95_ms"] / out["baseline"]["p95_ms"] if out["baseline"]["p95_ms"] else None
     return out
 
@@ -131,6 +144,8 @@ def figures(result: dict[str, Any]) -> list[Any]:
         fig("community.feed.p95", f"park feed, latest (feed_park, {posts}): p95", "ms", result["latest"]["p95_ms"],
             budget),
         fig("community.hot.p95", "park feed, hot: p95", "ms", result["hot"]["p95_ms"], budget),
+        fig("community.small.p95", "a small park's feed, latest: p95", "ms", result["latest_small"]["p95_ms"], budget),
+        fig("community.all.p95", "every park's feed, latest: p95", "ms", result["latest_all"]["p95_ms"], budget),
         fig("community.group.p95", f"group feed ({result['group_posts']:,} posts): p95", "ms",
             result["group"]["p95_ms"], budget),
         fig("community.page.p95", "GET /community/ in-process: p95", "ms", result["page"]["p95_ms"], budget),

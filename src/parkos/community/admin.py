@@ -90,13 +90,28 @@ class PostRevisionInline(admin.TabularInline):
     can_delete = False
 
 
+class _ParkScopedAdmin:
+    """The rows of the parks where the operator works. The admin is the portfolio operators' today
+    (accounts: ``admin.access`` on policy.PORTFOLIO), who see every row; should one park's operators be let
+    in, they would see only their park's suggestions, cases and posts. Superusers see everything."""
+
+    park_field = "park_id"
+
+    def get_queryset(self, request: Any) -> Any:
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        if request.user.is_superuser:
+            return qs
+        where = policy.scope_filter(request.user, policy.OPERATOR, self.park_field)
+        return qs.none() if where is None else qs.filter(**where)
+
+
 @admin.register(Post)
-class PostAdmin(_BodyThroughServiceMixin, ReindexOnSaveMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class PostAdmin(_ParkScopedAdmin, _BodyThroughServiceMixin, ReindexOnSaveMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     form = PostAdminForm
     search_kind = "post"
     list_display = ["id", "__str__", "author", "enterprise", "group", "topic", "status", "reaction_count",
                     "comment_count", "created_at"]
-    list_filter = ["status", "topic", "in_park_feed"]
+    list_filter = ["park", "status", "topic", "in_park_feed"]
     search_fields = ["body", "author__display_name"]
     raw_id_fields = ["author", "enterprise", "group"]
     readonly_fields = ["status", "status_reason", "body_html", "in_park_feed", "reaction_count", "comment_count",
@@ -109,7 +124,9 @@ class PostAdmin(_BodyThroughServiceMixin, ReindexOnSaveMixin, admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(_BodyThroughServiceMixin, ReindexOnSaveMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class CommentAdmin(_ParkScopedAdmin, _BodyThroughServiceMixin, ReindexOnSaveMixin,
+                   admin.ModelAdmin):  # type: ignore[type-arg]
+    park_field = "post__park_id"
     form = CommentAdminForm
     search_kind = "comment"
     list_display = ["id", "__str__", "author", "post", "parent", "status", "created_at"]
@@ -152,7 +169,7 @@ class GroupMembershipInline(admin.TabularInline):
 class GroupAdmin(ReindexOnSaveMixin, admin.ModelAdmin):
     search_kind = "group"
     list_display = ["name", "visibility", "member_count", "post_count", "is_active", "created_at"]
-    list_filter = ["visibility", "is_active"]
+    list_filter = ["park", "visibility", "is_active"]
     search_fields = ["name", "description"]
     raw_id_fields = ["created_by"]
     readonly_fields = ["member_count", "post_count"]
@@ -216,10 +233,10 @@ class SuggestionProgressInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["title", "category", "state", "support_count", "reply_due", "first_reply_at", "is_hidden",
+class SuggestionAdmin(_ParkScopedAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["title", "park", "category", "state", "support_count", "reply_due", "first_reply_at", "is_hidden",
                     "created_at"]
-    list_filter = ["state", "category", "is_hidden"]
+    list_filter = ["park", "state", "category", "is_hidden"]
     search_fields = ["title", "body"]
     raw_id_fields = ["author"]
     # State, counts and the clock move only through the services (state machine, notifications).
@@ -244,9 +261,9 @@ class ReportInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(ModerationCase)
-class ModerationCaseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["__str__", "state", "score", "report_count", "auto_held", "subject", "opened_at"]
-    list_filter = ["state", "kind", "auto_held"]
+class ModerationCaseAdmin(_ParkScopedAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["__str__", "park", "state", "score", "report_count", "auto_held", "subject", "opened_at"]
+    list_filter = ["park", "state", "kind", "auto_held"]
     raw_id_fields = ["post", "comment", "suggestion", "subject", "decided_by"]
     readonly_fields = ["score", "report_count", "auto_held", "decided_at", "decided_by"]
     inlines = [ReportInline]

@@ -28,6 +28,15 @@ class MultipleImageField(forms.FileField):
         return super().clean(data, initial)
 
 
+SCOPE_PARK, SCOPE_ALL = "park", "all"
+
+
+def scope_field(label: Any) -> forms.ChoiceField:
+    """Where a post or group belongs: the current park only, or every park of the portfolio."""
+    return forms.ChoiceField(label=label, choices=[(SCOPE_PARK, _("This park")), (SCOPE_ALL, _("All parks"))],
+                             initial=SCOPE_PARK, required=False)
+
+
 class PostForm(StyledForm):
     body = forms.CharField(label=_("What's happening in the park?"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 4}),
@@ -38,11 +47,15 @@ class PostForm(StyledForm):
     images = MultipleImageField(label=_("Images (up to 9)"), required=False,
                              widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
     as_enterprise = forms.BooleanField(label=_("Post as my enterprise"), required=False)
+    scope = scope_field(_("Show in"))
 
-    def __init__(self, *args: object, can_post_as_enterprise: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: object, can_post_as_enterprise: bool = False, in_group: bool = False,
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         if not can_post_as_enterprise:
             del self.fields["as_enterprise"]
+        if in_group:  # a group's post is where its group is
+            del self.fields["scope"]
 
 
 class PostEditForm(StyledForm):
@@ -62,3 +75,9 @@ class GroupForm(StyledForm):
                                   widget=forms.Textarea(attrs={"rows": 3}))
     visibility = forms.ChoiceField(label=_("Visibility"), choices=Group.Visibility.choices,
                                    initial=Group.Visibility.PUBLIC)
+    scope = scope_field(_("For"))
+
+    def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not creating:  # a group stays where it was made (its posts are in that park's feed)
+            del self.fields["scope"]

@@ -10,11 +10,22 @@ from parkos.core.forms import StyledForm
 
 
 class SuggestionForm(StyledForm):
+    park = forms.ChoiceField(label=_("To the park"), choices=(), required=False)
     title = forms.CharField(label=_("Title"), max_length=80)
     category = forms.ChoiceField(label=_("Category"), choices=SuggestionCategory.choices,
                                  initial=SuggestionCategory.FACILITIES)
     body = forms.CharField(label=_("Your suggestion"), max_length=3000, widget=forms.Textarea(attrs={"rows": 6}),
                            help_text=_("What should change, where, and why. Plain text."))
+
+    def __init__(self, *args: object, park: object = None, **kwargs: object) -> None:
+        """``park``: the current park, chosen unless the member picks another (its operators answer)."""
+        from parkos.core.parks import park_list
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["park"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(p.code, p.display_name()) for p in park_list()]
+        field.initial = getattr(park, "code", None)
 
 
 class TransitionForm(StyledForm):

@@ -27,6 +27,7 @@ class PostOut(Schema):
     enterprise_id: int | None
     enterprise_name: str | None
     group_id: int | None
+    park_id: int | None  # None: a post for every park of the portfolio
     topic: str
     body: str
     body_html: str
@@ -68,6 +69,9 @@ class PostIn(Schema):
     tags: list[str] = []
     group_id: Id | None = None
     as_enterprise: bool = False
+    # The park's feed (code or id; default the author's park) or "all" for the whole portfolio's; a
+    # group's post is in its group's park.
+    park: str | None = None
 
 
 class PostPatch(Schema):
@@ -139,6 +143,7 @@ class GroupOut(Schema):
     name: str
     description: str
     visibility: str
+    park_id: int | None  # None: a group of every park
     member_count: int
     post_count: int
     created_at: datetime
@@ -148,6 +153,7 @@ class GroupIn(Schema):
     name: str
     description: str = ""
     visibility: str = "public"
+    park: str | None = None  # a park-only group (code or id, one of yours); empty: for every park
 
 
 class GroupPatch(Schema):

@@ -12,6 +12,7 @@ from parkos.core.schemas import Id, SmallInt
 
 class SuggestionOut(Schema):
     id: int
+    park_id: int
     title: str
     category: str
     state: str
@@ -57,6 +58,7 @@ class SuggestionIn(Schema):
     title: str
     body: str
     category: str = "other"
+    park: str | None = None  # the park it is addressed to (code or id); default the author's park
 
 
 class SupportOut(Schema):
@@ -102,6 +104,7 @@ class CaseOut(Schema):
     kind: str
     target_id: int | None
     subject_id: int
+    park_id: int | None  # None: the portfolio operators' case
     state: str
     score: float
     report_count: int

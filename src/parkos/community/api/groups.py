@@ -11,14 +11,16 @@ from ninja.pagination import PageNumberPagination, paginate
 from parkos.community.schemas import AdminIn, GroupIn, GroupOut, GroupPatch, MembershipOut
 from parkos.community.selectors import groups as selectors
 from parkos.community.services import groups as services
+from parkos.core.parks import park_param
 
 router = Router(tags=["community"])
 
 
 @router.get("/community/groups", response=list[GroupOut])
 @paginate(PageNumberPagination, page_size=24)
-def group_list(request: HttpRequest, q: str = "", mine: bool = False) -> Any:
-    return selectors.group_list(viewer=request.user, q=q, mine=mine)
+def group_list(request: HttpRequest, q: str = "", mine: bool = False, park: str | None = None) -> Any:
+    """``park`` (code or id): that park's groups and the portfolio-wide ones; without it, every park's."""
+    return selectors.group_list(viewer=request.user, q=q, mine=mine, park=park_param(park))
 
 
 @router.post("/community/groups", response={201: GroupOut})

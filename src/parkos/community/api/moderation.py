@@ -21,6 +21,7 @@ from parkos.community.schemas_civic import (
 from parkos.community.selectors import moderation as selectors
 from parkos.community.services import moderation as services
 from parkos.core.errors import NotFound, field_error
+from parkos.core.parks import park_param
 
 router = Router(tags=["community"])
 
@@ -34,8 +35,9 @@ def report_create(request: HttpRequest, payload: ReportIn) -> Status[Any]:
 
 @router.get("/moderation/cases", response=list[CaseOut])
 @paginate(PageNumberPagination, page_size=20)
-def case_list(request: HttpRequest) -> Any:
-    return selectors.case_queue(viewer=request.user)
+def case_list(request: HttpRequest, park: str | None = None) -> Any:
+    """The open cases of the parks the operator works (``park``: one of them)."""
+    return selectors.case_queue(viewer=request.user, park=park_param(park))
 
 
 @router.post("/moderation/{kind}/{target_id}/hide", response=DecisionOut)

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 
+from parkos.community.parks import AUTHORS_PARK
 from parkos.community.schemas import (
     CommentIn,
     CommentOut,
@@ -26,6 +27,7 @@ from parkos.community.selectors import groups as group_selectors
 from parkos.community.selectors import posts as selectors
 from parkos.community.services import posts as services
 from parkos.core.errors import Forbidden
+from parkos.core.parks import park_param
 
 router = Router(tags=["community"])
 
@@ -36,9 +38,11 @@ def _feed(page: selectors.FeedPage) -> dict[str, Any]:
 
 @router.get("/community/feed", response=FeedOut)
 def feed(request: HttpRequest, order: str = "latest", cursor: str | None = None, limit: int = 20,
-         topic: str = "") -> Any:
-    """The park feed: ``order`` latest or hot; pass ``next_cursor`` back as ``cursor`` for the next page."""
-    return _feed(selectors.feed_park(viewer=request.user, order=order, cursor=cursor, limit=limit, topic=topic))
+         topic: str = "", park: str | None = None) -> Any:
+    """The park feed: ``order`` latest or hot; pass ``next_cursor`` back as ``cursor`` for the next page.
+    ``park`` (code or id): that park's posts and the portfolio-wide ones; without it, every park's."""
+    return _feed(selectors.feed_park(viewer=request.user, order=order, cursor=cursor, limit=limit, topic=topic,
+                                     park=park_param(park)))
 
 
 @router.get("/community/feed/following", response=FeedOut)
@@ -73,8 +77,9 @@ def _create(request: HttpRequest, payload: PostIn, images: list[Any]) -> Any:
         enterprise = employer_of(request.user)
         if enterprise is None:
             raise Forbidden()
+    park: Any = AUTHORS_PARK if not payload.park else None if payload.park == "all" else payload.park
     post = services.post_create(actor=request.user, body=payload.body, topic=payload.topic, tags=payload.tags,
-                                group=group, enterprise=enterprise, images=images)
+                                group=group, enterprise=enterprise, images=images, park=park)
     return selectors.post_get(viewer=request.user, post_id=post.pk)
 
 

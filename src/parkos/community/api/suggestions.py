@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from parkos.community.parks import AUTHORS_PARK
 from parkos.community.schemas_civic import (
     ProgressIn,
     ProgressOut,
@@ -22,6 +23,7 @@ from parkos.community.schemas_civic import (
 )
 from parkos.community.selectors import suggestions as selectors
 from parkos.community.services import suggestions as services
+from parkos.core.parks import park_param
 
 router = Router(tags=["community"])
 
@@ -29,13 +31,15 @@ router = Router(tags=["community"])
 @router.get("/suggestions", auth=None, response=list[SuggestionOut])
 @paginate(PageNumberPagination, page_size=20)
 def suggestion_list(request: HttpRequest, state: str = "", category: str = "", sort: str = "support",
-                    overdue: bool = False) -> Any:
-    return selectors.suggestion_list(viewer=request.user, state=state, category=category, sort=sort, overdue=overdue)
+                    overdue: bool = False, park: str | None = None) -> Any:
+    """Every park's board, or one park's (``park``: code or id)."""
+    return selectors.suggestion_list(viewer=request.user, state=state, category=category, sort=sort, overdue=overdue,
+                                     park=park_param(park))
 
 
 def _detail(request: HttpRequest, s: Any) -> dict[str, Any]:
     timeline = selectors.suggestion_timeline(viewer=request.user, suggestion=s)
-    data = {f: getattr(s, f) for f in ("id", "title", "category", "state", "support_count", "progress", "created_at",
+    data = {f: getattr(s, f) for f in ("id", "park_id", "title", "category", "state", "support_count", "progress", "created_at",
                                        "reply_due", "first_reply_at", "body")}
     data.update(author=s.author.display_name, overdue=s.is_overdue, supported=s.pk in selectors.supported_ids(viewer=request.user, suggestion_ids=[s.pk]),
                 replies=timeline.replies, progress_steps=timeline.progress,
@@ -51,7 +55,7 @@ def suggestion_get(request: HttpRequest, suggestion_id: int) -> Any:
 @router.post("/suggestions", response={201: SuggestionDetailOut})
 def suggestion_create(request: HttpRequest, payload: SuggestionIn) -> Status[Any]:
     s = services.suggestion_create(actor=request.user, title=payload.title, body=payload.body,
-                                   category=payload.category)
+                                   category=payload.category, park=payload.park or AUTHORS_PARK)
     return Status(201, _detail(request, s))
 
 

@@ -1,4 +1,5 @@
-"""The demo park's community: posts, groups, suggestions (one module per part)."""
+"""The demo portfolio's community: posts, groups, suggestions (one module per part), in both demo
+parks — the default park "main" and the second park "yizhuang"."""
 
 from __future__ import annotations
 

@@ -1,7 +1,11 @@
-"""The demo park's posts and interest groups (Chinese), written straight to the tables through the
+"""The demo parks' posts and interest groups (Chinese), written straight to the tables through the
 same renderer and scores the services use, so that seeding is not rate-limited and sends no
 notifications. Idempotent: groups are keyed by name, posts by (author, text), comments by
-(post, author, text)."""
+(post, author, text).
+
+Parks: most groups are for every park; the running and badminton clubs meet in the default park, and
+the second park "yizhuang" has two groups of its own. Posts outside groups are in the default park's
+feed, a few in yizhuang's, and the operator's sports-day call is for every park."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from parkos.community.demo.parks import SECOND_PARK, demo_parks
 from parkos.community.models import (
     Comment,
     ContentStatus,
@@ -22,14 +27,20 @@ from parkos.community.models import (
 )
 from parkos.community.services.posts import hot_score, mentions_find, render
 
+ALL = None  # a group or post for every park of the portfolio
 GROUPS = [
-    ("跑步社", "每周二、四晚上 7 点中央花园集合夜跑，5 公里起，新手友好。", "public"),
-    ("咖啡品鉴", "手冲、意式、冷萃都聊，每月一次园区咖啡店杯测。", "public"),
-    ("具身智能读书会", "每两周读一篇具身智能论文，轮流主讲，欢迎研究者和工程师。", "private"),
-    ("羽毛球俱乐部", "周末体育馆 3 号场，自带球拍。", "public"),
-    ("园区摄影爱好者", "记录园区四季，定期办影展。", "public"),
-    ("创始人闭门会", "园区企业创始人之间的交流，仅限创始人加入。", "private"),
+    # (name, about, visibility, park code or ALL)
+    ("跑步社", "每周二、四晚上 7 点中央花园集合夜跑，5 公里起，新手友好。", "public", "main"),
+    ("咖啡品鉴", "手冲、意式、冷萃都聊，每月一次园区咖啡店杯测。", "public", ALL),
+    ("具身智能读书会", "每两周读一篇具身智能论文，轮流主讲，欢迎研究者和工程师。", "private", ALL),
+    ("羽毛球俱乐部", "周末体育馆 3 号场，自带球拍。", "public", "main"),
+    ("园区摄影爱好者", "记录园区四季，定期办影展。", "public", ALL),
+    ("创始人闭门会", "园区企业创始人之间的交流，仅限创始人加入。", "private", ALL),
+    ("亦庄骑行队", "周六早上 7 点 Y1 栋门口集合，环南海子公园骑行 30 公里。", "public", SECOND_PARK),
+    ("中试工程师交流群", "Y2 中试基地工程师的技术交流：工艺、设备、良率。仅限中试基地同事。", "private", SECOND_PARK),
 ]
+# Posts outside groups: in the default park's feed unless listed here (text → park code or ALL).
+POST_PARKS: dict[str, str | None] = {}
 POSTS = [
     # (author key, group name or None, topic, text, tags, as enterprise)
     ("member", None, Topic.LIFE, "今天园区的银杏叶全黄了，午休去**中央花园**走了一圈，太美了。", ["园区生活", "摄影"], False),
@@ -43,7 +54,15 @@ POSTS = [
     ("admin", "具身智能读书会", Topic.WORK, "下期读 RT-2，我来主讲，周三晚 8 点 B2 会议室。", ["读书"], False),
     ("operator", None, Topic.EVENTS, "园区秋季运动会报名开始啦：跑步、羽毛球、拔河，企业组队参加有奖品。", ["活动"], False),
     ("member", None, Topic.QUESTION, "请问园区哪里可以打印彩色海报？明天路演要用。", ["求助"], False),
+    ("operator-yz", None, Topic.EVENTS, "亦庄创新港 Y2 中试基地下周三开放参观，欢迎园区企业预约。", ["中试", "活动"], False),
+    ("operator-yz", "亦庄骑行队", Topic.EVENTS, "本周六骑行照常，天气预报晴，记得带水。", ["骑行"], False),
+    ("member", None, Topic.LIFE, "亦庄这边新开了一家面馆，就在 Y1 栋对面，味道不错。", ["美食"], False),
 ]
+POST_PARKS.update({
+    "园区秋季运动会报名开始啦：跑步、羽毛球、拔河，企业组队参加有奖品。": ALL,
+    "亦庄创新港 Y2 中试基地下周三开放参观，欢迎园区企业预约。": SECOND_PARK,
+    "亦庄这边新开了一家面馆，就在 Y1 栋对面，味道不错。": SECOND_PARK,
+})
 COMMENTS = [
     (0, "investor", "真的很美，周末带孩子来看看。"),
     (0, "merchant", "拍得好！"),
@@ -60,12 +79,17 @@ def seed(ctx: Any) -> None:
     rng = ctx.rng("community-posts")
     added = ctx.added
     now = timezone.now()
+    main, second = demo_parks(ctx)
+    park_of = {"main": main, SECOND_PARK: second}
     groups: dict[str, Group] = {}
-    for i, (name, about, vis) in enumerate(GROUPS):
+    for i, (name, about, vis, park_code) in enumerate(GROUPS):
         group = Group.objects.filter(name=name).first()
         creator = people["admin"] if vis == "private" else people["member"]
+        if park_code == SECOND_PARK:
+            creator = people.get("operator-yz") or people["member"]
         if group is None:
-            group = Group.objects.create(name=name, description=about, visibility=vis, created_by=creator)
+            group = Group.objects.create(name=name, description=about, visibility=vis, created_by=creator,
+                                         park=park_of.get(park_code or ""))
             added["groups"] = added.get("groups", 0) + 1
         crowd = [creator, people["member"], people["admin"], *rng.sample(members, min(len(members), 8 + 3 * i))]
         for j, user in enumerate(crowd):
@@ -77,14 +101,15 @@ def seed(ctx: Any) -> None:
         groups[name] = group
     posts: list[Post] = []
     for k, (who, group_name, topic, text, tags, as_ent) in enumerate(POSTS):
-        author = people[who]
+        author = people.get(who) or people["member"]
         group = groups.get(group_name) if group_name else None
+        park = group.park if group is not None else park_of.get(POST_PARKS.get(text, "main") or "")
         post = Post.objects.filter(author=author, body=text).first()
         if post is None:
             created = now - timedelta(hours=3 + 7 * k)
             html, _used = render(text, mentions_find(text))
             post = Post.objects.create(
-                author=author, group=group, topic=topic, body=text, body_html=html, tags=tags,
+                author=author, group=group, park=park, topic=topic, body=text, body_html=html, tags=tags,
                 enterprise=ctx.enterprises[0] if as_ent else None, in_park_feed=group is None or not group.is_private,
                 status=ContentStatus.VISIBLE)
             Post.objects.filter(pk=post.pk).update(created_at=created)

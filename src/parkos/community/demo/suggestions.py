@@ -1,4 +1,5 @@
-"""The demo park's suggestions to the park (建言献策) and its starter word list, in Chinese.
+"""The demo parks' suggestions to the park (建言献策) and the starter word list, in Chinese: most to the
+default park, a few to the second park "yizhuang" (answered by its own operator, operator-yz).
 
 Written through the models with the state machine's own order of moves (received → under review
 → accepted / declined → in progress → done) so the board, the clock and the figures look like a
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from parkos.community.demo.parks import demo_parks
 from parkos.community.models import (
     SensitiveWord,
     Suggestion,
@@ -51,6 +53,15 @@ SUGGESTIONS: list[tuple[str, str, str, str, str, list[str], list[tuple[int, str]
      [], 12, 45),
     ("member", "other", "园区 App 增加深色模式", "晚上加班看手机太亮了。", S.RECEIVED, [], [], 6, 2),
 ]
+# The second park's board (same shape; answered by its operator).
+SECOND_PARK_SUGGESTIONS: list[tuple[str, str, str, str, str, list[str], list[tuple[int, str]], int, int]] = [
+    ("admin", "traffic", "Y1 栋门口增设共享单车停放点",
+     "从亦庄线地铁站骑车过来，Y1 栋门口没有停车点，车都堆在消防通道上。",
+     S.ACCEPTED, ["已与物业勘察位置。", "采纳，将在 Y1 栋东侧划设停放区并安装电子围栏。"], [], 38, 20),
+    ("member", "canteen", "中试基地增加夜宵档口", "Y2 中试线两班倒，夜班同事晚上十点后没有地方吃饭。",
+     S.UNDER_REVIEW, ["已转后勤评估夜班就餐人数。"], [], 17, 8),
+    ("investor", "facilities", "Y2 栋增设母婴室", "园区年轻父母越来越多，Y2 栋目前没有母婴室。", S.RECEIVED, [], [], 9, 3),
+]
 
 
 def _words() -> int:
@@ -69,16 +80,19 @@ def seed(ctx: Any) -> None:
     rng = ctx.rng("community.suggestions")
     added = _words()
     SuggestionSettings.load()
-    operator = ctx.people.get("operator")
+    main, second = demo_parks(ctx)
     conf = SuggestionSettings.load()
     now = timezone.now()
-    for key, category, title, body, final, replies, progress, supports, days_ago in SUGGESTIONS:
+    rows = [(main, ctx.people.get("operator"), row) for row in SUGGESTIONS]
+    rows += [(second, ctx.people.get("operator-yz") or ctx.people.get("operator"), row)
+             for row in SECOND_PARK_SUGGESTIONS]
+    for park, operator, (key, category, title, body, final, replies, progress, supports, days_ago) in rows:
         author = ctx.people.get(key) or ctx.members[0]
         if Suggestion.objects.filter(author=author, title=title).exists():
             continue
         created = now - timedelta(days=days_ago)
-        s = Suggestion.objects.create(author=author, title=title, body=body, category=category, created_at=created,
-                                      state_changed_at=created)
+        s = Suggestion.objects.create(author=author, park=park, title=title, body=body, category=category,
+                                      created_at=created, state_changed_at=created)
         added += 1
         fans = [m for m in rng.sample(ctx.members, min(supports, len(ctx.members))) if m.pk != author.pk]
         SuggestionSupport.objects.bulk_create([SuggestionSupport(suggestion=s, user=m) for m in fans],

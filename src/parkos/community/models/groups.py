@@ -16,6 +16,9 @@ __all__ = ["GROUP_ADMIN", "GROUP_MEMBER", "Group", "GroupMembership"]
 # Relations a user can have to a group (registered with the policy in community/rules.py).
 GROUP_ADMIN = "group_admin"
 GROUP_MEMBER = "group_member"
+# policy.PORTFOLIO's park id: what has no park (a portfolio-wide group, post or case) is reached only by
+# roles granted for the whole portfolio, never by one park's operators.
+PORTFOLIO_PARK_ID = 0
 
 
 class Group(TimeStampedModel):
@@ -32,6 +35,11 @@ class Group(TimeStampedModel):
     member_count = models.PositiveIntegerField(_("members"), default=0)
     post_count = models.PositiveIntegerField(_("posts"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # A park-only group, or (empty) one of the whole portfolio: the directory shows a park's groups and
+    # the portfolio-wide ones. Operators of that park (portfolio operators for a portfolio-wide group)
+    # manage it.
+    park = models.ForeignKey("core.Park", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("park"), help_text=_("Empty: every park of the portfolio."))
 
     class Meta:
         verbose_name = _("interest group")
@@ -40,6 +48,11 @@ class Group(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def policy_park_id(self) -> int:
+        """A portfolio-wide group answers to portfolio operators only (policy.PORTFOLIO's id)."""
+        return self.park_id if self.park_id is not None else PORTFOLIO_PARK_ID
 
     @property
     def is_private(self) -> bool:

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parkos.community.models.groups import PORTFOLIO_PARK_ID
+
 __all__ = [
     "MemberStanding",
     "ModerationAction",
@@ -110,6 +112,10 @@ class ModerationCase(models.Model):
                                    related_name="+", verbose_name=_("suggestion"))
     subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                                 verbose_name=_("author of the content"))
+    # The queue it waits in: its content's park (a member's case: the member's first park); empty: the
+    # portfolio operators' queue.
+    park = models.ForeignKey("core.Park", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("park"), help_text=_("Empty: the portfolio operators' queue."))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     score = models.DecimalField(_("weighted reports"), max_digits=7, decimal_places=2, default=0)
     report_count = models.PositiveIntegerField(_("reports"), default=0)
@@ -124,7 +130,8 @@ class ModerationCase(models.Model):
         verbose_name = _("moderation case")
         verbose_name_plural = _("moderation cases")
         ordering = ["-opened_at", "-id"]
-        indexes = [models.Index(fields=["state", "-score", "-opened_at"], name="modcase_queue")]
+        indexes = [models.Index(fields=["state", "-score", "-opened_at"], name="modcase_queue"),
+                   models.Index(fields=["park", "state", "-score"], name="modcase_park_queue")]
         constraints = [
             # One open case per item: a second reporter adds to it rather than opening another.
             models.UniqueConstraint(fields=["post"], condition=Q(state="open", post__isnull=False),
@@ -146,6 +153,11 @@ class ModerationCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.target_id}"
+
+    @property
+    def policy_park_id(self) -> int:
+        """A case without a park is the portfolio operators' (policy.PORTFOLIO's id)."""
+        return self.park_id if self.park_id is not None else PORTFOLIO_PARK_ID
 
     @property
     def target_id(self) -> int | None:

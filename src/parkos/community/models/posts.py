@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from parkos.community.models.groups import Group
+from parkos.community.models.groups import PORTFOLIO_PARK_ID, Group
 
 __all__ = [
     "MAX_IMAGES",
@@ -55,6 +55,10 @@ class Post(models.Model):
                                    related_name="posts", verbose_name=_("posted as enterprise"))
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="posts",
                               verbose_name=_("group"))
+    # The park's feed it belongs to, or (empty) the whole portfolio's; a group's post has its group's park.
+    # Kept on this large table so a distributor could shard by it (issue 14).
+    park = models.ForeignKey("core.Park", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("park"), help_text=_("Empty: every park of the portfolio."))
     topic = models.CharField(_("topic"), max_length=12, choices=Topic.choices, default=Topic.LIFE)
     body = models.TextField(_("text"), max_length=5000)
     # Rendered once from ``body`` (Markdown subset, sanitised) when it is written; pages show this.
@@ -88,6 +92,11 @@ class Post(models.Model):
                          condition=Q(status="visible", in_park_feed=True)),
             models.Index(fields=["-hot_score", "-id"], name="post_feed_hot",
                          condition=Q(status="visible", in_park_feed=True)),
+            # A park's feed: its own posts and the portfolio's (park NULL), each one walk down these.
+            models.Index(fields=["park", "-created_at", "-id"], name="post_feed_park_latest",
+                         condition=Q(status="visible", in_park_feed=True)),
+            models.Index(fields=["park", "-hot_score", "-id"], name="post_feed_park_hot",
+                         condition=Q(status="visible", in_park_feed=True)),
             models.Index(fields=["group", "status", "-created_at", "-id"], name="post_feed_group"),
             models.Index(fields=["author", "status", "-created_at"], name="post_feed_author"),
             models.Index(fields=["enterprise", "status", "-created_at"], name="post_feed_enterprise"),
@@ -99,6 +108,11 @@ class Post(models.Model):
     @property
     def is_visible(self) -> bool:
         return self.status == ContentStatus.VISIBLE
+
+    @property
+    def policy_park_id(self) -> int:
+        """A portfolio-wide post answers to portfolio operators only."""
+        return self.park_id if self.park_id is not None else PORTFOLIO_PARK_ID
 
     def relations_for(self, user: Any) -> set[str]:
         if user is None or not getattr(user, "is_authenticated", False):
@@ -177,6 +191,11 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+    @property
+    def policy_park_id(self) -> int:
+        """A comment lives where its post does."""
+        return self.post.policy_park_id
 
     def relations_for(self, user: Any) -> set[str]:
         if user is not None and getattr(user, "is_authenticated", False) and self.author_id == user.pk:

@@ -48,6 +48,8 @@ class SuggestionState(models.TextChoices):
 class Suggestion(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suggestions",
                                verbose_name=_("author"))
+    # The park it is addressed to: that park's operators answer it and its board shows it.
+    park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="+", verbose_name=_("park"))
     title = models.CharField(_("title"), max_length=80)
     body = models.TextField(_("details"), max_length=3000)
     category = models.CharField(_("category"), max_length=12, choices=SuggestionCategory.choices,
@@ -77,6 +79,9 @@ class Suggestion(models.Model):
             models.Index(fields=["is_hidden", "state", "-created_at"], name="sugg_board_new"),
             models.Index(fields=["is_hidden", "-support_count", "-id"], name="sugg_board_support"),
             models.Index(fields=["first_reply_at", "reply_due"], name="sugg_reply_clock"),
+            # A park's board (each park's operators answer their own).
+            models.Index(fields=["park", "is_hidden", "-support_count", "-id"], name="sugg_park_support"),
+            models.Index(fields=["park", "is_hidden", "-created_at", "-id"], name="sugg_park_new"),
         ]
         constraints = [models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100),
                                               name="suggestion_progress_0_100")]

@@ -13,10 +13,14 @@ from parkos.core import policy
 from parkos.core.errors import Forbidden, NotAuthenticated, NotFound
 
 
-def group_list(*, viewer: Any, q: str = "", mine: bool = False) -> QuerySet[Group]:
+def group_list(*, viewer: Any, q: str = "", mine: bool = False, park: Any = None) -> QuerySet[Group]:
+    """The directory: with ``park``, that park's groups and the portfolio-wide ones; without, every
+    park's. Private groups are listed as today (name and about only)."""
     if not getattr(viewer, "is_authenticated", False):
         raise NotAuthenticated()
     qs = Group.objects.filter(is_active=True)
+    if park is not None:
+        qs = qs.filter(Q(park=park) | Q(park__isnull=True))
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
     if mine:

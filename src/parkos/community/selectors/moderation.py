@@ -23,28 +23,40 @@ from parkos.community.models import (
 from parkos.core import policy
 
 
-def case_queue(*, viewer: Any) -> QuerySet[ModerationCase]:
-    """Open cases, the heaviest first, with their item, its author and the reports in three queries."""
+def _scope(viewer: Any, field: str = "park_id") -> dict[str, Any]:
+    """The parks whose queue ``viewer`` works: a park operator their park's items only, a portfolio
+    operator every park's and those of no park (portfolio-wide posts, members of no park)."""
     policy.require(viewer, "community.moderate")
-    return (ModerationCase.objects.filter(state=ModerationCase.State.OPEN)
-            .select_related("post", "comment", "suggestion", "subject")
+    where = policy.scope_filter(viewer, policy.OPERATOR, field)
+    if where is None:  # the rule let in someone who holds no operator grant: nothing to show
+        return {f"{field}__in": []}
+    return where
+
+
+def case_queue(*, viewer: Any, park: Any = None) -> QuerySet[ModerationCase]:
+    """Open cases of the viewer's parks (``park``: one of them only), the heaviest first, with their item,
+    its author and the reports in three queries."""
+    qs = ModerationCase.objects.filter(state=ModerationCase.State.OPEN, **_scope(viewer))
+    if park is not None:
+        qs = qs.filter(park=park)
+    return (qs.select_related("post", "comment", "suggestion", "subject", "park")
             .prefetch_related(Prefetch("reports", queryset=Report.objects.select_related("reporter")))
             .order_by("-auto_held", "-score", "opened_at", "id"))
 
 
 def held_posts(*, viewer: Any) -> QuerySet[Post]:
     """Posts held by the word filter (or otherwise) with no open case: they wait for a decision too."""
-    policy.require(viewer, "community.moderate")
+    scope = _scope(viewer)
     open_posts = ModerationCase.objects.filter(state=ModerationCase.State.OPEN, post__isnull=False).values("post_id")
-    return (Post.objects.filter(status=ContentStatus.HELD).exclude(pk__in=open_posts)
+    return (Post.objects.filter(status=ContentStatus.HELD, **scope).exclude(pk__in=open_posts)
             .select_related("author").order_by("created_at", "id"))
 
 
 def held_comments(*, viewer: Any) -> QuerySet[Comment]:
-    policy.require(viewer, "community.moderate")
+    scope = _scope(viewer, "post__park_id")
     open_comments = ModerationCase.objects.filter(state=ModerationCase.State.OPEN,
                                                   comment__isnull=False).values("comment_id")
-    return (Comment.objects.filter(status=ContentStatus.HELD).exclude(pk__in=open_comments)
+    return (Comment.objects.filter(status=ContentStatus.HELD, **scope).exclude(pk__in=open_comments)
             .select_related("author").order_by("created_at", "id"))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from parkos.community.models import (
@@ -97,6 +97,33 @@ def _page(qs: QuerySet[Post], *, viewer: Any, order: str, cursor: str | None, li
     return FeedPage(items=rows, next_cursor=nxt)
 
 
+def _page_merged(parts: list[QuerySet[Post]], *, viewer: Any, order: str, cursor: str | None,
+                 limit: int) -> FeedPage:
+    """Keyset pagination over the union of ``parts`` (a park's posts and the portfolio's): each part is
+    one walk down its (park, key, id) index, newest/hottest first, and the two pages merge in Python —
+    an OR of the two parks would make the database sort all of a large park's posts instead."""
+    limit = max(1, min(limit or PAGE_SIZE, MAX_PAGE))
+    key = "hot_score" if order == "hot" else "created_at"
+    rows: list[Post] = []
+    for qs in parts:
+        if cursor:
+            value, pk = _decode(cursor, 2)
+            try:
+                v: Any = float(value) if key == "hot_score" else datetime.fromisoformat(value)
+                pk_i = int(pk)
+            except ValueError:
+                raise Invalid(_("This page link is not valid any more.")) from None
+            qs = qs.filter(Q(**{f"{key}__lt": v}) | Q(**{key: v, "id__lt": pk_i}))
+        rows.extend(qs.select_related("author", "enterprise", "group").order_by(f"-{key}", "-id")[: limit + 1])
+    rows.sort(key=lambda p: (getattr(p, key), p.pk), reverse=True)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    prefetch_related_objects(rows, Prefetch("images", queryset=PostImage.objects.order_by("position", "id")))
+    decorate(rows, viewer=viewer)
+    nxt = _encode(getattr(rows[-1], key), rows[-1].pk) if more and rows else None
+    return FeedPage(items=rows, next_cursor=nxt)
+
+
 def _base(qs: QuerySet[Post]) -> QuerySet[Post]:
     return qs.select_related("author", "enterprise", "group").prefetch_related(
         Prefetch("images", queryset=PostImage.objects.order_by("position", "id")))
@@ -122,14 +149,19 @@ def decorate(posts: list[Post], *, viewer: Any) -> None:
 
 
 def feed_park(*, viewer: Any, order: str = "latest", cursor: str | None = None, limit: int = PAGE_SIZE,
-              topic: str = "") -> FeedPage:
-    """The park feed: visible posts outside private groups, latest or hot."""
+              topic: str = "", park: Any = None) -> FeedPage:
+    """The park feed: visible posts outside private groups, latest or hot. With ``park``: that park's
+    posts and the portfolio-wide ones (the pages pass the current park); without: every park's."""
     if not getattr(viewer, "is_authenticated", False):
         raise NotAuthenticated()
     qs = Post.objects.filter(status=ContentStatus.VISIBLE, in_park_feed=True)
     if topic:
         qs = qs.filter(topic=topic)
-    return _page(_base(qs), viewer=viewer, order="hot" if order == "hot" else "latest", cursor=cursor, limit=limit)
+    order = "hot" if order == "hot" else "latest"
+    if park is None:
+        return _page(_base(qs), viewer=viewer, order=order, cursor=cursor, limit=limit)
+    return _page_merged([qs.filter(park=park), qs.filter(park__isnull=True)], viewer=viewer, order=order,
+                        cursor=cursor, limit=limit)
 
 
 def feed_group(*, viewer: Any, group: Group, cursor: str | None = None, limit: int = PAGE_SIZE) -> FeedPage:

@@ -26,10 +26,13 @@ SORTS = {"support": ("-support_count", "-id"), "new": ("-created_at", "-id")}
 
 
 def suggestion_list(*, viewer: Any, state: str = "", category: str = "", sort: str = "support",
-                    overdue: bool = False, q: str = "") -> QuerySet[Suggestion]:
-    """The public board: every suggestion not hidden (declined ones too: accountability)."""
+                    overdue: bool = False, q: str = "", park: Any = None) -> QuerySet[Suggestion]:
+    """The public board: every suggestion not hidden (declined ones too: accountability); with ``park``,
+    that park's board (the pages pass the current park), without, every park's."""
     policy.require(viewer, "community.suggestion.view")
-    qs = Suggestion.objects.filter(is_hidden=False).select_related("author")
+    qs = Suggestion.objects.filter(is_hidden=False).select_related("author", "park")
+    if park is not None:
+        qs = qs.filter(park=park)
     if state in SuggestionState.values:
         qs = qs.filter(state=state)
     if category in SuggestionCategory.values:
@@ -97,9 +100,12 @@ def _median(values: list[timedelta]) -> timedelta | None:
     return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
-def suggestion_board_stats(*, viewer: Any) -> BoardStats:
-    """The board's figures in three queries: counts by state, time to first official reply, overdue."""
+def suggestion_board_stats(*, viewer: Any, park: Any = None) -> BoardStats:
+    """The board's figures in three queries: counts by state, time to first official reply, overdue —
+    of one park's board (``park``), or of every park's."""
     visible = Suggestion.objects.filter(is_hidden=False)
+    if park is not None:
+        visible = visible.filter(park=park)
     rows = visible.values("state").annotate(n=Count("id")).order_by()
     by_state = {r["state"]: r["n"] for r in rows}
     waits = sorted(first - created for created, first in
@@ -117,15 +123,27 @@ def suggestion_board_stats(*, viewer: Any) -> BoardStats:
                       threshold=conf.support_threshold, reply_workdays=conf.reply_workdays)
 
 
-def suggestion_reply_queue(*, viewer: Any) -> QuerySet[Suggestion]:
-    """Operators: suggestions past the threshold still waiting for an official reply, most urgent first."""
+def _answerable(viewer: Any, park: Any) -> dict[str, Any]:
+    """The parks whose suggestions ``viewer`` answers (``park``: one of them only)."""
     policy.require(viewer, "community.suggestion.answer")
-    return (Suggestion.objects.filter(is_hidden=False, first_reply_at__isnull=True, reply_due__isnull=False)
-            .select_related("author").order_by("reply_due", "-support_count", "id"))
+    where = policy.scope_filter(viewer, policy.OPERATOR)
+    if where is None:
+        where = {"park_id__in": []}
+    if park is not None:
+        where = {**where, "park": park}
+    return where
 
 
-def suggestion_new_queue(*, viewer: Any) -> QuerySet[Suggestion]:
-    """Operators: received suggestions nobody has answered yet (below the threshold too)."""
-    policy.require(viewer, "community.suggestion.answer")
-    return (Suggestion.objects.filter(is_hidden=False, state=SuggestionState.RECEIVED, first_reply_at__isnull=True)
-            .select_related("author").order_by("-support_count", "created_at"))
+def suggestion_reply_queue(*, viewer: Any, park: Any = None) -> QuerySet[Suggestion]:
+    """Operators: suggestions of their parks past the threshold still waiting for an official reply,
+    most urgent first."""
+    return (Suggestion.objects.filter(is_hidden=False, first_reply_at__isnull=True, reply_due__isnull=False,
+                                      **_answerable(viewer, park))
+            .select_related("author", "park").order_by("reply_due", "-support_count", "id"))
+
+
+def suggestion_new_queue(*, viewer: Any, park: Any = None) -> QuerySet[Suggestion]:
+    """Operators: received suggestions of their parks nobody has answered yet (below the threshold too)."""
+    return (Suggestion.objects.filter(is_hidden=False, state=SuggestionState.RECEIVED, first_reply_at__isnull=True,
+                                      **_answerable(viewer, park))
+            .select_related("author", "park").order_by("-support_count", "created_at"))

@@ -14,6 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from parkos.community.models import ContentStatus, Group, GroupMembership, Post
+from parkos.community.parks import park_choose
 from parkos.core import policy
 from parkos.core.errors import Conflict, ErrorCode, Invalid, NotFound, field_error
 from parkos.core.text import clean_text
@@ -53,9 +54,11 @@ def _index(group: Group) -> None:
 
 
 def group_create(*, actor: Any, data: dict[str, Any]) -> Group:
-    """The creator becomes its first admin."""
+    """The creator becomes its first admin. ``data["park"]`` (a Park, code or id; empty: the whole
+    portfolio) makes a park-only group, in one of the creator's parks."""
     policy.require(actor, "community.group.create")
     fields = _group_fields(data)
+    fields["park"] = park_choose(actor, data.get("park") or None)
     try:
         with transaction.atomic():
             group = Group.objects.create(created_by=actor, member_count=1, **fields)

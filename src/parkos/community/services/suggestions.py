@@ -33,6 +33,7 @@ from parkos.community.models import (
     SuggestionState,
     SuggestionSupport,
 )
+from parkos.community.parks import AUTHORS_PARK, park_choose
 from parkos.community.services.moderation.audit import one_line, operators
 from parkos.community.services.moderation.trust import rate_check
 from parkos.community.services.moderation.words import text_refuse_blocked
@@ -91,8 +92,13 @@ def _notify_followers(s: Suggestion, *, actor: Any, title: Any, body: Any = "") 
                       url=suggestion_url(s), actor=actor)
 
 
-def suggestion_create(*, actor: Any, title: Any, body: Any, category: Any = SuggestionCategory.OTHER) -> Suggestion:
+def suggestion_create(*, actor: Any, title: Any, body: Any, category: Any = SuggestionCategory.OTHER,
+                      park: Any = AUTHORS_PARK) -> Suggestion:
+    """``park``: the park it is addressed to (a Park, its code or id; by default the author's park); that
+    park's operators answer it. Any active park: members speak to the parks they visit too."""
     policy.require(actor, "community.suggestion.create")
+    chosen = park_choose(actor, park, portfolio=False, own=False)
+    assert chosen is not None
     clean_title = clean_text(one_line(title), field="title", limit=TITLE_MAX)
     clean_body = clean_text(body, field="body", limit=BODY_MAX)
     if category not in SuggestionCategory.values:
@@ -102,8 +108,8 @@ def suggestion_create(*, actor: Any, title: Any, body: Any, category: Any = Sugg
     rate_check(actor, "suggestion")
     with transaction.atomic():
         now = timezone.now()
-        s = Suggestion.objects.create(author=actor, title=clean_title, body=clean_body, category=category,
-                                      created_at=now, state_changed_at=now)
+        s = Suggestion.objects.create(author=actor, park=chosen, title=clean_title, body=clean_body,
+                                      category=category, created_at=now, state_changed_at=now)
         _index(s)
     return s
 
@@ -169,7 +175,8 @@ def suggestion_withdraw(*, actor: Any, suggestion: Suggestion) -> bool:
 def suggestion_transition(*, actor: Any, suggestion: Suggestion, to_state: Any, reply: Any) -> SuggestionReply:
     """An operator moves the suggestion to ``to_state`` with an official reply (for a decline, the
     reason). Illegal moves are refused with Conflict (code "illegal_transition"). Locks the row."""
-    policy.require(actor, "community.suggestion.answer")
+    # The suggestion's park: an operator of another park is refused (policy.park_of(suggestion)).
+    policy.require(actor, "community.suggestion.answer", suggestion)
     if to_state not in S.values:
         raise field_error("to_state", _("Unknown state."), code=ErrorCode.INVALID_CHOICE)
     text = clean_text(reply, field="reply", limit=REPLY_MAX)
@@ -199,7 +206,8 @@ def suggestion_transition(*, actor: Any, suggestion: Suggestion, to_state: Any, 
 
 def suggestion_reply(*, actor: Any, suggestion: Suggestion, reply: Any) -> SuggestionReply:
     """An official reply that does not change the state (it settles the reply clock all the same)."""
-    policy.require(actor, "community.suggestion.answer")
+    # The suggestion's park: an operator of another park is refused (policy.park_of(suggestion)).
+    policy.require(actor, "community.suggestion.answer", suggestion)
     text = clean_text(reply, field="reply", limit=REPLY_MAX)
     with transaction.atomic():
         s = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
@@ -218,7 +226,8 @@ def suggestion_reply(*, actor: Any, suggestion: Suggestion, reply: Any) -> Sugge
 def suggestion_progress_add(*, actor: Any, suggestion: Suggestion, percent: Any, note: Any,
                             happened_on: date | None = None) -> SuggestionProgress:
     """A dated step of an accepted suggestion's delivery; progress never goes backwards."""
-    policy.require(actor, "community.suggestion.answer")
+    # The suggestion's park: an operator of another park is refused (policy.park_of(suggestion)).
+    policy.require(actor, "community.suggestion.answer", suggestion)
     text = clean_text(note, field="note", limit=NOTE_MAX)
     try:
         pct = int(percent)
@@ -246,7 +255,8 @@ def suggestion_progress_add(*, actor: Any, suggestion: Suggestion, percent: Any,
 
 
 def suggestion_settings_update(*, actor: Any, support_threshold: Any, reply_workdays: Any) -> SuggestionSettings:
-    policy.require(actor, "community.suggestion.answer")
+    # One setting for the whole portfolio: only a portfolio operator changes it.
+    policy.require(actor, "community.suggestion.answer", policy.PORTFOLIO)
     try:
         threshold, days = int(support_threshold), int(reply_workdays)
     except (TypeError, ValueError):
@@ -270,16 +280,21 @@ def suggestion_set_hidden(*, suggestion: Suggestion, hidden: bool, reason: str =
     return suggestion
 
 
-def suggestions_flag_overdue(*, today: date | None = None) -> int:
-    """Tell operators, once per suggestion, about each official reply now overdue. Returns how many."""
+def suggestions_flag_overdue(*, today: date | None = None, park_ids: Iterable[int] | None = None) -> int:
+    """Tell each park's operators (and the portfolio's), once per suggestion, about each official reply
+    of that park now overdue; ``park_ids``: only those parks' (a park operator's sweep). Returns how many."""
     from parkos.notifications.services import notification_send
 
     today = today or timezone.localdate()
-    late: Iterable[Suggestion] = list(Suggestion.objects.filter(
-        is_hidden=False, first_reply_at__isnull=True, reply_due__lt=today, overdue_flagged_at__isnull=True))
+    qs = Suggestion.objects.filter(is_hidden=False, first_reply_at__isnull=True, reply_due__lt=today,
+                                   overdue_flagged_at__isnull=True)
+    if park_ids is not None:
+        qs = qs.filter(park_id__in=list(park_ids))
+    late: Iterable[Suggestion] = list(qs)
     if not late:
         return 0
-    recipients = operators()
+    # Each park's operators hear of their own park's late replies (portfolio operators of every park's).
+    recipients: dict[int, list[Any]] = {}
     count = 0
     with transaction.atomic():
         for s in late:
@@ -287,7 +302,9 @@ def suggestions_flag_overdue(*, today: date | None = None) -> int:
                     overdue_flagged_at=timezone.now()):
                 continue
             count += 1
-            notification_send(recipients=recipients, kind="suggestion",
+            if s.park_id not in recipients:
+                recipients[s.park_id] = operators(park_id=s.park_id)
+            notification_send(recipients=recipients[s.park_id], kind="suggestion",
                               title=format_lazy(_("Official reply overdue: “{title}” (due {due})"), title=s.title,
                                                 due=s.reply_due.isoformat() if s.reply_due else ""),
                               url=suggestion_url(s))

@@ -20,11 +20,11 @@ def test_seed_is_idempotent_and_legal() -> None:
                       enterprises=[], added={})
     demo.seed(ctx)
     first = ctx.added["suggestions"]
-    assert Suggestion.objects.count() == len(demo.SUGGESTIONS)
+    assert Suggestion.objects.count() == len(demo.SUGGESTIONS) + len(demo.SECOND_PARK_SUGGESTIONS)
     assert {s.state for s in Suggestion.objects.all()} == {"received", "under_review", "accepted", "declined",
                                                            "in_progress", "done"}
     assert all(MACHINE.find(r.from_state, r.to_state) is not None for r in SuggestionReply.objects.all())
     assert SensitiveWord.objects.exists() and text_check("傻 逼").action == "block"
     demo.seed(ctx)
     assert ctx.added["suggestions"] == first
-    assert Suggestion.objects.count() == len(demo.SUGGESTIONS)
+    assert Suggestion.objects.count() == len(demo.SUGGESTIONS) + len(demo.SECOND_PARK_SUGGESTIONS)

@@ -13,7 +13,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parkos.community.forms import GroupForm, PostForm
+from parkos.community.forms import SCOPE_ALL, GroupForm, PostForm
 from parkos.community.models import Reaction
 from parkos.community.selectors import groups as selectors
 from parkos.community.selectors import posts as post_selectors
@@ -26,7 +26,10 @@ from parkos.core.forms import page_action
 def group_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:40]
     mine = request.GET.get("mine") == "1"
-    page = Paginator(selectors.group_list(viewer=request.user, q=q, mine=mine), 24).get_page(request.GET.get("page"))
+    # The current park's groups and the portfolio's (the page says which park).
+    page = Paginator(selectors.group_list(viewer=request.user, q=q, mine=mine,
+                                          park=request.park),  # type: ignore[attr-defined]
+                     24).get_page(request.GET.get("page"))
     groups = list(page.object_list)
     ms = selectors.memberships_of(viewer=request.user, groups=groups)
     for g in groups:
@@ -39,7 +42,8 @@ def group_create(request: HttpRequest) -> HttpResponse:
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with page_action(request, form=form, success=_("Group created. You are its admin.")) as done:
-            group = services.group_create(actor=request.user, data=form.cleaned_data)
+            park = None if form.cleaned_data.get("scope") == SCOPE_ALL else request.park  # type: ignore[attr-defined]
+            group = services.group_create(actor=request.user, data={**form.cleaned_data, "park": park})
         if done:
             return redirect("community:group", group.pk)
     return render(request, "community/group_form.html", {"form": form, "group": None})
@@ -49,8 +53,8 @@ def group_create(request: HttpRequest) -> HttpResponse:
 def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
     group = selectors.group_get(viewer=request.user, group_id=group_id)
     policy.require(request.user, "community.group.manage", group)
-    form = GroupForm(request.POST or None, initial={"name": group.name, "description": group.description,
-                                                    "visibility": group.visibility})
+    form = GroupForm(request.POST or None, creating=False,
+                     initial={"name": group.name, "description": group.description, "visibility": group.visibility})
     if request.method == "POST" and form.is_valid():
         with page_action(request, form=form, success=_("Saved.")) as done:
             services.group_update(actor=request.user, group=group, data=form.cleaned_data)
@@ -75,7 +79,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
         if getattr(request, "htmx", False) and request.GET.get("cursor"):
             return render(request, "community/_feed_items.html", context)
         if membership is not None and membership.status == "active":
-            context["form"] = PostForm()
+            context["form"] = PostForm(in_group=True)
     return render(request, "community/group_detail.html", context)
 
 

@@ -13,7 +13,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parkos.community.forms import CommentForm, PostEditForm, PostForm
+from parkos.community.forms import SCOPE_ALL, CommentForm, PostEditForm, PostForm
 from parkos.community.models import Post, Reaction
 from parkos.community.selectors import groups as group_selectors
 from parkos.community.selectors import posts as selectors
@@ -48,7 +48,9 @@ def feed(request: HttpRequest) -> HttpResponse:
         page = selectors.feed_following(viewer=request.user, cursor=cursor)
     else:
         tab = "hot" if tab == "hot" else "latest"
-        page = selectors.feed_park(viewer=request.user, order=tab, cursor=cursor, topic=request.GET.get("topic", ""))
+        # The current park's posts and the portfolio's; the page says which park (current_park).
+        page = selectors.feed_park(viewer=request.user, order=tab, cursor=cursor, topic=request.GET.get("topic", ""),
+                                   park=request.park)  # type: ignore[attr-defined]
     enterprise = _my_enterprise(request.user)
     form = PostForm(can_post_as_enterprise=enterprise is not None)
     return _feed_response(request, "community/feed.html", _feed_context(
@@ -70,7 +72,8 @@ def post_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, body=form.cleaned_data["body"], topic=form.cleaned_data["topic"],
                 tags=form.cleaned_data["tags"], group=group,
                 enterprise=enterprise if form.cleaned_data.get("as_enterprise") else None,
-                images=request.FILES.getlist("images"))
+                images=request.FILES.getlist("images"),
+                park=None if form.cleaned_data.get("scope") == SCOPE_ALL else request.park)  # type: ignore[attr-defined]
         if done:
             if post.status == "held":
                 messages.info(request, _("Your post is waiting for review before others see it."))

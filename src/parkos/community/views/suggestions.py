@@ -38,8 +38,9 @@ def board(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "") for key in ("state", "category", "sort")}
     sort = filters["sort"] if filters["sort"] in selectors.SORTS else "support"
     overdue = request.GET.get("overdue") == "1"
+    park = request.park  # type: ignore[attr-defined]  # each park has its board; the page says which
     qs = selectors.suggestion_list(viewer=request.user, state=filters["state"], category=filters["category"],
-                                   sort=sort, overdue=overdue)
+                                   sort=sort, overdue=overdue, park=park)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
     supported = selectors.supported_ids(viewer=request.user, suggestion_ids=[s.pk for s in items])
@@ -48,7 +49,7 @@ def board(request: HttpRequest) -> HttpResponse:
         query["overdue"] = "1"
     context: dict[str, Any] = {
         "page": page, "items": items, "supported": supported, "filters": filters, "sort": sort, "overdue": overdue,
-        "stats": selectors.suggestion_board_stats(viewer=request.user),
+        "stats": selectors.suggestion_board_stats(viewer=request.user, park=park), "board_park": park,
         "states": SuggestionState.choices, "categories": SuggestionCategory.choices,
         "querystring": urlencode(query),
         "can_answer": policy.can(request.user, "community.suggestion.answer"),
@@ -60,11 +61,13 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    form = SuggestionForm(request.POST or None)
+    form = SuggestionForm(request.POST or None, park=request.park)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         with page_action(request, form=form,
                          success=_("Thank you. Your suggestion was received and is public on the board.")) as done:
-            s = services.suggestion_create(actor=request.user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            park = data.pop("park", "") or request.park  # type: ignore[attr-defined]
+            s = services.suggestion_create(actor=request.user, park=park, **data)
         if done:
             return redirect("community:suggestion", s.pk)
     return render(request, "community/suggestion_form.html", {"form": form})
@@ -87,7 +90,7 @@ def _clock(s: Any) -> dict[str, Any] | None:
 def detail(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     s = selectors.suggestion_get(viewer=request.user, suggestion_id=suggestion_id)
     timeline = selectors.suggestion_timeline(viewer=request.user, suggestion=s)
-    can_answer = policy.can(request.user, "community.suggestion.answer")
+    can_answer = policy.can(request.user, "community.suggestion.answer", s)  # this suggestion's park's operators
     allowed = services.allowed_transitions(s.state)
     context: dict[str, Any] = {
         "s": s, "timeline": timeline, "clock": _clock(s), "can_answer": can_answer,
@@ -165,11 +168,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     """Operators: official replies due (overdue first), new suggestions, and the settings."""
     policy.require(request.user, "community.suggestion.answer")
     conf = SuggestionSettings.load()
+    # The settings are the portfolio's: a park's operator sees the queue of their parks only.
+    portfolio = policy.can(request.user, "community.suggestion.answer", policy.PORTFOLIO)
     form = SuggestionSettingsForm(request.POST or None, initial={"support_threshold": conf.support_threshold,
                                                                  "reply_workdays": conf.reply_workdays})
     if request.method == "POST":
         if request.POST.get("action") == "flag":
-            n = services.suggestions_flag_overdue()
+            scope = policy.scope_filter(request.user, policy.OPERATOR) or {}
+            n = services.suggestions_flag_overdue(park_ids=scope.get("park_id__in"))
             messages.success(request, _("%(n)d overdue suggestions flagged.") % {"n": n})
             return redirect("community:suggestion_queue")
         if form.is_valid():
@@ -180,7 +186,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     due = list(selectors.suggestion_reply_queue(viewer=request.user)[:100])
     new = Paginator(selectors.suggestion_new_queue(viewer=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "community/suggestion_queue.html", {
-        "due": [(s, _clock(s)) for s in due], "page": new, "form": form})
+        "due": [(s, _clock(s)) for s in due], "page": new, "form": form if portfolio else None})
 
 
 urls: list[URLPattern] = [

@@ -12,6 +12,7 @@ from typing import Any
 
 from parkos.community.models import ContentStatus, Group, GroupMembership, Reaction, Topic
 from parkos.community.services.posts import hot_score, render
+from parkos.generator.parts.community_civic import member_parks
 from parkos.generator.registry import YEAR_END, Context, part
 
 GROUPS = 120
@@ -24,6 +25,9 @@ IN_GROUP_SHARE = 0.25
 ENTERPRISE_SHARE = 0.08
 REPLY_SHARE = 0.3
 HIDDEN_SHARE, DELETED_SHARE = 0.01, 0.01
+# Parks: interest groups are mostly for every park; a few members' posts are for every park's feed.
+PORTFOLIO_GROUP_SHARE = 0.6
+PORTFOLIO_POST_SHARE = 0.05
 
 GROUP_THEMES = ["跑步社", "咖啡品鉴", "具身智能读书会", "羽毛球俱乐部", "摄影爱好者", "飞盘小队", "桌游之夜", "徒步登山",
                 "大模型技术沙龙", "创业者茶话会", "亲子家庭", "宠物友好", "读书会", "篮球联盟", "瑜伽晨练", "新能源车主",
@@ -71,6 +75,8 @@ def community(ctx: Context) -> int:
     joined: list[datetime] = ctx.shared["joined"]
     weights = [min(a, 200.0) for a in ctx.shared["activity"]]
     staff: list[list[int]] = ctx.shared.get("staff", [])
+    enterprise_park: dict[int, int] = ctx.shared.get("enterprise_park", {})
+    park_of = member_parks(ctx)  # a member's park: their enterprise's (else the default, 1)
     written = 0
 
     # --- groups and their members -------------------------------------------------------------
@@ -108,8 +114,10 @@ def community(ctx: Context) -> int:
             if m_status == GroupMembership.Status.ACTIVE:
                 active.append(uid)
         group_members[gid] = active
+        # Most groups are for every park; the others belong to their creator's park.
+        group_park = None if rng.random() < PORTFOLIO_GROUP_SHARE else park_of.get(creator, 1)
         groups.append([gid, name, rng.choice(GROUP_ABOUT).format(name=name), vis, creator, len(active), 0, True,
-                       created, created])
+                       created, created, group_park])
 
     # --- posts ---------------------------------------------------------------------------------
     n_posts = ctx.count(POSTS)
@@ -138,13 +146,22 @@ def community(ctx: Context) -> int:
         body = rng.choice(OPENERS[topic]) + rng.choice(FOLLOW_UPS)
         if body not in html_cache:
             html_cache[body] = render(body)[0]
+        # A group's post is in its group's park; an enterprise's in the enterprise's; a member's in their
+        # own park's feed, a few for every park.
+        post_park: int | None
+        if group is not None:
+            post_park = groups[group - 1][10]
+        elif enterprise is not None:
+            post_park = enterprise_park.get(enterprise, 1)
+        else:
+            post_park = None if rng.random() < PORTFOLIO_POST_SHARE else park_of.get(author, 1)
         created = max(ctx.moment(), joined[author - 1])
         r = rng.random()
         status: str = (ContentStatus.HIDDEN if r < HIDDEN_SHARE else ContentStatus.DELETED
                   if r < HIDDEN_SHARE + DELETED_SHARE else ContentStatus.VISIBLE)
         tags = rng.sample(TAGS, rng.randint(0, 2))
         posts.append([pid, author, enterprise, group, topic, body, html_cache[body], tags, status, "",
-                      group not in private, False, 0, 0, 0.0, created, created, None])
+                      group not in private, False, 0, 0, 0.0, created, created, None, post_park])
         post_meta.append((author, group, created, 0))
         if group is not None and status == ContentStatus.VISIBLE:
             groups[group - 1][6] = int(groups[group - 1][6]) + 1
@@ -215,14 +232,14 @@ def community(ctx: Context) -> int:
         follows.append((len(follows) + 1, follower, user_id, ent_id, max(joined[follower - 1], ctx.moment())))
 
     written += ctx.insert("community.Group", ["id", "name", "description", "visibility", "created_by_id",
-                                              "member_count", "post_count", "is_active", "created_at", "updated_at"],
-                          groups)
+                                              "member_count", "post_count", "is_active", "created_at", "updated_at",
+                                              "park_id"], groups)
     written += ctx.insert("community.GroupMembership", ["id", "group_id", "user_id", "role", "status", "created_at",
                                                         "updated_at"], memberships)
     written += ctx.insert("community.Post", ["id", "author_id", "enterprise_id", "group_id", "topic", "body",
                                              "body_html", "tags", "status", "status_reason", "in_park_feed",
                                              "pinned", "reaction_count", "comment_count", "hot_score", "created_at",
-                                             "updated_at", "edited_at"], posts)
+                                             "updated_at", "edited_at", "park_id"], posts)
     written += ctx.insert("community.Comment", ["id", "post_id", "parent_id", "author_id", "body", "body_html",
                                                 "status", "status_reason", "created_at", "edited_at"], comments)
     written += ctx.insert("community.Reaction", ["id", "post_id", "user_id", "kind", "created_at"], reactions)

@@ -42,12 +42,28 @@ WORDS = [("傻逼", "block"), ("sb", "block"), ("代开发票", "hold"), ("办�
          ("赌博", "hold"), ("网贷", "hold")]
 
 
+def member_parks(ctx: Context) -> dict[int, int]:
+    """Each employed member's park (their enterprise's, from the enterprises part); others are in park 1
+    (the default), where a member without an enterprise lands too."""
+    cached: dict[int, int] | None = ctx.shared.get("member_park")
+    if cached is not None:
+        return cached
+    enterprise_park: dict[int, int] = ctx.shared.get("enterprise_park", {})
+    out: dict[int, int] = {}
+    for index, users in enumerate(ctx.shared.get("staff", [])):
+        park = enterprise_park.get(index + 1, 1)
+        for user in users:
+            out[user] = park
+    ctx.shared["member_park"] = out
+    return out
+
+
 def _rows(f: float) -> int:
     n = max(1, round(SUGGESTIONS * f))
     return n * 20
 
 
-@part("community_civic", after=("members", "roles"),
+@part("community_civic", after=("members", "roles", "enterprises"),
       models=("community.Suggestion", "community.SuggestionSupport", "community.SuggestionReply",
               "community.SuggestionProgress", "community.SuggestionSettings", "community.ModerationSettings",
               "community.SensitiveWord"), rows=_rows)
@@ -55,6 +71,12 @@ def community_civic(ctx: Context) -> int:
     rng = ctx.rng
     members = list(ctx.ids["members"])
     operators = list(ctx.shared.get("role_holders", {}).get(Role.OPERATOR, [])) or members[:1]
+    # A suggestion goes to its author's park and is answered by that park's operators (or the portfolio's).
+    by_park: dict[int | None, list[int]] = ctx.shared.get("operators_by_park", {})
+    park_of = member_parks(ctx)
+
+    def answerers(park: int) -> list[int]:
+        return [*by_park.get(park, []), *by_park.get(None, [])] or operators
     n = ctx.count(SUGGESTIONS)
     written = ctx.insert("community.SuggestionSettings", ["id", "support_threshold", "reply_workdays", "updated_at"],
                          [(1, THRESHOLD, REPLY_WORKDAYS, YEAR_END)])
@@ -70,6 +92,8 @@ def community_civic(ctx: Context) -> int:
     progress: list[tuple[Any, ...]] = []
     for sid in range(1, n + 1):
         author = rng.choice(members)
+        park = park_of.get(author, 1)
+        park_operators = answerers(park)
         category = rng.choices(cats, weights=cat_weights)[0]
         title = f"{rng.choice(SUBJECTS[category])}（{sid}）"
         created: datetime = ctx.moment()
@@ -91,7 +115,7 @@ def community_civic(ctx: Context) -> int:
         state, at, first_reply = "received", created, None
         for step in PATHS[final]:
             at = min(at + timedelta(days=rng.uniform(0.5, 9)), YEAR_END)
-            replies.append((len(replies) + 1, sid, rng.choice(operators), state, step, REPLIES[step], at))
+            replies.append((len(replies) + 1, sid, rng.choice(park_operators), state, step, REPLIES[step], at))
             first_reply = first_reply or at
             state = step
         pct = 0
@@ -99,14 +123,15 @@ def community_civic(ctx: Context) -> int:
             day = at
             for pct_step, note in ((30, "完成方案与预算"), (70, "主体施工/实施完成")):
                 day = min(day + timedelta(days=rng.uniform(3, 15)), YEAR_END)
-                progress.append((len(progress) + 1, sid, pct_step, note, day.date(), rng.choice(operators), day))
+                progress.append((len(progress) + 1, sid, pct_step, note, day.date(), rng.choice(park_operators), day))
                 pct = pct_step
             if final == "done":
                 pct = 100
-        suggestions.append((sid, author, title, f"{rng.choice(BODIES)}{rng.choice(BODIES)}", category, state,
+        suggestions.append((sid, author, park, title, f"{rng.choice(BODIES)}{rng.choice(BODIES)}", category, state,
                             len(fans), pct, threshold_at, due, first_reply, None, False, "", created, at, at))
     written += ctx.insert("community.Suggestion",
-                          ["id", "author_id", "title", "body", "category", "state", "support_count", "progress",
+                          ["id", "author_id", "park_id", "title", "body", "category", "state", "support_count",
+                           "progress",
                            "threshold_reached_at", "reply_due", "first_reply_at", "overdue_flagged_at", "is_hidden",
                            "hidden_reason", "created_at", "updated_at", "state_changed_at"], suggestions)
     written += ctx.insert("community.SuggestionSupport", ["id", "suggestion_id", "user_id", "created_at"], supports)

@@ -33,8 +33,16 @@ def audit(*, actor: Any, verb: str, kind: str = "", target_id: int | None = None
                                            reason=require_fits(str(reason or ""), field="reason", limit=REASON_MAX))
 
 
-def operators() -> list[Any]:
-    """The park's operators, who review the moderation queue."""
-    from parkos.accounts.selectors import user_list_with_role
+def operators(*, park_id: int | None = None) -> list[Any]:
+    """The operators who review a park's queue: that park's and the portfolio's (``park_id`` None: the
+    portfolio operators only — what has no park is theirs)."""
+    from django.db.models import Q
 
-    return list(user_list_with_role(role=policy.OPERATOR))
+    from parkos.accounts.models import User
+
+    where = Q(role_grants__park__isnull=True)
+    if park_id is not None:
+        where |= Q(role_grants__park_id=park_id)
+    # Role and park on the same grant row: one filter() call, so one join.
+    return list(User.objects.filter(where, is_active=True, role_grants__role=policy.OPERATOR)
+                .distinct().order_by("display_name"))

@@ -84,6 +84,10 @@ def member_case_decide(*, actor: Any, user_id: Any, upheld: bool, reason: Any = 
         person = None
     if person is None:
         raise NotFound()
+    open_case = ModerationCase.objects.filter(state=ModerationCase.State.OPEN, kind=TargetKind.MEMBER,
+                                              subject=person).first()
+    if open_case is not None and not policy.can(actor, "community.moderate", open_case):
+        raise NotFound()  # another park's queue: not this operator's to see
     with transaction.atomic():
         case = _close_case(kind=TargetKind.MEMBER, obj=person, actor=actor, upheld=upheld, reason=text)
         if case is None:
@@ -103,6 +107,8 @@ def content_hide(*, actor: Any, kind: Any, target_id: Any, reason: Any) -> Any:
     kind = str(kind or "")
     with transaction.atomic():
         obj = target_get(kind, target_id, for_update=True)
+        if not policy.can(actor, "community.moderate", obj):
+            raise NotFound()  # another park's content: not this operator's queue
         if kind != TargetKind.SUGGESTION and obj.status == ContentStatus.DELETED:
             raise Conflict(_("The author already deleted this."))
         set_status(kind, obj, status=ContentStatus.HIDDEN, actor=actor, reason=text)
@@ -126,6 +132,8 @@ def content_restore(*, actor: Any, kind: Any, target_id: Any, reason: Any = "") 
     kind = str(kind or "")
     with transaction.atomic():
         obj = target_get(kind, target_id, for_update=True)
+        if not policy.can(actor, "community.moderate", obj):
+            raise NotFound()  # another park's content: not this operator's queue
         if kind != TargetKind.SUGGESTION and obj.status == ContentStatus.DELETED:
             raise Conflict(_("The author already deleted this."))
         was_visible = is_visible(kind, obj)

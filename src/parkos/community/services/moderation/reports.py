@@ -81,6 +81,19 @@ def case_lookup(kind: str, obj: Any) -> dict[str, Any]:
     return {"kind": TargetKind.MEMBER, "subject": obj} if kind == TargetKind.MEMBER else {kind: obj}
 
 
+def case_park_id(kind: str, obj: Any) -> int | None:
+    """The queue a case waits in: its content's park; a member's case, the member's first park. None
+    (a portfolio-wide post, a member of no park): the portfolio operators'."""
+    from parkos.core.parks import parks_of
+
+    if kind == TargetKind.MEMBER:
+        mine = parks_of(obj)
+        return mine[0].pk if mine else None
+    if kind == TargetKind.COMMENT:
+        return Post.objects.filter(pk=obj.post_id).values_list("park_id", flat=True).first()
+    return obj.park_id  # type: ignore[no-any-return]
+
+
 def _open_case(kind: str, obj: Any) -> ModerationCase:
     lookup = case_lookup(kind, obj)
     case = ModerationCase.objects.select_for_update().filter(state=ModerationCase.State.OPEN, **lookup).first()
@@ -89,7 +102,8 @@ def _open_case(kind: str, obj: Any) -> ModerationCase:
     subject_id = obj.pk if kind == TargetKind.MEMBER else obj.author_id
     try:
         with transaction.atomic():
-            return ModerationCase.objects.create(**{"kind": kind, "subject_id": subject_id, **lookup})
+            return ModerationCase.objects.create(**{"kind": kind, "subject_id": subject_id,
+                                                    "park_id": case_park_id(kind, obj), **lookup})
     except IntegrityError:  # another reporter opened it at the same moment
         return ModerationCase.objects.select_for_update().get(state=ModerationCase.State.OPEN, **lookup)
 
@@ -149,7 +163,7 @@ def report_create(*, actor: Any, kind: Any, target_id: Any, reason: Any, detail:
             case.auto_held = True
             audit(actor=None, verb=Verb.AUTO_HOLD, kind=kind, target_id=obj.pk, subject=obj.author_id, case=case,
                   reason=reason_text)
-            notification_send(recipients=operators(), kind="moderation",
+            notification_send(recipients=operators(park_id=case.park_id), kind="moderation",
                               title=_("Reported content was held and waits for review"),
                               body=obj.body[:140],  # an excerpt for the bell; the item itself is unchanged
                               url=reverse("community:moderation_queue"))
@@ -200,7 +214,7 @@ def member_report(*, actor: Any, user_id: Any, reason: Any, detail: Any = "", co
         ModerationCase.objects.filter(pk=case.pk).update(score=F("score") + weight,
                                                          report_count=F("report_count") + 1)
         if case.report_count == 0:  # the first report on this member: operators hear of it now
-            notification_send(recipients=operators(), kind="moderation",
+            notification_send(recipients=operators(park_id=case.park_id), kind="moderation",
                               title=_("A member was reported for their conduct"),
                               body=f"{person.display_name} · {where}"[:140],  # the bell's excerpt
                               url=reverse("community:moderation_queue"))

@@ -99,6 +99,8 @@ def comment_update(*, actor: Any, comment: Comment, body: Any) -> Comment:
 def comment_body_correct(*, actor: Any, comment: Comment, body: Any) -> Comment:
     """An operator corrects a comment's text (the admin), like ``post_body_correct``. Locks the row."""
     policy.require(actor, "community.moderate")
+    if not policy.can(actor, "community.moderate", comment):
+        raise NotFound(_("No such comment."))  # another park's operator: nothing there
     text = body_clean(body, limit=COMMENT_MAX)
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
@@ -130,7 +132,7 @@ def comment_set_status(*, comment: Comment, status: str, actor: Any, reason: str
     """The one way a comment's status changes; keeps the post's comment count, hot score and index right."""
     if status not in ContentStatus.values:
         raise Invalid(_("Unknown status."), code=ErrorCode.INVALID_CHOICE)
-    if actor is not None and not policy.can(actor, "community.content.status") and not (
+    if actor is not None and not policy.can(actor, "community.content.status", comment) and not (
             status == ContentStatus.DELETED and policy.can(actor, "community.comment.delete", comment)):
         raise Forbidden()
     reason = require_fits(str(reason or ""), field="reason", limit=REASON_MAX)

@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from parkos.community.models import MAX_IMAGES, Comment, ContentStatus, Group, Post, PostRevision, Topic
+from parkos.community.parks import AUTHORS_PARK, park_choose
 from parkos.community.services.moderation.screen import content_screen
 from parkos.community.services.posts.images import image_process, images_attach
 from parkos.community.services.posts.mentions import mentions_find, mentions_notify
@@ -47,6 +48,8 @@ def post_body_correct(*, actor: Any, post: Post, body: Any) -> Post:
     old text kept as a revision. No word filter, rate limit or mention notices: an operator's correction.
     Sets the new text on ``post`` too, so a caller saving other fields of it keeps them. Locks the row."""
     policy.require(actor, "community.moderate")
+    if not policy.can(actor, "community.moderate", post):
+        raise NotFound(_("No such post."))  # another park's operator: nothing there
     text = body_clean(body, limit=POST_MAX)
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
@@ -98,7 +101,9 @@ def _enterprise_allowed(actor: Any, enterprise: Any) -> bool:
 
 
 def post_create(*, actor: Any, body: Any, topic: Any = Topic.LIFE, tags: Any = None, group: Group | None = None,
-                enterprise: Any = None, images: Sequence[Any] = ()) -> Post:
+                enterprise: Any = None, images: Sequence[Any] = (), park: Any = AUTHORS_PARK) -> Post:
+    """``park``: the park's feed the post goes to (a Park, its code or id; by default the author's park),
+    None for the whole portfolio's. A group's post always takes its group's park."""
     policy.require(actor, "community.post.create")
     text, topic, tag_list = _clean_fields(body=body, topic=topic, tags=tags)
     if len(images) > MAX_IMAGES:
@@ -108,6 +113,10 @@ def post_create(*, actor: Any, body: Any, topic: Any = Topic.LIFE, tags: Any = N
             raise NotFound(_("No such group."))
         if not is_group_member(actor, group.pk):
             raise Forbidden(_("Join the group before posting in it."))
+        park_id = group.park_id
+    else:
+        chosen = park_choose(actor, park)
+        park_id = chosen.pk if chosen is not None else None
     if enterprise is not None and not _enterprise_allowed(actor, enterprise):
         raise Forbidden(_("Only the enterprise's admin and staff may post as the enterprise."))
     files = [image_process(f) for f in images]
@@ -117,7 +126,7 @@ def post_create(*, actor: Any, body: Any, topic: Any = Topic.LIFE, tags: Any = N
     now = timezone.now()
     with transaction.atomic():
         post = Post.objects.create(
-            author=actor, enterprise=enterprise, group=group, topic=topic, body=text, body_html=html, tags=tag_list,
+            author=actor, enterprise=enterprise, group=group, park_id=park_id, topic=topic, body=text, body_html=html, tags=tag_list,
             status=status, in_park_feed=group is None or not group.is_private,
             hot_score=hot_score(reactions=0, comments=0, created_at=now))
         images_attach(post, files)
@@ -180,14 +189,14 @@ def post_set_status(*, post: Post, status: str, actor: Any, reason: str = "") ->
     ``actor`` None is the system (e.g. weighted reports). Keeps group counters and the index right."""
     if status not in ContentStatus.values:
         raise Invalid(_("Unknown status."), code=ErrorCode.INVALID_CHOICE)
-    if actor is not None and not policy.can(actor, "community.content.status") and not (
+    if actor is not None and not policy.can(actor, "community.content.status", post) and not (
             status == ContentStatus.DELETED and policy.can(actor, "community.post.delete", post)):
         raise Forbidden()
     reason = require_fits(str(reason or ""), field="reason", limit=REASON_MAX)
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
         if locked.status == ContentStatus.DELETED and status != ContentStatus.DELETED and (
-                actor is None or not policy.can(actor, "community.content.status")):
+                actor is None or not policy.can(actor, "community.content.status", locked)):
             raise Conflict(_("This post was deleted."))
         was_visible = locked.status == ContentStatus.VISIBLE
         locked.status, locked.status_reason = status, reason
