@@ -126,6 +126,10 @@ def test_generator_part_at_small_scale() -> None:
     assert statuses["rated"] > statuses["cancelled"] > 0
     assert ServiceOrder.objects.filter(rating__isnull=False).exclude(status="rated").count() == 0
     assert EnterpriseFacts.objects.count() == n_enterprises
+    # Every order is in its enterprise's park; the smaller parks' own services are ordered there only.
+    assert not ServiceOrder.objects.exclude(park_id=F("enterprise__park_id")).exists()
+    assert Service.objects.filter(park__isnull=False).exists()
+    assert not ServiceOrder.objects.filter(service__park__isnull=False).exclude(park_id=F("service__park_id")).exists()
     # Every order's timeline starts at its submission.
     first = OrderEvent.objects.filter(action="submit").count()
     assert first == orders
