@@ -7,8 +7,8 @@ from parkos.search.admin import ReindexOnSaveMixin
 @admin.register(Event)
 class EventAdmin(ReindexOnSaveMixin, admin.ModelAdmin):
     search_kind = "event"
-    list_display = ["title", "starts_at", "audience", "capacity", "enterprise", "created_by", "status"]
-    list_filter = ["status", "audience", "place_kind"]
+    list_display = ["title", "park", "starts_at", "audience", "capacity", "enterprise", "created_by", "status"]
+    list_filter = ["park", "status", "audience", "place_kind"]
     search_fields = ["title", "place"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["created_by", "enterprise", "invitees"]
@@ -18,11 +18,12 @@ class EventAdmin(ReindexOnSaveMixin, admin.ModelAdmin):
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = ["event", "user", "status", "queued_at", "offer_expires_at", "points"]
-    list_filter = ["status"]
+    list_filter = ["park", "status"]
     search_fields = ["event__title", "user__display_name", "user__email", "ticket_hash"]
     autocomplete_fields = ["event", "user"]
     # Tickets are issued by the service (signed payload and its hash); the admin never edits them.
-    readonly_fields = ["ticket_code", "ticket_hash", "created_at", "updated_at"]
+    # The park is the event's, copied by the service.
+    readonly_fields = ["park", "ticket_code", "ticket_hash", "created_at", "updated_at"]
 
 
 @admin.register(CheckIn)

@@ -375,3 +375,43 @@ def test_generated_events_and_registrations_are_in_their_parks() -> None:
     assert not events.filter(enterprise__isnull=False).exclude(park_id=F("enterprise__park_id")).exists()
     assert not Registration.objects.exclude(park_id=F("event__park_id")).exists()
     assert set(events.values_list("park_id", flat=True)) <= set(Building.objects.values_list("park_id", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_moves_events_and_registrations_into_their_parks() -> None:
+    """Populated before events 0002: every row keeps existing; an event lands in its building's park (the
+    default without one), a registration in its event's."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    # An earlier transactional test may have flushed the park the migrations made: make it again.
+    default = Park.objects.filter(is_default=True).first() or Park.objects.create(code="main", name="园区",
+                                                                                     is_default=True)
+    park_b = Park.objects.create(code="b", name="乙园")
+    cache.clear()
+    building_b = BuildingFactory(code="PB9", park=park_b)
+    organiser, members = UserFactory(), [UserFactory() for _ in range(3)]
+    before, after = [("events", "0001_initial")], [("events", "0002_parks")]
+    MigrationExecutor(connection).migrate(before)
+    try:
+        old = MigrationExecutor(connection).loader.project_state(before).apps
+        OldEvent, OldRegistration = old.get_model("events", "Event"), old.get_model("events", "Registration")
+        start = timezone.now() + timedelta(days=2)
+        made = {}
+        for name, building_id in (("in_b", building_b.pk), ("no_building", None)):
+            event = OldEvent.objects.create(title=name, starts_at=start, ends_at=start + timedelta(hours=1),
+                                            capacity=5, building_id=building_id, place="x",
+                                            created_by_id=organiser.pk)
+            for i, member in enumerate(members):
+                OldRegistration.objects.create(event=event, user_id=member.pk, status="confirmed", queued_at=start,
+                                               ticket_code=f"{name}-{i}", ticket_hash=f"{name}-{i}")
+            made[name] = event.pk
+        counts = (OldEvent.objects.count(), OldRegistration.objects.count())
+    finally:
+        MigrationExecutor(connection).migrate(after)
+    assert (Event.objects.count(), Registration.objects.count()) == counts
+    assert Event.objects.get(pk=made["in_b"]).park_id == park_b.pk
+    assert Event.objects.get(pk=made["no_building"]).park_id == default.pk
+    assert set(Registration.objects.filter(event_id=made["in_b"]).values_list("park_id", flat=True)) == {park_b.pk}
+    assert set(Registration.objects.filter(event_id=made["no_building"]).values_list("park_id", flat=True)) == {
+        default.pk}
