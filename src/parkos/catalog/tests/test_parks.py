@@ -254,6 +254,13 @@ def test_notes_slots_and_plans_of_park_b_are_out_of_reach_for_park_a(world: Any)
     with pytest.raises(NotFound):
         workspace_selectors.slot_get(viewer=op_a, slot_id=slot.pk)
     assert workspace_selectors.slot_get(viewer=world["op_b"], slot_id=slot.pk) == slot
+    # An appointment follows its enterprise's park.
+    booked = appointments.appointment_book(actor=world["admin_b"], slot=slot, topic="乙园入驻咨询")
+    with pytest.raises(NotFound):
+        workspace_selectors.appointment_get(viewer=op_a, appointment_id=booked.pk)
+    with pytest.raises(Forbidden):
+        appointments.appointment_cancel(actor=op_a, appointment=booked, reason="越权")
+    assert workspace_selectors.appointment_get(viewer=world["op_b"], appointment_id=booked.pk) == booked
     # Plans follow their enterprise's park.
     with pytest.raises(Forbidden):
         plans.plan_open(actor=op_a, enterprise=ent_b)
