@@ -394,3 +394,50 @@ def test_the_admin_is_the_portfolio_operators_and_shows_every_park(parks: tuple[
     assert _client(op_a).get("/admin/community/suggestion/").status_code == 302  # to the log-in: not theirs
     page = _client(op_all).get("/admin/community/suggestion/")
     assert page.status_code == 200 and "乙园的建议" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_moves_the_community_into_the_default_park() -> None:
+    """Populated before community 0006: every row keeps existing; posts outside groups and suggestions land
+    in the default park, groups and their posts become the portfolio's, a case takes its content's park."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from parkos.community.models import Comment, Report
+
+    default = Park.objects.filter(is_default=True).first() or Park.objects.create(code="main", name="园区",
+                                                                                     is_default=True)
+    from django.core.cache import cache
+
+    cache.clear()
+    author, reporter = UserFactory(), UserFactory()
+    before = [("community", "0005_status_reason_fits_moderation_reason")]
+    MigrationExecutor(connection).migrate(before)
+    try:
+        old = MigrationExecutor(connection).loader.project_state(before).apps
+        OldGroup, OldPost = old.get_model("community", "Group"), old.get_model("community", "Post")
+        OldComment, OldSuggestion = old.get_model("community", "Comment"), old.get_model("community", "Suggestion")
+        OldCase, OldReport = old.get_model("community", "ModerationCase"), old.get_model("community", "Report")
+        group = OldGroup.objects.create(name="旧社群")
+        loose = OldPost.objects.create(author_id=author.pk, body="园区帖子")
+        in_group = OldPost.objects.create(author_id=author.pk, body="社群帖子", group=group)
+        comment = OldComment.objects.create(post=loose, author_id=author.pk, body="评论")
+        sugg = OldSuggestion.objects.create(author_id=author.pk, title="建议", body="内容")
+        cases = [OldCase.objects.create(kind="post", post=in_group, subject_id=author.pk),
+                 OldCase.objects.create(kind="comment", comment=comment, subject_id=author.pk),
+                 OldCase.objects.create(kind="suggestion", suggestion=sugg, subject_id=author.pk),
+                 OldCase.objects.create(kind="member", subject_id=author.pk)]
+        for case in cases:
+            OldReport.objects.create(case=case, reporter_id=reporter.pk, reason="spam")
+        counts = (OldGroup.objects.count(), OldPost.objects.count(), OldComment.objects.count(),
+                  OldSuggestion.objects.count(), OldCase.objects.count(), OldReport.objects.count())
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert (Group.objects.count(), Post.objects.count(), Comment.objects.count(), Suggestion.objects.count(),
+            ModerationCase.objects.count(), Report.objects.count()) == counts
+    assert Group.objects.get(pk=group.pk).park_id is None
+    assert Post.objects.get(pk=loose.pk).park_id == default.pk and Post.objects.get(pk=in_group.pk).park_id is None
+    assert Suggestion.objects.get(pk=sugg.pk).park_id == default.pk
+    parks_of_cases = dict(ModerationCase.objects.values_list("kind", "park_id"))
+    assert parks_of_cases == {"post": None, "comment": default.pk, "suggestion": default.pk, "member": default.pk}
