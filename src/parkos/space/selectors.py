@@ -55,12 +55,12 @@ def allowed_areas(*, user: User, space: SpaceMap, parsed: ParsedMap, employer_id
     for area in parsed.areas:
         if area.access == "anyone":
             continue
-        if operator or _may_enter(area, user, employer_id, invited):
+        if operator or _may_enter(area, user, employer_id, invited, space.park_id):
             allowed.append(area.index)
     return allowed
 
 
-def _may_enter(area: Area, user: User, employer_id: int | None, invited: set[str]) -> bool:
+def _may_enter(area: Area, user: User, employer_id: int | None, invited: set[str], park: Any = None) -> bool:
     """``employer_id``: the enterprise ``user`` is active staff of (None when none)."""
     if area.access == "invited":
         return area.name in invited or (area.enterprise is not None and employer_id == area.enterprise)
@@ -68,7 +68,7 @@ def _may_enter(area: Area, user: User, employer_id: int | None, invited: set[str
         return area.enterprise is not None and employer_id == area.enterprise
     if area.access == "event_registrants":
         # An event hall without a fixed event admits the registrants of what is on now; open otherwise.
-        event_id = area.event or event_now(room=area.index)
+        event_id = area.event or event_now(room=area.index, park=park)  # this map's park's events
         return event_id is None or event_registered(user=user, event_id=event_id)
     return False
 

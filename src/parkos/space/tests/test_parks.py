@@ -17,6 +17,7 @@ from parkos.space import selectors, services, tickets
 from parkos.space.models import MapBan, SpaceMap
 from parkos.space.tests.conftest import join
 from parkos.space.tests.maps import tiled
+from parkos.space.tiled import parse
 
 
 def _map(park: Park, slug: str | None = None, **kwargs: object) -> SpaceMap:
@@ -134,6 +135,29 @@ def test_a_booth_shows_only_an_enterprise_of_the_maps_park(client, parks):
     client.force_login(UserFactory())
     assert client.get(f"/space/{space.slug}/area/0/").context["enterprise"] == ours
     assert client.get(f"/space/{space.slug}/area/1/").context["enterprise"] is None
+
+
+@pytest.mark.django_db
+def test_the_event_hall_shows_only_the_maps_parks_events(client, parks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parkos.events.tests.factories import EventFactory
+    from parkos.space.demo_map import build
+
+    park_a, park_b = parks
+    space = SpaceMap.objects.create(slug="hall-a", name="甲园", tiled=build([]), park=park_a)
+    hall = next(a.index for a in parse(space.tiled).areas if a.kind == "event_hall")
+    now = timezone.now()
+    elsewhere = EventFactory(title="乙园的活动", starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=1),
+                             map_room_id=hall, park=park_b)
+    stranger = UserFactory()
+    # Park B's event on now in the same room number does not close park A's hall to non-registrants,
+    assert hall in tickets.ticket_read(selectors.ticket_for(user=stranger, space=space))["a"]
+    client.force_login(stranger)
+    # nor shows on its card.
+    assert elsewhere.title not in client.get(f"/space/{space.slug}/area/{hall}/").content.decode()
 
 
 @pytest.mark.server
