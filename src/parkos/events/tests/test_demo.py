@@ -34,3 +34,31 @@ def test_demo_events_load_once() -> None:
     counts = (Event.objects.count(), Registration.objects.count())
     demo.seed_demo(ctx)
     assert (Event.objects.count(), Registration.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_the_demo_portfolio_has_events_in_both_parks() -> None:
+    from django.core.cache import cache
+
+    from parkos.accounts.models import User
+    from parkos.core.errors import NotFound
+    from parkos.demo.seed import demo_email, seed_demo
+    from parkos.events import selectors
+
+    seed_demo(domains=["events"])
+    cache.clear()  # the parks' list is refreshed on commit, which a test never reaches
+    yizhuang = Park.objects.get(code="yizhuang")
+    there = Event.objects.filter(park=yizhuang)
+    assert there.count() == 3 and set(there.values_list("building__code", flat=True)) == {"Y1", "Y2"}
+    operator_yz = User.objects.get(email=demo_email("operator-yz"))
+    assert set(there.values_list("created_by", flat=True)) == {operator_yz.pk}
+    tenants = there.get(audience="tenants")
+    assert not tenants.registrations.exclude(user__memberships__enterprise__park=yizhuang).exists()
+    # The yizhuang operator manages yizhuang's events, and not even sees main's invited breakfast.
+    assert selectors.event_for_manager(viewer=operator_yz, event_id=tenants.pk) == tenants
+    breakfast = Event.objects.get(title="投资人早餐会")
+    assert breakfast.park.code == "main"
+    with pytest.raises(NotFound):
+        selectors.event_get(viewer=operator_yz, event_id=breakfast.pk)
+    shown = {e.pk for e in selectors.event_list(viewer=operator_yz, park=yizhuang, when="all")}
+    assert shown == set(there.values_list("pk", flat=True))
