@@ -102,3 +102,23 @@ def test_the_results_page_shows_the_park_facet_current_park_first(portfolio: dic
     assert "甲园法务咨询有限公司" not in narrowed.content.decode()
     # The header's instant box is unchanged: every park.
     assert "甲园" in client.get("/search/suggest/", {"q": "法务"}).content.decode()
+
+
+def test_park_facets_and_the_park_filter_add_no_query(portfolio: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    viewer = member(roles=[(policy.OPERATOR, portfolio["b"])])
+    selectors.search(viewer=viewer, q="法务")  # warm the cached park list
+
+    def queries(**kwargs: Any) -> int:
+        fresh = type(viewer).objects.get(pk=viewer.pk)  # no per-request caches carried over
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.search(viewer=fresh, q="法务", **kwargs)
+        return len(ctx.captured_queries)
+
+    every = queries()
+    for n in range(3):  # more parks' documents: the same queries
+        extra = enterprise(name=f"乙园第{n}法务所有限公司", tags="法务", park="b")
+        services.document_index(kind="enterprise", object_id=extra.pk)
+    assert queries() == every and queries(park=portfolio["b"]) == every

@@ -178,3 +178,18 @@ def test_the_server_refuses_moderation_from_another_parks_operator(space_server)
     pv.sync()  # still connected: neither muted, nor told an announcement, nor put out
     assert not [e for e in pv.events if e["t"] in ("muted", "announce")]
     assert not MapBan.objects.filter(map=space).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_map_per_park_with_that_parks_booths():
+    from parkos.demo.seed import seed_demo
+    from parkos.enterprises.models import Enterprise
+
+    seed_demo(domains=["space"])
+    maps = {m.park.code: m for m in SpaceMap.objects.filter(is_default=True).select_related("park")}
+    assert set(maps) == {"main", "yizhuang"}
+    small, large = parse(maps["yizhuang"].tiled), parse(maps["main"].tiled)
+    assert small.width * small.height < large.width * large.height  # the second park is smaller
+    for code, parsed in (("main", large), ("yizhuang", small)):
+        booths = [a.enterprise for a in parsed.areas if a.kind == "booth"]
+        assert booths and set(Enterprise.objects.filter(pk__in=booths).values_list("park__code", flat=True)) == {code}
