@@ -98,13 +98,18 @@ def _clear_caches() -> Iterator[None]:
 # --- data that migrations load ----------------------------------------------------------------------
 
 def ensure_industries() -> None:
-    """The industry taxonomy comes from a data migration; a transactional test before this one may
-    have flushed it. Loads it again (idempotent)."""
+    """The industry taxonomy and the default park come from data migrations; a transactional test before
+    this one may have flushed them. Loads them again (idempotent)."""
     from importlib import import_module
 
     from django.apps import apps
 
     import_module("parkos.enterprises.migrations.0002_industries").load(apps, None)
+    # The default park too (core 0002): a flush took it with everything else.
+    import_module("parkos.core.migrations.0002_parks").create_default_park(apps, None)
+    from parkos.core.parks import parks_changed
+
+    parks_changed()
 
 
 # --- browser ---------------------------------------------------------------------------------------
