@@ -382,6 +382,9 @@ def _register() -> None:
     api.add_router("/", community_router)
     api.add_router("/", events_router)
     api.add_router("/", scenes_router)
+    from parkos.core.api import router as core_router
+
+    api.add_router("/", core_router)
 
 
 def _is_int(annotation: Any) -> bool:
