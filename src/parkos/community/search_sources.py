@@ -39,13 +39,15 @@ def _comments() -> QuerySet[Any]:
     from parkos.community.models import Comment, ContentStatus
 
     return Comment.objects.filter(status=ContentStatus.VISIBLE, post__status=ContentStatus.VISIBLE,
-                                  post__in_park_feed=True).select_related("author")
+                                  post__in_park_feed=True).select_related("author", "post")
 
 
 def _comment_doc(c: Any) -> IndexDoc:
     return IndexDoc(title=_title(c.body), url=f"{reverse('community:post', args=[c.post_id])}#c{c.pk}", body=c.body,
                     keywords=[c.author.display_name], visibility=Visibility.MEMBERS, boost=0.7, fresh=True,
-                    published_at=c.created_at)
+                    published_at=c.created_at,
+                    # A comment is where its post is (None: the post is for every park).
+                    park_id=c.post.park_id)
 
 
 def _groups() -> QuerySet[Any]:

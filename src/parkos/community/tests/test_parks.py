@@ -441,3 +441,34 @@ def test_migration_moves_the_community_into_the_default_park() -> None:
     assert Suggestion.objects.get(pk=sugg.pk).park_id == default.pk
     parks_of_cases = dict(ModerationCase.objects.values_list("kind", "park_id"))
     assert parks_of_cases == {"post": None, "comment": default.pk, "suggestion": default.pk, "member": default.pk}
+
+
+def test_search_finds_a_parks_posts_comments_groups_and_suggestions_in_that_park(parks: tuple[Park, Park]) -> None:
+    """Search filtered by park: a park's community content and the portfolio-wide; a private group's posts
+    never (they are not indexed at all)."""
+    from parkos.search import selectors as search
+    from parkos.search import services as index
+
+    park_a, park_b = parks
+    author = _member_of(park_b)
+    post = post_services.post_create(actor=author, body="乙园桂花节开幕", park=park_b)
+    comment = post_services.comment_create(actor=UserFactory(), post=post, body="桂花节真热闹")
+    everywhere = post_services.post_create(actor=author, body="全部园区桂花节", park=None)
+    closed = group_services.group_create(actor=author, data={"name": "桂花闭门会", "visibility": "private",
+                                                            "park": park_b})
+    secret = post_services.post_create(actor=author, body="桂花闭门消息", group=closed)
+    s = sugg_services.suggestion_create(actor=author, title="桂花节延长", body="内容", park=park_b)
+    for kind, pk in (("post", post.pk), ("comment", comment.pk), ("post", everywhere.pk), ("post", secret.pk),
+                     ("suggestion", s.pk)):
+        index.document_index(kind=kind, object_id=pk)
+    viewer = UserFactory()
+
+    def urls(park: Park | None) -> set[str]:
+        return {h.url for h in search.search(viewer=viewer, q="桂花", park=park).hits}
+
+    post_url, comment_url = reverse("community:post", args=[post.pk]), f"{reverse('community:post', args=[post.pk])}#c{comment.pk}"
+    all_url, secret_url = reverse("community:post", args=[everywhere.pk]), reverse("community:post", args=[secret.pk])
+    s_url = reverse("community:suggestion", args=[s.pk])
+    assert {post_url, comment_url, all_url, s_url} <= urls(park_b) and secret_url not in urls(park_b)
+    in_a = urls(park_a)
+    assert all_url in in_a and not in_a & {post_url, comment_url, s_url, secret_url}
