@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parkos.core.errors import ErrorCode
 from parkos.core.forms import StyledForm
 from parkos.enterprises.models import Building, Headcount, Industry, Stage
 
@@ -51,7 +52,7 @@ class EnterpriseForm(StyledForm):
             return None
         building = Building.objects.filter(pk=int(value)).first() if str(value).isdigit() else None
         if building is None:
-            raise forms.ValidationError(_("Choose a valid option."), code="invalid_choice")
+            raise forms.ValidationError(_("Choose a valid option."), code=ErrorCode.INVALID_CHOICE)
         return building
 
 
