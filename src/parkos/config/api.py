@@ -322,7 +322,8 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> set[int
     unsafe = method in UNSAFE
     if operation.get("security"):
         statuses |= {401, 403}
-    if "{" in path or any(p.get("name") in ("id", "pk") or str(p.get("name", "")).endswith("_id") for p in params):
+    if "{" in path or any(p.get("name") in ("id", "pk", "park") or str(p.get("name", "")).endswith("_id")
+                          for p in params):
         statuses.add(404)  # it names an object (in the path or the query) that may not exist for you
     if params or body:
         statuses |= {400, 422}
