@@ -25,14 +25,16 @@ demo: install
 	PORT=$(PORT) exec $(BIN)/parkos serve --port $(PORT) --show-demo-logins
 
 # Debian's Chromium for the browser tests (never `playwright install`: nothing may download a browser).
-# Debian's chromium (browser tests) and nginx (the reverse proxy put in front of ParkOS by
-# core/tests/test_proxy_server.py). The tests start their own nginx on 127.0.0.1; the package's own
-# service is not wanted, so it is stopped and disabled where systemd started it.
+# Debian's chromium (browser tests), a CJK font, nginx (the reverse proxy put in front of ParkOS by
+# core/tests/test_proxy_server.py) and redis-server (the map's Redis-failure test starts its own).
+# The tests start their own nginx on 127.0.0.1; the package's own service is not wanted, so it is
+# stopped and disabled where systemd started it.
 browser-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian's$$missing for the browser and proxy tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
