@@ -383,6 +383,9 @@ def _register() -> None:
     api.add_router("/", community_router)
     api.add_router("/", events_router)
     api.add_router("/", scenes_router)
+    from parkos.access.api import router as access_router
+
+    api.add_router("/", access_router)
     from parkos.core.api import router as core_router
 
     api.add_router("/", core_router)

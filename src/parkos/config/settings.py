@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "parkos.community",
     "parkos.events",
     "parkos.scenes",
+    "parkos.access",
     "parkos.space",
     "parkos.demo",
     "parkos.search",

@@ -43,6 +43,8 @@ class Building(models.Model):
     code = models.CharField(_("code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=40)
     floors = models.PositiveSmallIntegerField(_("floors"), default=1)
+    # Gross floor area: innovation density (people-hours per 1,000 m²) is measured against it.
+    floor_area_m2 = models.PositiveIntegerField(_("floor area (m²)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("building")

@@ -1,0 +1,5 @@
+"""API: presence (filled in by the access work)."""
+
+from ninja import Router
+
+router = Router(tags=["access"])

@@ -1,0 +1,5 @@
+"""API: visitors (filled in by the access work)."""
+
+from ninja import Router
+
+router = Router(tags=["access"])

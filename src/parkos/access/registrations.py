@@ -1,0 +1,1 @@
+"""What access registers with other parts on start-up (imported by AccessConfig.ready)."""

@@ -1,0 +1,5 @@
+"""Pages: apps."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages: gates."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

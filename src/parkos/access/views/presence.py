@@ -1,0 +1,5 @@
+"""Pages: presence."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

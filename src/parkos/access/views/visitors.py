@@ -1,0 +1,5 @@
+"""Pages: visitors."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
