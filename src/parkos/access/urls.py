@@ -1,5 +1,6 @@
-from parkos.access.views import apps, gates, presence, visitors
+from parkos.access.views import apps, gates, presence, screening, visitors
 
 app_name = "access"
 
-urlpatterns = [*gates.urlpatterns, *presence.urlpatterns, *visitors.urlpatterns, *apps.urlpatterns]
+urlpatterns = [*gates.urlpatterns, *presence.urlpatterns, *visitors.urlpatterns, *apps.urlpatterns,
+               *screening.urlpatterns]

@@ -1,0 +1,5 @@
+"""Pages: screening."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
