@@ -158,6 +158,10 @@ class CredentialOut(Schema):
     revoked_at: datetime | None
     created_at: datetime
 
+    @staticmethod
+    def resolve_area_ids(obj: Any) -> list[int]:
+        return sorted(a.pk for a in obj.areas.all())
+
 
 class SettingsIn(Schema):
     late_after: time | None = None

@@ -1,8 +1,6 @@
 """The gates' own endpoints, authenticated by device keys only (access/auth.py): post passages, ask
 for a decision. A key speaks only for its own gate: naming another gate's id is 403 and stores nothing."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest

@@ -185,7 +185,7 @@ def device_key_issue(*, actor: Any, gate: Gate) -> tuple[DeviceKey, str]:
 def device_key_rotate(*, actor: Any, gate: Gate, overlap: dt.timedelta = DEFAULT_OVERLAP) -> tuple[DeviceKey, str]:
     """A new key; every key still usable now expires after ``overlap`` (or earlier if it already
     would). The gate row is locked so two rotations at once leave one consistent set of keys."""
-    if overlap < dt.timedelta(0) or overlap > MAX_OVERLAP:
+    if not dt.timedelta(0) <= overlap <= MAX_OVERLAP:
         raise field_error("overlap_hours", _("The overlap must be between 0 and 720 hours."),
                           code=ErrorCode.OUT_OF_RANGE)
     policy.require(actor, "access.configure", gate)
