@@ -1,8 +1,6 @@
 """API: temperature screening (the member's consent; operators' figures, alerts and audit log) and
 feedback on tenants' gates and apps. Readings themselves come from apps (api/apps.py)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
