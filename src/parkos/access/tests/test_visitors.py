@@ -186,8 +186,9 @@ def test_a_cancelled_pass_is_refused_but_lets_its_visitor_out(cast: dict[str, An
     cancelled = services.visitor_cancel(actor=cast["host"], visitor=visitor)
     assert cancelled.status == S.CANCELLED
     assert services.visitor_cancel(actor=cast["host"], visitor=visitor).status == S.CANCELLED  # idempotent
-    visitor = services.visitor_pass_by_code(services.pass_code(token))
-    assert visitor is not None
+    found = services.visitor_pass_by_code(services.pass_code(token))
+    assert found is not None
+    visitor = found
     when = visitor.valid_from + dt.timedelta(minutes=1)
     assert services.visitor_gate_check(visitor=visitor, gate=cast["gate1"], when=when,
                                        direction=Direction.IN) == Refusal.VISITOR_CANCELLED

@@ -29,7 +29,9 @@ def cast_fixture(db: None) -> dict[str, Any]:
     cache.clear()  # the list of parks is cached
     area_a = AreaFactory(building=BuildingFactory(code="VA1", park=a), name="A1大堂")
     area_b = AreaFactory(building=BuildingFactory(code="VB1", park=b), name="B1大堂")
-    enterprise, host = enterprise_with_admin(UserFactory(display_name="刘博"), park=a, name="思灵机器人")
+    enterprise, host = enterprise_with_admin(park=a, name="思灵机器人")
+    host.display_name = "刘博"
+    host.save(update_fields=["display_name"])
     other, tenant = enterprise_with_admin(park=a, name="青禾医疗")
     enterprise_b, admin_b = enterprise_with_admin(park=b, name="亦庄新能")
     return {
