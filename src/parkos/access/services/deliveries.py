@@ -282,10 +282,13 @@ def deliveries_run_due(*, limit: int = RUN_DUE_BATCH) -> int:
 def delivery_replay(*, actor: Any, delivery: Delivery) -> Delivery:
     """Send a delivery again as a new delivery (same event and payload, ``replay_of`` the original), for
     an operator whose receiver lost or failed it."""
-    app = delivery.app
-    policy.require(actor, "access.app.manage", app)
-    if not app.is_active:
-        raise Conflict(_("The app is switched off: reactivate it before replaying."), code=ErrorCode.INACTIVE)
+    policy.require(actor, "access.app.manage", delivery.app)
     original = delivery.replay_of_id or delivery.pk
-    created = _queue([Delivery(app_id=app.pk, event=delivery.event, payload=delivery.payload, replay_of_id=original)])
+    with transaction.atomic():
+        # Read under lock: the app switched off a moment ago must not be sent to.
+        app = App.objects.select_for_update().get(pk=delivery.app_id)
+        if not app.is_active:
+            raise Conflict(_("The app is switched off: reactivate it before replaying."), code=ErrorCode.INACTIVE)
+        created = _queue([Delivery(app_id=app.pk, event=delivery.event, payload=delivery.payload,
+                                   replay_of_id=original)])
     return created[0]

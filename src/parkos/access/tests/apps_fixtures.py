@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -84,7 +85,7 @@ def app_client(token: str) -> Client:
 
 @dataclass
 class Received:
-    headers: dict[str, str]
+    headers: Message  # case-insensitive, as any receiver reads headers
     body: bytes
     signature_ok: bool
 
@@ -109,7 +110,7 @@ class Receiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/parkos/hook"
 
-    def verify(self, headers: dict[str, str], body: bytes) -> bool:
+    def verify(self, headers: Message, body: bytes) -> bool:
         timestamp = headers.get("X-ParkOS-Timestamp", "")
         if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 300:
             return False
@@ -119,10 +120,10 @@ class Receiver:
 
 def _handler(receiver_box: list[Receiver]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 — the name http.server calls
+        def do_POST(self) -> None:
             receiver = receiver_box[0]
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            headers = {k: v for k, v in self.headers.items()}
+            headers = self.headers
             if receiver.delay:
                 time.sleep(receiver.delay)
             with receiver.lock:

@@ -14,15 +14,18 @@ from django.utils import timezone
 
 from parkos.access.models import AccessPreference, App, AppScope, Delivery, Reading, VisitorPass
 from parkos.access.services import apps as services
-from parkos.access.tests.apps_fixtures import (  # noqa: F401 — fixtures
+from parkos.access.tests import apps_fixtures
+from parkos.access.tests.apps_fixtures import (
     ALL_SCOPES,
     app_client,
     logged_in,
     make_app,
     passage,
-    world,
 )
 from parkos.core.errors import Forbidden, Invalid, NotAuthenticated
+
+# The fixtures of apps_fixtures, used by name.
+world = apps_fixtures.world
 
 pytestmark = pytest.mark.django_db
 
