@@ -20,9 +20,9 @@ install: $(STAMP)
 demo: install
 	$(BIN)/parkos migrate --noinput -v 0
 	$(BIN)/parkos collectstatic --noinput -v 0
-	$(BIN)/parkos seed-demo
+	PORT=$(PORT) $(BIN)/parkos seed-demo
 	$(BIN)/parkos search-reindex
-	PORT=$(PORT) exec $(BIN)/parkos serve --port $(PORT) --show-demo-logins
+	PORT=$(PORT) exec $(BIN)/parkos serve --port $(PORT) --show-demo-logins --example-apps
 
 # Debian's Chromium for the browser tests (never `playwright install`: nothing may download a browser).
 # Debian's chromium (browser tests), a CJK font, nginx (the reverse proxy put in front of ParkOS by

@@ -25,6 +25,10 @@ _events = itertools.count(1)
 
 @pytest.fixture
 def scene(db: None) -> dict[str, Any]:
+    return build_scene()
+
+
+def build_scene() -> dict[str, Any]:
     """Park A (default) and park B. In A: a vendor enterprise (admin + colleague) whose face gate is
     ``gate``, a second gate without vendor, two operators; in B: its gate and its operator. Members of
     A's tenant ``member`` and ``other``; a portfolio operator; an outsider of no enterprise."""

@@ -40,9 +40,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
         parser.add_argument("--quiet", action="store_true", help="no access log")
         parser.add_argument("--show-demo-logins", action="store_true", help="print the demo park's log-ins")
+        parser.add_argument("--example-apps", action="store_true",
+                            help="also run the example gate apps of examples/ (their config is written by seed-demo)")
 
     def handle(self, *args: Any, host: str, port: int, workers: int, quiet: bool, show_demo_logins: bool,
-               **options: Any) -> None:
+               example_apps: bool = False, **options: Any) -> None:
         # MALLOC_ARENA_MAX: glibc gives every thread its own arena, and a log-in's Argon2 (19 MiB) in
         # each of a worker's threads would stay resident for good; two arenas keep a worker's RSS flat.
         env = {**os.environ, "PORT": str(port), "WS_PORT": str(port + 1), "SPACE_PORT": str(port + 2),
@@ -51,6 +53,8 @@ class Command(BaseCommand):
         commands = server_commands(host=host, port=port, workers=workers)
         if quiet:
             commands["web"] = [c for c in commands["web"] if c not in ("--access-logfile", "-")]
+        if example_apps:
+            commands.update(self._example_apps())
         procs: dict[str, subprocess.Popen[bytes]] = {}
         stopping = False
 
@@ -102,3 +106,19 @@ class Command(BaseCommand):
             self.stdout.write("Stopping ParkOS…")
         finally:
             stop()
+
+    def _example_apps(self) -> dict[str, list[str]]:
+        """The standalone example apps (examples/ at the repository's root), each with the config file the
+        demo seed wrote under var/examples/; one without its config is skipped with a word why."""
+        from pathlib import Path
+
+        apps: dict[str, list[str]] = {}
+        root = Path(__file__).resolve().parents[5] / "examples"
+        for name in ("temperature_app",):
+            program, config = root / name / "app.py", Path(settings.VAR_DIR) / "examples" / f"{name}.json"
+            if program.exists() and config.exists():
+                apps[name] = [sys.executable, str(program), "--config", str(config)]
+            else:
+                self.stderr.write(f"example app {name} not started: {program} or {config} is missing "
+                                  "(run parkos seed-demo first)")
+        return apps
