@@ -24,6 +24,9 @@ KINDS = {
     "scene": _("Scenes, proposals and deals"),
     "moderation": _("Moderation decisions about my account"),
     "announcement": _("Announcements from the park"),
+    "visitor": _("My visitors arriving at the gates"),
+    "access_alert": _("Temperature alerts at the park's gates"),
+    "feedback": _("Members' feedback on our products at the gates"),
 }
 
 
@@ -50,5 +53,8 @@ EMAIL_DEFAULTS: dict[str, str] = {
     "scene": Email.DIGEST,
     "moderation": Email.IMMEDIATE,
     "announcement": Email.DIGEST,
+    "visitor": Email.IMMEDIATE,
+    "access_alert": Email.IMMEDIATE,
+    "feedback": Email.DIGEST,
 }
 assert set(EMAIL_DEFAULTS) == set(KINDS)
