@@ -298,3 +298,39 @@ def test_openapi_lists_the_app_operations_with_their_auth(world: dict[str, Any])
         assert path in paths, path
     assert paths["/api/v1/access/app/passages"]["get"]["security"] == [{"AppAuth": []}]
     assert ALL_SCOPES == ["passages.read", "readings.write", "visitors.read"]
+
+
+# --- pages ----------------------------------------------------------------------------------------------------
+
+def test_pages_register_show_the_token_once_and_keep_to_the_park(world: dict[str, Any]) -> None:
+    client = logged_in(world["op_a"])
+    assert client.get("/access/apps/").status_code == 200
+    response = client.post("/access/apps/new/", {"name": "访客接待", "webhook_url": "ftp://x", "scopes": ["visitors.read"],
+                                                 "gate_ids": [world["gate_a1"].pk]})
+    assert response.status_code == 200 and not App.objects.exists()
+    assert "http://" in response.content.decode()  # the service's message, next to the field
+    response = client.post("/access/apps/new/", {"name": "访客接待", "webhook_url": "https://hooks.example.cn/v",
+                                                 "scopes": ["visitors.read"], "gate_ids": [world["gate_a1"].pk],
+                                                 "owner_enterprise": world["enterprise_a"].pk})
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    app = App.objects.get()
+    text = response.content.decode()
+    token = text.split('data-testid="app-token"', 1)[1].split(">", 1)[1].split("<", 1)[0].strip()
+    assert app.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in client.get(f"/access/apps/{app.pk}/").content.decode()
+    # Edit: scopes and gates.
+    response = client.post(f"/access/apps/{app.pk}/edit/", {"name": "访客接待", "webhook_url": "https://hooks.example.cn/v",
+                                                             "scopes": ["visitors.read", "passages.read"],
+                                                             "gate_ids": [world["gate_a1"].pk, world["gate_a2"].pk]})
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.scopes == ["passages.read", "visitors.read"] and app.gates.count() == 2
+    rotated = client.post(f"/access/apps/{app.pk}/rotate-token/")
+    assert rotated.status_code == 200 and services.app_authenticate(token) is None
+    # Another park's operator: not found; a member: forbidden; nothing changes.
+    assert logged_in(world["op_b"]).get(f"/access/apps/{app.pk}/").status_code == 404
+    assert logged_in(world["op_b"]).post(f"/access/apps/{app.pk}/deactivate/").status_code == 404
+    assert logged_in(world["member"]).get("/access/apps/").status_code == 403
+    assert logged_in(world["member"]).post(f"/access/apps/{app.pk}/deactivate/").status_code in (403, 404)
+    app.refresh_from_db()
+    assert app.is_active
