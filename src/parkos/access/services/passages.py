@@ -192,10 +192,10 @@ def passages_ingest(*, gate: Gate, events: list[Any], sent_at: dt.datetime | Non
             inserted = {}
         user_days: set[tuple[int, dt.date]] = set()
         for event, row in zip(new, rows, strict=True):
-            result, reason = outcomes[event.event_id]
-            results[event.index] = EventResult(event.event_id, result, reason=reason,
+            outcome, why = outcomes[event.event_id]
+            results[event.index] = EventResult(event.event_id, outcome, reason=why,
                                                passage_id=inserted.get(event.event_id), clock_skew=skew)
-            if result == Passage.Result.ACCEPTED:
+            if outcome == Passage.Result.ACCEPTED:
                 accepted_ids.append(inserted[event.event_id])
                 if row.user_id is not None:
                     user_days.add((row.user_id, timezone.localdate(event.when)))

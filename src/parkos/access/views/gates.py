@@ -139,9 +139,10 @@ def gate_detail(request: HttpRequest, gate_id: int) -> HttpResponse:
             return redirect("access:gate_detail", gate.pk)
         gate = selectors.gate_get(viewer=request.user, gate_id=gate_id)
     keys = list(selectors.key_list(viewer=request.user, gate=gate))
+    tolerance = gates.access_settings_of(gate.park_id).clock_skew_tolerance
     response = render(request, "access/gates/detail.html", {
         "gate": gate, "keys": keys, "new_key": new_key, "rotate": rotate,
-        "skew_tolerance": gates.access_settings_of(gate.park_id).clock_skew_tolerance})
+        "skew_bad": gate.clock_offset is not None and abs(gate.clock_offset) > tolerance})
     response["Cache-Control"] = "no-store"  # the page may hold a key shown once
     return response
 
