@@ -17,11 +17,14 @@ from django.utils import timezone
 from parkos.access.models import Feedback
 from parkos.access.selectors import feedback as selectors
 from parkos.access.services.feedback import feedback_give
-from parkos.access.tests.screening_fixtures import scene, temperature_app  # noqa: F401
+from parkos.access.tests import screening_fixtures
+from parkos.access.tests.screening_fixtures import temperature_app
 from parkos.core.errors import Conflict, ErrorCode, Invalid, NotAuthenticated, NotFound
 from parkos.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
+# The fixture of screening_fixtures, used by name.
+scene = screening_fixtures.scene
 
 
 def _client(user: Any) -> Client:

@@ -19,11 +19,14 @@ from django.utils import timezone
 from parkos.access.models import AccessPreference, AccessSettings, AppScope, Passage, Reading, SensitiveRead
 from parkos.access.selectors import readings as selectors
 from parkos.access.services import readings as services
-from parkos.access.tests.screening_fixtures import passage, scene, temperature_app  # noqa: F401
+from parkos.access.tests import screening_fixtures
+from parkos.access.tests.screening_fixtures import passage, temperature_app
 from parkos.core.errors import Conflict, ErrorCode, Forbidden, Invalid, NotAuthenticated, NotFound
 from parkos.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
+# The fixture of screening_fixtures, used by name.
+scene = screening_fixtures.scene
 S = Decimal
 
 
@@ -210,8 +213,8 @@ def test_readings_are_kept_14_days_at_most_or_the_parks_shorter_retention(scene:
     AccessPreference.objects.filter(user=scene["member"]).update(
         temperature_consented_at=timezone.now() - dt.timedelta(days=30))
     now = timezone.now()
-    ages = {13: None, 15: None}
-    for days in ages:
+    ages: dict[int, int] = {}
+    for days in (13, 15):
         ages[days] = _attach(app, passage(scene["member"], scene["gate"]), "36.5").pk
         Reading.objects.filter(pk=ages[days]).update(measured_at=now - dt.timedelta(days=days),
                                                      created_at=now - dt.timedelta(days=days))
