@@ -147,3 +147,27 @@ def test_the_app_refuses_bad_and_old_signatures(running: dict[str, Any]) -> None
     assert _post(running["port"], body, {**headers, "X-ParkOS-Timestamp": str(now),
                                           "X-ParkOS-Signature": deliveries.sign(running["secret"], now, body)}) == 202
     assert _wait_for(lambda: Reading.objects.filter(passage=p).exists())
+
+
+@pytest.mark.django_db
+def test_the_demo_registration_is_idempotent_and_writes_the_apps_config(tmp_path: Path, settings: Any) -> None:
+    from parkos.access.demo_apps import (
+        DEMO_TOKEN,
+        DEMO_WEBHOOK_SECRET,
+        example_config_path,
+        seed_temperature_app,
+    )
+    from parkos.access.services.apps import app_authenticate
+
+    settings.VAR_DIR = tmp_path
+    world = build_scene()
+    first = seed_temperature_app(park=world["a"], port=9000)
+    again = seed_temperature_app(park=world["a"], port=9000)
+    assert first.pk == again.pk and again.webhook_url == "http://127.0.0.1:9003/webhook"
+    assert set(again.gates.values_list("pk", flat=True)) == {world["gate"].pk, world["plain"].pk}  # all of park A's
+    assert set(again.scopes) == {AppScope.PASSAGES_READ.value, AppScope.READINGS_WRITE.value}
+    authenticated = app_authenticate(DEMO_TOKEN)
+    assert authenticated is not None and authenticated.pk == first.pk
+    config = json.loads(example_config_path().read_text(encoding="utf-8"))
+    assert (config["token"], config["webhook_secret"], config["port"]) == (DEMO_TOKEN, DEMO_WEBHOOK_SECRET, 9003)
+    assert config["parkos_url"] == "http://127.0.0.1:9000"
