@@ -178,7 +178,11 @@ class Credential(models.Model):
             models.UniqueConstraint(fields=["park", "user"], condition=Q(revoked_at__isnull=True, kind="qr"),
                                     name="access_credential_one_qr"),
         ]
-        indexes = [models.Index(fields=["user", "park"], name="access_credential_user")]
+        indexes = [
+            models.Index(fields=["user", "park"], name="access_credential_user"),
+            # A gate's miss on the live cards looks again among the revoked, to answer "revoked", not "unknown".
+            models.Index(fields=["park", "kind", "value_hash"], name="access_credential_lookup"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.label or self.pk}"
