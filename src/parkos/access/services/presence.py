@@ -25,6 +25,7 @@ while the member's last passage is an IN: they are inside, or their exit went mi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from parkos.core import policy
 MAX_PAIR = dt.timedelta(hours=16)
 MAX_PASSAGES = 32767  # DailyPresence.passages is a small integer
 PURGE_CHUNK = 2000
+REFRESH_CHUNK = 2000  # members per query: far below SQLite's bound on a statement's parameters
 
 IN, OUT = "in", "out"
 
@@ -81,17 +83,23 @@ class _Interval:
     known_at: dt.datetime  # the latest moment the passages prove (late flag)
 
 
+@functools.lru_cache(maxsize=4096)  # asked for each passage and day; the park's time zone is fixed
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min), _zone())
+    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min), _zone())
 
 
 def _local_day(at: dt.datetime) -> dt.date:
-    return timezone.localtime(at).date()
+    return at.astimezone(_zone()).date()
+
+
+@functools.lru_cache(maxsize=1)
+def _zone() -> dt.tzinfo:
+    return timezone.get_default_timezone()  # the park's day is settings.TIME_ZONE's, whatever a request activated
 
 
 def _at(day: dt.date, time: dt.time) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, time))
+    return timezone.make_aware(dt.datetime.combine(day, time), _zone())
 
 
 def _inferred_end(p: _Pass, nxt: _Pass | None, cap: dt.timedelta) -> dt.datetime:
@@ -188,71 +196,90 @@ def presence_refresh(*, park_id: int, user_days: set[tuple[int, dt.date]]) -> in
     Called by ingestion inside its transaction, after inserting the batch. Locking: the members' rows are
     taken FOR NO KEY UPDATE (ordered by id) before their passages are read, so two batches for one member
     from two gates rebuild one after the other and the second sees the first's passages (NO KEY, because
-    the inserted passages already hold KEY SHARE on those rows). Set-based: one query for the passages,
+    the inserted passages already hold KEY SHARE on those rows). Set-based: per ``REFRESH_CHUNK`` members
+    (a bound on the query's parameters; one chunk for any batch of a gate), one query for the passages,
     one for the existing rows, bulk writes."""
     if not user_days:
         return 0
     settings = _settings(park_id)
-    cap = dt.timedelta(minutes=settings.missing_exit_minutes)
-    targets: set[tuple[int, dt.date]] = set()
+    targets: dict[int, set[dt.date]] = defaultdict(set)
     for user_id, day in user_days:
         for delta in (-1, 0, 1):
-            targets.add((int(user_id), day + dt.timedelta(days=delta)))
-    user_ids = sorted({u for u, _d in targets})
+            targets[int(user_id)].add(day + dt.timedelta(days=delta))
+    user_ids = sorted(targets)
+    written = 0
+    changed: set[dt.date] = set()
     with transaction.atomic():
-        list(User.objects.select_for_update(no_key=True).filter(pk__in=user_ids).order_by("pk").values_list("pk"))
-        by_days: dict[dt.date, set[int]] = defaultdict(set)
-        for user_id, day in targets:
-            by_days[day].add(user_id)
-        window = Q()
-        for day, users in by_days.items():
-            start, end = _day_bounds(day)
-            window |= Q(user_id__in=sorted(users), occurred_at__gte=start - MAX_PAIR, occurred_at__lt=end + MAX_PAIR)
-        rows = (Passage.objects.filter(window, park_id=park_id, result=Passage.Result.ACCEPTED)
-                .values_list("user_id", "occurred_at", "direction", "gate_id", "event_id", "gate__area__building_id",
-                             "gate__area__opens_at", "gate__area__closes_at"))
-        passes: dict[int, list[_Pass]] = defaultdict(list)
-        for user_id, at, direction, gate_id, event_id, building_id, opens_at, closes_at in rows:
-            passes[user_id].append(_Pass(at, direction, gate_id, event_id, building_id, opens_at, closes_at))
-        intervals: dict[int, list[_Interval]] = {}
-        for user_id, items in passes.items():
-            items.sort(key=lambda p: p.key)
-            intervals[user_id] = _intervals(items, cap)
+        for i in range(0, len(user_ids), REFRESH_CHUNK):
+            chunk = {u: targets[u] for u in user_ids[i:i + REFRESH_CHUNK]}
+            written += _refresh_chunk(park_id, settings, chunk, changed)
+        rollup_mark(park_id=park_id, days=changed)
+    return written
 
-        existing: dict[tuple[int, dt.date], DailyPresence] = {}
-        days = sorted({d for _u, d in targets})
-        for found in DailyPresence.objects.filter(park_id=park_id, user_id__in=user_ids, day__in=days):
-            existing[(found.user_id, found.day)] = found
-        now = timezone.now()
-        create: list[DailyPresence] = []
-        update: list[DailyPresence] = []
-        delete: list[int] = []
-        changed_days: set[dt.date] = set()
-        for user_id, day in sorted(targets):
+
+def _spans(days: set[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days merged: [(first, last), ...]."""
+    spans: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(days):
+        if spans and spans[-1][1] + dt.timedelta(days=1) == day:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
+def _refresh_chunk(park_id: int, settings: AccessSettings, targets: dict[int, set[dt.date]],
+                   changed: set[dt.date]) -> int:
+    cap = dt.timedelta(minutes=settings.missing_exit_minutes)
+    user_ids = sorted(targets)
+    list(User.objects.select_for_update(no_key=True).filter(pk__in=user_ids).order_by("pk").values_list("pk"))
+    all_days = set().union(*targets.values())
+    window = Q()
+    for first, last in _spans(all_days):
+        window |= Q(occurred_at__gte=_day_bounds(first)[0] - MAX_PAIR, occurred_at__lt=_day_bounds(last)[1] + MAX_PAIR)
+    rows = (Passage.objects.filter(window, park_id=park_id, user_id__in=user_ids, result=Passage.Result.ACCEPTED)
+            .values_list("user_id", "occurred_at", "direction", "gate_id", "event_id", "gate__area__building_id",
+                         "gate__area__opens_at", "gate__area__closes_at"))
+    passes: dict[int, list[_Pass]] = defaultdict(list)
+    for user_id, at, direction, gate_id, event_id, building_id, opens_at, closes_at in rows:
+        passes[user_id].append(_Pass(at, direction, gate_id, event_id, building_id, opens_at, closes_at))
+    intervals: dict[int, list[_Interval]] = {}
+    for user_id, items in passes.items():
+        items.sort(key=lambda p: p.key)
+        intervals[user_id] = _intervals(items, cap)
+
+    existing: dict[tuple[int, dt.date], DailyPresence] = {}
+    for found in DailyPresence.objects.filter(park_id=park_id, user_id__in=user_ids, day__in=sorted(all_days)):
+        existing[(found.user_id, found.day)] = found
+    now = timezone.now()
+    create: list[DailyPresence] = []
+    update: list[DailyPresence] = []
+    delete: list[int] = []
+    for user_id in user_ids:
+        for day in sorted(targets[user_id]):
             values = presence_of_day(passes.get(user_id, []), intervals.get(user_id, []), day,
                                      late_after=settings.late_after)
             row = existing.get((user_id, day))
             if values is None:
                 if row is not None:
                     delete.append(row.pk)
-                    changed_days.add(day)
+                    changed.add(day)
                 continue
             if row is None:
                 create.append(DailyPresence(park_id=park_id, user_id=user_id, day=day, updated_at=now, **values))
-                changed_days.add(day)
+                changed.add(day)
             elif any(getattr(row, f) != v for f, v in values.items()):
                 for f, v in values.items():
                     setattr(row, f, v)
                 row.updated_at = now
                 update.append(row)
-                changed_days.add(day)
-        if delete:
-            DailyPresence.objects.filter(pk__in=delete).delete()
-        if create:
-            DailyPresence.objects.bulk_create(create, batch_size=500)
-        if update:
-            DailyPresence.objects.bulk_update(update, [*FIELDS, "updated_at"], batch_size=500)
-        rollup_mark(park_id=park_id, days=changed_days)
+                changed.add(day)
+    if delete:
+        DailyPresence.objects.filter(pk__in=delete).delete()
+    if create:
+        DailyPresence.objects.bulk_create(create, batch_size=500)
+    if update:
+        DailyPresence.objects.bulk_update(update, [*FIELDS, "updated_at"], batch_size=500)
     return len(create) + len(update) + len(delete)
 
 
