@@ -334,3 +334,29 @@ def test_pages_register_show_the_token_once_and_keep_to_the_park(world: dict[str
     assert logged_in(world["member"]).post(f"/access/apps/{app.pk}/deactivate/").status_code in (403, 404)
     app.refresh_from_db()
     assert app.is_active
+
+
+def test_the_app_list_and_delivery_log_take_constant_queries(world: dict[str, Any]) -> None:
+    client = logged_in(world["op_a"])
+
+    def counts() -> tuple[int, int]:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as apps_q:
+            assert client.get(f"{API}/apps").status_code == 200
+        app = App.objects.first()
+        assert app is not None
+        with CaptureQueriesContext(connection) as log_q:
+            assert client.get(f"{API}/apps/{app.pk}/deliveries").status_code == 200
+        return len(apps_q), len(log_q)
+
+    app, _t, _s = make_app(world["op_a"], world["a"], [world["gate_a1"]], name="应用0")
+    Delivery.objects.create(app=app, event="passage.created", payload={"passage_id": 1})
+    few = counts()
+    for i in range(1, 6):
+        services.app_update(actor=world["op_a"], app=make_app(world["op_a"], world["a"], [world["gate_a1"], world["gate_a2"]],
+                                                               name=f"应用{i}")[0],
+                            data={"owner_enterprise": world["enterprise_a"].pk})
+    Delivery.objects.bulk_create([Delivery(app=app, event="passage.created", payload={"passage_id": i}) for i in range(20)])
+    assert counts() == few
