@@ -37,7 +37,7 @@ class Email(models.TextChoices):
 
 
 # In-app delivery of these cannot be switched off (their e-mail can).
-CRITICAL = frozenset({"order", "appointment", "moderation"})
+CRITICAL = frozenset({"order", "appointment", "moderation", "access_alert"})
 
 # What a member gets before they touch their settings: business that waits on them comes at once
 # (an order, a meeting, a moderator's decision, an event reminder); conversation comes in the digest.

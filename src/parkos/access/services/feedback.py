@@ -21,7 +21,7 @@ from parkos.core.text import clean_text
 
 TEXT_MAX = 500
 # Feedback goes to the tenants' admins and is meant as one member's word per device per day.
-FEEDBACK_KIND = "mention"
+FEEDBACK_KIND = "feedback"
 
 
 def _day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

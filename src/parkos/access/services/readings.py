@@ -41,12 +41,8 @@ MAX_RETENTION_DAYS = 14
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
-def _alert_kind() -> str:
-    # Alerts want a kind of their own (in-app at once, e-mail at once); until notifications has one, the
-    # park's announcements carry them, so no alert is lost for want of a switch.
-    from parkos.notifications.kinds import KINDS
-
-    return "access_alert" if "access_alert" in KINDS else "announcement"
+# Alerts have a kind of their own: in the app always, by e-mail at once unless the operator changes it.
+ALERT_KIND = "access_alert"
 
 
 # --- consent ----------------------------------------------------------------------------------------
@@ -166,7 +162,7 @@ def _notify_alert(reading: Reading, *, gate_name: str) -> None:
     # The title names the gate and the time, never the member or the value: the operator opens the alert
     # (an audited read) to see who it is.
     notification_send(
-        recipients=list(operators), kind=_alert_kind(),
+        recipients=list(operators), kind=ALERT_KIND,
         title=format_lazy(_("Temperature alert at {gate}"), gate=gate_name),
         body=format_lazy(_("A reading above 37.3 °C at {time}. Open the alert to handle it."),
                          time=timezone.localtime(reading.measured_at).strftime("%H:%M")),

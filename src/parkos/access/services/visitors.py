@@ -363,19 +363,11 @@ def visitor_arrivals_record(*, passage_ids: list[int]) -> None:
                     deliveries.visitor_arrived_published(visitor_id=visitor_id, passage_id=passage_id)
 
 
-def _notify_kind() -> str:
-    # Until notifications has a "visitor" kind, the park's announcements carry the arrival, so no host
-    # misses their visitor for want of a switch (the lead adds the kind: see the VISITORS report).
-    from parkos.notifications.kinds import KINDS
-
-    return NOTIFY_KIND if NOTIFY_KIND in KINDS else "announcement"
-
-
 def _notify_host(visitor: VisitorPass) -> None:
     from parkos.notifications.services import notification_send
 
     arrived = timezone.localtime(visitor.arrived_at) if visitor.arrived_at else timezone.localtime()
-    notification_send(recipients=[visitor.host], kind=_notify_kind(),
+    notification_send(recipients=[visitor.host], kind=NOTIFY_KIND,
                       title=format_lazy(gettext_lazy("Your visitor {name} has arrived"), name=visitor.name),
                       body=format_lazy(gettext_lazy("Entered at {time}."), time=arrived.strftime("%H:%M")),
                       url=reverse("access:visitor_detail", args=[visitor.pk]))

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
+from parkos.notifications.kinds import KINDS
 from parkos.notifications.models import Notification, Preference
 from parkos.notifications.tests.factories import NotificationFactory
 
@@ -126,8 +127,7 @@ def test_settings_page_saves_and_refuses_bad_input(people: dict[str, Any]) -> No
         html = client.get(reverse("notifications:settings")).content.decode()
     assert 'name="reply__email"' in html
     assert 'name="moderation__in_app"' in html and "disabled" in html
-    data = {f"{k}__email": "digest" for k in ("reply", "mention", "suggestion", "group", "order", "appointment",
-                                              "plan", "event", "scene", "moderation", "announcement")}
+    data = {f"{k}__email": "digest" for k in KINDS}
     data["mention__email"] = "off"
     data["reply__in_app"] = ""
     data["order__in_app"] = "on"
