@@ -81,12 +81,14 @@ def test_the_passage_log_filters_and_stays_in_its_park(cast: dict[str, Any]) -> 
 def test_pages_for_operators_and_the_key_shown_once(cast: dict[str, Any]) -> None:
     op = _client(cast["op_a"])
     assert op.get("/access/gates/").status_code == 200
-    response = op.post(f"/access/gates/{cast['gate'].pk}/", {"action": "issue"})
+    posted = op.post(f"/access/gates/{cast['gate'].pk}/", {"action": "issue"})
+    assert posted.status_code == 302  # post, redirect, get: a reload never issues a second key
+    response = op.get(posted["Location"])
     html = response.content.decode()
     key = DeviceKey.objects.get(gate=cast["gate"])
     assert 'data-testid="new-key"' in html and key.prefix in html and response["Cache-Control"] == "no-store"
     again = op.get(f"/access/gates/{cast['gate'].pk}/").content.decode()
-    assert 'data-testid="new-key"' not in again
+    assert 'data-testid="new-key"' not in again and DeviceKey.objects.filter(gate=cast["gate"]).count() == 1
     op.post(f"/access/gates/{cast['gate'].pk}/", {"action": "rotate", "overlap_hours": "2"})
     assert DeviceKey.objects.get(pk=key.pk).expires_at is not None
     assert _client(cast["op_b"]).get(f"/access/gates/{cast['gate'].pk}/").status_code == 404

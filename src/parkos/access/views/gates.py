@@ -116,12 +116,21 @@ def gate_edit(request: HttpRequest, gate_id: int | None = None) -> HttpResponse:
         "form": form, "title": _("Edit the gate") if gate else _("New gate")}, status=400 if form.errors else 200)
 
 
+# A key just issued, between the POST that made it and the one page that shows it.
+NEW_KEY_SESSION = "access_new_device_key"
+
+
 @login_required
 def gate_detail(request: HttpRequest, gate_id: int) -> HttpResponse:
-    """The gate and its keys. A new key is shown in the answer to the POST that made it, and never again."""
+    """The gate and its keys. A new key is kept in the session only until the page after the POST shows it
+    (post, redirect, get): reloading that page neither shows it again nor issues another key."""
     gate = selectors.gate_get(viewer=request.user, gate_id=gate_id)
     rotate = RotateForm(request.POST if request.POST.get("action") == "rotate" else None)
     new_key = ""
+    if request.method == "GET":
+        shown = request.session.pop(NEW_KEY_SESSION, None)
+        if isinstance(shown, dict) and shown.get("gate") == gate.pk:
+            new_key = str(shown.get("key", ""))
     if request.method == "POST":
         action = request.POST.get("action")
         with page_action(request, form=rotate if action == "rotate" else None) as done:
@@ -135,8 +144,12 @@ def gate_detail(request: HttpRequest, gate_id: int) -> HttpResponse:
                 gates.device_key_revoke(actor=request.user, key=key)
             elif action == "deactivate":
                 gates.gate_deactivate(actor=request.user, gate=gate)
-        if done and not new_key and action in ("revoke", "deactivate"):
+        if done and new_key:
+            request.session[NEW_KEY_SESSION] = {"gate": gate.pk, "key": new_key}
             return redirect("access:gate_detail", gate.pk)
+        if done and action in ("revoke", "deactivate"):
+            return redirect("access:gate_detail", gate.pk)
+        new_key = ""
         gate = selectors.gate_get(viewer=request.user, gate_id=gate_id)
     keys = list(selectors.key_list(viewer=request.user, gate=gate))
     tolerance = gates.access_settings_of(gate.park_id).clock_skew_tolerance
