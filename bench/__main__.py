@@ -32,7 +32,8 @@ GENERATE = Budget("<=", 300, "≤ 5 min (seed scale)")
 MEMORY = Budget("<=", 300, "≤ 300 MB RSS")
 # Domain benchmarks: a module each, with `main()` (prints its result as JSON, last line) and
 # `figures(result)` (bench.report Figures). A module not written yet is skipped.
-DOMAINS = ["bench.catalog", "bench.recommend", "bench.community", "bench.events", "bench.scenes", "bench.space"]
+DOMAINS = ["bench.catalog", "bench.recommend", "bench.community", "bench.events", "bench.scenes", "bench.space",
+           "bench.access"]
 SCENARIOS = ["search", "domains", "http", "wsgi"]
 ENDPOINTS = ["home", "directory", "enterprise", "profile", "api-enterprises", "api-enterprise", "api-me", "members"]
 
