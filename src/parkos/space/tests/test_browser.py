@@ -90,6 +90,7 @@ def test_a_person_is_reported_from_the_text_view_with_the_keyboard(browser, live
     space = SpaceMap.objects.create(slug="park", name="东升数字园区", tiled=build([]), is_default=True)
     member, rude = UserFactory(display_name="许教授"), UserFactory(display_name="李某")
     services.preference_save(actor=rude, show_in_park=True, followable=True)
+    gates_provider = presence.presence_provider_get()  # put back afterwards (access registers the real one)
     presence.presence_provider_register(lambda ids: set(ids))  # the gates: everyone asked about came in
     page = logged_in(browser, live_server, member)
     peer = join(space_server, selectors.ticket_for(user=rude, space=space), slug="park")
@@ -120,6 +121,6 @@ def test_a_person_is_reported_from_the_text_view_with_the_keyboard(browser, live
         assert found is not None and found.case.subject_id == rude.pk and found.reason == "abuse"
         assert found.detail == "在聊天气泡里辱骂他人" and found.context_url == "/space/park/"
     finally:
-        presence.presence_provider_clear()
+        presence.presence_provider_register(gates_provider) if gates_provider else presence.presence_provider_clear()
         peer.ws.close()
         page.context.close()

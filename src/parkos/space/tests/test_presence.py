@@ -14,6 +14,20 @@ from parkos.space.tests.maps import tiled
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def provider_restored() -> Iterator[None]:
+    """Each test sets the provider it needs; the one in use before (the gates', registered by access at
+    start-up) is put back afterwards, so later tests see the real map."""
+    before = presence.presence_provider_get()
+    try:
+        yield
+    finally:
+        if before is None:
+            presence.presence_provider_clear()
+        else:
+            presence.presence_provider_register(before)
+
+
 @pytest.fixture
 def space() -> SpaceMap:
     return SpaceMap.objects.create(slug="park", name="园区", tiled=tiled())
@@ -29,10 +43,7 @@ def gates() -> Iterator[list[frozenset[int]]]:
         return set(user_ids)
 
     presence.presence_provider_register(entered_today)
-    try:
-        yield asked
-    finally:
-        presence.presence_provider_clear()
+    yield asked
 
 
 def ticket(user, space):
@@ -42,6 +53,7 @@ def ticket(user, space):
 
 
 def test_without_a_provider_nobody_is_marked(space):
+    presence.presence_provider_clear()  # a deployment without the gates part
     member = UserFactory()
     services.preference_save(actor=member, show_in_park=True, followable=True)
     assert presence.presence_provider_get() is None
@@ -72,18 +84,15 @@ def test_the_provider_marks_only_those_it_was_asked_about_and_a_failure_marks_no
     for person in (member, other):
         services.preference_save(actor=person, show_in_park=True, followable=True)
     presence.presence_provider_register(lambda ids: {member.pk, other.pk, 999_999})
-    try:
-        assert presence.in_park_today([member.pk]) == {member.pk}
-        assert presence.in_park_today([]) == set()
+    assert presence.in_park_today([member.pk]) == {member.pk}
+    assert presence.in_park_today([]) == set()
 
-        def broken(ids: frozenset[int]) -> set[int]:
-            raise ConnectionError("gates offline")
+    def broken(ids: frozenset[int]) -> set[int]:
+        raise ConnectionError("gates offline")
 
-        presence.presence_provider_register(broken)
-        assert presence.in_park_today([member.pk]) == set()
-        assert "p" not in ticket(member, space)  # the map still opens
-    finally:
-        presence.presence_provider_clear()
+    presence.presence_provider_register(broken)
+    assert presence.in_park_today([member.pk]) == set()
+    assert "p" not in ticket(member, space)  # the map still opens
 
 
 def test_followable_moves_to_the_preference(space):
