@@ -312,12 +312,16 @@ def test_pages_register_show_the_token_once_and_keep_to_the_park(world: dict[str
     response = client.post("/access/apps/new/", {"name": "访客接待", "webhook_url": "https://hooks.example.cn/v",
                                                  "scopes": ["visitors.read"], "gate_ids": [world["gate_a1"].pk],
                                                  "owner_enterprise": world["enterprise_a"].pk})
+    assert response.status_code == 302  # post, redirect, get: the secrets page is shown once
+    response = client.get(response["Location"])
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     app = App.objects.get()
     text = response.content.decode()
     token = text.split('data-testid="app-token"', 1)[1].split(">", 1)[1].split("<", 1)[0].strip()
     assert app.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in client.get(f"/access/apps/{app.pk}/").content.decode()
+    reload = client.get(f"/access/apps/{app.pk}/secrets/")  # a reload: the token is gone, to the app's page
+    assert reload.status_code == 302 and token not in client.get(reload["Location"]).content.decode()
     # Edit: scopes and gates.
     response = client.post(f"/access/apps/{app.pk}/edit/", {"name": "访客接待", "webhook_url": "https://hooks.example.cn/v",
                                                              "scopes": ["visitors.read", "passages.read"],
@@ -326,7 +330,8 @@ def test_pages_register_show_the_token_once_and_keep_to_the_park(world: dict[str
     app.refresh_from_db()
     assert app.scopes == ["passages.read", "visitors.read"] and app.gates.count() == 2
     rotated = client.post(f"/access/apps/{app.pk}/rotate-token/")
-    assert rotated.status_code == 200 and services.app_authenticate(token) is None
+    assert rotated.status_code == 302 and services.app_authenticate(token) is None
+    assert 'data-testid="app-token"' in client.get(rotated["Location"]).content.decode()
     # Another park's operator: not found; a member: forbidden; nothing changes.
     assert logged_in(world["op_b"]).get(f"/access/apps/{app.pk}/").status_code == 404
     assert logged_in(world["op_b"]).post(f"/access/apps/{app.pk}/deactivate/").status_code == 404

@@ -36,8 +36,25 @@ def _form(request: HttpRequest, park: Park, app: App | None = None) -> AppForm:
     return AppForm(data, gates=gates, enterprises=enterprises, initial=app_initial(app) if app else None)
 
 
+# A token or secret just made, between the POST that made it and the one page that shows it.
+SECRETS_SESSION = "access_new_app_secrets"
+
+
 def _secret_page(request: HttpRequest, app: App, *, token: str = "", secret: str = "") -> HttpResponse:
-    response = render(request, "access/apps/created.html", {"app": app, "token": token, "secret": secret})
+    """Post, redirect, get: the secrets wait in the session for the next page, which shows them once, so
+    reloading it neither shows them again nor rotates again."""
+    request.session[SECRETS_SESSION] = {"app": app.pk, "token": token, "secret": secret}
+    return redirect("access:app_secrets", app.pk)
+
+
+@login_required
+def app_secrets(request: HttpRequest, app_id: int) -> HttpResponse:
+    app = selectors.app_get(viewer=request.user, app_id=app_id)
+    shown = request.session.pop(SECRETS_SESSION, None)
+    if not isinstance(shown, dict) or shown.get("app") != app.pk:
+        return redirect("access:app_detail", app.pk)
+    response = render(request, "access/apps/created.html", {
+        "app": app, "token": str(shown.get("token") or ""), "secret": str(shown.get("secret") or "")})
     response["Cache-Control"] = "no-store"  # the page holds a token or secret shown once
     return response
 
@@ -127,6 +144,7 @@ urlpatterns: list[URLPattern] = [
     path("apps/new/", app_new, name="app_new"),
     path("apps/<int:app_id>/", app_detail, name="app_detail"),
     path("apps/<int:app_id>/edit/", app_edit, name="app_edit"),
+    path("apps/<int:app_id>/secrets/", app_secrets, name="app_secrets"),
     path("apps/<int:app_id>/<slug:action>/", app_action, name="app_action"),
     path("apps/deliveries/<int:delivery_id>/replay/", delivery_replay, name="delivery_replay"),
 ]
