@@ -1,6 +1,6 @@
-from parkos.access.views import apps, gates, presence, screening, visitors
+from parkos.access.views import apps, gates, home, presence, screening, visitors
 
 app_name = "access"
 
-urlpatterns = [*gates.urlpatterns, *presence.urlpatterns, *visitors.urlpatterns, *apps.urlpatterns,
+urlpatterns = [*home.urlpatterns, *gates.urlpatterns, *presence.urlpatterns, *visitors.urlpatterns, *apps.urlpatterns,
                *screening.urlpatterns]
