@@ -283,6 +283,11 @@ def presence_park(*, viewer: Any, park_id: int, day: str | None = None) -> ParkF
     _require_here(viewer, "access.figures.view", park)
     shown_day = day_of(day)
     today = timezone.localdate()
+    # The hourly occupancy is a derived table: the day shown is brought up to date first (only if its
+    # presence changed since the last rollup), so the operator sees today's hours live.
+    from parkos.access.services.presence import rollup_if_marked
+
+    rollup_if_marked(park_id=park.pk, day=shown_day)
     rows = DailyPresence.objects.filter(park_id=park.pk)
     present_day = rows.filter(day=shown_day).count()
     present_now = rows.filter(day=today, last_out__isnull=True, first_in__isnull=False).count() \
