@@ -32,7 +32,7 @@ class EventResultOut(Schema):
     result: str = Field(description="accepted | duplicate | unknown | refused | invalid")
     reason: str = Field(description="why refused (a refusal code), else empty")
     field: str = Field(description="the bad field of an invalid event, else empty")
-    message: str = Field(description="why invalid, in the client's language, else empty")
+    message: str = Field(description="why invalid, refused or unknown, in the client's language; empty when accepted")
     passage_id: int | None
     clock_skew: int | None = Field(description="seconds the device's clock is off, when past the park's tolerance")
 

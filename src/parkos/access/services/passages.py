@@ -29,7 +29,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
-from parkos.access.models import Gate, Passage
+from parkos.access.models import Gate, Passage, Refusal
 from parkos.access.services.decisions import UNKNOWN, Resolver, clean_direction, clean_kind, clean_value
 from parkos.access.services.gates import access_settings_of
 from parkos.core.errors import ErrorCode, Invalid, field_error
@@ -45,6 +45,15 @@ class Outcome:
     UNKNOWN = "unknown"
     REFUSED = "refused"
     INVALID = "invalid"
+
+
+def _refusal_message(outcome: str, reason: str) -> str:
+    """What a refused or unknown event's result says, in the client's language (the gate's log shows it)."""
+    if outcome == Outcome.UNKNOWN:
+        return _("Unknown credential")
+    if outcome == Outcome.REFUSED and reason in Refusal.values:
+        return str(Refusal(reason).label)
+    return ""
 
 
 @dataclass
@@ -193,7 +202,7 @@ def passages_ingest(*, gate: Gate, events: list[Any], sent_at: dt.datetime | Non
         user_days: set[tuple[int, dt.date]] = set()
         for event, row in zip(new, rows, strict=True):
             outcome, why = outcomes[event.event_id]
-            results[event.index] = EventResult(event.event_id, outcome, reason=why,
+            results[event.index] = EventResult(event.event_id, outcome, reason=why, message=_refusal_message(outcome, why),
                                                passage_id=inserted.get(event.event_id), clock_skew=skew)
             if outcome == Passage.Result.ACCEPTED:
                 accepted_ids.append(inserted[event.event_id])

@@ -104,6 +104,7 @@ def test_a_revoked_card_is_refused_from_its_revocation_on_not_before(cast: dict[
     after = event(number, "in", timezone.now(), event_id="after")
     results = passages_ingest(gate=cast["gate"], events=[before, after])
     assert [(r.result, r.reason) for r in results] == [("accepted", ""), ("refused", Refusal.REVOKED)]
+    assert results[0].message == "" and results[1].message == str(Refusal.REVOKED.label)  # the gate's log shows why
     refused = Passage.objects.get(event_id="after")
     assert refused.user_id == cast["staff"].pk and refused.reason == Refusal.REVOKED
 
