@@ -12,11 +12,18 @@ or the entry is (someone held the door), as at any real gate.
 Presence is generated directly, with the semantics of ``access.services.presence.presence_refresh``
 (intervals paired in and out, an interval opened or closed by inference capped at the park's
 ``missing_exit_minutes`` and marked, ``late`` when someone is inside after ``late_after``); raw
-passages are written only for the last ``RETENTION_DAYS`` days of the year (older ones would have been
-purged), derived from the same intervals, so presence_refresh over them gives the same rows (a test
-checks this). Budget: the whole seed-scale generation stays within five minutes, so this part writes
-millions of rows through the fast path (values already in their stored form, secondary indexes rebuilt
-after the load on SQLite) and draws its numbers with numpy, seeded from ``ctx.rng``.
+passages are written only for the last ``PASSAGE_DAYS`` days of the year, derived from the same
+intervals, so presence_refresh over them gives the same rows (a test checks this), and the hourly
+occupancy is the rollup's over the whole year.
+
+Budget: the whole seed-scale generation must stay within five minutes and the other parts already take
+about four (bench run of 2026-12-03 16:42). At seed scale this part writes ~4.1 M rows: 3.1 M days of
+presence, 0.8 M passages (30 days), 0.13 M occupancy hours, in ~45–50 s on this 2-core machine (52 s
+measured with other work running). SQLite's own insert is most of it (~160–180 k rows/s), so the
+retention window's full 90 days of passages (another ~1.6 M rows, ~10 s more) would leave no margin:
+hence PASSAGE_DAYS = 30 < RETENTION_DAYS. The fast path: numpy draws (seeded from ``ctx.rng``),
+values in their stored form (datetimes formatted by SQLite's ``datetime(x, 'unixepoch')``, byte for
+byte the ORM's text), secondary indexes rebuilt after the load.
 """
 
 from __future__ import annotations
@@ -36,9 +43,8 @@ from parkos.generator.registry import PARK_TZ, YEAR_END, YEAR_START, Context, pa
 LATE_AFTER = time(21, 0)
 MISSING_EXIT_MINUTES = 120
 RETENTION_DAYS = 90  # the parks' passage retention (AccessSettings)
-# Raw passages are written for the last PASSAGE_DAYS days of the year only: the whole retention window
-# (90 days, ~2.5 M passages) costs more of the five-minute budget than is left (see the report in the
-# module docstring); presence and occupancy cover the whole year.
+# Raw passages are written for the last PASSAGE_DAYS days of the year only (the budget: see above);
+# presence and occupancy cover the whole year.
 PASSAGE_DAYS = 30
 DAYS = (YEAR_END.date() - YEAR_START.date()).days
 # A building's lobby (gates in, out, and a face gate), open 06:00–23:59.
@@ -69,6 +75,7 @@ FACE_VENDORS = ["海康威视", "旷视", "商汤", "云从"]
 
 PRESENCE_FIELDS = ["id", "park_id", "user_id", "day", "first_in", "last_out", "seconds_inside", "inferred_seconds",
                    "late", "buildings", "intervals", "passages", "updated_at"]
+PRESENCE_EPOCHS = ("first_in", "last_out", "updated_at")
 PASSAGE_FIELDS = ["id", "park_id", "gate_id", "event_id", "direction", "occurred_at", "received_at", "credential_id",
                   "user_id", "visitor_id", "result", "reason", "clock_skew"]
 
@@ -108,6 +115,7 @@ class _Bulk:
         self.connection = connections[ctx.using]
         self.tables = [apps.get_model(label)._meta.db_table for label in labels]
         self.indexes: list[str] = []
+        self.clock: tuple[list[str], list[str]] | None = None
 
     def __enter__(self) -> _Bulk:
         if self.connection.vendor == "sqlite":
@@ -126,14 +134,27 @@ class _Bulk:
                 for sql in self.indexes:
                     cursor.execute(sql)
 
-    def insert(self, label: str, fields: list[str], rows: list[tuple[Any, ...]]) -> int:
+    def stamps(self, seconds: np.ndarray) -> list[Any]:
+        """Unix times (-1: None) for ``insert``'s ``epochs`` columns: on SQLite the numbers themselves (the
+        database formats them, in C), elsewhere the stored text."""
+        if self.connection.vendor == "sqlite":
+            return [None if s < 0 else s for s in seconds.tolist()]
+        if self.clock is None:
+            self.clock = _clock()
+        return _stamps(seconds, *self.clock)
+
+    def insert(self, label: str, fields: list[str], rows: list[tuple[Any, ...]], epochs: tuple[str, ...] = ()) -> int:
+        """``epochs``: datetime columns given as ``stamps``; SQLite's ``datetime(x, 'unixepoch')`` writes
+        exactly the ORM's text for a whole-second UTC moment (``YYYY-MM-DD HH:MM:SS``)."""
         if not rows:
             return 0
         model = apps.get_model(label)
         qn = self.connection.ops.quote_name
         columns = [model._meta.get_field(f).column for f in fields]  # type: ignore[union-attr]
+        sqlite = self.connection.vendor == "sqlite"
+        marks = ["datetime(%s, 'unixepoch')" if sqlite and f in epochs else "%s" for f in fields]
         sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-               f"VALUES ({', '.join(['%s'] * len(columns))})")
+               f"VALUES ({', '.join(marks)})")
         with self.connection.cursor() as cursor:
             cursor.executemany(sql, rows)
         self.ctx.progress.update(len(rows))
@@ -428,7 +449,6 @@ def access_presence(ctx: Context) -> int:
         gate_of[building_id] = trio
     card_of = np.zeros(n + 1, dtype=np.int64)
     card_of[list(cards)] = list(cards.values())
-    day_strings, clock = _clock()
     window_from = DAYS - PASSAGE_DAYS
     presence_id = passage_id = occupancy_id = 0
     written = 0
@@ -450,9 +470,9 @@ def access_presence(ctx: Context) -> int:
             presence_id += m
             written += bulk.insert("access.DailyPresence", PRESENCE_FIELDS, list(zip(
                 ids, population["park"][people].tolist(), (people + 1).tolist(), [day.isoformat()] * m,
-                _stamps(p["first_in"], day_strings, clock), _stamps(p["last_out"], day_strings, clock),
+                bulk.stamps(p["first_in"]), bulk.stamps(p["last_out"]),
                 p["seconds_inside"].tolist(), p["inferred_seconds"].tolist(), p["late"].tolist(), seen, intervals,
-                p["passages"].tolist(), _stamps(p["updated"], day_strings, clock), strict=True)))
+                p["passages"].tolist(), bulk.stamps(p["updated"]), strict=True)), epochs=PRESENCE_EPOCHS)
 
             # Occupancy: person-seconds per building and hour; people counted once per building and hour
             # (back from lunch within the hour is one person).
@@ -476,8 +496,8 @@ def access_presence(ctx: Context) -> int:
             written += bulk.insert("access.OccupancyHour", ["id", "park_id", "building_id", "hour", "person_seconds",
                                                             "people"], list(zip(
                 range(occupancy_id + 1, occupancy_id + k + 1), park_of[np.array(buildings)[rows]].tolist(),
-                np.array(buildings)[rows].tolist(), _stamps(day_start + hours * 3600, day_strings, clock),
-                person_seconds[rows, hours].tolist(), people_count[rows, hours].tolist(), strict=True)))
+                np.array(buildings)[rows].tolist(), bulk.stamps(day_start + hours * 3600),
+                person_seconds[rows, hours].tolist(), people_count[rows, hours].tolist(), strict=True)), epochs=("hour",))
             occupancy_id += k
 
             if offset < window_from:
@@ -498,11 +518,12 @@ def access_presence(ctx: Context) -> int:
             passage_id += k
             gate = np.where(pks % 4 == 0, gate_of[building_of, 2], np.where(outward, gate_of[building_of, 1],
                                                                              gate_of[building_of, 0]))
-            stamps = _stamps(moment, day_strings, clock)
+            stamps = bulk.stamps(moment)
             written += bulk.insert("access.Passage", PASSAGE_FIELDS, list(zip(
                 pks.tolist(), park_of[building_of].tolist(), gate.tolist(), [f"{pk:010d}" for pk in pks.tolist()],
                 ["out" if o else "in" for o in outward.tolist()], stamps, stamps, card_of[person + 1].tolist(),
-                (person + 1).tolist(), [None] * k, ["accepted"] * k, [""] * k, [None] * k, strict=True)))
+                (person + 1).tolist(), [None] * k, ["accepted"] * k, [""] * k, [None] * k, strict=True)),
+                epochs=("occurred_at", "received_at"))
     ctx.ids["presence"] = range(1, presence_id + 1)
     ctx.ids["passages"] = range(1, passage_id + 1)
     return written
