@@ -42,14 +42,14 @@ class PassagesOut(Schema):
     clock_skew: int | None = Field(description="seconds the device's clock is off, when past the park's tolerance")
 
 
-class DecisionIn(Schema):
+class GateDecisionIn(Schema):
     gate: Id
     kind: str = Field(description="card | face | qr")
     credential: str = Field(max_length=256)
     direction: str = Field(description="in | out")
 
 
-class DecisionOut(Schema):
+class GateDecisionOut(Schema):
     allowed: bool
     reason: str = Field(description="empty when allowed; a refusal code, or unknown")
     message: str = Field(description="what the gate's screen shows, in the client's language")

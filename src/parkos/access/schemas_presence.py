@@ -77,11 +77,11 @@ class ParkPresenceOut(Schema):
     density: list[BuildingDensityOut]
 
 
-class PreferencesIn(Schema):
+class PresencePreferencesIn(Schema):
     share_with_enterprise: bool = Field(description="share my time in the park with my enterprise's admins "
                                                     "(as aggregates only)")
 
 
-class PreferencesOut(Schema):
+class PresencePreferencesOut(Schema):
     share_with_enterprise: bool
     temperature_screening: bool

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from parkos.access.auth import device_auth, device_key_of
-from parkos.access.schemas_gates import DecisionIn, DecisionOut, PassagesIn, PassagesOut
+from parkos.access.schemas_gates import GateDecisionIn, GateDecisionOut, PassagesIn, PassagesOut
 from parkos.access.services import decisions, passages
 from parkos.access.services.gates import gate_for_key
 
@@ -23,8 +23,8 @@ def passages_post(request: HttpRequest, payload: PassagesIn) -> Any:
     return {"results": [r.as_dict() for r in results], "clock_skew": skew}
 
 
-@router.post("/decisions", response=DecisionOut)
-def decision_post(request: HttpRequest, payload: DecisionIn) -> Any:
+@router.post("/decisions", response=GateDecisionOut)
+def decision_post(request: HttpRequest, payload: GateDecisionIn) -> Any:
     """May this credential pass this gate now? (A QR code answered yes is used up.)"""
     gate = gate_for_key(key=device_key_of(request), gate_id=payload.gate)
     decision = decisions.decide(gate=gate, kind=payload.kind, value=payload.credential, direction=payload.direction)

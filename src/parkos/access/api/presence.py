@@ -12,8 +12,8 @@ from parkos.access.schemas_presence import (
     EnterprisePresenceOut,
     MyPresenceOut,
     ParkPresenceOut,
-    PreferencesIn,
-    PreferencesOut,
+    PresencePreferencesIn,
+    PresencePreferencesOut,
 )
 from parkos.access.selectors import presence as selectors
 from parkos.access.services import presence as services
@@ -55,8 +55,8 @@ def presence_park(request: HttpRequest, park_id: Id, day: str = "") -> Any:
             "density": [vars(b) for b in f.density]}
 
 
-@router.put("/me/preferences", response=PreferencesOut)
-def preferences_set(request: HttpRequest, payload: PreferencesIn) -> Any:
+@router.put("/me/preferences", response=PresencePreferencesOut)
+def preferences_set(request: HttpRequest, payload: PresencePreferencesIn) -> Any:
     """My consent to share my time in the park with my enterprise (temperature screening has its own
     consent: PUT /me/screening-consent)."""
     preference = services.preference_set(actor=request.user, share_with_enterprise=payload.share_with_enterprise)
