@@ -277,6 +277,10 @@ def seed_demo(ctx: Any) -> None:
             added["visitors"] += _visitors(ctx, park, lobbies)
     if connection.in_atomic_block:
         del connection.run_on_commit[hooks:]
+    # The occupancy of the demo's days now, rather than at the worker's first rollup.
+    from parkos.access.services.presence import rollups_run
+
+    rollups_run()
     owner = Enterprise.objects.filter(park=main, industry__code__startswith="medtech").order_by("pk").first()
     seed_temperature_app(park=main, owner=owner)
     added["gates"] = Gate.objects.count() - added["gates"]

@@ -17,6 +17,7 @@ from parkos.access.models import (
     Delivery,
     DeviceKey,
     Gate,
+    OccupancyHour,
     Passage,
     VisitorPass,
 )
@@ -27,7 +28,8 @@ from parkos.enterprises.models import Building
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TABLES = (Area, Gate, DeviceKey, Credential, Passage, DailyPresence, VisitorPass, BlockedVisitor, App, Delivery)
+TABLES = (Area, Gate, DeviceKey, Credential, Passage, DailyPresence, OccupancyHour, VisitorPass, BlockedVisitor, App,
+          Delivery)
 
 
 def _counts() -> dict[str, int]:
@@ -60,6 +62,7 @@ def test_the_demo_gates_and_time_in_the_park() -> None:
     assert DailyPresence.objects.values("user").distinct().count() >= 80
     assert Passage.objects.filter(result=Passage.Result.ACCEPTED).count() > 2000
     assert DailyPresence.objects.filter(inferred_seconds__gt=0).exists()  # missing exits, paired as a gate system does
+    assert OccupancyHour.objects.filter(park=main, building__code="A1").exists()  # innovation density, rolled up
 
     # Visitors, the blocklist and the example app in the main park; no webhooks for the past's passages.
     assert VisitorPass.objects.filter(park=main, status=VisitorPass.Status.CANCELLED).count() == 1
