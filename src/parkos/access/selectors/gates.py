@@ -114,7 +114,8 @@ def passage_list(*, viewer: Any, park: Park | None = None, gate_id: int | None =
                  result: str = "") -> QuerySet[Passage]:
     """The operator's log, newest first: by gate, local day and result. Refused and unknown attempts are
     in it too (why a card did not open a door)."""
-    qs = _in_park(Passage.objects.select_related("gate", "user", "visitor"), viewer, "access.log.view", park)
+    qs = _in_park(Passage.objects.select_related("gate", "gate__area", "user", "visitor"), viewer,
+                  "access.log.view", park)
     if gate_id is not None:
         qs = qs.filter(gate_id=gate_id)
     if day is not None:

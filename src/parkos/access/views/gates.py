@@ -197,12 +197,20 @@ def credential_revoke(request: HttpRequest, credential_id: int) -> HttpResponse:
 
 # --- the passage log and the settings ---------------------------------------------------------------
 
+def _day(raw: str) -> dt.date | None:
+    """A day from the filter, or none: a malformed or impossible date (2026-13-45) is no filter, not an error."""
+    try:
+        return parse_date(raw[:10]) if raw else None
+    except ValueError:
+        return None
+
+
 @login_required
 def passage_log(request: HttpRequest) -> HttpResponse:
     park = _park(request)
     raw_gate = request.GET.get("gate", "")
     gate_id = int(raw_gate) if raw_gate.isdigit() and len(raw_gate) < 18 else None
-    day = parse_date(request.GET.get("day", "") or "") if request.GET.get("day") else None
+    day = _day(request.GET.get("day", ""))
     result = request.GET.get("result", "")
     rows = selectors.passage_list(viewer=request.user, park=park, gate_id=gate_id, day=day, result=result)
     page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
@@ -246,7 +254,7 @@ def my_pass(request: HttpRequest) -> HttpResponse:
             "cards": selectors.own_credentials(viewer=request.user, park=park),
             "feedback_gates": list(selectors.feedback_gates(park=park)),
             "labels": {"offline": _("Offline: the code still changes every 30 seconds."),
-                       "online": _("Online"), "unsupported": _("This browser cannot show the code.")},
+                       "online": _("Connected to the network"), "unsupported": _("This browser cannot show the code.")},
         })
     response = render(request, "access/gates/pass.html", context)
     response["Cache-Control"] = "private, no-store"

@@ -1,0 +1,54 @@
+"""What a demanding user tripped over on the gates pages (the review pass): each test fails without its fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from parkos.access.services.passages import passages_ingest
+from parkos.access.tests.gates_fixtures import ago, card, cast_fixture, event  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_passage_log_takes_an_impossible_day_as_no_filter(cast: dict[str, Any]) -> None:
+    _c, number = card(cast["staff"], cast["op_a"], cast["a"])
+    passages_ingest(gate=cast["gate"], events=[event(number, "in", ago(hours=1))])
+    for day in ("2026-13-45", "2026-02-30", "abc"):
+        response = _client(cast["op_a"]).get(f"/access/log/?day={day}")
+        assert response.status_code == 200, day
+        assert cast["staff"].display_name in response.content.decode()
+
+
+def test_the_passage_log_names_the_area_of_each_gate_and_links_it(cast: dict[str, Any]) -> None:
+    """Every lobby has its '1号闸机': the gate's name alone does not say which door."""
+    _c, number = card(cast["staff"], cast["op_a"], cast["a"])
+    passages_ingest(gate=cast["gate"], events=[event(number, "in", ago(hours=1))])
+    html = _client(cast["op_a"]).get("/access/log/").content.decode()
+    gate = cast["gate"]
+    assert f'href="{reverse("access:gate_detail", args=[gate.pk])}">{gate.area.name} · {gate.name}</a>' in html
+    assert 'class="log-table"' in html  # cells keep their line at 375 px, the table scrolls
+
+
+@pytest.mark.parametrize("url", ["/access/pass/", "/access/me/presence/", "/access/visitors/"])
+def test_the_members_pages_link_each_other(cast: dict[str, Any], url: str) -> None:
+    html = _client(cast["staff"]).get(url).content.decode()
+    assert 'data-testid="member-nav"' in html
+    others = {reverse("access:my_pass"), reverse("access:presence_mine"), reverse("access:visitors")} - {url}
+    for other in others:
+        assert f'href="{other}"' in html, other
+
+
+def test_the_pass_says_connected_not_the_events_online(cast: dict[str, Any]) -> None:
+    """'Online' is translated 线上 for online events; the pass's network status is 已联网."""
+    html = _client(cast["staff"]).get("/access/pass/").content.decode()
+    assert "Connected to the network" in html and '"online": "Online"' not in html
