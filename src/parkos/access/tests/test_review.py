@@ -52,3 +52,11 @@ def test_the_pass_says_connected_not_the_events_online(cast: dict[str, Any]) -> 
     """'Online' is translated 线上 for online events; the pass's network status is 已联网."""
     html = _client(cast["staff"]).get("/access/pass/").content.decode()
     assert "Connected to the network" in html and '"online": "Online"' not in html
+
+
+def test_reception_and_app_registration_buttons_are_not_the_events_sign_up(cast: dict[str, Any]) -> None:
+    """'Register' is 报名 (signing up for an event); the reception desk registers a visitor, an operator an app."""
+    op = _client(cast["op_a"])
+    reception = op.get("/access/reception/").content.decode()
+    assert 'data-testid="walk-in-submit">Register the visitor<' in reception
+    assert 'data-testid="app-save">Register the app<' in op.get("/access/apps/new/").content.decode()
