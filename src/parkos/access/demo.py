@@ -18,12 +18,9 @@ import datetime as dt
 import random
 from typing import Any
 
-from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 
 from parkos.access.models import Area, BlockedVisitor, Credential, DeviceKey, Gate, VisitorPass
-from parkos.core import parks as parks_module
 from parkos.core.models import Park
 from parkos.core.parks import park_default
 from parkos.enterprises.models import Building, Enterprise
@@ -203,7 +200,8 @@ def _passages(ctx: Any, park: Park, code_prefix: str, lobbies: dict[str, dict[st
     for gate_id, events in sorted(by_gate.items()):
         events.sort(key=lambda e: e["occurred_at"])
         for start in range(0, len(events), MAX_BATCH):
-            results = passages_ingest(gate=gates[gate_id], events=events[start:start + MAX_BATCH])
+            # History, not news: the apps registered below did not exist when these passages happened.
+            results = passages_ingest(gate=gates[gate_id], events=events[start:start + MAX_BATCH], publish=False)
             accepted += sum(1 for r in results if r.result == "accepted")
     return accepted
 
@@ -251,12 +249,6 @@ def seed_demo(ctx: Any) -> None:
     from parkos.enterprises.selectors import employer_of
 
     added = {"gates": Gate.objects.count(), "passages": 0, "visitors": 0}
-    # The seed made the second park in this same transaction and the parks' cache is cleared only on
-    # commit (parks_changed); the gates' decisions look parks up in it, so it is cleared for this process now.
-    cache.delete(parks_module._CACHE_KEY)
-    # Passages of the past are history, not news: the apps registered below did not exist when they
-    # happened, so ingestion's after-commit hooks for them (webhooks to apps) are dropped, not queued.
-    hooks = len(connection.run_on_commit)
     for code, park in (("main", main), ("yizhuang", second)):
         if park is None:
             continue
@@ -275,8 +267,6 @@ def seed_demo(ctx: Any) -> None:
         added["passages"] += _passages(ctx, park, code, lobbies, holders)
         if code == "main":
             added["visitors"] += _visitors(ctx, park, lobbies)
-    if connection.in_atomic_block:
-        del connection.run_on_commit[hooks:]
     # The occupancy of the demo's days now, rather than at the worker's first rollup.
     from parkos.access.services.presence import rollups_run
 

@@ -49,6 +49,10 @@ def _all() -> list[Park]:
 
 
 def parks_changed() -> None:
+    """Forget the cached list now (the rest of this transaction sees its own new park: a seed that makes a
+    park and then its gates, say) and again on commit (another process may have cached the old list
+    in between)."""
+    cache.delete(_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(_CACHE_KEY))
 
 

@@ -119,9 +119,11 @@ def _invalid(event_id: str, error: Invalid, skew: int | None = None) -> EventRes
     return EventResult(event_id, Outcome.INVALID, field=field, message=str(error.message), clock_skew=skew)
 
 
-def passages_ingest(*, gate: Gate, events: list[Any], sent_at: dt.datetime | None = None) -> list[EventResult]:
+def passages_ingest(*, gate: Gate, events: list[Any], sent_at: dt.datetime | None = None,
+                    publish: bool = True) -> list[EventResult]:
     """Store a device's batch; one result per event, in the batch's order. The caller (the device API)
-    has already checked that the device's key is this gate's."""
+    has already checked that the device's key is this gate's. ``publish=False`` loads history (the demo's
+    past weeks): no webhooks to apps and no arrival notices for what happened before anyone could act."""
     if len(events) > MAX_BATCH:
         raise Invalid(format_lazy(_("At most {n} events in one batch: send the rest in another."), n=MAX_BATCH),
                       code=ErrorCode.TOO_MANY, details={"events": [str(format_lazy(
@@ -216,7 +218,7 @@ def passages_ingest(*, gate: Gate, events: list[Any], sent_at: dt.datetime | Non
             from parkos.access.services.presence import presence_refresh
 
             presence_refresh(park_id=locked.park_id, user_days=user_days)
-        if accepted_ids:
+        if accepted_ids and publish:
             transaction.on_commit(lambda: _published(accepted_ids))
     return [r for r in results if r is not None]
 

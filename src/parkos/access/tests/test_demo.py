@@ -22,6 +22,7 @@ from parkos.access.models import (
     VisitorPass,
 )
 from parkos.access.services.gates import device_key_authenticate
+from parkos.conftest import ensure_industries
 from parkos.core.models import Park
 from parkos.demo.seed import demo_email, seed_demo
 from parkos.enterprises.models import Building
@@ -37,6 +38,7 @@ def _counts() -> dict[str, int]:
 
 
 def test_the_demo_gates_and_time_in_the_park() -> None:
+    ensure_industries()  # a transactional test before this one may have flushed what migrations load
     seed_demo(domains=["access"])
     main, yizhuang = Park.objects.get(code="main"), Park.objects.get(code="yizhuang")
 
