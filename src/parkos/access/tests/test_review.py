@@ -60,3 +60,21 @@ def test_reception_and_app_registration_buttons_are_not_the_events_sign_up(cast:
     reception = op.get("/access/reception/").content.decode()
     assert 'data-testid="walk-in-submit">Register the visitor<' in reception
     assert 'data-testid="app-save">Register the app<' in op.get("/access/apps/new/").content.decode()
+
+
+def test_the_screening_audit_says_what_was_read_in_words(cast: dict[str, Any]) -> None:
+    from parkos.access.services.audit import sensitive_read_record
+
+    sensitive_read_record(actor=cast["op_a"], park_id=cast["a"].pk, subject_id=cast["staff"].pk, what="alert.view",
+                          object_id=1)
+    html = _client(cast["op_a"]).get("/access/screening/").content.decode()
+    assert "Opened an alert" in html and "alert.view" not in html
+    csv = _client(cast["op_a"]).get("/access/screening/audit.csv").content.decode()
+    assert "alert.view" in csv  # the export keeps the code a script filters on
+
+
+def test_the_density_table_and_credentials_keep_their_cells_on_a_line(cast: dict[str, Any]) -> None:
+    card(cast["staff"], cast["op_a"], cast["a"])
+    op = _client(cast["op_a"])
+    assert 'class="density-table"' in op.get("/access/presence/").content.decode()
+    assert 'class="log-table"' in op.get(f"/access/credentials/?user={cast['staff'].pk}").content.decode()

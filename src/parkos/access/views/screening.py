@@ -69,6 +69,13 @@ class AuditFilter(StyledForm):
         return {"actor_id": data.get("actor"), "date_from": data.get("date_from"), "date_to": data.get("date_to")}
 
 
+def _what_labels() -> dict[str, str]:
+    """The audit rows' codes in words (the export keeps the codes: they are what a script filters on)."""
+    return {"alert.list": _("Opened the list of alerts"), "alert.view": _("Opened an alert"),
+            "alert.resolve": _("Marked an alert handled"), "reading.own": _("Looked at their own readings"),
+            "readings.export": _("Downloaded their personal data")}
+
+
 def _audit_filters(request: HttpRequest) -> tuple[AuditFilter, dict[str, Any]]:
     form = AuditFilter(request.GET or None)
     return form, form.filters() if request.GET else {}
@@ -87,9 +94,12 @@ def screening(request: HttpRequest) -> HttpResponse:
         audit = selectors.audit_page(viewer=request.user, park=park, page=request.GET.get("audit_page"), **filters)
     if not done:
         audit = selectors.audit_page(viewer=request.user, park=park, page=1)
+    labels = _what_labels()
+    audit_rows = [(row, labels.get(row.what, row.what)) for row in audit]
     query = {k: v for k, v in request.GET.items() if k in ("actor", "date_from", "date_to") and v}
     return render(request, "access/screening/operator.html", {
-        "park": park, "figures": figures, "alerts": alerts, "status": status, "audit": audit, "form": form,
+        "park": park, "figures": figures, "alerts": alerts, "status": status, "audit": audit, "audit_rows": audit_rows,
+        "form": form,
         "statuses": [("open", _("Open")), ("resolved", _("Handled")), ("all", _("All"))],
         "audit_query": urlencode(query), "alert_query": urlencode({"status": status}),
         "consent_percent": round(figures["consent_share"] * 100, 1),
