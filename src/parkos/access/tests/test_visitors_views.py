@@ -162,3 +162,14 @@ def test_reception_desk(cast: dict[str, Any]) -> None:
     assert _client(cast["op_b"]).post(f"/access/reception/blocklist/{entry.pk}/remove/").status_code == 404
     assert op.post(f"/access/reception/blocklist/{entry.pk}/remove/").status_code == 302
     assert not BlockedVisitor.objects.exists()
+
+
+def test_a_visitor_switches_the_public_pass_to_english(cast: dict[str, Any]) -> None:
+    """A visitor has no account and no menu: the pass itself offers the other languages."""
+    _visitor, token = invite(cast)
+    visitor = Client()
+    html = visitor.get(f"/access/v/{token}/").content.decode()
+    assert 'data-testid="pass-language"' in html and 'value="en"' in html
+    switched = visitor.post("/i18n/setlang/", {"language": "en", "next": f"/access/v/{token}/"})
+    assert switched.status_code == 302 and switched["Location"] == f"/access/v/{token}/"
+    assert "Visitor pass" in visitor.get(f"/access/v/{token}/").content.decode()
