@@ -144,3 +144,8 @@ def test_the_feedback_page_sends_and_says_thanks(scene: dict[str, Any]) -> None:
     assert response.status_code == 200 and Feedback.objects.get().text == "比旧闸机快多了"
     again = client.post(url, {"rating": "4", "text": ""})
     assert again.status_code == 400 and Feedback.objects.count() == 1
+
+
+def test_an_inbox_without_ratings_says_so_not_an_average_of_nought(scene: dict[str, Any]) -> None:
+    html = _client(scene["vendor_admin"]).get(reverse("access:feedback_inbox")).content.decode()
+    assert "No ratings yet" in html and "Average 0" not in html
