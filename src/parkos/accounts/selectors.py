@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from parkos.accounts.models import AccessToken, User, UserRole
 from parkos.core import policy
 from parkos.core.errors import NotFound
-from parkos.core.text import normalise_plain
+from parkos.core.text import normalise_mobile, normalise_plain
 
 
 def member_list(*, viewer: User, q: str = "", park: Any = None) -> QuerySet[User]:
@@ -57,3 +57,18 @@ def user_get_active(*, user_id: int) -> User:
     if user is None:
         raise NotFound(_("No such member."))
     return user
+
+
+def user_find(*, value: str) -> User | None:
+    """An active account by what an operator at a desk has in hand: a mobile number, an e-mail address
+    or an account id (for services that act on a person the operator picks, e.g. issuing a gate card)."""
+    text = normalise_plain(value or "")[:254]
+    if not text:
+        return None
+    qs = User.objects.filter(is_active=True)
+    if "@" in text:
+        return qs.filter(email=text.lower()).first()
+    mobile = normalise_mobile(text)
+    if mobile.isdigit() and len(mobile) == 11:
+        return qs.filter(mobile=mobile).first()
+    return qs.filter(pk=int(text)).first() if text.isdigit() and len(text) < 18 else None

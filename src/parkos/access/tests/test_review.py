@@ -78,3 +78,21 @@ def test_the_density_table_and_credentials_keep_their_cells_on_a_line(cast: dict
     op = _client(cast["op_a"])
     assert 'class="density-table"' in op.get("/access/presence/").content.decode()
     assert 'class="log-table"' in op.get(f"/access/credentials/?user={cast['staff'].pk}").content.decode()
+
+
+def test_operators_find_the_member_by_mobile_email_or_id_and_hear_when_nobody_matches(db: None) -> None:
+    from django.test import Client
+
+    from parkos.accounts.models import Role
+    from parkos.accounts.tests.factories import UserFactory
+    from parkos.core.parks import park_default
+
+    member = UserFactory(mobile="13912345678", email="card.holder@example.cn", display_name="持卡人")
+    operator = UserFactory(roles=[(Role.OPERATOR, park_default())])
+    client = Client()
+    client.force_login(operator)
+    for value in ("139 1234 5678", "+8613912345678", "Card.Holder@example.cn", str(member.pk)):
+        page = client.get("/access/credentials/", {"user": value}).content.decode()
+        assert "持卡人" in page and 'data-testid="member-not-found"' not in page, value
+    missing = client.get("/access/credentials/", {"user": "13900000000"}).content.decode()
+    assert 'data-testid="member-not-found"' in missing and "持卡人" not in missing

@@ -165,10 +165,10 @@ def gate_detail(request: HttpRequest, gate_id: int) -> HttpResponse:
 @login_required
 def credential_list(request: HttpRequest) -> HttpResponse:
     park = _park(request)
-    from parkos.accounts.models import User
+    from parkos.accounts.selectors import user_find
 
     raw = request.GET.get("user", "")
-    member = User.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() and len(raw) < 18 else None
+    member = user_find(value=raw)
     rows = selectors.credential_list(viewer=request.user, park=park, user_id=member.pk if member else None)
     areas = [(a.pk, a.name) for a in selectors.area_list(viewer=request.user, park=park)]
     form = CredentialForm(request.POST or None, areas=areas)
