@@ -148,4 +148,4 @@ def test_the_feedback_page_sends_and_says_thanks(scene: dict[str, Any]) -> None:
 
 def test_an_inbox_without_ratings_says_so_not_an_average_of_nought(scene: dict[str, Any]) -> None:
     html = _client(scene["vendor_admin"]).get(reverse("access:feedback_inbox")).content.decode()
-    assert "No ratings yet" in html and "Average 0" not in html
+    assert "暂无评分" in html and "0.0" not in html  # "No ratings yet", not an average of nought

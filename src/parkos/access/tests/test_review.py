@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -51,15 +52,16 @@ def test_the_members_pages_link_each_other(cast: dict[str, Any], url: str) -> No
 def test_the_pass_says_connected_not_the_events_online(cast: dict[str, Any]) -> None:
     """'Online' is translated 线上 for online events; the pass's network status is 已联网."""
     html = _client(cast["staff"]).get("/access/pass/").content.decode()
-    assert "Connected to the network" in html and '"online": "Online"' not in html
+    labels = json.loads(html.split('id="pass-labels" type="application/json">', 1)[1].split("</script>", 1)[0])
+    assert labels["online"] == "已联网"  # zh-Hans, the default (not the events' 线上)
 
 
 def test_reception_and_app_registration_buttons_are_not_the_events_sign_up(cast: dict[str, Any]) -> None:
     """'Register' is 报名 (signing up for an event); the reception desk registers a visitor, an operator an app."""
     op = _client(cast["op_a"])
     reception = op.get("/access/reception/").content.decode()
-    assert 'data-testid="walk-in-submit">Register the visitor<' in reception
-    assert 'data-testid="app-save">Register the app<' in op.get("/access/apps/new/").content.decode()
+    assert 'data-testid="walk-in-submit">登记访客<' in reception and "报名" not in reception
+    assert 'data-testid="app-save">注册应用<' in op.get("/access/apps/new/").content.decode()
 
 
 def test_the_screening_audit_says_what_was_read_in_words(cast: dict[str, Any]) -> None:
@@ -68,7 +70,7 @@ def test_the_screening_audit_says_what_was_read_in_words(cast: dict[str, Any]) -
     sensitive_read_record(actor=cast["op_a"], park_id=cast["a"].pk, subject_id=cast["staff"].pk, what="alert.view",
                           object_id=1)
     html = _client(cast["op_a"]).get("/access/screening/").content.decode()
-    assert "Opened an alert" in html and "alert.view" not in html
+    assert "查看了一条告警" in html and "alert.view" not in html  # "Opened an alert", in zh-Hans
     csv = _client(cast["op_a"]).get("/access/screening/audit.csv").content.decode()
     assert "alert.view" in csv  # the export keeps the code a script filters on
 
