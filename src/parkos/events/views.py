@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date, timedelta
 from typing import Any
@@ -21,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from parkos.accounts.models import User
 from parkos.core import policy
 from parkos.core.errors import DomainError, ErrorCode
+from parkos.core.exports import table_download
 from parkos.core.forms import page_action
 from parkos.core.models import Park
 from parkos.core.parks import park_get, park_list, park_param
@@ -277,43 +276,13 @@ def _export_rows(event: Event, viewer: User) -> tuple[list[str], list[list[Any]]
     return header, rows
 
 
-def _safe_cell(value: Any) -> Any:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
 
 @login_required
 def export(request: HttpRequest, event_id: int, fmt: str) -> HttpResponse:
     event = selectors.event_for_manager(viewer=request.user, event_id=event_id)
     header, rows = _export_rows(event, _user(request))
     filename = f"{event.park.code}-event-{event.pk}-registrants"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows([[_safe_cell(v) for v in row] for row in rows])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = "registrants"
-        sheet.append(header)
-        for row in rows:
-            sheet.append([_safe_cell(v) for v in row])
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(out.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return table_download(header=header, rows=rows, fmt=fmt, filename=filename, sheet="registrants")
 
 
 # --- check-in at the door ---------------------------------------------------------------------------

@@ -4,15 +4,13 @@ feedback form on a tenant's gate or app, and the tenant's feedback inbox."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -25,6 +23,7 @@ from parkos.access.selectors import feedback as feedback_selectors
 from parkos.access.selectors import readings as selectors
 from parkos.access.services import feedback as feedback_services
 from parkos.access.services import readings as services
+from parkos.core.exports import table_download
 from parkos.core.forms import StyledForm, page_action
 from parkos.core.models import Park
 
@@ -123,12 +122,6 @@ def alert_resolve(request: HttpRequest, reading_id: int) -> HttpResponse:
     return redirect("access:screening_alert", reading.pk)
 
 
-def _safe_cell(value: Any) -> Any:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
 
 @login_required
 def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -136,31 +129,7 @@ def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _form, filters = _audit_filters(request)
     header, rows = selectors.audit_rows(viewer=request.user, park=park, **filters)
     filename = f"{park.code}-sensitive-reads-{timezone.localdate():%Y%m%d}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows([[_safe_cell(v) for v in row] for row in rows])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = "audit"
-        sheet.append(header)
-        for row in rows:
-            sheet.append([_safe_cell(v) for v in row])
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(out.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return table_download(header=header, rows=rows, fmt=fmt, filename=filename, sheet="audit")
 
 
 # --- feedback ---------------------------------------------------------------------------------------------
