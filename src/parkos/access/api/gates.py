@@ -49,12 +49,12 @@ def _building(park: Park, building_id: int | None) -> Any:
     return building
 
 
-def _enterprise(enterprise_id: int | None) -> Any:
+def _enterprise(request: HttpRequest, enterprise_id: int | None) -> Any:
     if enterprise_id is None:
         return None
-    from parkos.enterprises.models import Enterprise
+    from parkos.enterprises.selectors import enterprise_list
 
-    found = Enterprise.objects.filter(pk=enterprise_id).first()
+    found = enterprise_list(viewer=request.user).filter(pk=enterprise_id).first()
     if found is None:
         raise field_error("vendor_enterprise", NotFound.default_message, code=ErrorCode.NOT_FOUND)
     return found
@@ -95,7 +95,7 @@ def gate_list(request: HttpRequest, park: str | None = None) -> Any:
 def gate_create(request: HttpRequest, payload: GateIn) -> Status[Any]:
     area = selectors.area_get(viewer=request.user, area_id=payload.area)
     data = {"name": payload.name, "direction": payload.direction,
-            "vendor_enterprise": _enterprise(payload.vendor_enterprise)}
+            "vendor_enterprise": _enterprise(request, payload.vendor_enterprise)}
     return Status(201, gates.gate_create(actor=request.user, area=area, data=data))
 
 
@@ -111,7 +111,7 @@ def gate_update(request: HttpRequest, gate_id: int, payload: GatePatch) -> Any:
     if "area" in data:
         data["area"] = selectors.area_get(viewer=request.user, area_id=data["area"]) if data["area"] else None
     if "vendor_enterprise" in data:
-        data["vendor_enterprise"] = _enterprise(data["vendor_enterprise"])
+        data["vendor_enterprise"] = _enterprise(request, data["vendor_enterprise"])
     return gates.gate_update(actor=request.user, gate=gate, data=data)
 
 

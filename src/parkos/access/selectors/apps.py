@@ -83,10 +83,10 @@ def gate_choices(*, viewer: Any, park: Park) -> QuerySet[Gate]:
 
 
 def enterprise_choices(*, viewer: Any, park: Park) -> QuerySet[Any]:
-    from parkos.enterprises.models import Enterprise
+    from parkos.enterprises.selectors import enterprise_list
 
     policy.require(viewer, "access.app.manage", park)
-    return Enterprise.objects.filter(park=park, is_active=True).order_by("name")
+    return enterprise_list(viewer=viewer, park=park)
 
 
 # --- what an app reads with its own token ----------------------------------------------------------------

@@ -36,10 +36,10 @@ def _buildings(park: Park) -> list[tuple[int, str]]:
     return [(b.pk, b.name) for b in building_list(park=park)]
 
 
-def _vendors(park: Park) -> list[tuple[int, str]]:
-    from parkos.enterprises.models import Enterprise
+def _vendors(viewer: Any, park: Park) -> list[tuple[int, str]]:
+    from parkos.enterprises.selectors import enterprise_list
 
-    return list(Enterprise.objects.filter(park=park).order_by("name").values_list("pk", "name")[:500])
+    return list(enterprise_list(viewer=viewer, park=park).values_list("pk", "name")[:500])
 
 
 def _building(park: Park, building_id: int | None) -> Any:
@@ -97,14 +97,16 @@ def gate_edit(request: HttpRequest, gate_id: int | None = None) -> HttpResponse:
     initial: dict[str, Any] = {"area": request.GET.get("area")} if gate is None else {
         "name": gate.name, "area": gate.area_id, "direction": gate.direction,
         "vendor_enterprise": gate.vendor_enterprise_id, "is_active": gate.is_active}
-    form = GateForm(request.POST or None, initial=initial, areas=areas, vendors=_vendors(park_of))
+    form = GateForm(request.POST or None, initial=initial, areas=areas, vendors=_vendors(request.user, park_of))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["area"] = selectors.area_get(viewer=request.user, area_id=data["area"])
         vendor_id = data.pop("vendor_enterprise")
-        from parkos.enterprises.models import Enterprise
+        from parkos.enterprises.selectors import enterprise_list
 
-        data["vendor_enterprise"] = Enterprise.objects.filter(pk=vendor_id).first() if vendor_id else None
+        # The service refuses an enterprise of another park, with its message.
+        data["vendor_enterprise"] = (enterprise_list(viewer=request.user).filter(pk=vendor_id).first()
+                                     if vendor_id else None)
         with page_action(request, form=form, success=_("The gate has been saved.")) as done:
             if gate is None:
                 saved = gates.gate_create(actor=request.user, area=data.pop("area"), data=data)

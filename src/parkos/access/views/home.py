@@ -12,16 +12,15 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from parkos.core import policy
-from parkos.enterprises.models import Enterprise
 
 
 @login_required
 def hub(request: HttpRequest) -> HttpResponse:
-    from parkos.enterprises.selectors import enterprise_ids_of
+    from parkos.enterprises.selectors import enterprise_ids_of, enterprise_list
 
     user: Any = request.user
     park = request.park  # type: ignore[attr-defined]
-    admin_of = list(Enterprise.objects.filter(pk__in=enterprise_ids_of(user, admin=True)).order_by("name"))
+    admin_of = list(enterprise_list(viewer=user).filter(pk__in=enterprise_ids_of(user, admin=True)))
     return render(request, "access/home.html", {
         "park": park,
         "operator": park is not None and policy.can(user, "access.configure", park),
