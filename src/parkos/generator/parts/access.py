@@ -34,9 +34,9 @@ from typing import Any
 
 import numpy as np
 from django.apps import apps
-from django.db import connections
 
 from parkos.accounts.models import Role
+from parkos.generator.bulk import IndexesDeferred
 from parkos.generator.registry import PARK_TZ, YEAR_END, YEAR_START, Context, part
 
 # The park's knobs, as AccessSettings' defaults: late after 21:00, an inferred interval at most 2 hours.
@@ -104,35 +104,14 @@ def _clock() -> tuple[list[str], list[str]]:
     return days, clock
 
 
-class _Bulk:
+class _Bulk(IndexesDeferred):
     """Millions of rows, fast: values arrive in their stored form (naive UTC datetime strings, JSON text,
-    exactly what the ORM would write), one ``executemany`` per batch. On SQLite the tables' secondary
-    indexes are dropped for the load and rebuilt after it (a sorted build beats millions of random B-tree
-    inserts); unique ones are rebuilt too, so a duplicate still fails the run. (scenes' part does the same.)"""
+    exactly what the ORM would write), one ``executemany`` per batch, indexes deferred (``generator/bulk.py``)."""
 
     def __init__(self, ctx: Context, labels: list[str]) -> None:
-        self.ctx = ctx
-        self.connection = connections[ctx.using]
-        self.tables = [apps.get_model(label)._meta.db_table for label in labels]
-        self.indexes: list[str] = []
+        super().__init__(ctx, labels)
         self.clock: tuple[list[str], list[str]] | None = None
 
-    def __enter__(self) -> _Bulk:
-        if self.connection.vendor == "sqlite":
-            with self.connection.cursor() as cursor:
-                marks = ", ".join(["%s"] * len(self.tables))
-                cursor.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                               f"AND tbl_name IN ({marks})", self.tables)
-                for name, sql in cursor.fetchall():
-                    self.indexes.append(sql)
-                    cursor.execute(f'DROP INDEX "{name}"')
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if exc[0] is None and self.indexes:
-            with self.connection.cursor() as cursor:
-                for sql in self.indexes:
-                    cursor.execute(sql)
 
     def stamps(self, seconds: np.ndarray) -> list[Any]:
         """Unix times (-1: None) for ``insert``'s ``epochs`` columns: on SQLite the numbers themselves (the
