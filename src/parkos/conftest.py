@@ -163,6 +163,29 @@ def browser_login(browser: Any, base: str, user: Any, password: str) -> Any:
     return page
 
 
+PHONE = {"width": 375, "height": 812}
+
+
+def phone_page(browser: Any, base: str, user: Any) -> Any:
+    """A new phone-sized browser context already logged in as ``user`` (a session made by the test client,
+    handed over as its cookie: the log-in form is tested elsewhere); returns its page."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(60_000)  # a ceiling for waits on positive signals (a cold live server)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}])
+    return context.new_page()
+
+
+def fits_width(page: Any) -> bool:
+    """Nothing on the page is wider than the screen (no sideways scrolling of the whole page)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) and page, desktop sized, Chinese first like most visitors."""

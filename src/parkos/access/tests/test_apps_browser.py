@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from parkos.access.models import App, Delivery
 from parkos.access.services import deliveries
 from parkos.access.tests import apps_fixtures
 from parkos.access.tests.apps_fixtures import Receiver, passage
 from parkos.access.tests.factories import GateFactory
-from parkos.accounts.models import Role, User
+from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
+from parkos.conftest import fits_width as _fits
+from parkos.conftest import phone_page as _as
 from parkos.core.parks import park_default
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,18 +27,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 receiver = apps_fixtures.receiver
 
 
-def _as(browser: Any, base: str, user: User) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-    context.set_default_timeout(60_000)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": base}])
-    return context.new_page()
-
-
-def _fits(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
 def test_register_an_app_see_its_token_once_and_its_deliveries(live_server: Any, browser: Any, receiver: Receiver,

@@ -9,24 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from parkos.access import qr
 from parkos.access.models import Credential, DeviceKey, Gate
 from parkos.access.tests.gates_fixtures import cast_fixture  # noqa: F401
+from parkos.conftest import phone_page as _as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def _as(browser: Any, base: str, user: Any) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-    context.set_default_timeout(60_000)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": base}])
-    return context.new_page()
 
 
 def test_operator_sets_up_a_gate_and_a_member_shows_a_rotating_code(live_server: Any, browser: Any, cast: dict[str, Any],

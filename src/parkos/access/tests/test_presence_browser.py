@@ -8,33 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from parkos.access.models import AccessPreference
 from parkos.access.services.presence import preference_set
 from parkos.access.tests.factories import GateFactory
 from parkos.access.tests.presence_fixtures import walk
-from parkos.accounts.models import User
 from parkos.accounts.tests.factories import UserFactory
+from parkos.conftest import fits_width as _fits
+from parkos.conftest import phone_page as _as
 from parkos.enterprises.tests.factories import add_staff, enterprise_with_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _as(browser: Any, base: str, user: User) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-    context.set_default_timeout(60_000)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": base}])
-    return context.new_page()
-
-
-def _fits(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
 def test_my_time_in_the_park_and_sharing_it_on_a_phone(live_server: Any, browser: Any, artifacts_dir: Path) -> None:

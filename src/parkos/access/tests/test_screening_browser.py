@@ -9,26 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from parkos.access.models import AccessPreference, Feedback, Reading, SensitiveRead
 from parkos.access.services.readings import reading_attach
 from parkos.access.tests.screening_fixtures import build_scene, passage, temperature_app
+from parkos.conftest import phone_page as _as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def _as(browser: Any, base: str, user: Any) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-    context.set_default_timeout(60_000)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": base}])
-    return context.new_page()
 
 
 def test_consent_alert_and_aggregates_on_a_phone(live_server: Any, browser: Any, artifacts_dir: Path) -> None:

@@ -10,28 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from parkos.access.models import VisitorPass
 from parkos.access.services import visitors as services
 from parkos.access.tests.factories import AreaFactory, GateFactory
-from parkos.accounts.models import User
+from parkos.conftest import phone_page as _as
 from parkos.enterprises.tests.factories import BuildingFactory, enterprise_with_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 812}
 
-
-def _as(browser: Any, base: str, user: User) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    context.set_default_timeout(60_000)  # a ceiling for waits on positive signals (a cold live server)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}])
-    return context.new_page()
 
 
 def test_a_member_invites_and_the_visitor_opens_the_pass(live_server: Any, browser: Any, artifacts_dir: Path) -> None:
