@@ -386,6 +386,9 @@ def _register() -> None:
     from parkos.access.api import router as access_router
 
     api.add_router("/", access_router)
+    from parkos.rewards.api import router as rewards_router
+
+    api.add_router("/", rewards_router)
     from parkos.core.api import router as core_router
 
     api.add_router("/", core_router)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "parkos.events",
     "parkos.scenes",
     "parkos.access",
+    "parkos.rewards",
     "parkos.space",
     "parkos.demo",
     "parkos.search",

@@ -97,6 +97,22 @@ class ErrorCode(StrEnum):
     LEDGER_ACCOUNT = "ledger_account"
     LEDGER_KEY = "ledger_key"
     LEDGER_UNBALANCED = "ledger_unbalanced"
+    # rewards: coupons, packs, redemptions
+    COUPON_CODE = "coupon_code"
+    COUPON_CODE_EXPIRED = "coupon_code_expired"
+    COUPON_USED = "coupon_used"
+    COUPON_EXPIRED = "coupon_expired"
+    NOT_YOUR_COUPON = "not_your_coupon"
+    NOT_ACCEPTED_HERE = "not_accepted_here"
+    MIN_SPEND = "min_spend"
+    NOT_STACKABLE = "not_stackable"
+    NOT_TRANSFERABLE = "not_transferable"
+    LIMIT_REACHED = "limit_reached"
+    BUDGET_EXCEEDED = "budget_exceeded"
+    OUT_OF_STOCK = "out_of_stock"
+    ALREADY_CLAIMED = "already_claimed"
+    REVERSAL_TOO_LATE = "reversal_too_late"
+    SETTLED = "settled"
 
 
 class DomainError(Exception):

@@ -27,6 +27,8 @@ KINDS = {
     "visitor": _("My visitors arriving at the gates"),
     "access_alert": _("Temperature alerts at the park's gates"),
     "feedback": _("Members' feedback on our products at the gates"),
+    "reward": _("Coupons and gift packs for me, and reminders before they expire"),
+    "rewards_alert": _("Unusual redemptions at the park's merchants"),
 }
 
 
@@ -56,5 +58,7 @@ EMAIL_DEFAULTS: dict[str, str] = {
     "visitor": Email.IMMEDIATE,
     "access_alert": Email.IMMEDIATE,
     "feedback": Email.DIGEST,
+    "reward": Email.DIGEST,
+    "rewards_alert": Email.IMMEDIATE,
 }
 assert set(EMAIL_DEFAULTS) == set(KINDS)

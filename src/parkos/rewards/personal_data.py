@@ -1,0 +1,1 @@
+"""The "rewards" section of a member's data export (filled in by the wallet part)."""
