@@ -1,6 +1,6 @@
-from parkos.rewards.views import figures, home, merchants, packs, pay, rules, templates, wallet
+from parkos.rewards.views import figures, home, merchants, packs, pay, rules, templates, till, wallet
 
 app_name = "rewards"
 
 urlpatterns = [*home.urlpatterns, *wallet.urlpatterns, *templates.urlpatterns, *rules.urlpatterns, *packs.urlpatterns,
-               *merchants.urlpatterns, *pay.urlpatterns, *figures.urlpatterns]
+               *till.urlpatterns, *pay.urlpatterns, *merchants.urlpatterns, *figures.urlpatterns]
