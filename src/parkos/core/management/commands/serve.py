@@ -1,6 +1,6 @@
 """Run ParkOS as production does: pages over WSGI (gunicorn), websockets over ASGI (daphne) on
-PORT+1, the immersive map's websocket server on PORT+2, and the background-job worker. Ctrl-C stops
-them all."""
+PORT+1, the immersive map's websocket server on PORT+2, the background-job worker and the scheduler of
+periodic jobs (`parkos jobs`; SCHEDULER=0 leaves it out, e.g. for benchmarks). Ctrl-C stops them all."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def server_commands(*, host: str, port: int, workers: int) -> dict[str, list[str
         "ws": [python, "-m", "daphne", "-b", host, "-p", str(port + 1), "parkos.config.asgi:application"],
         "worker": [python, "-m", "parkos.config.cli", "db_worker", "--interval", "1"],
         "space": [python, "-m", "parkos.config.cli", "space-serve", "--host", host, "--port", str(port + 2)],
+        "scheduler": [python, "-m", "parkos.config.cli", "scheduler"],
     }
 
 
@@ -53,6 +54,8 @@ class Command(BaseCommand):
         commands = server_commands(host=host, port=port, workers=workers)
         if quiet:
             commands["web"] = [c for c in commands["web"] if c not in ("--access-logfile", "-")]
+        if os.environ.get("SCHEDULER", "1") == "0":
+            commands.pop("scheduler")
         if example_apps:
             commands.update(self._example_apps())
         procs: dict[str, subprocess.Popen[bytes]] = {}
