@@ -370,3 +370,15 @@ def in_park_today(user_ids: frozenset[int]) -> set[int]:
         present |= set(DailyPresence.objects.filter(user_id__in=rest, day=today, last_out__isnull=True, passages__gt=0)
                        .values_list("user_id", flat=True))
     return present
+
+
+def presence_late_members(*, park_id: int, days: list[dt.date], min_days: int) -> list[tuple[int, int]]:
+    """(member id, late days) of those inside the park after its late hour on at least ``min_days`` of
+    ``days`` (the working days of a week, chosen by the caller from the park's calendar): the overtime
+    coupon of rewards. Most late days first, then by member id (the order a budget serves them in). One
+    query (grouped, ``HAVING``), set-based over the whole park."""
+    if not days or min_days < 1:
+        return []
+    return list(DailyPresence.objects.filter(park_id=park_id, day__in=sorted(set(days)), late=True)
+                .values("user_id").annotate(n=Count("id")).filter(n__gte=min_days)
+                .order_by("-n", "user_id").values_list("user_id", "n"))
