@@ -76,12 +76,12 @@ def job_run(job: ScheduledJob, *, node: str) -> JobRun:
     duration = int((time.monotonic() - clock) * 1000)
     finished = timezone.now()
     with transaction.atomic():
-        current: dict[str, Any] = ScheduledJob.objects.filter(pk=job.pk).values("every_minutes", "at").first() or {}
+        current = ScheduledJob.objects.filter(pk=job.pk).only("every_minutes", "at").first() or job
         ScheduledJob.objects.filter(pk=job.pk, lease_owner=node).update(
             lease_owner="", lease_until=None, last_started_at=started, last_finished_at=finished,
             last_duration_ms=duration, last_outcome=outcome, last_result=text[:300], runs=F("runs") + 1,
             failures=F("failures") + (1 if outcome == ScheduledJob.Outcome.FAILED else 0),
-            next_run_at=next_run(every_minutes=current.get("every_minutes"), at=current.get("at"), after=finished))
+            next_run_at=next_run(every_minutes=current.every_minutes, at=current.at, after=finished))
         run = JobRun.objects.create(job=job, node=node, started_at=started, duration_ms=duration, outcome=outcome,
                                     result=text)
         stale = list(JobRun.objects.filter(job=job).order_by("-started_at", "-id").values_list("id", flat=True)[HISTORY:])
