@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from ninja import Router, Status
 from ninja.pagination import paginate
 
@@ -90,7 +89,7 @@ def pay_code(request: HttpRequest, merchant_id: int) -> Any:
     """The address the merchant's printed QR code holds (its operators)."""
     merchant = _manage(request, merchant_id)
     return {"merchant_id": merchant.pk,
-            "pay_url": request.build_absolute_uri(reverse("rewards:pay", args=[merchant.pay_token]))}
+            "pay_url": request.build_absolute_uri(selectors.pay_path(merchant))}
 
 
 @router.post("/merchants/{merchant_id}/pay-code/reset", response=PayCodeOut)
@@ -98,7 +97,7 @@ def pay_code_reset(request: HttpRequest, merchant_id: int) -> Any:
     """A new pay code: printed codes of the old one stop working."""
     merchant = services.merchant_pay_token_reset(actor=request.user, merchant=_manage(request, merchant_id))
     return {"merchant_id": merchant.pk,
-            "pay_url": request.build_absolute_uri(reverse("rewards:pay", args=[merchant.pay_token]))}
+            "pay_url": request.build_absolute_uri(selectors.pay_path(merchant))}
 
 
 # --- staff ----------------------------------------------------------------------------------------

@@ -94,6 +94,16 @@ def settlement_get(*, viewer: Any, settlement_id: int) -> Settlement:
     return settlement
 
 
+def pay_path(merchant: Merchant) -> str:
+    """The address the merchant's printed QR code holds (``rewards:pay``): a member scans it to pay."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("rewards:pay", args=[merchant.pay_token])
+    except NoReverseMatch:  # the pay page's module not wired yet: its fixed address (the parts' interfaces)
+        return f"/rewards/pay/{merchant.pay_token}/"
+
+
 def payable_fen(merchant: Merchant) -> int:
     """What the park owes ``merchant`` for redemptions not yet in a settlement, from the ledger."""
     return ledger.balance((postings.MERCHANT, merchant.pk), postings.PAYABLE)

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
 from parkos.core import policy
@@ -39,11 +39,7 @@ def _park(request: HttpRequest) -> Park:
 
 def pay_url(request: HttpRequest, merchant: Merchant) -> str:
     """What the merchant's QR code holds: the absolute address of its pay page (rewards:pay)."""
-    try:
-        where = reverse("rewards:pay", args=[merchant.pay_token])
-    except NoReverseMatch:  # the pay page's module not wired yet: its fixed address (interfaces)
-        where = f"/rewards/pay/{merchant.pay_token}/"
-    return request.build_absolute_uri(where)
+    return request.build_absolute_uri(selectors.pay_path(merchant))
 
 
 def _money(values: dict[str, int]) -> dict[str, str]:
