@@ -38,7 +38,8 @@ def _setup(db: Path) -> None:
     from bench import servers
 
     os.environ["DATABASE_URL"] = f"sqlite:///{db.resolve()}"
-    os.environ.setdefault("PARKOS_VAR_DIR", str(servers.VAR))  # the server's secret key signs the QR codes
+    servers.VAR.mkdir(parents=True, exist_ok=True)
+    os.environ["PARKOS_VAR_DIR"] = str(servers.VAR)  # the server's: its secret key signs the coupons' QR codes
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parkos.config.settings")
     os.environ.setdefault("RATELIMIT_ENABLE", "0")
     os.environ.setdefault("SCHEDULER", "0")
