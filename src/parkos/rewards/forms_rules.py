@@ -50,8 +50,8 @@ class RuleForm(StyledForm):
 
 
 class RunForm(StyledForm):
-    period_key = forms.ChoiceField(label=_("Period"))
+    """Any ended period may be run: the recent ones are offered (a datalist), an older one is typed."""
 
-    def __init__(self, *args: Any, periods: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["period_key"].choices = periods  # type: ignore[attr-defined]
+    period_key = forms.CharField(label=_("Period"), max_length=16,
+                                 help_text=_("A week as 2026-W48, a day as 2026-12-03."),
+                                 widget=forms.TextInput(attrs={"list": "rule-periods", "autocomplete": "off"}))

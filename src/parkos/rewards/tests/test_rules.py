@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -36,6 +37,7 @@ from parkos.rewards.services.issuing_rules import (
 from parkos.rewards.tests.factories import TemplateFactory
 
 D = dt.date
+BJ = ZoneInfo("Asia/Shanghai")
 # 2025-W39: Monday 09-22 … Sunday 09-28, and Sunday 09-28 is a working day (调休 before National Day).
 W39 = "2025-W39"
 # 2025-W40: Monday 09-29 and Tuesday 09-30 are working days; 10-01 … 10-05 are the National Day holiday.
@@ -79,20 +81,20 @@ def test_periods_weekly_and_daily() -> None:
         assert "period_key" in error.value.details
     with pytest.raises(Invalid):
         period_parse(daily, "2026-02-30")
-    beijing_monday = timezone.make_aware(dt.datetime(2026, 12, 7, 0, 30))  # Sunday 16:30 UTC
+    beijing_monday = dt.datetime(2026, 12, 7, 0, 30, tzinfo=BJ)  # Sunday 16:30 UTC
     assert period_last_ended(weekly, beijing_monday)[0] == "2026-W49"
     assert period_last_ended(daily, beijing_monday)[0] == "2026-12-06"
 
 
 def test_next_run_is_in_beijing_time() -> None:
     rule = IssuingRule(period=Period.WEEKLY, run_weekday=0, run_hour=9)
-    thursday = timezone.make_aware(dt.datetime(2026, 12, 3, 15, 0))
+    thursday = dt.datetime(2026, 12, 3, 15, 0, tzinfo=BJ)
     nxt = next_run_after(rule, thursday)
-    assert timezone.localtime(nxt).replace(tzinfo=None) == dt.datetime(2026, 12, 7, 9, 0)
+    assert nxt == dt.datetime(2026, 12, 7, 9, 0, tzinfo=BJ)
     assert nxt.utcoffset() is not None and nxt == dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)
     assert next_run_after(rule, nxt) == nxt + dt.timedelta(days=7)  # strictly after
     daily = IssuingRule(period=Period.DAILY, run_hour=2)
-    assert timezone.localtime(next_run_after(daily, thursday)).replace(tzinfo=None) == dt.datetime(2026, 12, 4, 2)
+    assert next_run_after(daily, thursday) == dt.datetime(2026, 12, 4, 2, tzinfo=BJ)
 
 
 # --- eligibility, kind by kind --------------------------------------------------------------------------
@@ -119,7 +121,7 @@ def test_event_attended(cast: dict[str, Any]) -> None:
     from parkos.events.models import CheckIn
     from parkos.events.tests.factories import EventFactory, register
 
-    inside = timezone.make_aware(dt.datetime(2025, 9, 24, 19, 0))
+    inside = dt.datetime(2025, 9, 24, 19, 0, tzinfo=BJ)
     event, other, far = EventFactory(), EventFactory(), EventFactory(park=cast["b"])
     came, came_other, came_late, came_b, registered_only = UserFactory.create_batch(5)
     for user, ev, at in ((came, event, inside), (came_other, other, inside),
@@ -141,7 +143,7 @@ def test_deal_completed_rewards_both_parties(cast: dict[str, Any]) -> None:
     from parkos.scenes.tests.factories import make_deal
 
     done, open_deal, earlier = make_deal(), make_deal(), make_deal()
-    closed = timezone.make_aware(dt.datetime(2025, 9, 25, 10, 0))
+    closed = dt.datetime(2025, 9, 25, 10, 0, tzinfo=BJ)
     Deal.objects.filter(pk=done.pk).update(status=Deal.Status.COMPLETED, closed_at=closed)
     Deal.objects.filter(pk=earlier.pk).update(status=Deal.Status.COMPLETED, closed_at=closed - dt.timedelta(days=30))
     rule = rule_create(actor=cast["op"], park=cast["a"], name="成交奖励", kind=RuleKind.DEAL_COMPLETED,
@@ -155,7 +157,7 @@ def test_first_order_of_a_new_member(cast: dict[str, Any]) -> None:
     from parkos.catalog.models.orders import OrderStatus
     from parkos.catalog.tests.factories import ServiceOrderFactory
 
-    at = timezone.make_aware(dt.datetime(2025, 9, 23, 10, 0))
+    at = dt.datetime(2025, 9, 23, 10, 0, tzinfo=BJ)
     new, old_hand, cancelled = UserFactory.create_batch(3)
     ServiceOrderFactory(requested_by=new, submitted_at=at)
     ServiceOrderFactory(requested_by=new, submitted_at=at + dt.timedelta(days=1))  # a second one: still one coupon

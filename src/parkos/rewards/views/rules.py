@@ -75,8 +75,7 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     and the runs."""
     rule = selectors.rule_get(viewer=request.user, rule_id=pk)
     periods = _periods(rule)
-    run_form = RunForm(request.POST or None, periods=periods,
-                       initial={"period_key": request.GET.get("period") or periods[0][0]})
+    run_form = RunForm(request.POST or None, initial={"period_key": request.GET.get("period") or periods[0][0]})
     if request.method == "POST" and run_form.is_valid():
         chosen = run_form.cleaned_data["period_key"]
         with page_action(request, form=run_form, success=_(
