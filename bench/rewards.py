@@ -99,7 +99,9 @@ def _terminals(n_coupons: int) -> dict[str, Any]:
     from parkos.accounts.models import User
     from parkos.generator.parts.accounts import EMAIL_DOMAIN
 
-    members = list(User.objects.filter(is_active=True, email__endswith=f"@{EMAIL_DOMAIN}").order_by("pk")
+    # Members who work no till (a cashier cannot redeem their own coupon at their own till).
+    members = list(User.objects.filter(is_active=True, email__endswith=f"@{EMAIL_DOMAIN}")
+                   .exclude(pk__in=MerchantStaff.objects.values("user_id")).order_by("pk")
                    .values_list("pk", flat=True)[:max(n_coupons, 1)])
     per = max(1, n_coupons // len(terminals))
     template = _template(park, operator, f"压测券{stamp}", per * len(terminals), 1000)
