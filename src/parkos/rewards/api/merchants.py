@@ -2,8 +2,6 @@
 the park's reward settings; a merchant's own staff read its statements and what the park owes it.
 Session or personal token; park-scoped (another park's merchant is not found)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
