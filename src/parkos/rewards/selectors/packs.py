@@ -48,6 +48,12 @@ def pack_list(*, viewer: Any, park: Park | None = None, status: str | None = Non
     return qs.order_by("-claim_from", "-id")
 
 
+def with_items(qs: QuerySet[GiftPack]) -> QuerySet[GiftPack]:
+    """Packs with their items (and each item's coupon template and service) in two more queries."""
+    return qs.select_related("park").prefetch_related(
+        Prefetch("items", queryset=PackItem.objects.select_related("template", "service").order_by("position", "id")))
+
+
 def pack_get(*, viewer: Any, pack_id: int) -> GiftPack:
     """One pack, for an operator of its park."""
     pack = GiftPack.objects.select_related("park", "created_by").filter(pk=pack_id).first()
