@@ -56,9 +56,9 @@ def park_world() -> dict[str, Any]:
     late = TemplateFactory(name="加班券")  # ¥20 off, 7 days
     coffee = TemplateFactory(name="咖啡券", value_fen=1000)
     short = TemplateFactory(name="一日券", value_fen=500, valid_days=1)
-    l1, l2, l3 = issue(late, m1, m2, m3, reason="late")
-    c1, c2 = issue(coffee, m1, m2, reason="coffee")
-    (s1,) = issue(short, m1, reason="short")
+    l1, _l2, l3 = issue(late, m1, m2, m3, reason="late")
+    _c1, c2 = issue(coffee, m1, m2, reason="coffee")
+    (_s1,) = issue(short, m1, reason="short")
     pay(m1, canteen, l1, 3000, "f1")  # ¥20 off a ¥30 bill
     pay(m2, cafe, c2, 500, "f2")  # ¥10 coupon on a ¥5 bill: ¥5 off, ¥5 unspent
     wrong = pay(m3, cafe, l3, 4000, "f3")
@@ -70,7 +70,7 @@ def park_world() -> dict[str, Any]:
     week_day = timezone.localdate() - dt.timedelta(days=14)
     rule = rule_create(actor=w["op"], park=park, name="每周加班券", kind=RuleKind.OVERTIME, template=late,
                        params={"min_days": 1}, active=True)
-    key, start, end = period_of(rule, week_day)
+    key, start, _end = period_of(rule, week_day)
     for user in (m1, m2):
         for n in range(7):
             DailyPresence.objects.create(park=park, user=user, day=start + dt.timedelta(days=n), late=True)
