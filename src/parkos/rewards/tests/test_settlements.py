@@ -122,7 +122,7 @@ def test_closing_the_same_period_at_once_from_two_threads_settles_once(
             barrier.wait()
             results.append(settlements.settlement_close(actor=op, merchant=shop, period_start=FEB1,
                                                         period_end=FEB28, now=NOW).pk)
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:  # reported by the assertion below
             results.append(error)
         finally:
             close_old_connections()
