@@ -84,7 +84,7 @@ def test_the_window_and_status(cast: dict[str, Any], shift: dt.timedelta, status
 
 def test_the_audience(cast: dict[str, Any]) -> None:
     pack = make_pack(cast)
-    enterprise_b, admin_b = enterprise_with_admin(park=cast["b"])
+    _enterprise_b, admin_b = enterprise_with_admin(park=cast["b"])
     for outsider in (cast["outsider"], admin_b):
         with pytest.raises(Forbidden) as error:
             services.pack_claim(actor=outsider, pack=pack)

@@ -50,7 +50,7 @@ def pack_list(request: HttpRequest) -> HttpResponse:
     pickup_qr = {p.pk: _qr_svg(p.code) for c in claims for p in c.pickups.all() if p.picked_up_at is None}
     return render(request, "rewards/packs/mine.html", {
         "park": park, "claimable": claimable, "claims": claims, "pickup_qr": pickup_qr,
-        "credit_form": CreditForm(), "now": timezone.now(),
+        "now": timezone.now(),
         "can_manage": policy.can(request.user, "rewards.manage", park),
     })
 
