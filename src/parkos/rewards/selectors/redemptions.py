@@ -22,12 +22,14 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def till_merchant_get(*, viewer: Any, merchant_id: int) -> Merchant:
-    """The merchant whose till ``viewer`` works (``rewards.redeem``); NotFound for anyone else, so the
-    till of a shop one does not work at does not even exist."""
+def till_merchant_get(*, viewer: Any, merchant_id: int, action: str = "rewards.redeem") -> Merchant:
+    """The merchant whose till ``viewer`` works (``rewards.redeem``; ``rewards.merchant.view`` lets the
+    park's operators read its day too); NotFound for anyone else, so the till of a shop one does not
+    work at does not even exist."""
     merchant = Merchant.objects.filter(pk=merchant_id).first()
-    if merchant is None or not policy.can(viewer, "rewards.redeem", merchant):
-        policy.require(viewer, "rewards.redeem", merchant)  # anonymous: 401 rather than 404
+    if merchant is None or not policy.can(viewer, action, merchant):
+        if viewer is None or not getattr(viewer, "is_authenticated", False):
+            policy.require(viewer, action, merchant)  # anonymous: 401 rather than 404
         raise NotFound(_("No such merchant."))
     return merchant
 
@@ -46,7 +48,7 @@ def redemption_list_day(*, viewer: Any, merchant: Merchant, day: dt.date | None 
     policy.require(viewer, "rewards.merchant.view", merchant)
     start, end = _day_bounds(day or timezone.localdate())
     return (Redemption.objects.filter(merchant=merchant, created_at__gte=start, created_at__lt=end)
-            .select_related("member", "redeemed_by", "reversed_by").prefetch_related("lines__coupon")
+            .select_related("merchant", "member", "redeemed_by", "reversed_by").prefetch_related("lines__coupon")
             .order_by("-created_at", "-id"))
 
 

@@ -352,6 +352,20 @@ def redemption_create(*, actor: Any, merchant: Merchant, bill_fen: int, key: str
     existing = Redemption.objects.filter(merchant=merchant, key=key).first()
     if existing is not None:
         return _replay(existing, digest, actor=actor, channel=channel)
+    try:
+        return _redeem(actor=actor, merchant=merchant, bill_fen=bill_fen, key=key, digest=digest, channel=channel,
+                       scanned=scanned, coupon_ids=coupon_ids, now=now)
+    except (Conflict, Invalid):
+        # A retry of this very request that lost the race to its first attempt finds the coupon used:
+        # once the first attempt has committed, it answers with that redemption.
+        existing = Redemption.objects.filter(merchant=merchant, key=key).first()
+        if existing is not None:
+            return _replay(existing, digest, actor=actor, channel=channel)
+        raise
+
+
+def _redeem(*, actor: Any, merchant: Merchant, bill_fen: int, key: str, digest: str, channel: str,
+            scanned: Sequence[str], coupon_ids: Sequence[int], now: dt.datetime) -> Redemption:
     member, lines = _resolve(actor=actor, merchant=merchant, bill_fen=bill_fen, scanned=scanned,
                              coupon_ids=coupon_ids, channel=channel, now=now)
     try:
@@ -406,6 +420,14 @@ def _notify_member(redemption: Redemption, lines: Sequence[QuoteLine], *, actor:
         body=format_lazy(gettext_lazy("{coupons} · bill {bill}, discount {discount}"), coupons=names,
                          bill=Money.format(redemption.bill_fen), discount=Money.format(redemption.discount_fen)),
         url=_url("rewards:wallet"))
+
+
+def member_paid_fen(redemption: Redemption) -> int:
+    """What the member paid at the till: the bill less the money off (a free item's price is not in the
+    bill). Reads the redemption's lines (prefetched ``lines__coupon`` costs nothing more)."""
+    free = sum(line.discount_fen for line in redemption.lines.all()
+               if line.coupon.terms.get("kind") == CouponKind.FREE_ITEM)
+    return int(redemption.bill_fen - (redemption.discount_fen - free))
 
 
 def settings_of(park_id: int) -> RewardSettings:
