@@ -407,7 +407,7 @@ def credit_use(*, actor: Any, credit: ServiceCredit, enterprise: Any = None, not
                       code=ErrorCode.NOT_STAFF)
     extra = clean_text(note, field="note", limit=300, required=False)
     with transaction.atomic():
-        row = ServiceCredit.objects.select_for_update().select_related("service", "order").get(pk=credit.pk)
+        row = ServiceCredit.objects.select_for_update(of=("self",)).select_related("service", "order").get(pk=credit.pk)
         if row.status == ServiceCredit.Status.USED:
             if row.order is not None:
                 return row.order
