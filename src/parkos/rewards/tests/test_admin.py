@@ -79,7 +79,7 @@ def rows(cast: dict[str, Any]) -> dict[str, Any]:
                                    stock=10, claimed=1, status=GiftPack.Status.OPEN)
     item = PackItem.objects.create(pack=pack, kind=PackItem.Kind.PHYSICAL, name="保温杯", pickup_place="服务台",
                                    stock=5, claimed=1)
-    service = ServiceFactory()
+    service: Any = ServiceFactory()
     credit_item = PackItem.objects.create(pack=pack, kind=PackItem.Kind.SERVICE, service=service, position=1)
     PackGrant.objects.create(pack=pack, user=cast["member"])
     claim = PackClaim.objects.create(pack=pack, user=cast["member"])
@@ -119,7 +119,8 @@ def test_a_member_is_kept_out_of_the_back_office(cast: dict[str, Any]) -> None:
 
 def test_merchants_and_settings_are_saved_through_the_services(cast: dict[str, Any]) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(UserFactory(roles=[Role.OPERATOR]))
+    operator: Any = UserFactory(roles=[Role.OPERATOR])
+    client.force_login(operator)
     shop = cast["shop"]
     url = reverse("admin:rewards_merchant_change", args=[shop.pk])
     data = _form_data(client.get(url).content.decode())

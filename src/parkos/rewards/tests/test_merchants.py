@@ -190,14 +190,16 @@ def test_the_merchant_list_costs_the_same_queries_for_3_or_30_merchants(cast: di
 
     few = count()
     for n in range(27):
-        shop = MerchantFactory(park=cast["a"], name=f"窗口{n}")
-        MerchantStaff.objects.create(merchant=shop, user=UserFactory())
+        shop: Any = MerchantFactory(park=cast["a"], name=f"窗口{n}")
+        person: Any = UserFactory()
+        MerchantStaff.objects.create(merchant=shop, user=person)
     assert count() == few
     staff_url = f"/api/v1/rewards/merchants/{cast['shop'].pk}/staff"
     with CaptureQueriesContext(connection) as before:
         op.get(staff_url)
     for _n in range(10):
-        MerchantStaff.objects.create(merchant=cast["shop"], user=UserFactory())
+        worker: Any = UserFactory()
+        MerchantStaff.objects.create(merchant=cast["shop"], user=worker)
     with CaptureQueriesContext(connection) as after:
         op.get(staff_url)
     assert len(after.captured_queries) == len(before.captured_queries)
@@ -255,3 +257,13 @@ def test_boundaries_on_the_merchant_pages(cast: dict[str, Any]) -> None:
     assert own.status_code == 200 and "园区咖啡" in own.content.decode() and "便利店" not in own.content.decode()
     refused = _client(cast["owner"]).post(f"/rewards/merchants/{shop.pk}/", {"action": "reset_code"})
     assert refused.status_code == 403 and Merchant.objects.get(pk=shop.pk).pay_token == shop.pay_token
+
+
+def test_the_openapi_schema_lists_the_merchants_operations(cast: dict[str, Any]) -> None:
+    schema = Client().get("/api/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    for path in ("/api/v1/rewards/merchants", "/api/v1/rewards/merchants/{merchant_id}/staff",
+                 "/api/v1/rewards/merchants/{merchant_id}/settlements", "/api/v1/rewards/settlements/{settlement_id}/paid",
+                 "/api/v1/rewards/merchants/{merchant_id}/statement/export", "/api/v1/rewards/settings"):
+        assert path in paths, path

@@ -30,9 +30,9 @@ def cast_fixture(db: None) -> dict[str, Any]:
     a = park_default()
     b = Park.objects.create(code="mb", name="乙园", name_en="Park B", position=5)
     cache.clear()  # the list of parks is cached
-    shop = MerchantFactory(park=a, name="园区咖啡", category="cafe")
-    other = MerchantFactory(park=a, name="便利店", category="store")
-    shop_b = MerchantFactory(park=b, name="乙园食堂", category="canteen")
+    shop: Any = MerchantFactory(park=a, name="园区咖啡", category="cafe")
+    other: Any = MerchantFactory(park=a, name="便利店", category="store")
+    shop_b: Any = MerchantFactory(park=b, name="乙园食堂", category="canteen")
     return {
         "a": a, "b": b, "shop": shop, "other": other, "shop_b": shop_b,
         "owner": cashier_of(shop, UserFactory(display_name="李店长"), role=MerchantStaff.Role.OWNER),

@@ -218,6 +218,7 @@ def statements(request: HttpRequest, merchant_pk: int) -> HttpResponse:
                          initial={"start": today.replace(day=1), "end": today})
     if settlement is not None:
         start, end = settlement.period_start, settlement.period_end
+        form = StatementForm(initial={"start": start, "end": end})
     elif form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     else:
