@@ -3,8 +3,8 @@ as an operator would make them.
 
 The main park gets six merchants (职工食堂, 园区咖啡 — whose owner is the demo "merchant" log-in —, 便利店, 健身房,
 轻食餐厅, 书店), the second park two; four coupons (加班券 ¥20 off at canteens and restaurants for 7 days, 咖啡八折券
-capped at ¥10, 健身体验券 a free session, 年终礼包券); the weekly overtime rule (active, run for last week over the
-gates' demo presence); the year-end gift pack (a coupon, a service credit and a 定制保温杯 to pick up at 1号楼服务台),
+capped at ¥10, 健身体验券 a free session, 年终礼包券); the weekly overtime rule (active, run for the last two weeks over
+the gates' demo presence); the year-end gift pack (a coupon, a service credit and a 定制保温杯 to pick up at 1号楼服务台),
 claimed by some members and picked up by a few; coupons in the demo member's wallet (available ones, one
 used, one expired); redemptions at the café today; and one closed settlement of the canteen's last days.
 
@@ -52,7 +52,9 @@ MERCHANTS: dict[str, list[tuple[str, str, str, str]]] = {
     ],
 }
 OVERTIME, COFFEE, GYM, YEAR_END = "加班券", "咖啡八折券", "健身体验券", "年终礼包券"
-RULE_NAME = "每周加班券（一周至少 3 个工作日 21:00 后仍在园区）"
+RULE_NAME = "每周加班券：一周至少 2 个工作日晚间加班"
+MIN_LATE_DAYS = 2  # the gates' demo has few late nights: at 3 a week the demo's weeks would issue almost none
+RUN_WEEKS = 2  # the rule has run for the last two weeks of the gates' demo presence
 PACK_NAME = "2026 年终礼包"
 MUG, MUG_PLACE = "定制保温杯", "1号楼服务台"
 N_COFFEE = 40  # members given the café coupon
@@ -145,13 +147,14 @@ def _pay(member: Any, merchant: Merchant, coupon: Coupon | None, bill_fen: int, 
 def _overtime_rule(operator: Any, park: Park, template: CouponTemplate, now: dt.datetime) -> IssuingRule:
     from parkos.rewards.services.issuing_rules import period_of, rule_create, rule_run
 
-    rule = IssuingRule.objects.filter(park=park, name=RULE_NAME).first()
+    rule = IssuingRule.objects.filter(park=park, kind=RuleKind.OVERTIME, template=template).order_by("pk").first()
     if rule is None:
         rule = rule_create(actor=operator, park=park, name=RULE_NAME, kind=RuleKind.OVERTIME, template=template,
-                           params={"min_days": 3}, period="weekly", run_hour=9, run_weekday=0, active=True)
-    key, _start, _end = period_of(rule, timezone.localdate(now) - dt.timedelta(days=7))
-    if not RuleRun.objects.filter(rule=rule, period_key=key).exists():
-        rule_run(rule=rule, actor=operator, period_key=key, now=now)
+                           params={"min_days": MIN_LATE_DAYS}, period="weekly", run_hour=9, run_weekday=0, active=True)
+    for weeks in range(RUN_WEEKS, 0, -1):
+        key, _start, _end = period_of(rule, timezone.localdate(now) - dt.timedelta(days=7 * weeks))
+        if not RuleRun.objects.filter(rule=rule, period_key=key).exists():
+            rule_run(rule=rule, actor=operator, period_key=key, now=now)
     return rule
 
 
