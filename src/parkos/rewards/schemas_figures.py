@@ -8,7 +8,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 
-class TemplateFiguresOut(Schema):
+class RewardTemplateFiguresOut(Schema):
     template_id: int
     name: str
     park_id: int
@@ -27,7 +27,7 @@ class TemplateFiguresOut(Schema):
     available: int = Field(description="coupons available in wallets now")
 
 
-class RuleFiguresOut(Schema):
+class RewardRuleFiguresOut(Schema):
     rule_id: int
     name: str
     kind: str
@@ -40,7 +40,7 @@ class RuleFiguresOut(Schema):
     available: int = Field(description="of which still available")
 
 
-class MerchantFiguresOut(Schema):
+class RewardMerchantFiguresOut(Schema):
     merchant_id: int
     name: str
     category: str
@@ -50,7 +50,7 @@ class MerchantFiguresOut(Schema):
     reversed: int
 
 
-class OvertimeReachOut(Schema):
+class RewardOvertimeReachOut(Schema):
     rules: int = Field(description="overtime rules of the park(s)")
     late_workers: int = Field(description="members in the park after the late hour on at least one day of the period")
     got: int = Field(description="members who got an overtime coupon issued in the period")
@@ -59,7 +59,7 @@ class OvertimeReachOut(Schema):
     coupons_used: int
 
 
-class TotalsOut(Schema):
+class RewardTotalsOut(Schema):
     issued: int
     issued_fen: int
     redeemed: int
@@ -69,19 +69,19 @@ class TotalsOut(Schema):
     redemptions: int
 
 
-class FiguresOut(Schema):
+class RewardFiguresOut(Schema):
     park_id: int | None = Field(description="null: every park of the portfolio")
     start: dt.date
     end: dt.date
-    totals: TotalsOut
-    templates: list[TemplateFiguresOut]
-    rules: list[RuleFiguresOut]
-    merchants: list[MerchantFiguresOut]
+    totals: RewardTotalsOut
+    templates: list[RewardTemplateFiguresOut]
+    rules: list[RewardRuleFiguresOut]
+    merchants: list[RewardMerchantFiguresOut]
     by_hour: list[int] = Field(description="24 values: redemptions in each hour of the day, Beijing time")
-    overtime: OvertimeReachOut
+    overtime: RewardOvertimeReachOut
 
 
-class FlagOut(Schema):
+class RewardFlagOut(Schema):
     id: int
     park_id: int
     merchant_id: int
@@ -95,5 +95,5 @@ class FlagOut(Schema):
     note: str
 
 
-class FlagResolveIn(Schema):
+class RewardFlagResolveIn(Schema):
     note: str = Field(description="what the operator found (required, at most 200 characters)")

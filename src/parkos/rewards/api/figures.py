@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from parkos.core.pagination import PageNumberPagination
 from parkos.core.parks import park_param
 from parkos.core.schemas import Id
-from parkos.rewards.schemas_figures import FiguresOut, FlagOut, FlagResolveIn
+from parkos.rewards.schemas_figures import RewardFiguresOut, RewardFlagOut, RewardFlagResolveIn
 from parkos.rewards.selectors import figures as selectors
 from parkos.rewards.services import flags as services
 
@@ -29,7 +29,7 @@ def _park(request: HttpRequest, value: str | None) -> Any:
     return park_param(value) or request.park  # type: ignore[attr-defined]
 
 
-@router.get("/figures", response=FiguresOut)
+@router.get("/figures", response=RewardFiguresOut)
 def figures_get(request: HttpRequest, park: str | None = None, start: dt.date | None = None,
                 end: dt.date | None = None) -> Any:
     """Coupons issued, redeemed and expired per template and per rule, cost against budget, redemptions by
@@ -41,7 +41,7 @@ def figures_get(request: HttpRequest, park: str | None = None, start: dt.date | 
             "by_hour": f.by_hour, "overtime": vars(f.overtime)}
 
 
-@router.get("/figures/flags", response=list[FlagOut])
+@router.get("/figures/flags", response=list[RewardFlagOut])
 @paginate(PageNumberPagination, page_size=50)
 def flag_list(request: HttpRequest, park: str | None = None, resolved: bool | None = False) -> Any:
     """Flags of unusual redemption patterns, newest first: open ones by default (``resolved=true`` the
@@ -49,7 +49,7 @@ def flag_list(request: HttpRequest, park: str | None = None, resolved: bool | No
     return selectors.flag_list(viewer=request.user, park=park_param(park), resolved=resolved)
 
 
-@router.post("/figures/flags/{flag_id}/resolve", response=FlagOut)
-def flag_resolve(request: HttpRequest, flag_id: Id, payload: FlagResolveIn) -> Any:
+@router.post("/figures/flags/{flag_id}/resolve", response=RewardFlagOut)
+def flag_resolve(request: HttpRequest, flag_id: Id, payload: RewardFlagResolveIn) -> Any:
     flag = selectors.flag_get(viewer=request.user, flag_id=flag_id)
     return services.flag_resolve(actor=request.user, flag=flag, note=payload.note)
