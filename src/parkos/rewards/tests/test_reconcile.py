@@ -78,3 +78,22 @@ def test_a_tampered_row_is_reported(books: dict[str, Any], tamper: Any, expected
     problems = list(reconcile())
     assert problems and any(expected in p for p in problems), problems
     assert not ledger_check().ok
+
+
+def test_rewards_run_expires_and_keeps_the_books(books: dict[str, Any]) -> None:
+    """`parkos rewards-run` runs the due rules, the expiry sweep and the reminders once; the books still agree."""
+    import io
+
+    from django.core.management import call_command
+
+    from parkos.rewards.services import wallet
+
+    out = io.StringIO()
+    call_command("rewards-run", stdout=out)
+    assert "rule runs: 0" in out.getvalue() and "coupons expired: 0" in out.getvalue()
+    Coupon.objects.filter(template=books["late"], status="available").update(
+        valid_from=timezone.now() - dt.timedelta(hours=2), valid_until=timezone.now() - dt.timedelta(minutes=1))
+    out = io.StringIO()
+    call_command("rewards-run", "--only", "expire", stdout=out)
+    assert out.getvalue().strip() == "coupons expired: 1" and wallet.coupons_expire() == 0
+    assert list(reconcile()) == []
