@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -271,6 +272,24 @@ def user_export(*, actor: User, user: User) -> dict[str, Any]:
     }
 
 
+def _user_anonymise(user: User) -> None:
+    """Erase what identifies a person from an account that cannot be deleted, and close it for good."""
+    from parkos.accounts.models import UserRole
+
+    UserRole.objects.filter(user=user).delete()
+    user.email = f"closed-{user.pk}@closed.invalid"  # an account needs a log-in; .invalid never delivers
+    user.mobile = None
+    user.display_name = str(_("Closed account"))[:40]
+    user.avatar = ""
+    user.bio = ""
+    user.skills, user.interests, user.languages = [], [], []
+    user.education = ""
+    user.is_public = False
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+
+
 def user_delete(*, actor: User, user: User, password: str) -> None:
     """Delete the account and what hangs on it. An enterprise admin with colleagues hands over first,
     so no enterprise is left without an admin."""
@@ -289,7 +308,13 @@ def user_delete(*, actor: User, user: User, password: str) -> None:
     with transaction.atomic():
         avatar = user.avatar.name if user.avatar else None
         user_id = user.pk
-        user.delete()
+        try:
+            with transaction.atomic():
+                user.delete()
+        except (ProtectedError, RestrictedError):
+            # Records others rely on still name the account (a service order, a deal, a redeemed coupon in
+            # the ledger): those keep a nameless, closed account instead, and everything personal goes.
+            _user_anonymise(user)
         from parkos.search.services import delete_on_commit
 
         delete_on_commit("person", user_id)

@@ -58,7 +58,7 @@ class StaffIn(Schema):
     role: str = Field("cashier", description="owner | cashier")
 
 
-class StaffOut(Schema):
+class MerchantStaffOut(Schema):
     user_id: int
     display_name: str
     role: str

@@ -99,12 +99,12 @@ class PackDetailOut(Schema):
     figures: list[FigureOut]
 
 
-class GrantIn(Schema):
+class PackGrantIn(Schema):
     people: list[str] = Field(default_factory=list, description="mobile numbers, e-mail addresses or account ids")
     note: str = ""
 
 
-class GrantOut(Schema):
+class PackGrantOut(Schema):
     granted: list[int] = Field(description="the ids of the accounts granted now (not before)")
 
 
@@ -178,7 +178,7 @@ class CreditUseIn(Schema):
     answers: dict[str, Any] | None = Field(None, description="the service's request form, if it has one")
 
 
-class OrderRefOut(Schema):
+class CreditOrderOut(Schema):
     id: int
     number: str
     status: str

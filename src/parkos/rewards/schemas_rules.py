@@ -60,7 +60,7 @@ class RuleOut(Schema):
         return str(obj.template.name)
 
 
-class PreviewOut(Schema):
+class RulePreviewOut(Schema):
     period_key: str = Field(description="2026-W48 (weekly) or 2026-12-03 (daily)")
     period_start: date
     period_end: date

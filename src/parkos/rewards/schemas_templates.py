@@ -55,7 +55,7 @@ class TemplatePatch(Schema):
     transferable: bool | None = None
 
 
-class StatusIn(Schema):
+class TemplateStatusIn(Schema):
     status: str = Field(description="active | paused | closed")
 
 
@@ -107,12 +107,12 @@ class WhoIn(Schema):
     group: Id | None = None
 
 
-class GrantIn(WhoIn):
+class CouponGrantIn(WhoIn):
     key: str = Field(min_length=8, max_length=64,
                      description="idempotency key: the same key again issues nothing and answers the first batch")
 
 
-class PreviewOut(Schema):
+class GrantPreviewOut(Schema):
     recipients: int
     would_issue: int
     over_limit: int
@@ -144,7 +144,7 @@ class BatchOut(Schema):
     created_by_id: int | None
 
 
-class GrantOut(Schema):
+class CouponGrantOut(Schema):
     batch: BatchOut
     replayed: bool
     issued: int
@@ -159,4 +159,4 @@ class ImportOut(Schema):
     errors: list[RowErrorOut]
     batch: BatchOut | None = Field(description="empty for a check only")
     replayed: bool
-    preview: PreviewOut | None = Field(description="for a check only: what an import would do")
+    preview: GrantPreviewOut | None = Field(description="for a check only: what an import would do")

@@ -131,7 +131,7 @@ class RedemptionOut(Schema):
                  "discount_fen": line.discount_fen, "active": line.active} for line in obj.lines.all()]
 
 
-class DayOut(Schema):
+class TillDayOut(Schema):
     day: str
     count: int = Field(description="redemptions that stand (reversed ones excluded)")
     bill_fen: int

@@ -130,7 +130,7 @@ class CurrentCodeOut(Schema):
     expires_in: float = Field(description="seconds until the next code")
 
 
-class TransferIn(Schema):
+class CouponTransferIn(Schema):
     to: str = Field(description="the receiving member's mobile number or e-mail address")
 
 

@@ -17,6 +17,7 @@ from parkos.rewards.schemas_merchants import (
     MerchantListOut,
     MerchantOut,
     MerchantPatch,
+    MerchantStaffOut,
     OwedOut,
     PayCodeOut,
     RewardSettingsIn,
@@ -24,7 +25,6 @@ from parkos.rewards.schemas_merchants import (
     SettlementIn,
     SettlementOut,
     StaffIn,
-    StaffOut,
     StatementOut,
     StatementRowOut,
 )
@@ -100,13 +100,13 @@ def pay_code_reset(request: HttpRequest, merchant_id: int) -> Any:
 
 # --- staff ----------------------------------------------------------------------------------------
 
-@router.get("/merchants/{merchant_id}/staff", response=list[StaffOut])
+@router.get("/merchants/{merchant_id}/staff", response=list[MerchantStaffOut])
 def staff_list(request: HttpRequest, merchant_id: int) -> Any:
     merchant = _manage(request, merchant_id)
     return list(selectors.staff_list(viewer=request.user, merchant=merchant))
 
 
-@router.post("/merchants/{merchant_id}/staff", response={201: StaffOut})
+@router.post("/merchants/{merchant_id}/staff", response={201: MerchantStaffOut})
 def staff_add(request: HttpRequest, merchant_id: int, payload: StaffIn) -> Status[Any]:
     """Add someone found by mobile number, e-mail or account id, as owner or cashier."""
     from parkos.accounts.selectors import user_find

@@ -20,16 +20,16 @@ from parkos.rewards.models import CouponTemplate
 from parkos.rewards.schemas_packs import (
     ClaimAdminOut,
     ClaimOut,
+    CreditOrderOut,
     CreditOut,
     CreditUseIn,
-    GrantIn,
-    GrantOut,
     HandOverIn,
     HandOverOut,
     ItemIn,
     ItemOut,
-    OrderRefOut,
     PackDetailOut,
+    PackGrantIn,
+    PackGrantOut,
     PackIn,
     PackOut,
     PackPatch,
@@ -82,7 +82,7 @@ def credit_list_mine(request: HttpRequest, status: str | None = None) -> Any:
     return selectors.credit_list_mine(viewer=request.user, status=status)
 
 
-@router.post("/packs/credits/{credit_id}/use", response=OrderRefOut)
+@router.post("/packs/credits/{credit_id}/use", response=CreditOrderOut)
 def credit_use(request: HttpRequest, credit_id: int, payload: CreditUseIn) -> Any:
     """Use a service credit: a service order for my enterprise (or ``enterprise``); a retry returns the
     same order."""
@@ -176,8 +176,8 @@ def pack_close(request: HttpRequest, pack_id: int) -> Any:
     return _detail(request, pack_id)["pack"]
 
 
-@router.post("/packs/{pack_id}/grants", response=GrantOut)
-def pack_grant(request: HttpRequest, pack_id: int, payload: GrantIn) -> Any:
+@router.post("/packs/{pack_id}/grants", response=PackGrantOut)
+def pack_grant(request: HttpRequest, pack_id: int, payload: PackGrantIn) -> Any:
     """Grant a "granted" pack to members by mobile number, e-mail or account id; unknown ones are
     refused (``details.people`` lists them) and nothing is granted."""
     pack = selectors.pack_get(viewer=request.user, pack_id=pack_id)

@@ -12,7 +12,15 @@ from ninja.pagination import paginate
 from parkos.core.models import Park
 from parkos.core.pagination import PageNumberPagination
 from parkos.core.parks import park_param
-from parkos.rewards.schemas_rules import PreviewOut, RuleIn, RuleOut, RulePatch, RunIn, RunOut, RunQueuedOut
+from parkos.rewards.schemas_rules import (
+    RuleIn,
+    RuleOut,
+    RulePatch,
+    RulePreviewOut,
+    RunIn,
+    RunOut,
+    RunQueuedOut,
+)
 from parkos.rewards.selectors import rules as selectors
 from parkos.rewards.services import issuing_rules
 
@@ -59,7 +67,7 @@ def rule_update(request: HttpRequest, rule_id: int, payload: RulePatch) -> Any:
     return selectors.rule_get(viewer=request.user, rule_id=rule_id)
 
 
-@router.get("/rules/{rule_id}/preview", response=PreviewOut)
+@router.get("/rules/{rule_id}/preview", response=RulePreviewOut)
 def rule_preview(request: HttpRequest, rule_id: int, period: str | None = None) -> Any:
     """What a run of ``period`` (default: the one that just ended) would issue now; changes nothing."""
     rule = selectors.rule_get(viewer=request.user, rule_id=rule_id)

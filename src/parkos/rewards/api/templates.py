@@ -15,15 +15,15 @@ from parkos.core.pagination import PageNumberPagination
 from parkos.core.parks import park_param
 from parkos.rewards.schemas_templates import (
     BatchOut,
-    GrantIn,
-    GrantOut,
+    CouponGrantIn,
+    CouponGrantOut,
+    GrantPreviewOut,
     ImportOut,
-    PreviewOut,
-    StatusIn,
     TemplateDetailOut,
     TemplateIn,
     TemplateOut,
     TemplatePatch,
+    TemplateStatusIn,
     WhoIn,
 )
 from parkos.rewards.selectors import templates as selectors
@@ -94,13 +94,13 @@ def template_delete(request: HttpRequest, template_id: int) -> Status[None]:
 
 
 @router.post("/templates/{template_id}/status", response=TemplateOut)
-def template_set_status(request: HttpRequest, template_id: int, payload: StatusIn) -> Any:
+def template_set_status(request: HttpRequest, template_id: int, payload: TemplateStatusIn) -> Any:
     """draft → active ⇄ paused → closed."""
     template = selectors.template_get(viewer=request.user, template_id=template_id)
     return templates.template_set_status(actor=request.user, template=template, status=payload.status)
 
 
-@router.post("/templates/{template_id}/grant/preview", response=PreviewOut)
+@router.post("/templates/{template_id}/grant/preview", response=GrantPreviewOut)
 def grant_preview(request: HttpRequest, template_id: int, payload: WhoIn) -> Any:
     """What a grant would issue now, its cost and the budget left after it (changes nothing)."""
     template = selectors.template_get(viewer=request.user, template_id=template_id)
@@ -109,8 +109,8 @@ def grant_preview(request: HttpRequest, template_id: int, payload: WhoIn) -> Any
     return {**preview.__dict__, "within_budget": preview.within_budget, "not_found": missing}
 
 
-@router.post("/templates/{template_id}/grant", response={201: GrantOut, 200: GrantOut})
-def grant(request: HttpRequest, template_id: int, payload: GrantIn) -> Status[Any]:
+@router.post("/templates/{template_id}/grant", response={201: CouponGrantOut, 200: CouponGrantOut})
+def grant(request: HttpRequest, template_id: int, payload: CouponGrantIn) -> Status[Any]:
     """Issue one coupon to each member named (exactly one of user_ids/mobiles, enterprise, group), up to the
     budget. 201 when issued now; 200 with ``replayed`` when the key was used before (nothing issued)."""
     template = selectors.template_get(viewer=request.user, template_id=template_id)

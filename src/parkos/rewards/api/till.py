@@ -15,7 +15,6 @@ from parkos.core.errors import ErrorCode, Invalid
 from parkos.core.pagination import PageNumberPagination
 from parkos.rewards.models import Redemption
 from parkos.rewards.schemas_till import (
-    DayOut,
     PayIn,
     PayMerchantOut,
     PayQuoteIn,
@@ -24,6 +23,7 @@ from parkos.rewards.schemas_till import (
     RedeemIn,
     RedemptionOut,
     ReverseIn,
+    TillDayOut,
     quote_out,
 )
 from parkos.rewards.selectors import redemptions as selectors
@@ -73,7 +73,7 @@ def redemption_list(request: HttpRequest, merchant_id: int, day: str | None = No
     return selectors.redemption_list_day(viewer=request.user, merchant=merchant, day=_day(day))
 
 
-@router.get("/merchants/{merchant_id}/redemptions/day", response=DayOut)
+@router.get("/merchants/{merchant_id}/redemptions/day", response=TillDayOut)
 def redemption_day(request: HttpRequest, merchant_id: int, day: str | None = None) -> Any:
     """A day's count and totals at the merchant (reversed redemptions apart)."""
     merchant = selectors.till_merchant_get(viewer=request.user, merchant_id=merchant_id, action="rewards.merchant.view")

@@ -15,9 +15,9 @@ from parkos.core.parks import park_param
 from parkos.rewards.schemas_wallet import (
     CouponDetailOut,
     CouponOut,
+    CouponTransferIn,
     CurrentCodeOut,
     RevokeIn,
-    TransferIn,
     TransferOut,
     WalletCountsOut,
 )
@@ -58,7 +58,7 @@ def coupon_code_current(request: HttpRequest, code: str, response: HttpResponse)
 
 
 @router.post("/wallet/coupons/{code}/transfer", response=TransferOut)
-def coupon_transfer(request: HttpRequest, code: str, payload: TransferIn) -> Any:
+def coupon_transfer(request: HttpRequest, code: str, payload: CouponTransferIn) -> Any:
     """Give a transferable coupon to another member, found by mobile number or e-mail address. The
     coupon leaves my wallet at once, with a new code."""
     coupon = selectors.coupon_get(viewer=request.user, code=code)

@@ -63,8 +63,9 @@ class Merchant(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True, validators=[validate_plain_text])
     pay_token = models.CharField(_("payment code"), max_length=32, unique=True)
     active = models.BooleanField(_("active"), default=True)
-    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, through="MerchantStaff", related_name="merchants",
-                                   verbose_name=_("staff"))
+    staff: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="MerchantStaff", related_name="merchants",
+        verbose_name=_("staff"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -231,10 +231,10 @@ def packs_claimable(*, viewer: Any, park: Park | None = None, now: dt.datetime |
 
 
 def _staff_park_ids(viewer: Any) -> list[int]:
-    from parkos.enterprises.models import Membership
+    from parkos.enterprises.models import Enterprise
+    from parkos.enterprises.selectors import enterprise_ids_of
 
-    return list(Membership.objects.filter(user_id=viewer.pk, status=Membership.Status.ACTIVE)
-                .values_list("enterprise__park_id", flat=True).distinct())
+    return list(Enterprise.objects.filter(pk__in=enterprise_ids_of(viewer)).values_list("park_id", flat=True).distinct())
 
 
 def claimable_get(*, viewer: Any, pack_id: int) -> GiftPack:

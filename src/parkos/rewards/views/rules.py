@@ -86,7 +86,7 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     preview, preview_error = None, ""
     try:
         preview = issuing_rules.rule_preview(actor=request.user, rule=rule, period_key=request.GET.get("period") or None)
-    except DomainError as error:
+    except DomainError as error:  # a preview only shows why it cannot run; nothing was written
         preview_error = str(error.message)
     runs = CappedPaginator(selectors.run_list(viewer=request.user, rule=rule), 20).get_page(request.GET.get("page"))
     runs.object_list = list(runs.object_list)

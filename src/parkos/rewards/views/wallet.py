@@ -119,7 +119,7 @@ def coupon_transfer(request: HttpRequest, code: str) -> HttpResponse:
             return render(request, "rewards/wallet/transfer_confirm.html", {
                 "coupon": coupon, "name": coupon.terms.get("name") or "", "value": Money.format(coupon.value_fen),
                 "to": form.cleaned_data["to"], "to_name": to_user.display_name, "to_masked": _masked(to_user)})
-    except DomainError as error:
+    except DomainError as error:  # the confirm step's check: shown on the form, nothing written yet
         add_domain_error(form, error)
         return _detail(request, coupon, transfer_form=form, status=400)
     with page_action(request, form=form, success=_("The coupon is given. It has left your wallet.")) as done:
