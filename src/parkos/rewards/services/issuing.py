@@ -38,6 +38,13 @@ def coupon_code_new() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def given_reason(giver_id: int, reason: str) -> str:
+    """The reason a coupon carries once its first owner gave it away: it still names the giver and the
+    original reason, so ``coupons_issue`` counts the giver as holding that reason (never issued it twice)
+    and the receiver may hold their own coupon for the same reason. Given on again, it keeps it."""
+    return reason if reason.startswith("given:") else f"given:{giver_id}:{reason}"[:120]
+
+
 @dataclass
 class IssueResult:
     batch: IssueBatch
@@ -107,6 +114,10 @@ def coupons_issue(*, template: CouponTemplate, recipients: Sequence[tuple[int, s
         for chunk in _chunks(user_ids, 900):
             held |= set(Coupon.objects.filter(owner_id__in=chunk, reason__in={r for _u, r in wanted})
                         .values_list("owner_id", "reason"))
+            # Coupons they gave away still count: their reason is given:<giver>:<reason>.
+            members = set(chunk)
+            given = {given_reason(u, r): (u, r) for u, r in wanted if u in members}
+            held |= {given[r] for r in Coupon.objects.filter(reason__in=list(given)).values_list("reason", flat=True)}
             if locked.per_person_limit:
                 per_user.update(Coupon.objects.filter(template=locked, owner_id__in=chunk).values("owner_id")
                                 .annotate(n=Count("id")).values_list("owner_id", "n"))

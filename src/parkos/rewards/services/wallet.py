@@ -26,7 +26,7 @@ from parkos.core.ledger import Money
 from parkos.core.text import clean_text, normalise_mobile, normalise_plain
 from parkos.rewards.models import Coupon, CouponTemplate
 from parkos.rewards.models.merchants import RewardSettings
-from parkos.rewards.services.issuing import coupon_code_new
+from parkos.rewards.services.issuing import coupon_code_new, given_reason
 from parkos.rewards.services.postings import post_end
 from parkos.rewards.terms import valid_until_text
 
@@ -98,8 +98,10 @@ def coupon_transfer(*, actor: Any, coupon: Coupon, to_user: Any, now: dt.datetim
     The coupon changes owner by one conditional UPDATE (``status = available AND owner = actor AND still
     valid``), so a transfer racing a redemption, another transfer or the sweep happens at most once. It
     gets a new code: the giver's page, its typed code and every QR code shown before stop working (the QR
-    code also names its owner, rewards/codes.py). Its ``reason`` becomes ``transfer:<id>``, so the
-    receiver keeps their own coupon for the same reason (a rule's week) and the giver's is unique still.
+    code also names its owner, rewards/codes.py). Its ``reason`` becomes ``given:<giver>:<reason>``
+    (``services.issuing.given_reason``; a coupon given on keeps its first giver's), so the receiver keeps
+    their own coupon for the same reason (a rule's week) and the giver, whose reason it still names, is
+    never issued that reason again.
     The template's per-member limit counts for the receiver; the template row is locked for that check
     (as issuing does), so two gifts cannot pass it together. Nothing moves in the ledger: the value stays
     outstanding on the same template."""
@@ -112,7 +114,7 @@ def coupon_transfer(*, actor: Any, coupon: Coupon, to_user: Any, now: dt.datetim
             raise Invalid(_("This member already has as many of this coupon as one member may hold."),
                           code=ErrorCode.LIMIT_REACHED)
         changed = Coupon.objects.filter(pk=coupon.pk, owner_id=actor.pk, status=S.AVAILABLE, valid_until__gt=now).update(
-            owner_id=to_user.pk, transferred_from_id=actor.pk, code=coupon_code_new(), reason=f"transfer:{coupon.pk}",
+            owner_id=to_user.pk, transferred_from_id=actor.pk, code=coupon_code_new(), reason=given_reason(actor.pk, coupon.reason),
             reminded_at=None)
         if changed != 1:
             raise _explain_unchanged(coupon, owner_id=actor.pk)

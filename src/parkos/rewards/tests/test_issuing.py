@@ -64,3 +64,17 @@ def test_issued_coupons_keep_their_terms_after_the_template_changes() -> None:
     template.save()
     coupon.refresh_from_db()
     assert coupon.terms["min_spend_fen"] == 3000 and coupon.value_fen == 2000 and coupon.terms["value_fen"] == 2000
+
+
+def test_a_coupon_given_away_still_counts_for_its_giver() -> None:
+    from parkos.rewards.services.wallet import coupon_transfer
+
+    template = TemplateFactory(transferable=True)
+    giver, receiver = UserFactory(), UserFactory()
+    [coupon] = issue(template, giver, reason="rule:1:2026-W48")
+    issue(template, receiver, reason="rule:1:2026-W48")
+    coupon_transfer(actor=giver, coupon=coupon, to_user=receiver)
+    again = coupons_issue(template=template, recipients=[(giver.pk, "rule:1:2026-W48"), (receiver.pk, "rule:1:2026-W48")],
+                          key="rerun", source="rule")
+    assert sorted(again.already) == sorted([giver.pk, receiver.pk]) and not again.issued
+    assert Coupon.objects.filter(owner=receiver).count() == 2
