@@ -34,6 +34,7 @@ def test_the_rewards_bench_smoke_runs(tmp_path: Path) -> None:
     assert rush["per_second"] > 0 and rush["bare"]["per_second"] > 0
     assert rule["eligible"] == rule["eligible_sql"] == rule["issued"]
 
+    sys.path.insert(0, str(ROOT))  # bench/ sits beside src/, outside the installed package
     from bench.rewards import figures
 
     assert {f.key for f in figures(result)} >= {"rewards.rush.rate", "rewards.rush.p95", "rewards.rule.seconds"}

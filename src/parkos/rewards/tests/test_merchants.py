@@ -217,7 +217,7 @@ def test_an_operator_runs_the_merchant_pages(cast: dict[str, Any]) -> None:
     merchant = Merchant.objects.get(name="园区书店")
     assert made.status_code == 302 and made["Location"] == f"/rewards/merchants/{merchant.pk}/"
     taken = _client(cast["op_a"], "en").post("/rewards/merchants/new/", {"name": "园区咖啡", "category": "cafe"})
-    assert taken.status_code == 400 and "already has this name" in taken.content.decode()
+    assert taken.status_code == 400 and "本园区已有同名商户" in taken.content.decode()
     detail = op.get(f"/rewards/merchants/{merchant.pk}/")
     html = detail.content.decode()
     assert detail.status_code == 200 and f"/rewards/pay/{merchant.pay_token}/" in html and "data-qr" in html

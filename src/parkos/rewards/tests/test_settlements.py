@@ -264,7 +264,7 @@ def test_the_statements_page_for_staff_and_operators(cast: dict[str, Any], febru
     assert by_settlement.status_code == 200 and "2026-02-01" in by_settlement.content.decode()
     overlap = _client(cast["op_a"], "en").post(detail, {"action": "close", "period-period_start": "2026-02-10",
                                                         "period-period_end": "2026-02-12"})
-    assert overlap.status_code == 400 and "overlaps" in overlap.content.decode()
+    assert overlap.status_code == 400 and "重叠" in overlap.content.decode()
     _client(cast["op_a"]).post(detail, {"action": "paid", "id": str(settlement.pk)})
     settlement.refresh_from_db()
     assert settlement.status == Settlement.Status.PAID

@@ -77,7 +77,7 @@ def test_refusal_is_shown_on_the_form(shop: dict[str, Any]) -> None:
     [coupon] = issue(TemplateFactory(min_spend_fen=5000), shop["member"])
     client = client_of(shop["cashier"])
     response = client.post(till_url(shop), {"codes": code_of(coupon), "bill": "10", "key": "k-1", "action": "confirm"})
-    assert response.status_code == 400 and "needs a bill of at least ¥50" in response.content.decode()
+    assert response.status_code == 400 and "需消费满 ¥50 才能使用" in response.content.decode()
     response = client.post(till_url(shop), {"codes": "rubbish", "bill": "10", "key": "k-1", "action": "quote"})
     assert response.status_code == 400 and response.context["quote"]["code"] == "coupon_code"
     response = client.post(till_url(shop), {"codes": code_of(coupon), "bill": "-1", "key": "k-1", "action": "quote"})
@@ -103,7 +103,7 @@ def test_today_fragment_and_reversal_from_the_till(shop: dict[str, Any]) -> None
     reverse_url = f"{till_url(shop)}redemptions/{redemption.pk}/reverse/"
     assert client_of(shop["other_cashier"]).post(reverse_url, {"reason": "x"}).status_code == 404
     empty = client.post(reverse_url, {"reason": ""}, follow=True)
-    assert "Say why" in empty.content.decode()
+    assert "请填写撤销原因" in empty.content.decode()
     client.post(reverse_url, {"reason": "扫错了"})
     redemption.refresh_from_db()
     assert redemption.status == Redemption.Status.REVERSED and redemption.reversal_reason == "扫错了"
