@@ -46,7 +46,8 @@ from django.db import connections, models
 from django.utils.module_loading import autodiscover_modules
 
 # The scales: `seed` is one park of the size in seed/brief.md; `small` is one hundredth of it.
-SCALES: dict[str, float] = {"seed": 1.0, "small": 0.01}
+# "tiny" is for tests that need a whole, consistent park-year but not its volumes (a fifth of "small").
+SCALES: dict[str, float] = {"seed": 1.0, "small": 0.01, "tiny": 0.002}
 
 # The generated park-year (fixed, so the data never depends on the day it was generated).
 PARK_TZ = ZoneInfo("Asia/Shanghai")

@@ -4,6 +4,8 @@ example app are there, and seeding twice changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -39,6 +41,7 @@ def _counts() -> dict[str, int]:
 
 def test_the_demo_gates_and_time_in_the_park() -> None:
     ensure_industries()  # a transactional test before this one may have flushed what migrations load
+    started = timezone.now()
     seed_demo(domains=["access"])
     main, yizhuang = Park.objects.get(code="main"), Park.objects.get(code="yizhuang")
 
@@ -74,6 +77,14 @@ def test_the_demo_gates_and_time_in_the_park() -> None:
     assert App.objects.filter(park=main).count() == 1
     assert not Delivery.objects.exists()
 
-    before = _counts()
+    # A second seed adds nothing, except the passages that happened since the first (a demo loaded at
+    # 12:20 has not yet seen the 12:25 return from lunch) and the days those passages began.
+    before, last = _counts(), Passage.objects.order_by("-pk").values_list("pk", flat=True).first()
     seed_demo(domains=["access"])
-    assert _counts() == before
+    after = _counts()
+    since = {"Passage", "DailyPresence"}
+    assert {k: v for k, v in after.items() if k not in since} == {k: v for k, v in before.items() if k not in since}
+    new = Passage.objects.filter(pk__gt=last or 0)
+    assert after["Passage"] - before["Passage"] == new.count()
+    assert not new.filter(occurred_at__lt=started - dt.timedelta(minutes=1)).exists()
+    assert after["DailyPresence"] - before["DailyPresence"] <= new.count()

@@ -27,7 +27,7 @@ FIRST_PASSAGE_DAY = YEAR_START.date() + dt.timedelta(days=DAYS - PASSAGE_DAYS)
 
 @pytest.fixture
 def park() -> None:
-    park_generate(scale="small", seed=16)
+    park_generate(scale="tiny", seed=16)
 
 
 def _row(p: DailyPresence) -> dict[str, object]:

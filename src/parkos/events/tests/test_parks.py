@@ -368,7 +368,7 @@ def test_generated_events_and_registrations_are_in_their_parks() -> None:
     from parkos.enterprises.models import Building
     from parkos.generator.services import park_generate
 
-    park_generate(scale="small", seed=5)
+    park_generate(scale="tiny", seed=5)
     events = Event.objects.all()
     assert events.exists()
     assert not events.filter(building__isnull=False).exclude(park_id=F("building__park_id")).exists()

@@ -13,27 +13,27 @@ from parkos.enterprises.models import Building, Enterprise, Membership
 from parkos.enterprises.validators import validate_credit_code
 from parkos.generator.parts.accounts import GENERATED_PASSWORD, MEMBERS, email_of
 from parkos.generator.parts.enterprises import ENTERPRISES
-from parkos.generator.registry import YEAR_END, Context, ordered_parts
+from parkos.generator.registry import SCALES, YEAR_END, Context, ordered_parts
 from parkos.generator.services import park_checksum, park_generate
 
 pytestmark = pytest.mark.django_db
 
 
 def test_same_seed_same_bytes_and_another_seed_differs() -> None:
-    park_generate(scale="small", seed=7)
+    park_generate(scale="tiny", seed=7)
     first = park_checksum()
-    park_generate(scale="small", seed=7, force=True)
+    park_generate(scale="tiny", seed=7, force=True)
     assert park_checksum() == first
-    park_generate(scale="small", seed=8, force=True)
+    park_generate(scale="tiny", seed=8, force=True)
     assert park_checksum() != first
 
 
 def test_refuses_a_database_with_data_unless_forced() -> None:
-    call_command("generate", scale="small", verbosity=0)
+    call_command("generate", scale="tiny", verbosity=0)
     with pytest.raises(CommandError, match="--force"):
-        call_command("generate", scale="small", verbosity=0)
-    call_command("generate", scale="small", force=True, verbosity=0)
-    assert User.objects.count() == round(MEMBERS / 100)
+        call_command("generate", scale="tiny", verbosity=0)
+    call_command("generate", scale="tiny", force=True, verbosity=0)
+    assert User.objects.count() == round(MEMBERS * SCALES["tiny"])
 
 
 def test_small_park_invariants() -> None:

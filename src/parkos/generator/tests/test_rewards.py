@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_generated_park_year_of_rewards_is_consistent() -> None:
     """One generation (5 s at small scale), every check over it."""
-    park_generate(scale="small", seed=5)
+    park_generate(scale="tiny", seed=5)
     _counts_and_merchants()
     _no_template_over_its_budget_and_counters_match()
     _every_used_coupon_has_exactly_one_active_line()
@@ -51,8 +51,8 @@ def _counts_and_merchants() -> None:
     assert MerchantStaff.objects.filter(role="owner").values("merchant").distinct().count() == Merchant.objects.count()
     holders = set(UserRole.objects.filter(role=Role.MERCHANT).values_list("user_id", flat=True))
     assert set(MerchantStaff.objects.values_list("user_id", flat=True)) <= holders
-    assert Coupon.objects.count() > 200
-    assert Redemption.objects.count() > 100
+    assert Coupon.objects.count() > 40
+    assert Redemption.objects.count() > 20
     assert Settlement.objects.exists()
     statuses = Counter(Coupon.objects.values_list("status", flat=True))
     assert statuses["used"] > statuses["expired"] > 0  # most used, some expired

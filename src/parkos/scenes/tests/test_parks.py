@@ -335,7 +335,7 @@ def test_generated_scenes_are_in_their_publishers_park_and_deals_in_their_scenes
     from parkos.enterprises.selectors import employer_of
     from parkos.generator.services import park_generate
 
-    park_generate(scale="small", seed=3)
+    park_generate(scale="tiny", seed=3)
     assert Deal.objects.exists() and not Deal.objects.exclude(park_id=F("scene__park_id")).exists()
     on_behalf = Scene.objects.filter(enterprise__isnull=False)
     assert on_behalf.exists() and not on_behalf.exclude(park_id=F("enterprise__park_id")).exists()
