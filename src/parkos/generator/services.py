@@ -105,6 +105,12 @@ def _bulk_mode(connection: Any) -> Iterator[None]:
         return
     connection.ensure_connection()
     with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        journal = cursor.fetchone()[0]
+        # One transaction of millions of new pages: in WAL mode every page is written twice (the log,
+        # then the checkpoint). A rollback journal only keeps the pages that held something before, and
+        # still rolls a failed run back. Changing modes needs the database to itself; else WAL it is.
+        cursor.execute("PRAGMA journal_mode=DELETE")
         cursor.execute("PRAGMA foreign_keys=OFF")
         cursor.execute("PRAGMA synchronous=OFF")
         cursor.execute("PRAGMA cache_size=-262144")
@@ -115,6 +121,7 @@ def _bulk_mode(connection: Any) -> Iterator[None]:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA cache_size=-20000")
+            cursor.execute(f"PRAGMA journal_mode={journal}")
 
 
 def expected_rows(scale: str) -> int:

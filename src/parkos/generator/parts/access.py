@@ -29,14 +29,14 @@ byte the ORM's text), secondary indexes rebuilt after the load.
 from __future__ import annotations
 
 import json
+from collections.abc import Generator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
-from django.apps import apps
 
 from parkos.accounts.models import Role
-from parkos.generator.bulk import IndexesDeferred
+from parkos.generator.bulk import IndexesDeferred, pipelined
 from parkos.generator.registry import PARK_TZ, YEAR_END, YEAR_START, Context, part
 
 # The park's knobs, as AccessSettings' defaults: late after 21:00, an inferred interval at most 2 hours.
@@ -46,6 +46,7 @@ RETENTION_DAYS = 90  # the parks' passage retention (AccessSettings)
 # Raw passages are written for the last PASSAGE_DAYS days of the year only (the budget: see above);
 # presence and occupancy cover the whole year.
 PASSAGE_DAYS = 30
+PIPELINE_FROM = 5_000  # people: from this many on, the days are made in a second process (generator/bulk.py)
 DAYS = (YEAR_END.date() - YEAR_START.date()).days
 # A building's lobby (gates in, out, and a face gate), open 06:00–23:59.
 LOBBY_OPENS, LOBBY_CLOSES = time(6, 0), time(23, 59)
@@ -105,13 +106,11 @@ def _clock() -> tuple[list[str], list[str]]:
 
 
 class _Bulk(IndexesDeferred):
-    """Millions of rows, fast: values arrive in their stored form (naive UTC datetime strings, JSON text,
-    exactly what the ORM would write), one ``executemany`` per batch, indexes deferred (``generator/bulk.py``)."""
+    """Millions of rows, fast (``generator/bulk.py``), with datetimes given as Unix times."""
 
     def __init__(self, ctx: Context, labels: list[str]) -> None:
         super().__init__(ctx, labels)
         self.clock: tuple[list[str], list[str]] | None = None
-
 
     def stamps(self, seconds: np.ndarray) -> list[Any]:
         """Unix times (-1: None) for ``insert``'s ``epochs`` columns: on SQLite the numbers themselves (the
@@ -121,23 +120,6 @@ class _Bulk(IndexesDeferred):
         if self.clock is None:
             self.clock = _clock()
         return _stamps(seconds, *self.clock)
-
-    def insert(self, label: str, fields: list[str], rows: list[tuple[Any, ...]], epochs: tuple[str, ...] = ()) -> int:
-        """``epochs``: datetime columns given as ``stamps``; SQLite's ``datetime(x, 'unixepoch')`` writes
-        exactly the ORM's text for a whole-second UTC moment (``YYYY-MM-DD HH:MM:SS``)."""
-        if not rows:
-            return 0
-        model = apps.get_model(label)
-        qn = self.connection.ops.quote_name
-        columns = [model._meta.get_field(f).column for f in fields]  # type: ignore[union-attr]
-        sqlite = self.connection.vendor == "sqlite"
-        marks = ["datetime(%s, 'unixepoch')" if sqlite and f in epochs else "%s" for f in fields]
-        sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-               f"VALUES ({', '.join(marks)})")
-        with self.connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-        self.ctx.progress.update(len(rows))
-        return len(rows)
 
 
 def _numpy_rng(ctx: Context) -> np.random.Generator:
@@ -429,9 +411,12 @@ def access_presence(ctx: Context) -> int:
     card_of = np.zeros(n + 1, dtype=np.int64)
     card_of[list(cards)] = list(cards.values())
     window_from = DAYS - PASSAGE_DAYS
-    presence_id = passage_id = occupancy_id = 0
     written = 0
-    with _Bulk(ctx, ["access.DailyPresence", "access.Passage", "access.OccupancyHour"]) as bulk:
+    bulk = _Bulk(ctx, ["access.DailyPresence", "access.Passage", "access.OccupancyHour"])
+
+    def produce() -> Generator[list[tuple[str, list[str], list[tuple[Any, ...]], tuple[str, ...]]], None,
+                               tuple[int, int]]:
+        presence_id = passage_id = occupancy_id = 0
         for offset in range(DAYS):
             day = YEAR_START.date() + timedelta(days=offset)
             day_start = int(datetime.combine(day, time(0), tzinfo=PARK_TZ).timestamp())
@@ -441,17 +426,18 @@ def access_presence(ctx: Context) -> int:
             people = np.flatnonzero(came)
             if not len(people):
                 continue
+            batch: list[tuple[str, list[str], list[tuple[Any, ...]], tuple[str, ...]]] = []
             spans = day_spans(np_rng, people, population, working=working, other_building=other, day_start=day_start)
             p = presence_columns(spans, day_start=day_start)
             seen, intervals = _intervals_json(spans)
             m = len(people)
             ids = range(presence_id + 1, presence_id + m + 1)
             presence_id += m
-            written += bulk.insert("access.DailyPresence", PRESENCE_FIELDS, list(zip(
+            batch.append(("access.DailyPresence", PRESENCE_FIELDS, list(zip(
                 ids, population["park"][people].tolist(), (people + 1).tolist(), [day.isoformat()] * m,
                 bulk.stamps(p["first_in"]), bulk.stamps(p["last_out"]),
                 p["seconds_inside"].tolist(), p["inferred_seconds"].tolist(), p["late"].tolist(), seen, intervals,
-                p["passages"].tolist(), bulk.stamps(p["updated"]), strict=True)), epochs=PRESENCE_EPOCHS)
+                p["passages"].tolist(), bulk.stamps(p["updated"]), strict=True)), PRESENCE_EPOCHS))
 
             # Occupancy: person-seconds per building and hour; people counted once per building and hour
             # (back from lunch within the hour is one person).
@@ -472,14 +458,15 @@ def access_presence(ctx: Context) -> int:
                                       + np.bincount(row_of[where[:, 1]][away], minlength=len(buildings)))
             rows, hours = np.nonzero(people_count)
             k = len(rows)
-            written += bulk.insert("access.OccupancyHour", ["id", "park_id", "building_id", "hour", "person_seconds",
-                                                            "people"], list(zip(
+            batch.append(("access.OccupancyHour", ["id", "park_id", "building_id", "hour", "person_seconds",
+                                                   "people"], list(zip(
                 range(occupancy_id + 1, occupancy_id + k + 1), park_of[np.array(buildings)[rows]].tolist(),
                 np.array(buildings)[rows].tolist(), bulk.stamps(day_start + hours * 3600),
-                person_seconds[rows, hours].tolist(), people_count[rows, hours].tolist(), strict=True)), epochs=("hour",))
+                person_seconds[rows, hours].tolist(), people_count[rows, hours].tolist(), strict=True)), ("hour",)))
             occupancy_id += k
 
             if offset < window_from:
+                yield batch
                 continue
             # The passages of the day: every end of an interval that was not inferred, in order of person
             # and time; one passage in four goes through the lobby's face gate.
@@ -498,11 +485,22 @@ def access_presence(ctx: Context) -> int:
             gate = np.where(pks % 4 == 0, gate_of[building_of, 2], np.where(outward, gate_of[building_of, 1],
                                                                              gate_of[building_of, 0]))
             stamps = bulk.stamps(moment)
-            written += bulk.insert("access.Passage", PASSAGE_FIELDS, list(zip(
+            batch.append(("access.Passage", PASSAGE_FIELDS, list(zip(
                 pks.tolist(), park_of[building_of].tolist(), gate.tolist(), [f"{pk:010d}" for pk in pks.tolist()],
                 ["out" if o else "in" for o in outward.tolist()], stamps, stamps, card_of[person + 1].tolist(),
                 (person + 1).tolist(), [None] * k, ["accepted"] * k, [""] * k, [None] * k, strict=True)),
-                epochs=("occurred_at", "received_at"))
+                ("occurred_at", "received_at")))
+            yield batch
+        return presence_id, passage_id
+
+    def consume(batch: list[tuple[str, list[str], list[tuple[Any, ...]], tuple[str, ...]]]) -> None:
+        nonlocal written
+        for label, fields, rows, epochs in batch:
+            written += bulk.insert(label, fields, rows, epochs=epochs)
+
+    with bulk:
+        presence_id, passage_id = pipelined(produce, consume,
+                                            in_process=None if n >= PIPELINE_FROM else False)
     ctx.ids["presence"] = range(1, presence_id + 1)
     ctx.ids["passages"] = range(1, passage_id + 1)
     return written

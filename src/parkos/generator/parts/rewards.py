@@ -162,24 +162,6 @@ def _discount(spec: tuple[Any, ...], bill: int) -> int:
     return int(min(value, bill))
 
 
-class _Bulk(IndexesDeferred):
-    """Pre-stored values (naive UTC text, JSON text), one ``executemany`` per 20,000 rows."""
-
-    def insert(self, label: str, fields: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> int:
-        if not rows:
-            return 0
-        model = apps.get_model(label)
-        qn = self.connection.ops.quote_name
-        columns = [model._meta.get_field(f).column for f in fields]  # type: ignore[union-attr]
-        sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-               f"VALUES ({', '.join(['%s'] * len(columns))})")
-        with self.connection.cursor() as cursor:
-            for start in range(0, len(rows), 20_000):
-                cursor.executemany(sql, rows[start:start + 20_000])
-        self.ctx.progress.update(len(rows))
-        return len(rows)
-
-
 class _Ledger:
     """The ledger operations and entries postings.py would record, collected and then written in time order."""
 
@@ -272,7 +254,7 @@ class _Year:
     # --- the year ----------------------------------------------------------------------------------
     def build(self) -> int:
         written = 0
-        with _Bulk(self.ctx, BULK) as bulk:
+        with IndexesDeferred(self.ctx, BULK) as bulk:
             self.bulk = bulk
             written += self.merchants()
             self.templates()

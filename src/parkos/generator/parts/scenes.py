@@ -21,14 +21,13 @@ both. Other parts that write the ledger start their ids after ``ctx.shared["ledg
 from __future__ import annotations
 
 import math
+from collections.abc import Generator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.apps import apps
-
 from parkos.core.ledger import digest_of
 from parkos.enterprises.models import Industry
-from parkos.generator.bulk import IndexesDeferred
+from parkos.generator.bulk import IndexesDeferred, pipelined
 from parkos.generator.registry import YEAR_END, Context, part
 from parkos.scenes.models import Deal, Milestone, Response, Scene
 
@@ -38,6 +37,7 @@ EXTRA_RESPONSES = 0.04  # responses that were declined, withdrawn or are still w
 REVIEW_BY_PUBLISHER = 0.15
 REVIEW_BY_PROVIDER = 0.10
 CHUNK = 2_000  # scenes per batch of inserts
+PIPELINE_FROM = 100_000  # deals: from this many on, rows are made in a second process (generator/bulk.py)
 
 KIND_MIX = {Scene.Kind.CONTRACTOR: 30, Scene.Kind.PROCUREMENT: 18, Scene.Kind.PILOT: 12, Scene.Kind.LAUNCH: 10,
             Scene.Kind.PARTNERSHIP: 10, Scene.Kind.RECRUITMENT: 12, Scene.Kind.OTHER: 8}
@@ -80,26 +80,6 @@ ENTRY_FIELDS = ["id", "operation_id", "subject_type", "subject_id", "account", "
 def _utc(moment: datetime) -> datetime:
     """The naive UTC datetime Django's SQLite and PostgreSQL adapters would store for ``moment``."""
     return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-class _Bulk(IndexesDeferred):
-    """The fastest safe path for millions of rows: values arrive already in their stored form
-    (datetimes as naive UTC strings, JSON as text, exactly what the ORM would write, so checksums and
-    reads are unchanged), one ``executemany`` per batch, indexes deferred (``generator/bulk.py``)."""
-
-    def insert(self, label: str, fields: list[str], rows: list[tuple[Any, ...]]) -> int:
-        if not rows:
-            return 0
-        model = apps.get_model(label)
-        qn = self.connection.ops.quote_name
-        columns = [model._meta.get_field(f).column for f in fields]  # type: ignore[union-attr]
-        sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-               f"VALUES ({', '.join(['%s'] * len(columns))})")
-        with self.connection.cursor() as cursor:
-            for start in range(0, len(rows), 20_000):
-                cursor.executemany(sql, rows[start:start + 20_000])
-        self.ctx.progress.update(len(rows))
-        return len(rows)
 
 
 def _scene_count(factor: float) -> int:
@@ -207,35 +187,50 @@ def scene_deals(ctx: Context) -> int:
         Scene.Status.CLOSED: ([S, A, C, D], [70, 20, 6, 4]),
         Scene.Status.OPEN: ([A, S, D, C], [70, 22, 3, 5]),
     }
-    ids = {"response": 0, "deal": 0, "milestone": 0, "review": 0, "entry": 0}
+    ids = {"response": 0, "deal": 0, "milestone": 0, "review": 0}
+    last_entry = 0
     written = 0
     year_end = _utc(YEAR_END)
-    bulk = _Bulk(ctx, ["scenes.Response", "scenes.Deal", "scenes.Milestone", "scenes.Review",
+    bulk = IndexesDeferred(ctx, ["scenes.Response", "scenes.Deal", "scenes.Milestone", "scenes.Review",
                        "core.LedgerOperation", "core.LedgerEntry"])
-    with bulk:
+    labels = [("scenes.Response", RESPONSE_FIELDS), ("scenes.Deal", DEAL_FIELDS), ("scenes.Milestone", MILESTONE_FIELDS),
+              ("scenes.Review", REVIEW_FIELDS)]
+
+    def produce() -> Generator[list[list[tuple[Any, ...]]], None, dict[str, int]]:
         for start in range(0, len(meta), CHUNK):
-            written += _chunk(ctx, bulk, meta, start, per_scene, ids, offsets, mixes, year_end, employer,
-                              members, max_per_scene)
-    ctx.ids["deals"] = range(1, ids["deal"] + 1)
-    ctx.shared["ledger_next_ids"] = (ids["deal"] + 1, ids["entry"] + 1)
+            yield _chunk(ctx, meta, start, per_scene, ids, offsets, mixes, year_end, employer, members,
+                         max_per_scene)
+        return ids
+
+    def consume(tables: list[list[tuple[Any, ...]]]) -> None:
+        nonlocal written, last_entry
+        for (label, fields), rows in zip(labels, tables, strict=True):
+            written += bulk.insert(label, fields, rows)
+        ops, entries, last_entry = _ledger(tables[1], last_entry)
+        written += bulk.insert("core.LedgerOperation", OP_FIELDS, ops)
+        written += bulk.insert("core.LedgerEntry", ENTRY_FIELDS, entries)
+
+    with bulk:
+        final = pipelined(produce, consume, in_process=None if total >= PIPELINE_FROM else False)
+    ctx.ids["deals"] = range(1, final["deal"] + 1)
+    ctx.shared["ledger_next_ids"] = (final["deal"] + 1, last_entry + 1)
     return written
 
 
-def _chunk(ctx: Context, bulk: _Bulk, meta: list[Any], start: int, per_scene: list[int], ids: dict[str, int],
+def _chunk(ctx: Context, meta: list[Any], start: int, per_scene: list[int], ids: dict[str, int],
            offsets: list[timedelta], mixes: dict[Any, Any], year_end: datetime, employer: dict[int, int],
-           members: list[int], max_per_scene: int) -> int:
+           members: list[int], max_per_scene: int) -> list[list[tuple[Any, ...]]]:
+    """The rows of scenes ``start`` .. ``start + CHUNK``: responses, deals, milestones and reviews (in that
+    order); ``_ledger`` derives the deals' ledger rows from them."""
     rng = ctx.rng
     n_members = len(members)
     S, C, A, D = Deal.Status.COMPLETED, Deal.Status.CANCELLED, Deal.Status.ACTIVE, Deal.Status.DISPUTED
     extra_status = [Response.Status.DECLINED, Response.Status.WITHDRAWN, Response.Status.SUBMITTED,
                     Response.Status.SHORTLISTED]
-    written = 0
     responses: list[tuple[Any, ...]] = []
     deals: list[tuple[Any, ...]] = []
     milestones: list[tuple[Any, ...]] = []
     reviews: list[tuple[Any, ...]] = []
-    ops: list[tuple[Any, ...]] = []
-    entries: list[tuple[Any, ...]] = []
     for index in range(start, min(start + CHUNK, len(meta))):
         scene_id, scene_status, publisher, published, title, base, park = meta[index]
         published = _utc(published)
@@ -301,27 +296,29 @@ def _chunk(ctx: Context, bulk: _Bulk, meta: list[Any], start: int, per_scene: li
                     ids["review"] += 1
                     reviews.append((ids["review"], did, responder, publisher, rng.choice((5, 5, 4, 4, 3)),
                                     REVIEW_TEXTS[ids["review"] % len(REVIEW_TEXTS)], closed_s))
-            account = "deal:paid" if status == S else "deal:written_off" if status == C else "deal:outstanding"
-            subject = ("scenes.deal", did)
-            parties = (publisher, responder) if publisher < responder else (responder, publisher)
-            # "deal:agreed" sorts before every other account: the lines are already in digest order.
-            lines = [f"deal:agreed\x1f{-amount}\x1fscenes.deal\x1f{did}",
-                     f"{account}\x1f{amount}\x1fscenes.deal\x1f{did}"]
-            if amount == 0:
-                lines = []
-            key = f"response/{rid}/accept"
-            ops.append((did, "scenes", key, "scenes.deal.generated", "scenes.deal", did,
-                        f"[{parties[0]}, {parties[1]}]", "{}", publisher,
-                        digest_of("scenes.deal.generated", subject, lines, parties, {}), made_s))
-            if amount:
-                ids["entry"] += 2
-                entries.append((ids["entry"] - 1, did, "scenes.deal", did, "deal:agreed", -amount))
-                entries.append((ids["entry"], did, "scenes.deal", did, account, amount))
-    written += bulk.insert("scenes.Response", RESPONSE_FIELDS, responses)
-    written += bulk.insert("scenes.Deal", DEAL_FIELDS, deals)
-    written += bulk.insert("scenes.Milestone", MILESTONE_FIELDS, milestones)
-    written += bulk.insert("scenes.Review", REVIEW_FIELDS, reviews)
-    written += bulk.insert("core.LedgerOperation", OP_FIELDS, ops)
-    written += bulk.insert("core.LedgerEntry", ENTRY_FIELDS, entries)
-    return written
+    return [responses, deals, milestones, reviews]
 
+
+def _ledger(deals: list[tuple[Any, ...]], entry_id: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], int]:
+    """The ledger operation and entries of each deal (see the module's docstring), entries numbered after
+    ``entry_id``; returns them and the last entry id. Made where the rows are written, beside the
+    process that makes the deals (``pipelined``): the digests are a good part of the work."""
+    S, C = Deal.Status.COMPLETED, Deal.Status.CANCELLED
+    ops: list[tuple[Any, ...]] = []
+    entries: list[tuple[Any, ...]] = []
+    for deal in deals:
+        did, made_s, rid, publisher, responder, amount, status = (deal[0], deal[1], deal[5], deal[6], deal[7],
+                                                                   deal[9], deal[13])
+        account = "deal:paid" if status == S else "deal:written_off" if status == C else "deal:outstanding"
+        parties = (publisher, responder) if publisher < responder else (responder, publisher)
+        # "deal:agreed" sorts before every other account: the lines are already in digest order.
+        lines = [f"deal:agreed\x1f{-amount}\x1fscenes.deal\x1f{did}",
+                 f"{account}\x1f{amount}\x1fscenes.deal\x1f{did}"] if amount else []
+        ops.append((did, "scenes", f"response/{rid}/accept", "scenes.deal.generated", "scenes.deal", did,
+                    f"[{parties[0]}, {parties[1]}]", "{}", publisher,
+                    digest_of("scenes.deal.generated", ("scenes.deal", did), lines, parties, {}), made_s))
+        if amount:
+            entries.append((entry_id + 1, did, "scenes.deal", did, "deal:agreed", -amount))
+            entries.append((entry_id + 2, did, "scenes.deal", did, account, amount))
+            entry_id += 2
+    return ops, entries, entry_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Generator
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -141,3 +142,37 @@ def test_the_portfolio_parts_are_deterministic() -> None:
         model.objects.all().delete()
     _generate_enterprises(5)
     assert (table_checksums(models), list(Park.objects.order_by("id").values())) == first
+
+
+def test_rows_made_in_a_second_process_are_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from parkos.generator.parts import access, scenes
+
+    monkeypatch.setenv("GENERATOR_PIPELINE", "0")
+    park_generate(scale="tiny", seed=7)
+    here = park_checksum()
+    monkeypatch.setenv("GENERATOR_PIPELINE", "1")
+    monkeypatch.setattr(scenes, "PIPELINE_FROM", 0)  # the big parts' pipelines, even at this size
+    monkeypatch.setattr(access, "PIPELINE_FROM", 0)
+    park_generate(scale="tiny", seed=7, force=True)
+    assert park_checksum() == here
+
+
+def _fails_midway() -> Generator[int, None, None]:
+    yield 1
+    raise ValueError("no more rows")
+
+
+def test_a_failing_producer_fails_the_run() -> None:
+    from parkos.generator.bulk import pipelined
+
+    got: list[int] = []
+    with pytest.raises(RuntimeError, match="no more rows"):
+        pipelined(_fails_midway, got.append, in_process=False)
+    assert got == [1]
+
+    def count() -> Generator[int, None, str]:
+        yield from range(5)
+        return "done"
+
+    assert pipelined(count, got.append, in_process=False) == "done"
+    assert got == [1, 0, 1, 2, 3, 4]
