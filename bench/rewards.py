@@ -116,12 +116,22 @@ def _terminals(n_coupons: int) -> dict[str, Any]:
 
 def _request(conn: http.client.HTTPConnection, method: str, path: str, token: str | None = None,
              body: dict[str, Any] | None = None) -> tuple[int, bytes]:
+    """One request on a kept-alive connection. A connection the server closed while it sat idle (a
+    terminal that finished early waits for the others) is opened again once, as any HTTP client does; the
+    redemptions carry their idempotency key, so a retry never redeems twice."""
     headers = {"Content-Type": "application/json"} if body is not None else {}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-    response = conn.getresponse()
-    return response.status, response.read()
+    for attempt in (1, 2):
+        try:
+            conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            conn.close()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def redemption_body(code: str, owner_id: int, key: str) -> dict[str, Any]:
