@@ -242,7 +242,8 @@ def seed_demo(ctx: Any) -> None:
     coupons_grant(actor=operator, template=templates[COFFEE], key="demo:coffee",
                   user_ids=[u.pk for u in coffee_people])
     coupons_grant(actor=operator, template=templates[GYM], key="demo:gym", user_ids=[member.pk, *(u.pk for u in people[:10])])
-    three_days_ago = now - dt.timedelta(days=3)
+    # Three days ago at lunch (Beijing time), whenever the demo is seeded: the figures' hours look like a canteen's.
+    three_days_ago = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=3), dt.time(11, 40)))
     used = _past_coupon(templates[OVERTIME], member, "overtime-used", three_days_ago - dt.timedelta(hours=2))
     _pay(member, shops["职工食堂"], used, 3200, "demo-member-canteen", at=three_days_ago)
     _past_coupon(templates[OVERTIME], member, "overtime-expired", now - dt.timedelta(days=30))
