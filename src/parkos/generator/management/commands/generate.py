@@ -1,4 +1,4 @@
-"""`parkos generate --scale small|seed [--seed N] [--database ALIAS] [--force] [--checksum]`
+"""`parkos generate --scale tiny|small|seed [--seed N] [--database ALIAS] [--force] [--checksum]`
 
 Fills an empty, migrated database with a synthetic year of one park. To generate into another
 database than the configured one, point DATABASE_URL at it for this command, e.g.
