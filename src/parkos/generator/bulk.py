@@ -1,4 +1,4 @@
-"""The base of the generator's bulk loads (scenes' deals, the gates' year): on SQLite the loaded tables'
+"""The base of the generator's bulk loads (scenes' deals, the gates' year, rewards): on SQLite the loaded tables'
 secondary indexes are dropped for the load and rebuilt after it (a sorted build beats millions of random
 B-tree inserts); the unique ones are rebuilt too, so a duplicate still fails the run. ``pipelined`` makes
 the rows in a second process while this one writes them."""
@@ -68,24 +68,16 @@ class IndexesDeferred:
 
 
 def pipelined(produce: Callable[[], Generator[T, None, R]], consume: Callable[[T], None], *,
-              in_process: bool | None = None) -> R:
+              fork: bool = True) -> R:
     """Build batches in a forked child process while this one writes them: on two cores the Python that
     makes rows and the database that stores them run side by side. ``produce`` yields batches in order and
     returns a final value (ids, counters), which this returns; ``consume`` writes one batch. The child
     draws from the same random sources in the same order as an in-process run would, so the data is the
-    same byte for byte (``test_generator`` checks it). Without ``fork`` (or with ``in_process``), or
-    when ``GENERATOR_PIPELINE=0``, it all runs here."""
-    if in_process is None:
-        in_process = (os.environ.get("GENERATOR_PIPELINE", "1") == "0"
-                      or "fork" not in multiprocessing.get_all_start_methods())
-    if in_process:
-        batches = produce()
-        while True:
-            try:
-                batch = next(batches)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            consume(batch)
+    same byte for byte (``test_generator`` checks it). Without ``fork`` (the argument, the platform's, or
+    with ``GENERATOR_PIPELINE=0``) it all runs here."""
+    if (not fork or os.environ.get("GENERATOR_PIPELINE", "1") == "0"
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return _drain(produce(), consume)
     context = multiprocessing.get_context("fork")
     channel: Any = context.Queue(maxsize=4)
     child = context.Process(target=_produce_into, args=(produce, channel), daemon=True)
@@ -106,15 +98,19 @@ def pipelined(produce: Callable[[], Generator[T, None, R]], consume: Callable[[T
             child.join()
 
 
+def _drain(batches: Generator[T, None, R], sink: Callable[[T], None]) -> R:
+    """Hand each batch to ``sink``; the generator's return value."""
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        sink(batch)
+
+
 def _produce_into(produce: Callable[[], Generator[Any, None, Any]], channel: Any) -> None:
     try:
-        batches = produce()
-        while True:
-            try:
-                channel.put(("batch", next(batches)))
-            except StopIteration as stop:
-                channel.put(("done", stop.value))
-                break
+        channel.put(("done", _drain(produce(), lambda batch: channel.put(("batch", batch)))))
     except BaseException:  # reported to the parent, which raises it
         channel.put(("error", traceback.format_exc()))
     channel.close()

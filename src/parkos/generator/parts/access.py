@@ -499,8 +499,7 @@ def access_presence(ctx: Context) -> int:
             written += bulk.insert(label, fields, rows, epochs=epochs)
 
     with bulk:
-        presence_id, passage_id = pipelined(produce, consume,
-                                            in_process=None if n >= PIPELINE_FROM else False)
+        presence_id, passage_id = pipelined(produce, consume, fork=n >= PIPELINE_FROM)
     ctx.ids["presence"] = range(1, presence_id + 1)
     ctx.ids["passages"] = range(1, passage_id + 1)
     return written

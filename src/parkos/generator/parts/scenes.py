@@ -211,7 +211,7 @@ def scene_deals(ctx: Context) -> int:
         written += bulk.insert("core.LedgerEntry", ENTRY_FIELDS, entries)
 
     with bulk:
-        final = pipelined(produce, consume, in_process=None if total >= PIPELINE_FROM else False)
+        final = pipelined(produce, consume, fork=total >= PIPELINE_FROM)
     ctx.ids["deals"] = range(1, final["deal"] + 1)
     ctx.shared["ledger_next_ids"] = (final["deal"] + 1, last_entry + 1)
     return written

@@ -167,12 +167,12 @@ def test_a_failing_producer_fails_the_run() -> None:
 
     got: list[int] = []
     with pytest.raises(RuntimeError, match="no more rows"):
-        pipelined(_fails_midway, got.append, in_process=False)
+        pipelined(_fails_midway, got.append, )
     assert got == [1]
 
     def count() -> Generator[int, None, str]:
         yield from range(5)
         return "done"
 
-    assert pipelined(count, got.append, in_process=False) == "done"
+    assert pipelined(count, got.append, ) == "done"
     assert got == [1, 0, 1, 2, 3, 4]
