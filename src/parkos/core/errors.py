@@ -113,6 +113,14 @@ class ErrorCode(StrEnum):
     ALREADY_CLAIMED = "already_claimed"
     REVERSAL_TOO_LATE = "reversal_too_late"
     SETTLED = "settled"
+    # bookings: rooms, venues, desks, credits
+    OUTSIDE_HOURS = "outside_hours"
+    TOO_FAR_AHEAD = "too_far_ahead"
+    CREDITS_EXHAUSTED = "credits_exhausted"
+    QUOTE_CHANGED = "quote_changed"
+    CANCEL_TOO_LATE = "cancel_too_late"
+    NOT_CHECKIN_TIME = "not_checkin_time"
+    ALLOCATED = "allocated"
 
 
 class DomainError(Exception):

@@ -29,6 +29,7 @@ KINDS = {
     "feedback": _("Members' feedback on our products at the gates"),
     "reward": _("Coupons and gift packs for me, and reminders before they expire"),
     "rewards_alert": _("Unusual redemptions at the park's merchants"),
+    "booking": _("My bookings: confirmations, approvals, invitations and released rooms"),
 }
 
 
@@ -60,5 +61,6 @@ EMAIL_DEFAULTS: dict[str, str] = {
     "feedback": Email.DIGEST,
     "reward": Email.DIGEST,
     "rewards_alert": Email.IMMEDIATE,
+    "booking": Email.IMMEDIATE,
 }
 assert set(EMAIL_DEFAULTS) == set(KINDS)

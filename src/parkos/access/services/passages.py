@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -223,9 +224,21 @@ def passages_ingest(*, gate: Gate, events: list[Any], sent_at: dt.datetime | Non
     return [r for r in results if r is not None]
 
 
+# Other parts that act on accepted passages after they are committed (bookings: passing a room's door
+# checks its booking in). A listener takes the passages' ids and must not raise for one bad passage.
+PASSAGE_LISTENERS: list[Callable[[list[int]], None]] = []
+
+
+def register_passage_listener(listener: Callable[[list[int]], None]) -> None:
+    if listener not in PASSAGE_LISTENERS:
+        PASSAGE_LISTENERS.append(listener)
+
+
 def _published(passage_ids: list[int]) -> None:
     from parkos.access.services.deliveries import passages_published
     from parkos.access.services.visitors import visitor_arrivals_record
 
     passages_published(passage_ids=passage_ids)
     visitor_arrivals_record(passage_ids=passage_ids)
+    for listener in PASSAGE_LISTENERS:
+        listener(passage_ids)
