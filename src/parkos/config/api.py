@@ -389,6 +389,9 @@ def _register() -> None:
     from parkos.rewards.api import router as rewards_router
 
     api.add_router("/", rewards_router)
+    from parkos.bookings.api import router as bookings_router
+
+    api.add_router("/", bookings_router)
     from parkos.core.api import router as core_router
 
     api.add_router("/", core_router)

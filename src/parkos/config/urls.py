@@ -26,6 +26,7 @@ urlpatterns = [
     path("scenes/", include("parkos.scenes.urls")),
     path("access/", include("parkos.access.urls")),
     path("rewards/", include("parkos.rewards.urls")),
+    path("bookings/", include("parkos.bookings.urls")),
     path("notifications/", include("parkos.notifications.urls")),
     path("space/", include("parkos.space.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

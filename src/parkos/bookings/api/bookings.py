@@ -1,0 +1,5 @@
+"""Placeholder: the member's API."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the figures part."""
+
+from ninja import Router
+
+router = Router()

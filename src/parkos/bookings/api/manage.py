@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the manage part."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,7 @@
+"""Placeholder: filled in by the figures part."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
