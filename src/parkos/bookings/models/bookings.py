@@ -138,6 +138,12 @@ class Booking(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE
 
+    @property
+    def charge_label(self) -> str:
+        from parkos.core.ledger import Money
+
+        return Money.format(self.charge_fen)
+
     def relations_for(self, user: Any) -> set[str]:
         if user is None or not getattr(user, "is_authenticated", False):
             return set()

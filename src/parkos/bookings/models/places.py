@@ -126,6 +126,12 @@ class Place(models.Model):
     def is_free(self) -> bool:
         return self.price_per_hour_fen == 0 and self.credits_per_hour == 0
 
+    @property
+    def price_label(self) -> str:
+        from parkos.core.ledger import Money
+
+        return Money.format(self.price_per_hour_fen)
+
     def equipment_labels(self) -> list[Any]:
         return [EQUIPMENT[code] for code in self.equipment if code in EQUIPMENT]
 

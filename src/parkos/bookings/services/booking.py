@@ -362,6 +362,30 @@ def bookings_release_no_shows(*, now: dt.datetime | None = None) -> int:
     return released
 
 
+def bookings_remind(*, now: dt.datetime | None = None) -> int:
+    """Remind the organiser and guests of each confirmed booking that starts within the next hour, once
+    (``reminded_at``, set by a conditional update so two workers remind once)."""
+    from parkos.notifications.services import notification_send
+
+    now = now or timezone.now()
+    due = list(Booking.objects.filter(status__in=(BookingStatus.CONFIRMED, BookingStatus.PENDING),
+                                      reminded_at__isnull=True, starts_at__gt=now,
+                                      starts_at__lte=now + dt.timedelta(hours=1))
+               .select_related("place", "organiser").order_by("starts_at")[:500])
+    sent = 0
+    for booking in due:
+        with transaction.atomic():
+            if not Booking.objects.filter(pk=booking.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue
+            notification_send(recipients=_guests_and_organiser(booking), kind="booking",
+                              title=format_lazy(_("Soon: {title} in {place}"), title=booking.title,
+                                                place=booking.place.name),
+                              body=format_lazy(_("{when}. Check in at the room within 15 minutes of the start."),
+                                               when=_when(booking)), url=booking_url(booking))
+            sent += 1
+    return sent
+
+
 # --- side effects -----------------------------------------------------------------------------------
 
 def booking_url(booking: Booking) -> str:

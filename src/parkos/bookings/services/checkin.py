@@ -44,12 +44,13 @@ def booking_check_in(*, actor: Any, booking: Booking, how: str = "web", now: dt.
     return booking
 
 
-def _current_for(user: Any, place: Place, now: dt.datetime) -> Booking | None:
-    """The booking of ``place`` that ``user`` organises or is invited to and that can be checked in now."""
+def _current_for(user: Any, place: Place, now: dt.datetime, *, ahead: dt.timedelta = CHECKIN_EARLY) -> Booking | None:
+    """The booking of ``place`` that ``user`` organises or is invited to, running now or starting within
+    ``ahead``."""
     return Booking.objects.filter(
         Q(organiser=user) | Q(guests__user=user), place=place,
         status__in=(BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN),
-        starts_at__lte=now + CHECKIN_EARLY, ends_at__gt=now).order_by("starts_at").distinct().first()
+        starts_at__lte=now + ahead, ends_at__gt=now).order_by("starts_at").distinct().first()
 
 
 def place_by_token(token: Any) -> Place:
@@ -64,7 +65,8 @@ def check_in_by_code(*, actor: Any, token: Any, now: dt.datetime | None = None) 
     """The room's QR code: check in the member's booking of that room now."""
     now = now or timezone.now()
     place = place_by_token(token)
-    booking = _current_for(actor, place, now)
+    # Someone who scans early is told when check-in opens rather than that they have no booking.
+    booking = _current_for(actor, place, now, ahead=dt.timedelta(hours=2))
     if booking is None:
         raise NotFound(_("You have no booking of this room now. Book it first, or check the time."),
                        code=ErrorCode.NOT_CHECKIN_TIME)

@@ -99,6 +99,13 @@ def series_create(*, actor: Any, place: Place, title: Any, first_date: Any, last
     cancellation) with the key ``<key>:<date>``, so a retried request returns the same series."""
     clean_title = _text(title, field="title", limit=TITLE_MAX, required=True)
     first, last, time, length, skipped = _clean(first_date, last_date, start_time, minutes, exceptions)
+    from parkos.bookings.models import Booking
+
+    prefix = f"{str(key)[:60]}:"
+    done = Booking.objects.filter(organiser=actor, key__startswith=prefix, series__isnull=False,
+                                  series__place=place).select_related("series").first()
+    if done is not None:  # a retry: the series was made
+        return done.series  # type: ignore[return-value]
     occurrences = series_preview(actor=actor, place=place, first_date=first, last_date=last, start_time=time,
                                  minutes=length, exceptions=skipped, attendees=attendees)
     problems = [o for o in occurrences if not o.ok]
@@ -109,12 +116,6 @@ def series_create(*, actor: Any, place: Place, title: Any, first_date: Any, last
     wanted = [o for o in occurrences if not o.skipped]
     if not wanted:
         raise field_error("exceptions", _("Every date is left out: nothing to book."), code=ErrorCode.EMPTY)
-    from parkos.bookings.models import Booking
-
-    first_key = f"{str(key)[:60]}:{wanted[0].day.isoformat()}"
-    done = Booking.objects.filter(organiser=actor, key=first_key, series__isnull=False).select_related("series").first()
-    if done is not None:
-        return done.series  # type: ignore[return-value]
     with transaction.atomic():
         series = BookingSeries.objects.create(park_id=place.park_id, place=place, organiser=actor, title=clean_title,
                                               start_time=time, minutes=length, first_date=first, last_date=last,

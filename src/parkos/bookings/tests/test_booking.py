@@ -11,7 +11,13 @@ from parkos.accounts.tests.factories import UserFactory, operator
 from parkos.bookings.models import Booking, BookingStatus, CreditMonth, Place
 from parkos.bookings.services.booking import booking_cancel, booking_create, booking_decide, booking_quote
 from parkos.bookings.services.credits import statement_lines
-from parkos.bookings.tests.factories import CreditPlanFactory, PlaceFactory, new_key, next_workday, staff_member
+from parkos.bookings.tests.factories import (
+    CreditPlanFactory,
+    PlaceFactory,
+    new_key,
+    next_workday,
+    staff_member,
+)
 from parkos.core import ledger
 from parkos.core.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid
 from parkos.enterprises.tests.factories import EnterpriseFactory
