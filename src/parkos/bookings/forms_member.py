@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.bookings.models import EQUIPMENT
 from parkos.core.forms import StyledForm
@@ -34,10 +35,10 @@ def at_local(day: dt.date, hhmm: str) -> dt.datetime:
 
 
 class FindForm(StyledForm):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.ChoiceField(label=_("From"), choices=TIMES, initial="09:00")
-    end = forms.ChoiceField(label=_("Until"), choices=END_TIMES, initial="10:00")
-    people = forms.IntegerField(label=_("People"), min_value=1, max_value=1000, initial=4)
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.ChoiceField(label=pgettext_lazy("booking", "From"), choices=TIMES, initial="09:00")
+    end = forms.ChoiceField(label=pgettext_lazy("booking", "Until"), choices=END_TIMES, initial="10:00")
+    people = forms.IntegerField(label=pgettext_lazy("booking", "People"), min_value=1, max_value=1000, initial=4)
     equipment = forms.MultipleChoiceField(label=_("Equipment"), required=False, widget=forms.CheckboxSelectMultiple,
                                           choices=list(EQUIPMENT.items()))
 
@@ -54,12 +55,12 @@ class FindForm(StyledForm):
 class BookForm(StyledForm):
     title = forms.CharField(label=_("What for"), max_length=80, initial="",
                             widget=forms.TextInput(attrs={"placeholder": _("e.g. Weekly sales meeting")}))
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.ChoiceField(label=_("From"), choices=TIMES)
-    end = forms.ChoiceField(label=_("Until"), choices=END_TIMES)
-    end_day = forms.DateField(label=_("Until the day"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.ChoiceField(label=pgettext_lazy("booking", "From"), choices=TIMES)
+    end = forms.ChoiceField(label=pgettext_lazy("booking", "Until"), choices=END_TIMES)
+    end_day = forms.DateField(label=_("Until the day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               help_text=_("Only for a booking that runs past midnight."))
-    attendees = forms.IntegerField(label=_("People"), min_value=1, max_value=10000, initial=1)
+    attendees = forms.IntegerField(label=pgettext_lazy("booking", "People"), min_value=1, max_value=10000, initial=1)
     note = forms.CharField(label=_("Note for the park"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
     key = forms.CharField(widget=forms.HiddenInput, max_length=80)
@@ -78,14 +79,14 @@ class BookForm(StyledForm):
 
 class WeeklyForm(StyledForm):
     title = forms.CharField(label=_("What for"), max_length=80)
-    first_date = forms.DateField(label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}),
+    first_date = forms.DateField(label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                  help_text=_("Every week on this weekday."))
-    last_date = forms.DateField(label=_("Last date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.ChoiceField(label=_("From"), choices=TIMES, initial="10:00")
+    last_date = forms.DateField(label=_("Last date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.ChoiceField(label=pgettext_lazy("booking", "From"), choices=TIMES, initial="10:00")
     minutes = forms.TypedChoiceField(label=_("Length"), coerce=int, initial=60, choices=[
         (m, _("%(h)s h %(m)s min") % {"h": m // 60, "m": m % 60} if m % 60 else _("%(h)s h") % {"h": m // 60})
         for m in (30, 45, 60, 90, 120, 180, 240)])
-    attendees = forms.IntegerField(label=_("People"), min_value=1, max_value=10000, initial=1)
+    attendees = forms.IntegerField(label=pgettext_lazy("booking", "People"), min_value=1, max_value=10000, initial=1)
     exceptions = forms.CharField(widget=forms.HiddenInput, required=False)
     key = forms.CharField(widget=forms.HiddenInput, max_length=60)
 

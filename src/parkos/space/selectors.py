@@ -158,11 +158,39 @@ def area_details(*, viewer: Any, area: Area, space: SpaceMap | None = None) -> d
         details["enterprise"] = enterprises.first()
         if details["enterprise"] is not None:
             details["scenes"] = _open_scenes(viewer, details["enterprise"])
+    if area.kind == "meeting_room" and space is not None:
+        details.update(_room_booking(space, area.index))
     park = space.park if space is not None else None
     event_id = area.event or (event_now(room=area.index, park=park) if area.kind == "event_hall" else None)
     if event_id is not None or area.kind == "event_hall":
         details["event"] = _event(viewer, event_id, area.index, park)
     return details
+
+
+def _room_booking(space: SpaceMap, index: int) -> dict[str, Any]:
+    """The bookable room a map room stands for (the bookings domain links them) and its booking now."""
+    from parkos.bookings.selectors.availability import booked_now, place_for_map_area
+
+    place = place_for_map_area(map_slug=space.slug, area_index=index)
+    if place is None:
+        return {"room_place": None, "room_booking": None}
+    return {"room_place": place, "room_booking": booked_now(place_ids=[place.pk]).get(place.pk)}
+
+
+def rooms_booked(*, space: SpaceMap) -> dict[str, dict[str, Any]]:
+    """Map room index -> {"booked", "until"} for the map's meeting rooms linked to bookable rooms: two
+    queries, whatever the number of rooms."""
+    from django.utils import timezone
+
+    from parkos.bookings.models import Place
+    from parkos.bookings.selectors.availability import booked_now
+
+    places = dict(Place.objects.filter(map_slug=space.slug, map_area__isnull=False, is_active=True)
+                  .values_list("pk", "map_area"))
+    now = booked_now(place_ids=list(places))
+    return {str(area): {"booked": pk in now,
+                        "until": timezone.localtime(now[pk].ends_at).strftime("%H:%M") if pk in now else ""}
+            for pk, area in places.items()}
 
 
 def _open_scenes(viewer: Any, enterprise: Any) -> list[Any]:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<slug:slug>/map.json", views.tiled_json, name="tiled"),
     path("<slug:slug>/ticket/", views.ticket, name="ticket"),
     path("<slug:slug>/area/<int:index>/", views.area_card, name="area"),
+    path("<slug:slug>/rooms.json", views.rooms_booked, name="rooms"),
     path("<slug:slug>/report/", views.report, name="report"),
 ]

@@ -40,6 +40,7 @@ JS_STRINGS = [
     gettext_noop("outdoors"), gettext_noop("steps away"), gettext_noop("Report"), gettext_noop("Report {name}"),
     gettext_noop("in the park today"), gettext_noop("Thank you: your report went to the park's moderators."),
     gettext_noop("The report could not be sent. Try again."),
+    gettext_noop("Booked until {time}"), gettext_noop("Free now"),
 ]
 STATUS_LABELS = {"available": _("available"), "busy": _("busy"), "dnd": _("do not disturb"), "away": _("away"),
                  "meeting": _("in a meeting")}
@@ -105,6 +106,16 @@ def tiled_json(request: HttpRequest, slug: str) -> JsonResponse:
 def ticket(request: HttpRequest, slug: str) -> JsonResponse:
     space = selectors.map_get(viewer=request.user, slug=slug)
     return JsonResponse({"ticket": selectors.ticket_for(user=request.user, space=space)})  # type: ignore[arg-type]
+
+
+@login_required
+def rooms_booked(request: HttpRequest, slug: str) -> JsonResponse:
+    """Whether each meeting room of the map that stands for a bookable room is booked now (the map marks
+    it; asked again every minute)."""
+    space = selectors.map_get(viewer=request.user, slug=slug)
+    response = JsonResponse({"rooms": selectors.rooms_booked(space=space)})
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 @login_required

@@ -239,6 +239,10 @@ def booking_create(*, actor: Any, place: Place, starts_at: Any, ends_at: Any, ti
     try:
         with transaction.atomic():
             locked = Place.objects.select_for_update().get(pk=place.pk)
+            # A retry that waited for the lock while the first request booked: return that booking.
+            mine = Booking.objects.filter(organiser=actor, key=clean_key).first()
+            if mine is not None:
+                return _replay(mine, place, starts_at, ends_at)
             refusal = _conflict_refusal(Request(locked, request.starts_at, request.ends_at, request.enterprise))
             if refusal:
                 raise Conflict(refusal, code=ErrorCode.OVERLAP)

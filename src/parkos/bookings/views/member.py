@@ -121,7 +121,8 @@ def place_detail(request: HttpRequest, place_id: int) -> HttpResponse:
 
 
 def _initial_times(request: HttpRequest, place: Any) -> dict[str, Any]:
-    start = request.GET.get("start", "")
+    # "+08:00" arrives as " 08:00" when a link did not encode its "+".
+    start = request.GET.get("start", "").strip().replace(" ", "+")
     try:
         moment = timezone.localtime(dt.datetime.fromisoformat(start)) if start else None
     except ValueError:

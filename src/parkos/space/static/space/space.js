@@ -244,6 +244,14 @@
       g.fillText(a.name, (a.x + a.w / 2) * size, (a.y + 0.8) * size);
     });
     this.bg = bg;
+    // Meeting rooms that stand for bookable rooms: booked now or free, asked again every minute.
+    this.rooms = {};
+    var roomsUrl = this.config.ticketUrl.replace("ticket/", "rooms.json");
+    var loadRooms = function () {
+      fetch(roomsUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data) { self.rooms = data.rooms || {}; self.dirty = true; } }).catch(function () {});
+    };
+    loadRooms(); setInterval(loadRooms, 60000);
     var resize = function () {
       var rect = self.canvas.getBoundingClientRect(), ratio = window.devicePixelRatio || 1;
       self.canvas.width = rect.width * ratio; self.canvas.height = rect.height * ratio;
@@ -319,6 +327,15 @@
       ctx.fillStyle = "rgba(255,255,255,.85)"; ctx.fillRect(x - w / 2, y + size * 0.45, w, 16);
       ctx.fillStyle = "#222"; ctx.fillText(label, x, y + size * 0.45 + 12);
     }
+    var rooms = this.rooms || {};
+    ctx.font = "bold 12px sans-serif";
+    space.areas.forEach(function (a) {
+      var r = rooms[String(a.i)]; if (!r) return;
+      var text = r.booked ? gettext("Booked until {time}").replace("{time}", r.until) : gettext("Free now");
+      var x = (a.x + a.w / 2) * size - cam[0], y = (a.y + 1.4) * size - cam[1], w = ctx.measureText(text).width + 10;
+      ctx.fillStyle = r.booked ? "rgba(196,65,30,.9)" : "rgba(11,122,92,.9)"; ctx.fillRect(x - w / 2, y - 12, w, 17);
+      ctx.fillStyle = "#fff"; ctx.fillText(text, x, y);
+    });
     if (this.joyAt) {
       ctx.strokeStyle = "rgba(255,255,255,.7)"; ctx.lineWidth = 3;
       ctx.beginPath(); ctx.arc(this.joyAt[0][0] - rect.left, this.joyAt[0][1] - rect.top, 36, 0, Math.PI * 2); ctx.stroke();
