@@ -306,6 +306,9 @@ def user_delete(*, actor: User, user: User, password: str) -> None:
             code=ErrorCode.ADMIN_MUST_HAND_OVER,
         )
     with transaction.atomic():
+        from parkos.core.personal_data import account_closing
+
+        account_closing(user)  # each domain gives up what the person holds for the future
         avatar = user.avatar.name if user.avatar else None
         user_id = user.pk
         try:

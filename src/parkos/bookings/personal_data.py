@@ -2,14 +2,14 @@
 credits and charge) and the ones they were invited to.
 
 Deletion: bookings are the park's books (credit months and the ledger refer to them) and hang on the account
-with PROTECT, as coupons do."""
+with PROTECT, as coupons do, so the account is anonymised; its future bookings are cancelled first."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from parkos.bookings.models import Booking, BookingGuest
-from parkos.core.personal_data import exporter_register, iso
+from parkos.core.personal_data import closing_register, exporter_register, iso
 
 
 def export(user: Any) -> dict[str, Any]:
@@ -30,4 +30,17 @@ def export(user: Any) -> dict[str, Any]:
     }
 
 
+def close(user: Any) -> None:
+    """A closed account's future bookings are cancelled (credits back to the enterprise, visitors' passes
+    withdrawn), so the rooms are free for others."""
+    from django.utils import timezone
+
+    from parkos.bookings.models import ACTIVE
+    from parkos.bookings.services.booking import booking_cancel
+
+    for booking in Booking.objects.filter(organiser=user, status__in=ACTIVE, starts_at__gt=timezone.now()):
+        booking_cancel(actor=user, booking=booking, reason="account closed", force=True)
+
+
 exporter_register("bookings", export)
+closing_register("bookings", close)

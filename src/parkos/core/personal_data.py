@@ -27,3 +27,20 @@ def export_sections(user: Any) -> dict[str, Any]:
 
 def iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+# What a domain does when an account is closed, before the account is deleted or anonymised: give up what
+# the person still holds for the future (a room booked for next week) so others can have it. A hook takes
+# the user and runs inside the deletion's transaction.
+CLOSING_HOOKS: dict[str, Callable[[Any], None]] = {}
+
+
+def closing_register(section: str, hook: Callable[[Any], None]) -> None:
+    if section in CLOSING_HOOKS and CLOSING_HOOKS[section] is not hook:
+        raise ValueError(f"account-closing hook {section!r} is registered twice")
+    CLOSING_HOOKS[section] = hook
+
+
+def account_closing(user: Any) -> None:
+    for section in sorted(CLOSING_HOOKS):
+        CLOSING_HOOKS[section](user)

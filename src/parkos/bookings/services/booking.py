@@ -289,10 +289,11 @@ def _locked(booking: Booking) -> Booking:
     return Booking.objects.select_for_update().select_related("place", "park").get(pk=booking.pk)
 
 
-def booking_cancel(*, actor: Any, booking: Booking, reason: Any = "", now: dt.datetime | None = None) -> Booking:
+def booking_cancel(*, actor: Any, booking: Booking, reason: Any = "", now: dt.datetime | None = None,
+                   force: bool = False) -> Booking:
     """The organiser cancels until the place's deadline (its hours before the start); the park's operators
     at any time, with a reason the organiser is told. Credits and charges go back. Cancelling a cancelled
-    booking changes nothing."""
+    booking changes nothing. ``force`` (the organiser's account being closed) ignores the deadline."""
     policy.require(actor, "bookings.booking.manage", booking)
     now = now or timezone.now()
     clean_reason = _text(reason, field="reason", limit=300, required=False)
@@ -306,7 +307,7 @@ def booking_cancel(*, actor: Any, booking: Booking, reason: Any = "", now: dt.da
         if booking.ends_at <= now:
             raise Conflict(_("This booking is over."), code=ErrorCode.CLOSED)
         deadline = booking.starts_at - dt.timedelta(hours=booking.place.cancel_hours)
-        if not operator and now > deadline:
+        if not operator and not force and now > deadline:
             raise Conflict(format_lazy(_("Bookings of this place can be cancelled until {n} hours before they "
                                          "start. Please contact the park."), n=booking.place.cancel_hours),
                            code=ErrorCode.CANCEL_TOO_LATE)

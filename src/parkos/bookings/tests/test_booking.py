@@ -212,3 +212,20 @@ def test_beijing_day_and_month_not_utc() -> None:
     _book(member, room, start)
     assert CreditMonth.objects.get().month == first
     assert not Place.objects.filter(pk=room.pk, opens_at__gt=dt.time(7, 0)).exists()
+
+
+def test_a_closed_accounts_future_bookings_are_cancelled_and_its_data_exported() -> None:
+    from parkos.accounts.services import user_delete, user_export
+
+    member = staff_member(plan=CreditPlanFactory(monthly_credits=10))
+    member.set_password("pw-123456-long")
+    member.save()
+    room = PlaceFactory()
+    start = next_workday(hour=9)
+    booking = _book(member, room, start, hours=2)
+    exported = user_export(actor=member, user=member)["bookings"]
+    assert [b["title"] for b in exported["organised"]] == ["周会"]
+    user_delete(actor=member, user=member, password="pw-123456-long")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED and CreditMonth.objects.get().used == 0
+    _book(staff_member(plan=CreditPlanFactory()), room, start)  # the room is free for others
