@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Header, Router, Status
 from ninja.pagination import paginate
 
@@ -52,6 +53,14 @@ def _equipment(value: str | None) -> list[str]:
     if len(codes) > EQUIPMENT_MAX:
         raise Invalid(code=ErrorCode.TOO_MANY, details={"equipment": ["at most 8"]})
     return codes
+
+
+def _not_desk(place: Any) -> Any:
+    """Desks are booked by the day, one a day per member, through ``/bookings/desks/bookings``."""
+    if place.kind == "desk":
+        raise Invalid(_("Desks are booked by the day: use /api/v1/bookings/desks/bookings."),
+                      code=ErrorCode.INVALID_CHOICE, details={"place": [str(_("Choose a room or a venue."))]})
+    return place
 
 
 def _me(request: HttpRequest) -> Any:
@@ -109,7 +118,7 @@ def free(request: HttpRequest, starts_at: str, ends_at: str, min_capacity: int =
 def quote(request: HttpRequest, payload: QuoteIn) -> Any:
     """What a booking would cost my enterprise (credits, then the monthly statement), or why it would be
     refused. Changes nothing."""
-    place = services.place_get(place_id=payload.place)
+    place = _not_desk(services.place_get(place_id=payload.place))
     return quote_out(services.booking_quote(actor=_me(request), place=place, starts_at=payload.starts_at,
                                             ends_at=payload.ends_at, attendees=payload.attendees))
 
@@ -120,7 +129,7 @@ def booking_create(request: HttpRequest, payload: BookingIn,
     """Book a place. A retry with the same key returns the first booking; 409 ``overlap`` when someone else
     has it, ``credits_exhausted`` when the credits do not cover it, ``quote_changed`` when the price differs
     from ``expected_credits``/``expected_charge_fen``. A place that needs approval answers ``pending``."""
-    place = services.place_get(place_id=payload.place)
+    place = _not_desk(services.place_get(place_id=payload.place))
     expected = None
     if payload.expected_credits is not None or payload.expected_charge_fen is not None:
         expected = (payload.expected_credits or 0, payload.expected_charge_fen or 0)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parkos.bookings.models import ACTIVE, AllocatedDesk, Audience, Booking, BookingStatus, Place, PlaceKind
 from parkos.bookings.services import credits
-from parkos.bookings.services.times import STEP_MINUTES, clean_moment, local, quarter_floor, week_bounds
+from parkos.bookings.services.times import STEP_MINUTES, at, clean_moment, local, quarter_floor, week_bounds
 from parkos.core import policy
 from parkos.core.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound, field_error
 from parkos.core.text import has_control_chars
@@ -103,13 +103,13 @@ def place_get(*, place_id: Any, viewer: Any = None) -> Place:
 
 
 def _hours_refusal(place: Place, start: dt.datetime, end: dt.datetime) -> Any:
-    if place.kind == PlaceKind.DESK:
-        return None  # a desk is booked by the day
     a, b = local(start), local(end)
     calendar = park_calendar(place.park)
     days = {a.date()} | ({(b - dt.timedelta(microseconds=1)).date()})
     if not place.open_on_weekends and any(not calendar.is_workday(d) for d in days):
         return _("This place is closed on weekends and public holidays.")
+    if place.kind == PlaceKind.DESK:
+        return None  # a desk is booked by the day
     if place.open_all_day:
         return None
     if a.date() != (b - dt.timedelta(microseconds=1)).date():
@@ -134,7 +134,9 @@ def request_check(*, actor: Any, place: Place, starts_at: Any, ends_at: Any, att
     end = clean_moment(ends_at, field="ends_at")
     if end <= start:
         raise field_error("ends_at", _("The end must be after the start."), code=ErrorCode.ENDS_BEFORE_START)
-    if end <= now or start < quarter_floor(now):
+    # A desk is booked for whole Beijing days: today's booking starts at today's midnight.
+    earliest = at(local(now).date(), dt.time.min) if place.kind == PlaceKind.DESK else quarter_floor(now)
+    if end <= now or start < earliest:
         raise field_error("starts_at", _("This time has passed."), code=ErrorCode.IN_THE_PAST)
     minutes = int((end - start).total_seconds() // 60)
     if place.kind != PlaceKind.DESK:
@@ -176,14 +178,19 @@ def overlapping(place: Place, start: dt.datetime, blocks_until: dt.datetime, *, 
 
 def _conflict_refusal(request: Request) -> Any:
     """Why another booking, an allocation or the enterprise's weekly cap stands in the way, or None."""
+    return _conflict(request)[0]
+
+
+def _conflict(request: Request) -> tuple[Any, str]:
+    """(why, error code), or (None, "")."""
     place = request.place
     if overlapping(place, request.starts_at, request.blocks_until).exists():
-        return _("Someone else has booked this place at this time. Choose another time.")
+        return _("Someone else has booked this place at this time. Choose another time."), ErrorCode.OVERLAP
     if place.kind == PlaceKind.DESK:
         day = local(request.starts_at).date()
         if AllocatedDesk.objects.filter(desk=place, starts_on__lte=day, ends_on__gte=day,
                                         allocation__ended_at__isnull=True).exists():
-            return _("This desk is allocated to an enterprise on that day.")
+            return _("This desk is allocated to an enterprise on that day."), ErrorCode.ALLOCATED
     if place.max_hours_per_week and request.enterprise is not None:
         week_start, week_end = week_bounds(request.starts_at)
         booked = Booking.objects.filter(place=place, enterprise=request.enterprise, status__in=ACTIVE,
@@ -191,8 +198,8 @@ def _conflict_refusal(request: Request) -> Any:
             .aggregate(m=Sum(F("ends_at") - F("starts_at")))["m"] or dt.timedelta(0)
         if booked + (request.ends_at - request.starts_at) > dt.timedelta(hours=place.max_hours_per_week):
             return format_lazy(_("Your enterprise can book this place for at most {n} hours a week."),
-                               n=place.max_hours_per_week)
-    return None
+                               n=place.max_hours_per_week), ErrorCode.LIMIT_REACHED
+    return None, ""
 
 
 def booking_quote(*, actor: Any, place: Place, starts_at: Any, ends_at: Any, attendees: Any = 1) -> credits.Quote:
@@ -243,9 +250,9 @@ def booking_create(*, actor: Any, place: Place, starts_at: Any, ends_at: Any, ti
             mine = Booking.objects.filter(organiser=actor, key=clean_key).first()
             if mine is not None:
                 return _replay(mine, place, starts_at, ends_at)
-            refusal = _conflict_refusal(Request(locked, request.starts_at, request.ends_at, request.enterprise))
+            refusal, code = _conflict(Request(locked, request.starts_at, request.ends_at, request.enterprise))
             if refusal:
-                raise Conflict(refusal, code=ErrorCode.OVERLAP)
+                raise Conflict(refusal, code=code)
             month = None
             needed, fen = credits.cost(locked, request.minutes)
             if request.enterprise is not None and (needed or fen):

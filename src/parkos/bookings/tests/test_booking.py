@@ -229,3 +229,21 @@ def test_a_closed_accounts_future_bookings_are_cancelled_and_its_data_exported()
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED and CreditMonth.objects.get().used == 0
     _book(staff_member(plan=CreditPlanFactory()), room, start)  # the room is free for others
+
+
+def test_an_enterprises_weekly_hours_at_a_place_are_capped() -> None:
+    from parkos.enterprises.tests.factories import EnterpriseFactory as Enterprises
+
+    enterprise = Enterprises()
+    alice = staff_member(enterprise, plan=CreditPlanFactory(monthly_credits=100))
+    bob = staff_member(enterprise)
+    room = PlaceFactory(max_hours_per_week=3, open_on_weekends=True, max_days_ahead=30)
+    monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+    at = timezone.make_aware(dt.datetime.combine(monday, dt.time(9, 0)))
+    _book(alice, room, at, hours=2)
+    with pytest.raises(Conflict) as error:
+        _book(bob, room, at + dt.timedelta(days=1), hours=2)  # 4 hours in one week for the enterprise
+    assert error.value.code == ErrorCode.LIMIT_REACHED
+    _book(bob, room, at + dt.timedelta(days=1), hours=1)
+    _book(bob, room, at + dt.timedelta(days=7), hours=2)  # the next week starts afresh
+    _book(staff_member(plan=CreditPlanFactory()), room, at + dt.timedelta(days=2), hours=3)  # another enterprise

@@ -6,15 +6,21 @@ weekly booking whose conflicting date is shown and left out. Nothing on the way 
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote as urlquote
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote as urlquote
 
 import pytest
 
 from parkos.bookings.models import Booking, BookingSeries
 from parkos.bookings.services.booking import booking_create
-from parkos.bookings.tests.factories import CreditPlanFactory, PlaceFactory, new_key, next_workday, staff_member
+from parkos.bookings.tests.factories import (
+    CreditPlanFactory,
+    PlaceFactory,
+    new_key,
+    next_workday,
+    staff_member,
+)
 from parkos.conftest import fits_width
 from parkos.conftest import phone_page as _as
 from parkos.enterprises.tests.factories import BuildingFactory

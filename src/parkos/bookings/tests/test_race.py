@@ -14,7 +14,13 @@ from django.db import IntegrityError, connection, transaction
 
 from parkos.bookings.models import Booking, BookingStatus, CreditMonth
 from parkos.bookings.services.booking import booking_create
-from parkos.bookings.tests.factories import CreditPlanFactory, PlaceFactory, new_key, next_workday, staff_member
+from parkos.bookings.tests.factories import (
+    CreditPlanFactory,
+    PlaceFactory,
+    new_key,
+    next_workday,
+    staff_member,
+)
 from parkos.core import ledger
 from parkos.core.errors import Conflict, ErrorCode
 

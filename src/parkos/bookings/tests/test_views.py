@@ -14,7 +14,13 @@ from django.utils import timezone
 from parkos.accounts.tests.factories import UserFactory
 from parkos.bookings.models import Booking, BookingStatus
 from parkos.bookings.services.booking import booking_create
-from parkos.bookings.tests.factories import CreditPlanFactory, PlaceFactory, new_key, next_workday, staff_member
+from parkos.bookings.tests.factories import (
+    CreditPlanFactory,
+    PlaceFactory,
+    new_key,
+    next_workday,
+    staff_member,
+)
 from parkos.core.parks import park_default
 
 pytestmark = pytest.mark.django_db
