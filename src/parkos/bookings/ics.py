@@ -21,7 +21,7 @@ def _vevent(booking: Booking, base_url: str) -> VEvent:
     item.add("summary", booking.title)
     url = f"{base_url}/bookings/b/{booking.pk}/"
     place = booking.place
-    where = " ".join(x for x in (place.building.name if place.building_id else "", place.floor, place.name) if x)
+    where = " ".join(x for x in (place.building.name if place.building else "", place.floor, place.name) if x)
     item.add("location", where)
     item.add("description", f"{booking.note}\n\n{url}".strip())
     item.add("url", url)
