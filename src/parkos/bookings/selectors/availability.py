@@ -7,9 +7,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parkos.bookings.models import ACTIVE, EQUIPMENT, AllocatedDesk, Booking, Place, PlaceKind
 from parkos.bookings.services.booking import audience_refusal, employer_in
@@ -24,10 +27,9 @@ class Cell:
     starts_at: dt.datetime
     state: str  # free, busy, closed, past
     title: str = ""
-
-    @property
-    def label(self) -> str:
-        return local(self.starts_at).strftime("%H:%M")
+    label: str = ""  # HH:MM, Beijing time
+    href: str = ""  # where a tap books it (free cells of places the viewer may book)
+    hint: str = ""  # what the cell says to a screen reader and on hover
 
 
 @dataclass
@@ -71,6 +73,16 @@ def place_list(*, park: Any, kind: str | None = None, building: Any = None, floo
     return qs.order_by("building__code", "floor", "position", "name")
 
 
+def longest(places: list[Place]) -> dt.timedelta:
+    """How long before a moment a booking of these places can have started and still hold it: bounding
+    ``starts_at`` from below lets the database use the (place, starts_at) index instead of scanning every
+    active booking before the day."""
+    if not places:
+        return dt.timedelta(0)
+    return max(dt.timedelta(days=1, minutes=p.buffer_minutes) if p.kind == PlaceKind.DESK
+               else dt.timedelta(minutes=p.max_minutes + p.buffer_minutes) for p in places)
+
+
 def _columns(day: dt.date, places: list[Place]) -> list[dt.datetime]:
     if not places:
         return []
@@ -110,6 +122,7 @@ def availability_grid(*, viewer: Any, park: Any, day: dt.date, places: QuerySet[
     columns = _columns(day, places)
     by_place: dict[int, list[Booking]] = defaultdict(list)
     for booking in Booking.objects.filter(place__in=[p.pk for p in places], status__in=ACTIVE,
+                                          starts_at__gt=start - longest(places),
                                           starts_at__lt=end, blocks_until__gt=start).order_by("starts_at") \
             .only("pk", "place_id", "starts_at", "ends_at", "blocks_until", "title", "organiser_id", "status"):
         by_place[booking.place_id].append(booking)
@@ -123,10 +136,16 @@ def availability_grid(*, viewer: Any, park: Any, day: dt.date, places: QuerySet[
     operator = policy.can(viewer, "bookings.manage", park)
     enterprise = employer_in(viewer, park.pk) if getattr(viewer, "is_authenticated", False) else None
     rows = []
+    labels = [local(c).strftime("%H:%M") for c in columns]
+    # Built once per column, not per cell: a building's day is hundreds of cells.
+    starts = [quote(local(c).isoformat(), safe="") for c in columns]
+    words = {"free": gettext("free"), "busy": gettext("booked"), "closed": gettext("closed"), "past": gettext("past")}
     for place in places:
         row = Row(place=place, bookings=by_place.get(place.pk, []))
         row.may_book = getattr(viewer, "is_authenticated", False) and audience_refusal(viewer, place, enterprise) is None
-        for column in columns:
+        book_url = reverse("bookings:book", kwargs={"place_id": place.pk}) if place.kind != PlaceKind.DESK else ""
+        name = place.display_name()
+        for i, column in enumerate(columns):
             cell_end = column + dt.timedelta(minutes=CELL_MINUTES)
             state, title = "free", ""
             if place.pk in allocated:
@@ -142,7 +161,9 @@ def availability_grid(*, viewer: Any, park: Any, day: dt.date, places: QuerySet[
                         break
                 if state == "free" and cell_end <= now:
                     state = "past"
-            row.cells.append(Cell(column, state, title))
+            href = f"{book_url}?start={starts[i]}" if state == "free" and row.may_book and book_url else ""
+            hint = f"{name} {labels[i]} {title or words[state]}"
+            row.cells.append(Cell(column, state, title, labels[i], href, hint))
         rows.append(row)
     return Grid(day=day, columns=columns, rows=rows)
 
@@ -151,8 +172,11 @@ def booked_now(*, place_ids: list[int], now: dt.datetime | None = None) -> dict[
     """The active booking of each place at ``now`` (the map's rooms show whether they are booked)."""
     now = now or timezone.now()
     found: dict[int, Booking] = {}
+    # A room's booking is at most a day long (24-hour venues aside, whose longest booking is their rule).
+    since = now - longest(list(Place.objects.filter(pk__in=place_ids).only("kind", "max_minutes", "buffer_minutes")))
     for booking in Booking.objects.filter(place_id__in=place_ids, status__in=ACTIVE, starts_at__lte=now,
-                                          ends_at__gt=now).only("pk", "place_id", "starts_at", "ends_at", "status"):
+                                          starts_at__gt=since, ends_at__gt=now) \
+            .only("pk", "place_id", "starts_at", "ends_at", "status"):
         found[booking.place_id] = booking
     return found
 
@@ -169,6 +193,7 @@ def free_places(*, viewer: Any, park: Any, starts_at: dt.datetime, ends_at: dt.d
 
     candidates = list(place_list(park=park, building=building, min_capacity=min_capacity, equipment=equipment))
     taken = set(Booking.objects.filter(place__in=[p.pk for p in candidates], status__in=ACTIVE,
+                                       starts_at__gt=starts_at - longest(candidates),
                                        starts_at__lt=ends_at, blocks_until__gt=starts_at)
                 .values_list("place_id", flat=True))
     enterprise = employer_in(viewer, park.pk)
