@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from parkos.core.text import validate_plain_name, validate_plain_text
@@ -26,7 +26,7 @@ EQUIPMENT: dict[str, Any] = {
     "whiteboard": _("Whiteboard"),
     "phone": _("Conference phone"),
     "sound": _("Sound system"),
-    "stage": _("Stage"),
+    "stage": pgettext_lazy("equipment", "Stage"),
     "power": _("Power at every seat"),
 }
 

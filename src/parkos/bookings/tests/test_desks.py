@@ -76,7 +76,7 @@ def test_an_allocated_desk_cannot_be_booked_as_a_hot_desk() -> None:
     member = staff_member()
     with pytest.raises(Conflict) as error:
         _book(member, desk, day)
-    assert error.value.code == ErrorCode.OVERLAP
+    assert error.value.code == ErrorCode.ALLOCATED
     assert Booking.objects.count() == 0
     assert _book(member, other, day).place_id == other.pk
 
