@@ -79,13 +79,13 @@ def test_passing_the_rooms_door_checks_the_booking_in(django_capture_on_commit_c
     member = staff_member(plan=CreditPlanFactory())
     _credential, number = card(member, operator(), park)
     start = quarter_floor(timezone.now())  # the booking runs now, and the member passes the door just now
-    booking = _booking(member, room, start)
+    booking = _booking(member, room, start, now=start)  # "now" pinned: a quarter hour may turn meanwhile
     with django_capture_on_commit_callbacks(execute=True):
         passages_ingest(gate=door, events=[event(number, "in", timezone.now() - dt.timedelta(seconds=30))])
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CHECKED_IN and booking.checked_in_how == "door"
     # Another gate of the park does nothing to the booking.
-    other = _booking(member, _room(), start)
+    other = _booking(member, _room(), start, now=start)
     with django_capture_on_commit_callbacks(execute=True):
         passages_ingest(gate=GateFactory(area=area), events=[event(number, "in", timezone.now() - dt.timedelta(seconds=20))])
     other.refresh_from_db()

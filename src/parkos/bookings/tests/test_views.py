@@ -105,7 +105,7 @@ def test_my_bookings_and_the_qr_check_in_page() -> None:
     now = timezone.now().replace(second=0, microsecond=0)
     start = now - dt.timedelta(minutes=timezone.localtime(now).minute % 15)
     booking = booking_create(actor=member, place=room, starts_at=start, ends_at=start + dt.timedelta(hours=1),
-                             title="晨会", key=new_key())
+                             title="晨会", key=new_key(), now=start)  # "now" pinned: a quarter hour may turn
     client = _client(member)
     mine = client.get("/bookings/mine/").content.decode()
     assert "晨会" in mine
@@ -132,7 +132,7 @@ def test_the_map_shows_whether_its_meeting_rooms_are_booked_now() -> None:
     now = timezone.now().replace(second=0, microsecond=0)
     start = now - dt.timedelta(minutes=timezone.localtime(now).minute % 15)
     booking_create(actor=member, place=room, starts_at=start, ends_at=start + dt.timedelta(hours=1), title="x",
-                   key=new_key())
+                   key=new_key(), now=start)
     rooms = _client(member).get(f"/space/{space.slug}/rooms.json").json()["rooms"]
     assert rooms["7"]["booked"] and rooms["7"]["until"] == timezone.localtime(start + dt.timedelta(hours=1)).strftime("%H:%M")
     assert rooms["8"] == {"booked": False, "until": ""}
