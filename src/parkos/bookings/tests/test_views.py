@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _client(user: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
     client.force_login(user)
     return client
 
@@ -66,7 +66,7 @@ def test_book_shows_the_price_then_books_once() -> None:
             "note": "", "key": "form-key-1"}
     quote = client.post(f"/bookings/p/{room.pk}/book/", data)
     text = quote.content.decode()
-    assert 'data-testid="quote"' in text and "4 of your 20" in text
+    assert 'data-testid="quote"' in text and "剩余的 20 点中使用 4 点" in text
     assert not Booking.objects.exists()
     done = client.post(f"/bookings/p/{room.pk}/book/", {**data, "confirm": "1", "expected_credits": "4",
                                                          "expected_charge_fen": "0"})
@@ -138,4 +138,4 @@ def test_the_map_shows_whether_its_meeting_rooms_are_booked_now() -> None:
     assert rooms["8"] == {"booked": False, "until": ""}
     assert free.pk
     card = _client(member).get(f"/space/{space.slug}/area/7/").content.decode()
-    assert 'data-testid="room-booking"' in card and "Booked until" in card
+    assert 'data-testid="room-booking"' in card and "已预订至" in card
