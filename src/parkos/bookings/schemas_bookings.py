@@ -67,14 +67,14 @@ class GridOut(Schema):
     rows: list[GridRowOut]
 
 
-class QuoteIn(Schema):
+class BookingQuoteIn(Schema):
     place: int = Field(ge=1)
     starts_at: datetime
     ends_at: datetime
     attendees: int = Field(1, ge=1, le=10_000)
 
 
-class QuoteOut(Schema):
+class BookingQuoteOut(Schema):
     minutes: int
     needed: int = Field(description="credits the booking costs at the place's rate")
     credits: int = Field(description="credits it takes from the enterprise's month")
@@ -153,7 +153,7 @@ class BookingOut(Schema):
         return int(obj.series_id) if obj.series_id else None
 
 
-class CancelIn(Schema):
+class BookingCancelIn(Schema):
     reason: str = Field("", max_length=1000)
 
 

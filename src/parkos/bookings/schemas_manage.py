@@ -139,21 +139,21 @@ class CheckinCodeOut(Schema):
     checkin_url: str = Field(description="what the room's QR poster holds: members scan it to check in")
 
 
-class PlanIn(Schema):
+class CreditPlanIn(Schema):
     name: str = Field(max_length=100)
     monthly_credits: Int
     allow_overage: bool = Field(True, description="charge bookings beyond the credits (false: refuse them)")
     is_default: bool = Field(False, description="the plan of enterprises given none (one per park)")
 
 
-class PlanPatch(Schema):
+class CreditPlanPatch(Schema):
     name: str | None = Field(None, max_length=100)
     monthly_credits: Int | None = None
     allow_overage: bool | None = None
     is_default: bool | None = None
 
 
-class PlanOut(Schema):
+class CreditPlanOut(Schema):
     id: int
     park_id: int
     name: str
@@ -233,7 +233,7 @@ class StatementLineOut(Schema):
     charge_fen: int
 
 
-class StatementOut(Schema):
+class CreditStatementOut(Schema):
     enterprise_id: int
     month: dt.date = Field(description="the first day of the month")
     plan_name: str
@@ -252,6 +252,21 @@ class StatementMonthOut(Schema):
     charged_fen: int
 
 
-__all__ = ["ApprovalOut", "CheckinCodeOut", "DeactivateIn", "DecideIn", "EnterprisePlanOut", "ManagedPlaceOut",
-           "PlaceIn", "PlacePatch", "PlanAssignIn", "PlanAssignOut", "PlanIn", "PlanOut", "PlanPatch",
-           "StatementLineOut", "StatementMonthOut", "StatementOut"]
+__all__ = [
+    "ApprovalOut",
+    "CheckinCodeOut",
+    "CreditPlanIn",
+    "CreditPlanOut",
+    "CreditPlanPatch",
+    "CreditStatementOut",
+    "DeactivateIn",
+    "DecideIn",
+    "EnterprisePlanOut",
+    "ManagedPlaceOut",
+    "PlaceIn",
+    "PlacePatch",
+    "PlanAssignIn",
+    "PlanAssignOut",
+    "StatementLineOut",
+    "StatementMonthOut",
+]

@@ -13,17 +13,17 @@ from ninja import Header, Router, Status
 from ninja.pagination import paginate
 
 from parkos.bookings.schemas_bookings import (
+    BookingCancelIn,
     BookingIn,
     BookingOut,
-    CancelIn,
+    BookingQuoteIn,
+    BookingQuoteOut,
     CheckInIn,
     GridOut,
     GuestOut,
     GuestsIn,
     OccurrenceOut,
     PlaceOut,
-    QuoteIn,
-    QuoteOut,
     SeriesOut,
     WeeklyIn,
     quote_out,
@@ -114,8 +114,8 @@ def free(request: HttpRequest, starts_at: str, ends_at: str, min_capacity: int =
                                     min_capacity=min_capacity, equipment=_equipment(equipment), building=building)
 
 
-@router.post("/quote", response=QuoteOut)
-def quote(request: HttpRequest, payload: QuoteIn) -> Any:
+@router.post("/quote", response=BookingQuoteOut)
+def quote(request: HttpRequest, payload: BookingQuoteIn) -> Any:
     """What a booking would cost my enterprise (credits, then the monthly statement), or why it would be
     refused. Changes nothing."""
     place = _not_desk(services.place_get(place_id=payload.place))
@@ -155,7 +155,7 @@ def booking_detail(request: HttpRequest, booking_id: int) -> Any:
 
 
 @router.post("/{int:booking_id}/cancel", response=BookingOut)
-def booking_cancel(request: HttpRequest, booking_id: int, payload: CancelIn) -> Any:
+def booking_cancel(request: HttpRequest, booking_id: int, payload: BookingCancelIn) -> Any:
     """Cancel (the organiser until the place's deadline, the park's operators at any time with a reason);
     credits and charges go back."""
     booking = booking_get(viewer=_me(request), booking_id=booking_id)

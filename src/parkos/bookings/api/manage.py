@@ -15,6 +15,10 @@ from ninja.pagination import paginate
 from parkos.bookings.schemas_manage import (
     ApprovalOut,
     CheckinCodeOut,
+    CreditPlanIn,
+    CreditPlanOut,
+    CreditPlanPatch,
+    CreditStatementOut,
     DeactivateIn,
     DecideIn,
     EnterprisePlanOut,
@@ -23,11 +27,7 @@ from parkos.bookings.schemas_manage import (
     PlacePatch,
     PlanAssignIn,
     PlanAssignOut,
-    PlanIn,
-    PlanOut,
-    PlanPatch,
     StatementMonthOut,
-    StatementOut,
 )
 from parkos.bookings.selectors import manage as selectors
 from parkos.bookings.selectors import statements
@@ -126,25 +126,25 @@ def checkin_code_reset(request: HttpRequest, place_id: int) -> Any:
 
 # --- credit plans -----------------------------------------------------------------------------------------
 
-@router.get("/manage/plans", response=list[PlanOut])
+@router.get("/manage/plans", response=list[CreditPlanOut])
 def plan_list(request: HttpRequest, park: str | None = None) -> Any:
     return list(selectors.plan_list(viewer=request.user, park=_park(request, park)))
 
 
-@router.post("/manage/plans", response={201: PlanOut})
-def plan_create(request: HttpRequest, payload: PlanIn, park: str | None = None) -> Status[Any]:
+@router.post("/manage/plans", response={201: CreditPlanOut})
+def plan_create(request: HttpRequest, payload: CreditPlanIn, park: str | None = None) -> Status[Any]:
     """A plan of the park; ``is_default`` makes it the default instead of the current one."""
     plan = plan_services.plan_create(actor=request.user, park=_park(request, park), **payload.dict())
     return Status(201, plan)
 
 
-@router.get("/manage/plans/{plan_id}", response=PlanOut)
+@router.get("/manage/plans/{plan_id}", response=CreditPlanOut)
 def plan_get(request: HttpRequest, plan_id: int) -> Any:
     return selectors.plan_get(viewer=request.user, plan_id=plan_id)
 
 
-@router.patch("/manage/plans/{plan_id}", response=PlanOut)
-def plan_update(request: HttpRequest, plan_id: int, payload: PlanPatch) -> Any:
+@router.patch("/manage/plans/{plan_id}", response=CreditPlanOut)
+def plan_update(request: HttpRequest, plan_id: int, payload: CreditPlanPatch) -> Any:
     """Change a plan: it applies from the next month an enterprise opens."""
     plan = selectors.plan_get(viewer=request.user, plan_id=plan_id)
     return plan_services.plan_update(actor=request.user, plan=plan, **payload.dict(exclude_unset=True))
@@ -186,7 +186,7 @@ def approval_decide(request: HttpRequest, booking_id: int, payload: DecideIn) ->
 
 # --- an enterprise's statements -------------------------------------------------------------------------
 
-@router.get("/statements/{enterprise_id}", response=StatementOut)
+@router.get("/statements/{enterprise_id}", response=CreditStatementOut)
 def statement_get(request: HttpRequest, enterprise_id: int, month: str | None = None) -> Any:
     """The month's statement (``month``: YYYY-MM, default this month): credits granted, used and left and the
     amount charged (the ledger's), and each booking with its credits and charge."""

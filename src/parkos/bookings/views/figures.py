@@ -25,7 +25,7 @@ from parkos.core.parks import park_param
 def _park(request: HttpRequest) -> Any:
     try:
         return park_param(request.GET.get("park", "")[:20]) or request.park  # type: ignore[attr-defined]
-    except DomainError:
+    except DomainError:  # an unknown park in the address: the page does not exist
         raise Http404 from None
 
 

@@ -50,7 +50,7 @@ def _form_names() -> Iterator[None]:
     """Domain errors name the services' fields; the form names a few differently (yuan for fen)."""
     try:
         yield
-    except DomainError as error:
+    except DomainError as error:  # renamed and raised again, for page_action to show on the form
         error.details = {FORM_NAMES.get(k, k): v for k, v in (error.details or {}).items()}
         raise
 

@@ -340,7 +340,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """The room's QR code leads here: the member's booking of this room now, checked in with one tap."""
     try:
         place = place_by_token(token)
-    except DomainError as error:
+    except DomainError as error:  # a code nobody knows: a page saying so, 404
         return render(request, "bookings/checkin.html", {"error": error.message}, status=404)
     if request.method == "POST":
         with page_action(request) as done:
