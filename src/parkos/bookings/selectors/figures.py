@@ -146,8 +146,43 @@ def figures_parks(*, viewer: Any) -> list[Park]:
 
 # --- the figures ------------------------------------------------------------------------------------------
 
+class _Booked:
+    """Occupancy and hours of figures that carry booked and open minutes."""
+
+    booked_minutes: int
+    open_minutes: int
+
+    @property
+    def occupancy_pct(self) -> float | None:
+        return _pct(self.booked_minutes, self.open_minutes)
+
+    @property
+    def booked_hours(self) -> float:
+        return round(self.booked_minutes / 60, 2)
+
+    @property
+    def open_hours(self) -> float:
+        return round(self.open_minutes / 60, 2)
+
+
+class _Counted(_Booked):
+    """No-shows and the charge of figures that also count bookings."""
+
+    released: int
+    due: int
+    charge_fen: int
+
+    @property
+    def no_show_pct(self) -> float | None:
+        return _pct(self.released, self.due)
+
+    @property
+    def charge_text(self) -> str:
+        return Money.format(self.charge_fen)
+
+
 @dataclass
-class PlaceFigures:
+class PlaceFigures(_Counted):
     place_id: int
     name: str
     kind: str
@@ -162,46 +197,18 @@ class PlaceFigures:
     credits: int = 0
     charge_fen: int = 0
 
-    @property
-    def occupancy_pct(self) -> float | None:
-        return _pct(self.booked_minutes, self.open_minutes)
-
-    @property
-    def no_show_pct(self) -> float | None:
-        return _pct(self.released, self.due)
-
-    @property
-    def booked_hours(self) -> float:
-        return round(self.booked_minutes / 60, 2)
-
-    @property
-    def open_hours(self) -> float:
-        return round(self.open_minutes / 60, 2)
-
-    @property
-    def charge_text(self) -> str:
-        return Money.format(self.charge_fen)
+    # occupancy, no-shows, hours and the charge as text: from _Booked and _Counted
 
 
 @dataclass
-class FloorFigures:
+class FloorFigures(_Booked):
     building: str
     floor: str
     places: int = 0
     open_minutes: int = 0
     booked_minutes: int = 0
 
-    @property
-    def occupancy_pct(self) -> float | None:
-        return _pct(self.booked_minutes, self.open_minutes)
-
-    @property
-    def booked_hours(self) -> float:
-        return round(self.booked_minutes / 60, 2)
-
-    @property
-    def open_hours(self) -> float:
-        return round(self.open_minutes / 60, 2)
+    # occupancy and hours: from _Booked
 
 
 @dataclass
@@ -256,7 +263,7 @@ class MonthFigures:
 
 
 @dataclass
-class Totals:
+class Totals(_Counted):
     bookings: int = 0
     due: int = 0
     released: int = 0
@@ -265,25 +272,7 @@ class Totals:
     credits: int = 0
     charge_fen: int = 0
 
-    @property
-    def occupancy_pct(self) -> float | None:
-        return _pct(self.booked_minutes, self.open_minutes)
-
-    @property
-    def no_show_pct(self) -> float | None:
-        return _pct(self.released, self.due)
-
-    @property
-    def booked_hours(self) -> float:
-        return round(self.booked_minutes / 60, 2)
-
-    @property
-    def open_hours(self) -> float:
-        return round(self.open_minutes / 60, 2)
-
-    @property
-    def charge_text(self) -> str:
-        return Money.format(self.charge_fen)
+    # occupancy, no-shows, hours and the charge as text: from _Booked and _Counted
 
 
 @dataclass
