@@ -203,8 +203,12 @@ def _conflict(request: Request) -> tuple[Any, str]:
 
 
 def booking_quote(*, actor: Any, place: Place, starts_at: Any, ends_at: Any, attendees: Any = 1) -> credits.Quote:
-    """What the booking would cost, and whether it is still free, without writing anything."""
+    """What the booking would cost, without writing anything; refused (as ``booking_create`` would be) when
+    another booking, an allocation or the weekly cap stands in the way."""
     request = request_check(actor=actor, place=place, starts_at=starts_at, ends_at=ends_at, attendees=attendees)
+    refusal, code = _conflict(request)
+    if refusal:
+        raise Conflict(refusal, code=code)
     return credits.quote(place=place, enterprise=request.enterprise, starts_at=request.starts_at,
                          minutes=request.minutes)
 
