@@ -17,7 +17,9 @@ from urllib.parse import quote
 import pytest
 
 REPO_DIR = Path(__file__).resolve().parents[2]
-ARTIFACTS_DIR = REPO_DIR / "test-artifacts"
+# CI runs the embedded and the scale-out suites side by side in one checkout: each writes its servers' logs
+# (and screenshots) to a folder of its own, so that neither truncates or reads the other's.
+ARTIFACTS_DIR = REPO_DIR / "test-artifacts" / ("scale-out" if os.environ.get("DATABASE_URL") else "")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -29,7 +29,7 @@ from parkos.access.services import deliveries
 from parkos.access.services.apps import app_register
 from parkos.access.services.readings import temperature_consent_set
 from parkos.access.tests.screening_fixtures import build_scene, passage
-from parkos.conftest import REPO_DIR, free_port, stop_process, wait_for_port
+from parkos.conftest import ARTIFACTS_DIR, REPO_DIR, free_port, stop_process, wait_for_port
 
 APP = REPO_DIR / "examples" / "temperature_app" / "app.py"
 
@@ -77,8 +77,8 @@ def running(live_server: Any, transactional_db: None) -> Iterator[dict[str, Any]
     env = {**os.environ, "TEMPERATURE_APP_PARKOS_URL": live_server.url, "TEMPERATURE_APP_TOKEN": token,
            "TEMPERATURE_APP_WEBHOOK_SECRET": secret, "TEMPERATURE_APP_PORT": str(port),
            "TEMPERATURE_APP_ALERT_RATE": "1", "PYTHONUNBUFFERED": "1"}
-    log = Path(REPO_DIR / "test-artifacts")
-    log.mkdir(exist_ok=True)
+    log = ARTIFACTS_DIR
+    log.mkdir(parents=True, exist_ok=True)
     with (log / "temperature-app.log").open("wb") as out:
         proc = subprocess.Popen([sys.executable, str(APP)], env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
