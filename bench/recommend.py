@@ -168,7 +168,7 @@ def from_database() -> dict[str, Any] | None:
 
 
 def evaluate(data: dict[str, Any], *, with_als: bool = True) -> dict[str, Any]:
-    from parkos.catalog.recommend import fit, popularity_baseline, recommend
+    from parkos.catalog.recommend import INDUSTRY_TERMS, fit, popularity_baseline, recommend
 
     histories: dict[int, list[int]] = data["histories"]
     profiles = data["profiles"]
@@ -215,6 +215,14 @@ def evaluate(data: dict[str, Any], *, with_als: bool = True) -> dict[str, Any]:
             cold_pop_hit += 1
             cold_pop_rr += 1.0 / (base.index(h[0]) + 1)
     n = len(test)
+    # The case a butler reported (a medical-device registration test proposed to a solar start-up): proposals
+    # of a service made for another industry, counted over every enterprise's ten. The budget is none.
+    by_id = {d.id: d for d in model.docs}
+    result["off_industry"] = sum(
+        1 for e, h in test.items()
+        for c in recommend(model, profile=profiles[e], history=h[:-1], exclude=h[:-1], k=10)
+        if by_id[c.service_id].industries and profiles[e].industry not in by_id[c.service_id].industries
+        and not any(t in profiles[e].needs for code in by_id[c.service_id].industries for t in INDUSTRY_TERMS[code]))
     result["cold"] = {"hit_rate": cold_hit / n, "mrr": cold_rr / n, "pop_hit_rate": cold_pop_hit / n,
                       "pop_mrr": cold_pop_rr / n}
     for signal in ("also", "peers", "need"):
@@ -268,10 +276,10 @@ def run(*, db: Path | None, smoke: bool) -> dict[str, Any]:
 
 
 def figures(result: dict[str, Any]) -> list[Any]:
-    from bench.report import Figure
+    from bench.report import Budget, Figure
 
-    def fig(key: str, label: str, unit: str, value: float) -> Figure:
-        f = Figure(key, "recommend", label, unit)
+    def fig(key: str, label: str, unit: str, value: float, budget: Budget | None = None) -> Figure:
+        f = Figure(key, "recommend", label, unit, budget)
         f.add(value)
         return f
 
@@ -285,6 +293,8 @@ def figures(result: dict[str, Any]) -> list[Any]:
         fig("recommend.mrr.ratio", "MRR@10 / popularity", "×", result["mrr_ratio"] or 0.0),
         fig("recommend.fit", "model fit", "s", result["fit_seconds"]),
         fig("recommend.latency", "proposals for one enterprise", "ms", result["recommend_ms"]),
+        fig("recommend.off_industry", "proposals of another industry's service", "", result["off_industry"],
+            Budget("<=", 0, "none")),
     ]
     cold = result.get("cold")
     if cold:

@@ -19,6 +19,12 @@ enterprises with a history and for newcomers):
 
 The reason shown for a proposal is the signal that contributed most to its score.
 
+Whatever the blend says, a service made for another industry is not proposed (a medical-device
+registration test to a solar start-up): its name or tags name an industry's own terms
+(``INDUSTRY_TERMS``), or enough enterprises ordered it and none of them was of this industry while
+chance would have given several (``OFF_INDUSTRY_EXPECTED``). Both give way when the enterprise's
+stated needs name the service's field.
+
 The fitted model is cached per process for ``CACHE_SECONDS``; ``fit`` is pure (arrays in, arrays
 out) so the bench and the tests run it on histories that never touch the database.
 """
@@ -48,6 +54,15 @@ GENERIC_WORDS = frozenset({"我们", "需要", "申请", "服务", "企业", "�
 # With a history, co-occurrence carries the ranking; without one, peers lead and stated needs lift
 # what matches them. Tuned on both the generated park and the bench's synthetic histories.
 WEIGHTS = {"also": 1.0, "peers": 0.5, "need": 0.15, "popular": 0.02}
+# Words that make a service one industry's own (top-level industry codes of enterprises/data/industries.json).
+# Only fields whose services make no sense elsewhere: a robot test field still serves an AI start-up.
+INDUSTRY_TERMS: dict[str, tuple[str, ...]] = {
+    "medtech": ("医疗器械", "生物医药", "医药", "药品", "临床", "体外诊断", "13485", "GMP", "洁净车间"),
+    "energy": ("光伏", "储能", "新能源", "充电桩", "氢能"),
+}
+# Ordered by enterprises of other industries only, while this industry's share of the park would have given at
+# least this many of its orderers: the service is another industry's (chance of a false alarm under 1%).
+OFF_INDUSTRY_EXPECTED = 5.0
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,12 @@ class ServiceDoc:
     eligibility: dict[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
     park_id: int | None = None  # a park-only service: proposed to that park's enterprises only
+
+    @property
+    def industries(self) -> frozenset[str]:
+        """The industries whose own terms the name or tags carry (empty: a service for everyone)."""
+        text = f"{self.name} {' '.join(self.tags)}"
+        return frozenset(code for code, terms in INDUSTRY_TERMS.items() if any(t in text for t in terms))
 
 
 @dataclass(frozen=True)
@@ -97,6 +118,8 @@ class Model:
     idf: dict[str, float]
     names: dict[int, str]
     enterprises: int
+    industry_orderers: dict[str, np.ndarray] = field(default_factory=dict)  # per top industry: its orderers of each item
+    industry_share: dict[str, float] = field(default_factory=dict)  # per top industry: its share of the enterprises
     fitted_at: float = field(default_factory=time.monotonic)
 
 
@@ -166,10 +189,14 @@ def fit(*, interactions: Iterable[tuple[int, int]], profiles: dict[int, Profile]
             by_segment[(p.industry, p.stage)].append(row[e])
     industry_rates: dict[str, np.ndarray] = {}
     industry_sizes: dict[str, int] = {}
+    industry_orderers: dict[str, np.ndarray] = {}
     for key, rows in by_industry.items():
         summed = np.asarray(matrix[rows].sum(axis=0)).ravel()
+        industry_orderers[key] = summed.astype(np.float32)
         industry_rates[key] = (summed + SHRINK * popularity) / (len(rows) + SHRINK)
         industry_sizes[key] = len(rows)
+    profiled = max(sum(industry_sizes.values()), 1)
+    industry_share = {key: size / profiled for key, size in industry_sizes.items()}
     segment_rates: dict[tuple[str, str], np.ndarray] = {}
     segment_sizes: dict[tuple[str, str], int] = {}
     for seg, rows in by_segment.items():
@@ -191,7 +218,25 @@ def fit(*, interactions: Iterable[tuple[int, int]], profiles: dict[int, Profile]
     idf = {t: math.log((n_items + 1) / (n + 0.5)) for t, n in df.items()}
     tokens = [{t: w * idf[t] for t, w in weights.items()} for weights in item_tokens]
     return Model(ids, column, docs, similarity, family_similarity.astype(np.float32), popularity.astype(np.float32), segment_rates, industry_rates,
-                 segment_sizes, industry_sizes, tokens, idf, {d.id: d.name for d in docs}, len(enterprise_ids))
+                 segment_sizes, industry_sizes, tokens, idf, {d.id: d.name for d in docs}, len(enterprise_ids),
+                 industry_orderers, industry_share)
+
+
+def off_industry(model: Model, i: int, profile: Profile) -> bool:
+    """Whether item ``i`` is another industry's service for this enterprise (see the module's docstring)."""
+    doc = model.docs[i]
+    own = doc.industries
+    if own:
+        stated = any(term in profile.needs for code in own for term in INDUSTRY_TERMS[code])
+        return profile.industry not in own and not stated
+    ours = model.industry_orderers.get(profile.industry)
+    if ours is None or ours[i] > 0:
+        return False
+    orderers = float(model.popularity[i]) * model.enterprises
+    if orderers * model.industry_share.get(profile.industry, 0.0) < OFF_INDUSTRY_EXPECTED:
+        return False
+    # Stated needs naming the service itself open it again (a solar start-up moving into medical devices).
+    return not any(word in doc.name for word in words_of(profile.needs)) if profile.needs.strip() else True
 
 
 def eligible(spec: Any, profile: Profile) -> bool:
@@ -266,7 +311,8 @@ def recommend(model: Model, *, profile: Profile, history: Sequence[int] = (), ex
     out: list[Candidate] = []
     for i in order:
         i = int(i)
-        if i in blocked or total[i] <= 0 or not eligible(model.docs[i].eligibility, profile):
+        if i in blocked or total[i] <= 0 or not eligible(model.docs[i].eligibility, profile) \
+                or off_industry(model, i, profile):
             continue
         reason, detail = _reason(model, parts, i, profile, anchor, matched)
         out.append(Candidate(int(model.service_ids[i]), round(float(total[i]), 4), reason, detail))

@@ -212,3 +212,24 @@ def viewer_enterprise(viewer: Any) -> Enterprise | None:
 
     membership = membership_of(user=viewer)
     return membership.enterprise if membership is not None and membership.status == "active" else None
+
+
+def plan_service_search(*, viewer: Any, enterprise: Enterprise, q: str, limit: int = 12) -> list[Service]:
+    """Services a butler can add to an enterprise's plan, for what they typed: those whose name holds it,
+    then the search domain's ranked hits (words, not only substrings), then the services of a category
+    named so (「知识产权」 finds the category's services). Offered in the enterprise's park, active."""
+    policy.require(viewer, "plan.edit", enterprise)
+    query = (q or "").strip()[:50]
+    if not query:
+        return []
+    offered = Service.objects.filter(offered_q(enterprise.park_id), is_active=True, provider__is_active=True)
+    named = list(offered.filter(Q(name_zh__icontains=query) | Q(name_en__icontains=query))
+                 .order_by("category__position", "code").values_list("pk", flat=True)[:limit])
+    searched = (_search_ids(viewer, query) or [])[:limit] if len(named) < limit else []
+    categories = Category.objects.filter(Q(name_zh__icontains=query) | Q(name_en__icontains=query))
+    by_category = list(offered.filter(Q(category__in=categories) | Q(category__parent__in=categories))
+                       .order_by("category__position", "code").values_list("pk", flat=True)[:limit])
+    order = list(dict.fromkeys([*named, *searched, *by_category]))
+    found = {s.pk: s for s in offered.filter(pk__in=order[: limit * 2])
+             .select_related("category", "category__parent", "provider")}
+    return [found[pk] for pk in order if pk in found][:limit]

@@ -112,17 +112,27 @@ def plan_item_remove(*, actor: User, item: PlanItem) -> None:
         _renumber(plan, list(PlanItem.objects.filter(plan=plan).order_by("position", "id").values_list("pk", flat=True)))
 
 
-def plan_item_move(*, actor: User, item: PlanItem, direction: str) -> None:
-    """Move an item one place up or down."""
-    if direction not in ("up", "down"):
-        raise field_error("direction", _("Move up or down."), code=ErrorCode.INVALID_CHOICE)
+def plan_item_move(*, actor: User, item: PlanItem, direction: str = "", position: int | str | None = None) -> None:
+    """Move an item one place up or down, or straight to ``position`` (1 is the first place)."""
     with transaction.atomic():
         plan = _draft(actor, item.plan)
         ids = list(PlanItem.objects.filter(plan=plan).order_by("position", "id").values_list("pk", flat=True))
         i = ids.index(item.pk)
-        j = i - 1 if direction == "up" else i + 1
-        if 0 <= j < len(ids):
-            ids[i], ids[j] = ids[j], ids[i]
+        if position not in (None, ""):
+            try:
+                j = int(position) - 1  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                j = -1
+            if not 0 <= j < len(ids):
+                raise field_error("position", _("Choose a place between 1 and %(count)d.") % {"count": len(ids)},
+                                  code=ErrorCode.INVALID_CHOICE)
+            ids.insert(j, ids.pop(i))
+        elif direction in ("up", "down"):
+            j = i - 1 if direction == "up" else i + 1
+            if 0 <= j < len(ids):
+                ids[i], ids[j] = ids[j], ids[i]
+        else:
+            raise field_error("direction", _("Move up or down."), code=ErrorCode.INVALID_CHOICE)
         _renumber(plan, ids)
 
 

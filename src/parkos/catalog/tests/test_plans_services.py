@@ -235,3 +235,51 @@ def test_api_plan_flow(people: dict[str, Any]) -> None:
     again = admin.post(f"/api/v1/plan-items/{item_id}/request", {"idempotency_key": "api-req-00001"},
                        content_type="application/json")
     assert again.status_code == 200 and again.json()["id"] == made.json()["id"]
+
+
+def test_an_item_moves_straight_to_a_place(people: dict[str, Any]) -> None:
+    butler = people["butler"]
+    plan, _ = plans.plan_open(actor=butler, enterprise=people["enterprise"])
+    for name in ("员工体检", "团建活动", "法律顾问"):
+        plans.plan_item_add(actor=butler, plan=plan, service=ServiceFactory(name_zh=name))
+    ids = list(plan.items.values_list("pk", flat=True))
+    last = plan.items.get(pk=ids[-1])
+    plans.plan_item_move(actor=butler, item=last, position="1")  # from the last place to the first in one step
+    assert list(plan.items.values_list("pk", flat=True)) == [ids[-1], *ids[:-1]]
+    assert [i.position for i in plan.items.all()] == list(range(len(ids)))
+    first = plan.items.get(pk=ids[0])
+    plans.plan_item_move(actor=butler, item=first, position=len(ids))
+    assert list(plan.items.values_list("pk", flat=True))[-1] == ids[0]
+    before = list(plan.items.values_list("pk", flat=True))
+    for bad in ("0", str(len(ids) + 1), "二"):
+        with pytest.raises(Invalid):
+            plans.plan_item_move(actor=butler, item=first, position=bad)
+    with pytest.raises(Invalid):
+        plans.plan_item_move(actor=butler, item=first, direction="sideways")
+    assert list(plan.items.values_list("pk", flat=True)) == before  # bad input changes nothing
+    with pytest.raises(Forbidden):
+        plans.plan_item_move(actor=people["other_butler"], item=first, position="1")
+
+
+def test_the_plan_search_finds_names_words_and_categories_never_shows_codes(people: dict[str, Any]) -> None:
+    from parkos.catalog.tests.factories import CategoryFactory
+
+    butler = people["butler"]
+    plan, _ = plans.plan_open(actor=butler, enterprise=people["enterprise"])
+    capital = CategoryFactory(code="capital", name_zh="投融资", name_en="Capital")
+    equity = CategoryFactory(code="capital-equity", name_zh="股权融资", name_en="Equity financing", parent=capital)
+    ServiceFactory(code="capital-equity-002", name_zh="融资路演辅导", category=equity)
+    ServiceFactory(code="capital-equity-003", name_zh="投资人对接会", category=equity)
+    client = Client()
+    client.force_login(butler)
+    url = reverse("catalog:plan_services", args=[plan.pk])
+    page = client.get(url, {"q": "投融资"}).content.decode()  # a category's name: its (sub)category's services
+    assert "融资路演辅导" in page and "投资人对接会" in page and "投融资 › 股权融资" in page
+    assert "capital-equity-002" not in page
+    page = client.get(url, {"q": "路演"}).content.decode()
+    assert "融资路演辅导" in page and "投资人对接会" not in page
+    page = client.get(url, {"q": "没有这种服务"}).content.decode()
+    assert "没有匹配的服务或类别" in page
+    outsider = Client()
+    outsider.force_login(people["other_butler"])
+    assert outsider.get(url, {"q": "路演"}).status_code in (403, 404)

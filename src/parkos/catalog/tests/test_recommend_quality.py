@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from parkos.catalog.recommend import Profile, ServiceDoc, eligible, fit, popularity_baseline, recommend
 
 WORDS = ["商标注册", "专利申请", "代理记账", "税务申报", "银行开户", "工位租赁", "人才公寓", "融资路演", "法律顾问",
@@ -103,3 +105,50 @@ def test_eligibility_rules() -> None:
     assert not eligible({"tenant_only": True}, p)
     assert eligible({"stages": ["seed", "angel"]}, p) and not eligible({"stages": ["listed"]}, p)
     assert eligible({"industries": ["ai-vision"]}, p) and not eligible({"industries": ["biotech"]}, p)
+
+
+def _testing_park() -> tuple[list[ServiceDoc], dict[int, Profile], dict[int, list[int]]]:
+    """Testing and certification in variants, one of them a medical-device registration test: solar
+    start-ups order the CCC and EMC variants with the battery's safety test, medical-device makers the
+    medical variant with the same safety test. Family pooling links the medical variant to solar's orders."""
+    services = [
+        ServiceDoc(id=1, name="产品检测与认证·CCC", text="检测 认证"),
+        ServiceDoc(id=2, name="产品检测与认证·电磁兼容", text="检测 认证"),
+        ServiceDoc(id=3, name="产品检测与认证·医疗器械注册检验", text="检测 认证 医疗器械"),
+        ServiceDoc(id=4, name="电池安全检测", text="检测"),
+        ServiceDoc(id=5, name="代理记账（季度）", text="财务"),
+        ServiceDoc(id=6, name="万级净化间租用", text="生产"),  # no industry's term: only the orders can tell
+    ]
+    profiles: dict[int, Profile] = {}
+    histories: dict[int, list[int]] = {}
+    for e in range(1, 41):
+        if e % 2:
+            profiles[e] = Profile(industry="energy", stage="seed")
+            histories[e] = [5, 4, 1, 2] if e % 4 == 1 else [5, 4, 1]
+        else:
+            profiles[e] = Profile(industry="medtech", stage="seed")
+            histories[e] = [5, 4, 3, 6]
+    return services, profiles, histories
+
+
+def test_a_service_of_another_industry_is_not_proposed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The butler's case: a medical-device registration test proposed to a solar start-up."""
+    from parkos.catalog import recommend as module
+
+    services, profiles, histories = _testing_park()
+    model = fit(interactions=[(e, s) for e, h in histories.items() for s in h], profiles=profiles, services=services)
+    solar = Profile(industry="energy", stage="seed")
+
+    def proposed(profile: Profile) -> set[int]:
+        return {c.service_id for c in recommend(model, profile=profile, history=[5, 4], exclude=[5, 4], k=10)}
+
+    assert 2 in proposed(solar)  # the blend still proposes what fits
+    assert 3 not in proposed(solar)  # the name says medical devices
+    assert 6 not in proposed(solar)  # twenty medical makers ordered it, none of twenty solar start-ups did
+    # A medical-device maker gets both; a solar start-up that states a need in the field gets them too.
+    assert {3, 6} <= proposed(Profile(industry="medtech", stage="seed"))
+    assert 3 in proposed(Profile(industry="energy", stage="seed", needs="准备做医疗器械注册检验"))
+    assert 6 in proposed(Profile(industry="energy", stage="seed", needs="需要租用净化间"))
+    # Without the guard the blend proposes both to the solar start-up (so the checks above can fail).
+    monkeypatch.setattr(module, "off_industry", lambda *_args: False)
+    assert {3, 6} <= proposed(solar)

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -24,8 +23,9 @@ from parkos.catalog.forms_workspace import (
     SlotForm,
 )
 from parkos.catalog.models import PlanStatus, Service
-from parkos.catalog.parks import chosen_park, offered_q, role_holders_in, role_park_choices
+from parkos.catalog.parks import chosen_park, role_holders_in, role_park_choices
 from parkos.catalog.selectors import workspace as selectors
+from parkos.catalog.selectors.catalog import plan_service_search
 from parkos.catalog.services import appointments, notes, plans
 from parkos.catalog.services.machine import action_labels
 from parkos.catalog.services.orders import new_idempotency_key
@@ -168,12 +168,7 @@ def plan_services(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get(viewer=user, plan_id=plan_id)
     policy.require(user, "plan.edit", plan.enterprise)
     q = request.GET.get("q", "").strip()[:50]  # a search query, not stored
-    found = []
-    if q:
-        found = list(Service.objects.filter(offered_q(plan.enterprise.park_id), is_active=True,
-                                            provider__is_active=True)
-                     .filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
-                     .select_related("category").order_by("code")[:10])
+    found = plan_service_search(viewer=user, enterprise=plan.enterprise, q=q)
     return render(request, "catalog/_plan_service_results.html", {"plan": plan, "found": found, "q": q})
 
 
@@ -254,7 +249,7 @@ def item_remove(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def item_move(request: HttpRequest, item_id: int) -> HttpResponse:
     return _item_write(request, item_id, lambda u, i: plans.plan_item_move(
-        actor=u, item=i, direction=request.POST.get("direction", "")))
+        actor=u, item=i, direction=request.POST.get("direction", ""), position=request.POST.get("position")))
 
 
 @login_required
