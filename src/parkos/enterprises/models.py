@@ -55,6 +55,17 @@ class Building(models.Model):
         return self.name
 
 
+# Role titles a butler's display name may open with ("企业管家 · 陈立").
+BUTLER_TITLES = frozenset({"企业管家", "企業管家", "管家", "Enterprise butler", "Butler"})
+
+
+def butler_display(user: Any) -> str:
+    """A butler's name without a leading role title: "企业管家 · 陈立" reads "陈立" after "Your butler:"."""
+    name: str = user.display_name
+    title, sep, rest = name.partition(" · ")
+    return rest.strip() if sep and rest.strip() and title.strip() in BUTLER_TITLES else name
+
+
 class Stage(models.TextChoices):
     SEED = "seed", _("Seed")
     ANGEL = "angel", _("Angel round")
@@ -116,6 +127,12 @@ class Enterprise(TimeStampedModel):
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name
+
+    @property
+    def butler_name(self) -> str:
+        """The butler's name as "Your butler: X" shows it. A display name that opens with the role title
+        (the demo's "企业管家 · 陈立") would say the title twice, so that prefix is dropped here."""
+        return butler_display(self.butler) if self.butler is not None else ""
 
     @property
     def location(self) -> str:

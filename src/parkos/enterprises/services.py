@@ -8,8 +8,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parkos.accounts.models import User
 from parkos.accounts.selectors import user_get_active
@@ -18,7 +21,9 @@ from parkos.core.errors import Conflict, ErrorCode, Invalid, NotFound, field_err
 from parkos.core.parks import park_default, park_param
 from parkos.core.text import clean_text, normalise_plain, parse_tags
 from parkos.enterprises.models import Building, Enterprise, Industry, Invitation, Membership
+from parkos.enterprises.selectors import admins_of
 from parkos.enterprises.validators import normalise_credit_code
+from parkos.notifications.services import notification_send
 
 EDITABLE_FIELDS = (
     "name", "name_en", "short_name", "credit_code", "industry", "stage", "headcount", "founded_on", "park", "building",
@@ -210,6 +215,13 @@ def invitation_accept(*, user: User, token: str = "", code: str = "") -> Members
                                                role=Membership.Role.STAFF, status=status, invitation=invitation)
         invitation.uses += 1
         invitation.save(update_fields=["uses", "updated_at"])
+        if status == Membership.Status.PENDING:
+            # Sent on commit: a request that rolled back must not ring anyone's bell.
+            notification_send(
+                recipients=admins_of(invitation.enterprise), kind="enterprise", actor=user,
+                title=format_lazy(gettext_lazy("{name} asks to join {enterprise}"), name=user.display_name,
+                                  enterprise=invitation.enterprise.display_name),
+                url=reverse("enterprises:staff", args=[invitation.enterprise_id]))
     return membership
 
 
@@ -227,8 +239,13 @@ def membership_approve(*, actor: User, enterprise: Enterprise, user_id: int) -> 
         return membership
     if Membership.objects.filter(user_id=user_id, status=Membership.Status.ACTIVE).exists():
         raise Conflict(_("This person has joined another enterprise in the meantime."), code=ErrorCode.ALREADY_MEMBER)
-    membership.status = Membership.Status.ACTIVE
-    membership.save(update_fields=["status", "updated_at"])
+    with transaction.atomic():
+        membership.status = Membership.Status.ACTIVE
+        membership.save(update_fields=["status", "updated_at"])
+        notification_send(
+            recipients=[membership.user], kind="enterprise", actor=actor,
+            title=format_lazy(gettext_lazy("You have joined {enterprise}"), enterprise=enterprise.display_name),
+            url=reverse("enterprises:detail", args=[enterprise.pk]))
     return membership
 
 
@@ -242,7 +259,15 @@ def membership_remove(*, actor: User, enterprise: Enterprise, user_id: int) -> N
     membership = _membership(enterprise, user_id)
     if membership.role == Membership.Role.ADMIN:
         raise Conflict(_("The admin cannot be removed. Hand over the admin role first."), code=ErrorCode.ADMIN_MUST_HAND_OVER)
-    membership.delete()
+    declined = membership.status == Membership.Status.PENDING and actor.pk != user_id
+    with transaction.atomic():
+        membership.delete()
+        if declined:
+            notification_send(
+                recipients=[membership.user], kind="enterprise", actor=actor,
+                title=format_lazy(gettext_lazy("{enterprise} declined your request to join"),
+                                  enterprise=enterprise.display_name),
+                url=reverse("enterprises:join_code"))
 
 
 def admin_transfer(*, actor: User, enterprise: Enterprise, to_user_id: int) -> Membership:

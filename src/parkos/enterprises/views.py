@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,6 +23,7 @@ from parkos.core.parks import park_list, park_param
 from parkos.enterprises import selectors, services
 from parkos.enterprises.forms import ButlerForm, EnterpriseForm, InvitationForm, JoinCodeForm
 from parkos.enterprises.models import Enterprise, Membership, Stage
+from parkos.events.tickets import qr_svg
 from parkos.scenes.selectors import reputation_for_enterprise
 
 ALL_PARKS = "all"
@@ -143,6 +145,32 @@ def staff_action(request: HttpRequest, enterprise_id: int, user_id: int, action:
         with page_action(request, success=_("The admin role has been handed over.")):
             services.admin_transfer(actor=actor, enterprise=enterprise, to_user_id=user_id)
     return redirect("enterprises:staff", enterprise.pk)
+
+
+def _invitation(request: HttpRequest, enterprise_id: int, invitation_id: int) -> tuple[Enterprise, Any, str]:
+    """An open invitation the viewer manages, and its join link (absolute: it is scanned on another phone)."""
+    enterprise = selectors.enterprise_get(viewer=request.user, enterprise_id=enterprise_id)
+    invitation = selectors.invitation_get(viewer=request.user, enterprise=enterprise,  # type: ignore[arg-type]
+                                          invitation_id=invitation_id)
+    return enterprise, invitation, request.build_absolute_uri(reverse("enterprises:join", args=[invitation.token]))
+
+
+@login_required
+def invitation_qr(request: HttpRequest, enterprise_id: int, invitation_id: int) -> HttpResponse:
+    """The invitation as a QR code of its join link, to show on a phone or print at the front desk."""
+    enterprise, invitation, link = _invitation(request, enterprise_id, invitation_id)
+    return render(request, "enterprises/invitation_qr.html", {
+        "enterprise": enterprise, "invitation": invitation, "link": link, "qr_svg": qr_svg(link),
+    })
+
+
+@login_required
+def invitation_qr_download(request: HttpRequest, enterprise_id: int, invitation_id: int) -> HttpResponse:
+    _enterprise, invitation, link = _invitation(request, enterprise_id, invitation_id)
+    svg = segno.make(link, error="m").svg_inline(scale=10, border=4, dark="#111")
+    response = HttpResponse(f'<?xml version="1.0" encoding="utf-8"?>\n{svg}', content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="invitation-{invitation.code}.svg"'
+    return response
 
 
 @login_required

@@ -30,6 +30,7 @@ KINDS = {
     "reward": _("Coupons and gift packs for me, and reminders before they expire"),
     "rewards_alert": _("Unusual redemptions at the park's merchants"),
     "booking": _("My bookings: confirmations, approvals, invitations and released rooms"),
+    "enterprise": _("Requests to join my enterprise and their answers"),
 }
 
 
@@ -62,5 +63,6 @@ EMAIL_DEFAULTS: dict[str, str] = {
     "reward": Email.DIGEST,
     "rewards_alert": Email.IMMEDIATE,
     "booking": Email.IMMEDIATE,
+    "enterprise": Email.IMMEDIATE,
 }
 assert set(EMAIL_DEFAULTS) == set(KINDS)

@@ -243,3 +243,18 @@ def plan_item_get(*, viewer: Any, item_id: int) -> PlanItem:
 
 def my_enterprise(*, viewer: Any) -> Enterprise | None:
     return employer_of(viewer)
+
+
+def park_queue(*, viewer: Any, park: Park | None = None, limit: int = 50) -> list[ServiceOrder]:
+    """Open orders of the viewer's butler parks that nobody on the park side has taken: their enterprise
+    has no butler. Every butler of the park sees them and any one may take one (services.orders
+    ``order_claim``); another park's queue is not theirs."""
+    parks = policy.scope_filter(viewer, policy.BUTLER)
+    if parks is None:
+        return []
+    qs = (ServiceOrder.objects.filter(butler__isnull=True, enterprise__butler__isnull=True,
+                                      status__in=OPEN_STATUSES, **parks)
+          .select_related("enterprise", "service", "requested_by").order_by("submitted_at", "pk"))
+    if park is not None:
+        qs = qs.filter(park=park)
+    return list(qs[:limit])

@@ -48,6 +48,7 @@ ORDER_MACHINE = Machine(
 EVENT_LABELS: dict[str, Any] = {
     "submit": _("Submitted"),
     "accept": _("Accepted"),
+    "claim": _("Taken from the park queue"),
     "assign": _("Assigned to a provider"),
     "start": _("Work started"),
     "return": _("Returned for more material"),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from parkos.accounts.models import User
 from parkos.catalog.models import (
+    OPEN_STATUSES,
     OrderAttachment,
     OrderComment,
     OrderEvent,
@@ -61,6 +62,8 @@ MAX_COMMENT = 4000
 COMMENT_PREVIEW = 140  # the notification shows the comment's head; the comment itself is stored whole
 KEY_RE = re.compile(r"^[A-Za-z0-9_.:\-]{8,64}$")
 CLOSED = (S.CANCELLED, S.REJECTED, S.RATED)
+# What the park queue holds: open orders nobody on the park side has taken yet.
+QUEUE_STATUSES = OPEN_STATUSES
 
 
 # --- creation ------------------------------------------------------------------------------------
@@ -255,3 +258,29 @@ def attachment_add(*, actor: User, order: ServiceOrder, files: Sequence[Uploaded
         locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
         checked = attachments_validate(files, existing=locked.attachments.count())
         return attachments_store(locked, actor, checked)
+
+
+# --- the park's butler queue ---------------------------------------------------------------------
+
+def order_claim(*, actor: User, order_id: int) -> ServiceOrder:
+    """A butler of the order's park takes an order that has no butler (its enterprise has none): the
+    park queue. One conditional UPDATE decides between butlers taking it at the same moment — it sets
+    the butler only while there is none, so exactly one wins and the others get a Conflict."""
+    parks = policy.scope_filter(actor, policy.BUTLER)
+    order = ServiceOrder.objects.select_related("enterprise", "service", "requested_by").filter(pk=order_id).first()
+    # Another park's order (or none at all) is not found: the queue is per park.
+    if parks is None or order is None or not ServiceOrder.objects.filter(pk=order_id, **parks).exists():
+        raise NotFound(_("No such order."))
+    with transaction.atomic():
+        taken = ServiceOrder.objects.filter(pk=order_id, butler__isnull=True, enterprise__butler__isnull=True,
+                                            status__in=QUEUE_STATUSES,
+                                            **parks).update(butler=actor, updated_at=timezone.now())
+        if not taken:
+            raise Conflict(_("Another butler has already taken this order."), code=ErrorCode.ALREADY_DONE)
+        order.refresh_from_db()
+        OrderEvent.objects.create(order=order, actor=actor, action="claim", from_status=order.status,
+                                  to_status=order.status)
+        order_notify(order, actor=actor,
+                     title=format_lazy(gettext_lazy("Butler {name} has taken your request {number}"),
+                                       name=actor.display_name, number=order.number))
+    return order

@@ -16,16 +16,18 @@ from parkos.catalog import recommend
 from parkos.catalog.models import OrderStatus, Plan
 from parkos.catalog.tests.factories import CategoryFactory, ServiceFactory, order_in
 from parkos.conftest import fits_width, phone_page
-from parkos.enterprises.models import Industry
-from parkos.enterprises.tests.factories import EnterpriseFactory, enterprise_with_admin
+from parkos.enterprises.tests.factories import EnterpriseFactory, IndustryFactory, enterprise_with_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_butlers_plan_on_a_phone(live_server: Any, browser: Any, artifacts_dir: Path) -> None:
     recommend.model_reset()
-    solar = Industry.objects.get(code="energy-solar")
-    devices = Industry.objects.get(code="medtech-devices")
+    # The industries' data migration is flushed by earlier transactional tests: make them as the migration does.
+    energy = IndustryFactory(code="energy", name_zh="新能源", name_en="New energy")
+    medtech = IndustryFactory(code="medtech", name_zh="医疗健康", name_en="Medical technology")
+    solar = IndustryFactory(code="energy-solar", name_zh="光伏", name_en="Solar", parent=energy)
+    devices = IndustryFactory(code="medtech-devices", name_zh="医疗器械", name_en="Medical devices", parent=medtech)
     butler = UserFactory(roles=[Role.BUTLER], display_name="王管家")
     enterprise, _admin = enterprise_with_admin(butler=butler, industry=solar, name="晴川光伏科技有限公司")
     testing = CategoryFactory(code="testing", name_zh="检测认证")

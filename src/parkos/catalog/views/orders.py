@@ -38,8 +38,11 @@ from parkos.core import policy, ratelimit
 from parkos.core.errors import Invalid, NotFound
 from parkos.core.forms import page_action
 from parkos.core.parks import parks_of
+from parkos.enterprises.models import butler_display
 
 PER_PAGE = 20
+# Actions that end a request: shown last, folded under "More actions", and confirmed before they run.
+DESTRUCTIVE = frozenset({"cancel", "reject"})
 
 
 def _user(request: HttpRequest) -> User:
@@ -65,8 +68,7 @@ def order_create(request: HttpRequest, service_id: int) -> HttpResponse:
             )
         if done:
             if created:
-                messages.success(request, _("Your request %(number)s has been sent to your butler.")
-                                 % {"number": order.number})
+                messages.success(request, sent_message(order))
             return redirect("catalog:order_detail", order.pk)
     return render(request, "catalog/order_form.html", {
         "service": service, "form": form, "enterprise": state.enterprise,
@@ -110,6 +112,15 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def sent_message(order: Any) -> str:
+    """What the member is told once a request is in: the truth about who has it."""
+    if order.butler_id:
+        return _("Your request %(number)s has been sent to your enterprise butler %(name)s.") % {
+            "number": order.number, "name": butler_display(order.butler)}
+    return _("Your request %(number)s has been submitted; the park's butler team will take it up shortly.") % {
+        "number": order.number}
+
+
 def _detail_context(request: HttpRequest, order: Any) -> dict[str, Any]:
     user = request.user
     relations = policy.relations_of(user, order)
@@ -138,6 +149,9 @@ def _detail_context(request: HttpRequest, order: Any) -> dict[str, Any]:
         "fields": [(spec.get("label") or spec.get("name"), order.answers.get(spec.get("name")))
                    for spec in order.service.fields if isinstance(spec, dict) and spec.get("name") in order.answers],
         "accept": ACCEPT,
+        "butler_name": butler_display(order.butler) if order.butler_id else "",
+        "primary_actions": [a for a in actions if a.action not in DESTRUCTIVE],
+        "destructive_actions": [a for a in actions if a.action in DESTRUCTIVE],
     }
 
 

@@ -23,6 +23,7 @@ from parkos.catalog.parks import chosen_park, role_park_choices
 from parkos.catalog.selectors import policies as selectors
 from parkos.catalog.selectors.catalog import viewer_enterprise
 from parkos.catalog.services import policies as services
+from parkos.catalog.views.orders import sent_message
 from parkos.core import policy
 from parkos.core.errors import NotFound
 from parkos.core.forms import page_action
@@ -129,8 +130,7 @@ def policy_apply(request: HttpRequest, policy_id: int, enterprise_id: int) -> Ht
                 note=request.POST.get("note", ""))
         if done:
             if created:
-                messages.success(request, _("Your application %(number)s has been sent to your butler.")
-                                 % {"number": order.number})
+                messages.success(request, sent_message(order))
             return redirect("catalog:order_detail", order.pk)
     return render(request, "catalog/policy_apply.html", {"item": item, "enterprise": enterprise, "form": form},
                   status=400 if form.errors else 200)

@@ -27,9 +27,11 @@ from parkos.catalog.parks import chosen_park, role_holders_in, role_park_choices
 from parkos.catalog.selectors import workspace as selectors
 from parkos.catalog.selectors.catalog import plan_service_search
 from parkos.catalog.services import appointments, notes, plans
+from parkos.catalog.services import orders as order_services
 from parkos.catalog.services.machine import action_labels
 from parkos.catalog.services.orders import new_idempotency_key
 from parkos.catalog.services.sla import is_overdue
+from parkos.catalog.views.orders import sent_message
 from parkos.core import policy
 from parkos.core.errors import NotFound
 from parkos.core.forms import page_action
@@ -73,8 +75,21 @@ def home(request: HttpRequest) -> HttpResponse:
         "parks": role_park_choices(user, policy.OPERATOR if is_operator else policy.BUTLER), "park": park,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
     }
-    template = "catalog/_workspace_rows.html" if getattr(request, "htmx", False) else "catalog/workspace_home.html"
+    htmx = getattr(request, "htmx", False)
+    if not htmx:
+        context["queue"] = selectors.park_queue(viewer=user, park=park)
+    template = "catalog/_workspace_rows.html" if htmx else "catalog/workspace_home.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def order_claim(request: HttpRequest, order_id: int) -> HttpResponse:
+    with page_action(request, success=_("The order is yours now: accept it or ask for what is missing.")) as done:
+        order_services.order_claim(actor=_user(request), order_id=order_id)
+    if done:
+        return redirect("catalog:order_detail", order_id)
+    return redirect("catalog:workspace")
 
 
 @login_required
@@ -269,8 +284,7 @@ def item_request(request: HttpRequest, item_id: int) -> HttpResponse:
                 note=request.POST.get("note", ""), answers=form.raw_answers())
         if done:
             if created:
-                messages.success(request, _("Your request %(number)s has been sent to your butler.")
-                                 % {"number": order.number})
+                messages.success(request, sent_message(order))
             return redirect("catalog:order_detail", order.pk)
     return render(request, "catalog/plan_request.html", {"item": item, "form": form},
                   status=400 if form.errors else 200)
@@ -354,6 +368,7 @@ def appointment_reschedule(request: HttpRequest, appointment_id: int) -> HttpRes
 
 urls: list[URLPattern] = [
     path("butler/", home, name="workspace"),
+    path("butler/queue/<int:order_id>/take/", order_claim, name="order_claim"),
     path("butler/enterprises/<int:enterprise_id>/", enterprise, name="workspace_enterprise"),
     path("butler/enterprises/<int:enterprise_id>/notes/", note_add, name="workspace_note_add"),
     path("butler/notes/<int:note_id>/delete/", note_delete, name="workspace_note_delete"),
