@@ -16,6 +16,11 @@ from parkos.accounts.schemas import (
     ProfileIn,
     RoleIn,
     SignupIn,
+    SmsCodeIn,
+    SmsCodeSentOut,
+    SmsLoginIn,
+    SmsPasswordResetIn,
+    SmsSignupIn,
     TokenCreatedOut,
     TokenCreateIn,
     TokenLoginIn,
@@ -39,6 +44,39 @@ def signup(request: HttpRequest, payload: SignupIn) -> Status[Any]:
                                 accept_privacy=payload.accept_privacy, ip_address=client_address(request),
                                 language=payload.language)
     return Status(201, user)
+
+
+@router.post("/accounts/sms-code", auth=None, response=SmsCodeSentOut)
+def sms_code(request: HttpRequest, payload: SmsCodeIn) -> dict[str, Any]:
+    """Send a 6-digit code by SMS for sign-up, log-in or password reset (valid 5 minutes)."""
+    from django.conf import settings
+
+    services.sms_code_send(request=request, mobile=payload.mobile, purpose=payload.purpose)
+    return {"sent": True, "expires_in": settings.SMS_CODE_TTL, "retry_in": settings.SMS_RESEND_SECONDS}
+
+
+@router.post("/accounts/signup/mobile", auth=None, response={201: MeOut})
+def signup_mobile(request: HttpRequest, payload: SmsSignupIn) -> Status[Any]:
+    """Sign up with a mobile number verified by its SMS code (password optional)."""
+    user = services.user_signup_by_sms(mobile=payload.mobile, code=payload.code, display_name=payload.display_name,
+                                       password=payload.password, accept_privacy=payload.accept_privacy,
+                                       ip_address=client_address(request), language=payload.language)
+    return Status(201, user)
+
+
+@router.post("/accounts/session/sms", auth=None, response=MeOut)
+def session_login_sms(request: HttpRequest, payload: SmsLoginIn) -> Any:
+    """Log in (session cookie) with a mobile number and its SMS code."""
+    user = services.user_login_by_sms(mobile=payload.mobile, code=payload.code)
+    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return user
+
+
+@router.post("/accounts/password/reset/sms", auth=None, response={204: None})
+def password_reset_sms(request: HttpRequest, payload: SmsPasswordResetIn) -> Status[None]:
+    """Set a new password with the reset code sent to the account's mobile number."""
+    services.user_reset_password_by_sms(mobile=payload.mobile, code=payload.code, password=payload.password)
+    return Status(204, None)
 
 
 @router.post("/accounts/tokens/login", auth=None, response={201: TokenCreatedOut})

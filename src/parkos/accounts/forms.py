@@ -82,3 +82,44 @@ class QueuedPasswordResetForm(PasswordResetForm):
         body = loader.render_to_string(email_template_name, context)
         html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
         transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=[to_email], html=html))
+
+
+def _mobile_field() -> forms.CharField:
+    return forms.CharField(label=_("Mobile number"), max_length=20, widget=forms.TextInput(
+        attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": _("11-digit mainland number")}))
+
+
+def _code_field() -> forms.CharField:
+    return forms.CharField(label=_("Verification code"), max_length=6, required=False, widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "6",
+               "placeholder": _("6 digits")}))
+
+
+class SmsSignupForm(StyledForm):
+    mobile = _mobile_field()
+    code = _code_field()
+    display_name = forms.CharField(label=_("Display name"), max_length=40,
+                                   help_text=_("Shown to other members, e.g. your name or nickname."))
+    password = forms.CharField(label=_("Password (optional)"), strip=False, required=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("Leave empty to log in with SMS codes only."))
+    accept_privacy = forms.BooleanField(label=_("I have read and accept the privacy policy"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accept_privacy"].label = mark_safe(
+            str(_('I have read and accept the <a href="/privacy/" target="_blank">privacy policy</a>'))
+        )
+
+
+class SmsLoginForm(StyledForm):
+    mobile = _mobile_field()
+    code = _code_field()
+
+
+class SmsResetForm(StyledForm):
+    mobile = _mobile_field()
+    code = _code_field()
+    password = forms.CharField(label=_("New password"), strip=False, required=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("At least 8 characters, not only digits, not a common password."))

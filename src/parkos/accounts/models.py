@@ -198,3 +198,29 @@ class AccessToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class SmsCode(models.Model):
+    """A one-time SMS code for a mobile number and a purpose, stored only as a keyed hash.
+
+    A new code for the same number and purpose closes the previous one; a code is used once, expires
+    after ``SMS_CODE_TTL`` seconds and accepts at most ``SMS_CODE_MAX_ATTEMPTS`` wrong guesses."""
+
+    class Purpose(models.TextChoices):
+        SIGNUP = "signup", _("Sign up")
+        LOGIN = "login", _("Log in")
+        RESET = "reset", _("Reset password")
+
+    mobile = models.CharField(max_length=11, db_index=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["mobile", "purpose", "-created_at"], name="smscode_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code for {self.mobile}"

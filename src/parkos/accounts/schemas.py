@@ -114,3 +114,35 @@ class ProfileIn(Schema):
 
 class DeleteIn(Schema):
     password: str
+
+
+class SmsCodeIn(Schema):
+    mobile: str
+    purpose: str  # "signup", "login" or "reset"
+
+
+class SmsCodeSentOut(Schema):
+    """Always the same answer, whether or not the number has an account (log-in and reset)."""
+    sent: bool
+    expires_in: int
+    retry_in: int
+
+
+class SmsSignupIn(Schema):
+    mobile: str
+    code: str
+    display_name: str
+    password: str = ""
+    accept_privacy: bool = False
+    language: str | None = None
+
+
+class SmsLoginIn(Schema):
+    mobile: str
+    code: str
+
+
+class SmsPasswordResetIn(Schema):
+    mobile: str
+    code: str
+    password: str

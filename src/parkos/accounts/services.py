@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
+import logging
+import math
 import secrets
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -19,12 +23,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parkos.accounts.models import AccessToken, Consent, Education, Role, User, UserRole
+from parkos.accounts import sms
+from parkos.accounts.models import AccessToken, Consent, Education, Role, SmsCode, User, UserRole
 from parkos.core import policy, ratelimit
-from parkos.core.errors import Conflict, ErrorCode, Invalid, NotFound, field_error
+from parkos.core.errors import Conflict, ErrorCode, Invalid, NotFound, RateLimited, field_error
 from parkos.core.text import clean_text, normalise_mobile, normalise_plain, parse_tags, validate_mobile
 from parkos.core.uploads import image_reencode
 
+logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "pk_"
 PROFILE_FIELDS = ("display_name", "bio", "education", "skills", "interests", "languages", "is_public", "language")
 
@@ -324,3 +330,174 @@ def user_delete(*, actor: User, user: User, password: str) -> None:
         if avatar:
             storage = User._meta.get_field("avatar").storage  # type: ignore[attr-defined]
             transaction.on_commit(lambda: storage.delete(avatar))
+
+
+# --- SMS codes: sign-up, log-in and password reset by mobile number ---------------------------------
+
+def parse_mobile(value: str, *, field: str = "mobile") -> str:
+    """A mainland mobile number, normalised (spaces, dashes and +86 removed); Invalid otherwise."""
+    mobile = normalise_mobile(normalise_plain(value or ""))
+    if not mobile:
+        raise field_error(field, _("Enter your mobile number."), code=ErrorCode.REQUIRED)
+    try:
+        validate_mobile(mobile)
+    except ValidationError as error:
+        raise field_error(field, error.messages[0], code=ErrorCode.MOBILE) from None
+    return mobile
+
+
+def _sms_code_hash(mobile: str, purpose: str, code: str) -> str:
+    message = f"{mobile}:{purpose}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _sms_limit(request: HttpRequest, *, group: str, key: str, rate: str, message: str) -> None:
+    try:
+        ratelimit.enforce(request, group=group, key=key, rate=rate)
+    except RateLimited as refused:
+        seconds = refused.retry_after or 60
+        raise RateLimited(message % {"seconds": seconds}, retry_after=seconds) from None
+
+
+def _sms_cooldown(mobile: str) -> None:
+    """One code per number per ``SMS_RESEND_SECONDS``, counted from the last request (a sliding wait,
+    unlike the fixed windows of core.ratelimit, so the "wait N seconds" on the button is exact).
+    ``cache.add`` is atomic: of two requests at once, one wins."""
+    from django.core.cache import caches
+
+    if not settings.RATELIMIT_ENABLE:
+        return
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    now = time.time()
+    wait = settings.SMS_RESEND_SECONDS
+    if wait <= 0:
+        return
+    if cache.add(f"sms-cooldown:{mobile}", now, timeout=wait):
+        return
+    since = cache.get(f"sms-cooldown:{mobile}")
+    seconds = max(1, math.ceil(wait - (now - since))) if isinstance(since, float) else wait
+    raise RateLimited(_("Please wait %(seconds)s seconds before requesting another code.") % {"seconds": seconds},
+                      retry_after=seconds)
+
+
+def sms_code_send(*, request: HttpRequest, mobile: str, purpose: str) -> str | None:
+    """Send a 6-digit code to ``mobile`` for ``purpose`` (SmsCode.Purpose) and return it (for the demo's
+    flash only). The previous open code for the same number and purpose is closed. Limits: per IP, one per
+    number per minute, per number per day (settings SMS_*), counted before anything is sent.
+
+    For log-in and reset, a number with no account gets no message but the same answer, so the form
+    cannot be used to find out who is a member; returns None then."""
+    mobile = parse_mobile(mobile)
+    if purpose not in SmsCode.Purpose.values:
+        raise field_error("purpose", _("Unknown purpose."), code=ErrorCode.INVALID_CHOICE)
+    registered = User.objects.filter(mobile=mobile, is_active=True).exists()
+    if purpose == SmsCode.Purpose.SIGNUP and User.objects.filter(mobile=mobile).exists():
+        raise field_error("mobile", _("This mobile number is already registered. Log in instead."),
+                          code=ErrorCode.DUPLICATE)
+    _sms_limit(request, group="sms-ip", key=ratelimit.client_ip(request), rate=settings.SMS_RATE_PER_IP,
+               message=_("Too many code requests from your network. Please try again in %(seconds)s seconds."))
+    _sms_cooldown(mobile)
+    _sms_limit(request, group="sms-number-day", key=mobile, rate=settings.SMS_RATE_PER_NUMBER_DAY,
+               message=_("Too many codes for this number today. Please try again in %(seconds)s seconds."))
+    if purpose != SmsCode.Purpose.SIGNUP and not registered:
+        return None
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    now = timezone.now()
+    with transaction.atomic():
+        SmsCode.objects.filter(mobile=mobile, purpose=purpose, closed_at__isnull=True).update(closed_at=now)
+        SmsCode.objects.create(mobile=mobile, purpose=purpose, code_hash=_sms_code_hash(mobile, purpose, code),
+                               created_at=now, expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL))
+        try:
+            sms.get_provider().send(mobile, "code", {"code": code})
+        except sms.SmsError:
+            logger.exception("SMS to %s not sent", mobile)
+            raise Invalid(_("The code could not be sent. Please try again later."),
+                          code=ErrorCode.SMS_UNAVAILABLE) from None
+    return code
+
+
+def sms_code_verify(*, mobile: str, purpose: str, code: str) -> None:
+    """Use the open code for ``mobile`` and ``purpose``; Invalid (field "code") when it is wrong, expired,
+    used or out of attempts. Locks the code row so two guesses at once count twice; a wrong guess is
+    counted (committed) before the error is raised, and the last allowed wrong guess closes the code."""
+    wrong = False
+    with transaction.atomic():
+        row = (SmsCode.objects.select_for_update().filter(mobile=mobile, purpose=purpose, closed_at__isnull=True)
+               .order_by("-created_at").first())
+        now = timezone.now()
+        if row is None or row.expires_at <= now or row.attempts >= settings.SMS_CODE_MAX_ATTEMPTS:
+            raise field_error("code", _("The code has expired. Please get a new one."), code=ErrorCode.SMS_CODE_EXPIRED)
+        if hmac.compare_digest(row.code_hash, _sms_code_hash(mobile, purpose, (code or "").strip())):
+            row.closed_at = now
+        else:
+            wrong = True
+            row.attempts += 1
+            if row.attempts >= settings.SMS_CODE_MAX_ATTEMPTS:
+                row.closed_at = now
+        row.save(update_fields=["attempts", "closed_at"])
+    if wrong:
+        raise field_error("code", _("The code is not correct."), code=ErrorCode.SMS_CODE_WRONG)
+
+
+def user_signup_by_sms(*, mobile: str, code: str, display_name: str, accept_privacy: bool, password: str = "",
+                       ip_address: str | None = None, language: str | None = None) -> User:
+    """Create a member whose verified mobile number is their log-in; the password is optional (without one
+    the member logs in by SMS code). Everything else is checked before the code is used."""
+    mobile = parse_mobile(mobile)
+    name = _clean_display_name(display_name)
+    if not accept_privacy:
+        raise field_error("accept_privacy", _("You must accept the privacy policy to sign up."), code=ErrorCode.CONSENT)
+    if User.objects.filter(mobile=mobile).exists():
+        raise field_error("mobile", _("This mobile number is already registered."), code=ErrorCode.DUPLICATE)
+    user = User(mobile=mobile, display_name=name)
+    if language in dict(settings.LANGUAGES):
+        user.language = language
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise Invalid(error.messages[0], code=ErrorCode.WEAK_PASSWORD,
+                          details={"password": error.messages}) from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    sms_code_verify(mobile=mobile, purpose=SmsCode.Purpose.SIGNUP, code=code)
+    try:
+        with transaction.atomic():
+            user.save()
+            Consent.objects.create(user=user, kind=Consent.Kind.PRIVACY, version=settings.PRIVACY_POLICY_VERSION,
+                                   ip_address=ip_address)
+    except IntegrityError:
+        raise field_error("mobile", _("This mobile number is already registered."), code=ErrorCode.DUPLICATE) from None
+    from parkos.search.services import index_on_commit
+
+    index_on_commit("person", user.pk)
+    return user
+
+
+def user_login_by_sms(*, mobile: str, code: str) -> User:
+    """The active member with this verified mobile number, once its log-in code checks out."""
+    mobile = parse_mobile(mobile)
+    sms_code_verify(mobile=mobile, purpose=SmsCode.Purpose.LOGIN, code=code)
+    user = User.objects.filter(mobile=mobile, is_active=True).first()
+    if user is None:  # a code is only sent to a member's number; deactivated since
+        raise field_error("code", _("The code has expired. Please get a new one."), code=ErrorCode.SMS_CODE_EXPIRED)
+    return user
+
+
+def user_reset_password_by_sms(*, mobile: str, code: str, password: str) -> User:
+    """Set a new password for the member with this mobile number, once the reset code checks out."""
+    mobile = parse_mobile(mobile)
+    user = User.objects.filter(mobile=mobile, is_active=True).first()
+    if user is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise Invalid(error.messages[0], code=ErrorCode.WEAK_PASSWORD,
+                          details={"password": error.messages}) from None
+    sms_code_verify(mobile=mobile, purpose=SmsCode.Purpose.RESET, code=code)
+    if user is None:
+        raise field_error("code", _("The code has expired. Please get a new one."), code=ErrorCode.SMS_CODE_EXPIRED)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

@@ -1,15 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parkos.accounts import views
+from parkos.accounts import views, views_me
 from parkos.accounts.forms import QueuedPasswordResetForm
 
 app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.login_view, name="login"),
+    path("login/sms/", views.login_sms, name="login_sms"),
+    path("signup/mobile/", views.signup_sms, name="signup_sms"),
+    path("sms/send/", views.sms_send, name="sms_send"),
+    path("password/reset/sms/", views.password_reset_sms, name="password_reset_sms"),
     path("logout/", views.logout_view, name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("me/", views_me.me, name="me"),
     path("export/", views.export, name="export"),
     path("delete/", views.delete, name="delete"),
     path("tokens/", views.tokens, name="tokens"),

@@ -15,10 +15,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parkos.accounts import selectors, services
-from parkos.accounts.forms import AvatarForm, DeleteAccountForm, LoginForm, ProfileForm, SignupForm, TokenForm
+from parkos.accounts.forms import (
+    AvatarForm,
+    DeleteAccountForm,
+    LoginForm,
+    ProfileForm,
+    SignupForm,
+    SmsLoginForm,
+    SmsResetForm,
+    SmsSignupForm,
+    TokenForm,
+)
 from parkos.accounts.models import User
 from parkos.core import ratelimit
 from parkos.core.client_ip import client_address
+from parkos.core.errors import DomainError
 from parkos.core.forms import page_action
 from parkos.core.pagination import CappedPaginator
 
@@ -178,3 +189,99 @@ def member_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     membership = membership_of(user=member)
     return render(request, "accounts/member_detail.html",
                   {"member": member, "membership": membership, "reputation": reputation_get(member)})
+
+
+# --- mobile number and SMS code: sign-up, log-in, password reset ------------------------------------
+# Each form has a "Get code" button. With htmx it posts to ``sms_send`` and swaps itself for a
+# countdown; without JavaScript it submits the whole form with ``send_code``, and the page view sends
+# the code and shows the form again, filled in. Both call services.sms_code_send.
+
+def _sms_send_for_page(request: HttpRequest, purpose: str) -> dict[str, object]:
+    """Send a code from a page; returns the template context of the button (its countdown or error)."""
+    with page_action(request) as done:
+        code = services.sms_code_send(request=request, mobile=request.POST.get("mobile", ""), purpose=purpose)
+    if not done:
+        return {"purpose": purpose, "sms_error": True}
+    if code and settings.SMS_SHOW_CODE and settings.SMS_PROVIDER == "console":
+        messages.info(request, _("Demo mode: your code is %(code)s (also in the server log).") % {"code": code})
+    return {"purpose": purpose, "wait": settings.SMS_RESEND_SECONDS, "sms_sent": True}
+
+
+def _sms_initial(request: HttpRequest) -> dict[str, str]:
+    return {k: str(v) for k, v in request.POST.items() if k not in ("password", "csrfmiddlewaretoken", "send_code")}
+
+
+@require_POST
+def sms_send(request: HttpRequest) -> HttpResponse:
+    """htmx: send a code and answer with the button part of the form (countdown, or the error)."""
+    purpose = request.POST.get("purpose", "")
+    context: dict[str, object] = {"purpose": purpose}
+    try:
+        code = services.sms_code_send(request=request, mobile=request.POST.get("mobile", ""), purpose=purpose)
+    except DomainError as error:  # shown inside the swapped fragment, not flashed for the next page
+        context["sms_error_text"] = str(error.message)
+        context["wait"] = error.retry_after  # a refused resend counts down what is left of the wait
+        return render(request, "accounts/_sms_button.html", context)
+    context.update(wait=settings.SMS_RESEND_SECONDS, sms_sent=True)
+    if code and settings.SMS_SHOW_CODE and settings.SMS_PROVIDER == "console":
+        context["demo_code"] = code
+    return render(request, "accounts/_sms_button.html", context)
+
+
+def signup_sms(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    button: dict[str, object] = {"purpose": "signup"}
+    if request.method == "POST" and "send_code" in request.POST:
+        button = _sms_send_for_page(request, "signup")
+        form = SmsSignupForm(initial=_sms_initial(request))
+    else:
+        form = SmsSignupForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            with page_action(request, form=form) as done:
+                user = services.user_signup_by_sms(
+                    mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"],
+                    display_name=form.cleaned_data["display_name"], password=form.cleaned_data["password"],
+                    accept_privacy=form.cleaned_data["accept_privacy"], ip_address=client_address(request),
+                    language=request.LANGUAGE_CODE,
+                )
+            if done:
+                messages.success(request, _("Welcome to the park, %(name)s!") % {"name": user.display_name})
+                return _login_and_remember_language(request, user)
+    return render(request, "accounts/signup_sms.html", {"form": form, "button": button, "next": _next_url(request, "")},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+def login_sms(request: HttpRequest) -> HttpResponse:
+    button: dict[str, object] = {"purpose": "login"}
+    if request.method == "POST" and "send_code" in request.POST:
+        button = _sms_send_for_page(request, "login")
+        form = SmsLoginForm(initial=_sms_initial(request))
+    else:
+        form = SmsLoginForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            with page_action(request, form=form) as done:
+                user = services.user_login_by_sms(mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"])
+            if done:
+                return _login_and_remember_language(request, user)
+    return render(request, "accounts/login_sms.html", {"form": form, "button": button, "next": _next_url(request, "")},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+def password_reset_sms(request: HttpRequest) -> HttpResponse:
+    button: dict[str, object] = {"purpose": "reset"}
+    if request.method == "POST" and "send_code" in request.POST:
+        button = _sms_send_for_page(request, "reset")
+        form = SmsResetForm(initial=_sms_initial(request))
+    else:
+        form = SmsResetForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            with page_action(request, form=form,
+                             success=_("Your password has been reset. Log in with it now.")) as done:
+                services.user_reset_password_by_sms(mobile=form.cleaned_data["mobile"],
+                                                    code=form.cleaned_data["code"],
+                                                    password=form.cleaned_data["password"])
+            if done:
+                return redirect("accounts:login")
+    return render(request, "accounts/password_reset_sms.html", {"form": form, "button": button},
+                  status=400 if form.is_bound and form.errors else 200)

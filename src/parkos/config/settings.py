@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
+    "parkos.core.tasks_app.BackgroundTasksConfig",  # django_tasks_db, with a translated admin name
     "ninja",
     "parkos.core",
     "parkos.accounts",
@@ -155,6 +155,21 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 LOGIN_RATE_PER_ACCOUNT = env_str("LOGIN_RATE_PER_ACCOUNT", "5/5m")
 LOGIN_RATE_PER_IP = env_str("LOGIN_RATE_PER_IP", "30/5m")
 SIGNUP_RATE_PER_IP = env_str("SIGNUP_RATE_PER_IP", "20/h")
+# SMS verification codes (accounts/sms.py). Provider: "console" (logs the message; demo and tests) or
+# "aliyun" (Alibaba Cloud SMS, Dysms SendSms) with its key, signature name and template codes.
+SMS_PROVIDER = env_str("PARKOS_SMS_PROVIDER", "console")
+SMS_RESEND_SECONDS = env_int("SMS_RESEND_SECONDS", 60)
+SMS_RATE_PER_NUMBER_DAY = env_str("SMS_RATE_PER_NUMBER_DAY", "10/d")
+SMS_RATE_PER_IP = env_str("SMS_RATE_PER_IP", "20/h")
+SMS_CODE_TTL = env_int("SMS_CODE_TTL", 300)
+SMS_CODE_MAX_ATTEMPTS = env_int("SMS_CODE_MAX_ATTEMPTS", 5)
+# Demo only: also show a console-sent code in a flash message, so a demo visitor can log in.
+SMS_SHOW_CODE = env_bool("SMS_SHOW_CODE", DEBUG)
+SMS_ALIYUN_ENDPOINT = env_str("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_ACCESS_KEY_ID = env_str("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_SIGN_NAME = env_str("SMS_ALIYUN_SIGN_NAME", "")
+SMS_ALIYUN_TEMPLATE_CODE = env_str("SMS_ALIYUN_TEMPLATE_CODE", "")
 # How many reverse proxies (load balancers) stand in front of ParkOS and append to X-Forwarded-For.
 # 0 (embedded default): the client is REMOTE_ADDR. Behind one load balancer: 1. Never more than there
 # are, or clients could choose their own address (core/client_ip.py).

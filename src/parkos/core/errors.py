@@ -53,6 +53,9 @@ class ErrorCode(StrEnum):
     CREDIT_CODE = "credit_code"
     WEAK_PASSWORD = "weak_password"
     BAD_CREDENTIALS = "bad_credentials"
+    SMS_CODE_WRONG = "sms_code_wrong"
+    SMS_CODE_EXPIRED = "sms_code_expired"
+    SMS_UNAVAILABLE = "sms_unavailable"
     CONSENT = "consent"
     # files
     FILE_TYPE = "file_type"

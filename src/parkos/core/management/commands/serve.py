@@ -51,6 +51,8 @@ class Command(BaseCommand):
         env = {**os.environ, "PORT": str(port), "WS_PORT": str(port + 1), "SPACE_PORT": str(port + 2),
                "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
                "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "parkos.config.settings")}
+        if show_demo_logins:  # the demo: SMS codes (console provider) also shown on the page (accounts/sms.py)
+            env.setdefault("SMS_SHOW_CODE", "1")
         commands = server_commands(host=host, port=port, workers=workers)
         if quiet:
             commands["web"] = [c for c in commands["web"] if c not in ("--access-logfile", "-")]
