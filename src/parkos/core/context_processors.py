@@ -17,4 +17,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "ws_public_url": settings.WS_PUBLIC_URL,
         "is_operator": policy.OPERATOR in roles,
         "is_butler": policy.BUTLER in roles,
+        # Entry points of the other roles (their links in 我的 and on the home page).
+        "is_merchant": policy.MERCHANT in roles,
+        "is_investor": policy.INVESTOR in roles,
+        "is_judge": policy.JUDGE in roles,
+        "is_provider": policy.PROVIDER in roles,
     }

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
-from parkos.accounts.tests.factories import UserFactory
+from parkos.accounts.tests.factories import UserFactory, make_user
 from parkos.enterprises.models import Membership
 from parkos.enterprises.tests.factories import EnterpriseFactory, add_staff, enterprise_with_admin
 
@@ -33,7 +33,7 @@ def test_home_shows_the_domains_counts_and_my_enterprise() -> None:
     cache.clear()
     enterprise, _admin = enterprise_with_admin(name="青山科技有限公司")
     EnterpriseFactory(is_active=False)
-    pending = UserFactory()
+    pending = make_user()
     add_staff(enterprise, pending, status=Membership.Status.PENDING)
     UserFactory(is_active=False)
     with translation.override("en"):
@@ -49,5 +49,27 @@ def test_home_shows_the_domains_counts_and_my_enterprise() -> None:
     response = client.get("/")
     assert response.context["membership"].enterprise == enterprise
     assert enterprise.display_name in response.content.decode()
-    client.force_login(UserFactory())
+    client.force_login(make_user())
     assert client.get("/").context["membership"] is None
+
+
+@pytest.mark.django_db
+def test_member_home_has_service_tiles_and_no_developer_card() -> None:
+    from parkos.accounts.tests.factories import butler
+
+    cache.clear()
+    with translation.override("en"):
+        anonymous = Client(HTTP_ACCEPT_LANGUAGE="en").get("/").content.decode()
+    assert 'data-testid="developers"' in anonymous and 'data-testid="home-tiles"' not in anonymous
+    client = Client()
+    client.force_login(make_user())
+    member = client.get("/").content.decode()
+    assert 'data-testid="developers"' not in member
+    # The pages nothing else linked to: booking the butler, resource plans, policy matching.
+    for path in ("/access/visitors/", "/access/pass/", "/bookings/", "/services/orders/", "/events/mine/",
+                 "/services/appointments/", "/services/plans/", "/services/policies/", "core/home.css"):
+        assert path in member
+    assert 'data-testid="butler-links"' not in member
+    client.force_login(butler())
+    page = client.get("/").content.decode()
+    assert 'data-testid="butler-links"' in page and "/services/orders/?overdue=1" in page

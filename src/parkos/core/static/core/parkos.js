@@ -25,5 +25,33 @@
       done();
     }
   });
+  // The header's "More" menu on a wide screen: a button that opens its list; a click elsewhere or Escape closes it.
+  function closeMore(except) {
+    var open = document.querySelectorAll(".nav-more.is-open");
+    for (var i = 0; i < open.length; i++) {
+      if (open[i] === except) continue;
+      open[i].classList.remove("is-open");
+      open[i].querySelector(".nav-more-button").setAttribute("aria-expanded", "false");
+    }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest(".nav-more-button") : null;
+    if (!button) {
+      if (!(event.target.closest && event.target.closest(".nav-more-list"))) closeMore(null);
+      return;
+    }
+    var more = button.closest(".nav-more");
+    var opening = !more.classList.contains("is-open");
+    closeMore(more);
+    more.classList.toggle("is-open", opening);
+    button.setAttribute("aria-expanded", opening ? "true" : "false");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = document.querySelector(".nav-more.is-open");
+    if (!open) return;
+    closeMore(null);
+    open.querySelector(".nav-more-button").focus();
+  });
   window.ParkOS = { socketUrl: socketUrl };
 })();

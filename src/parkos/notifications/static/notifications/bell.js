@@ -19,6 +19,13 @@
       badge.setAttribute("data-bell-count", String(n));
       badge.textContent = n > 99 ? "99+" : String(n);
       badge.hidden = n === 0;
+      // The tab bar's 消息 tab on a phone shows the same count.
+      var tabs = document.querySelectorAll("[data-tab-count]");
+      for (var i = 0; i < tabs.length; i++) {
+        tabs[i].setAttribute("data-tab-count", String(n));
+        tabs[i].textContent = badge.textContent;
+        tabs[i].hidden = n === 0;
+      }
       document.dispatchEvent(new CustomEvent("notifications:count", { detail: { unread: n } }));
     }
 
