@@ -41,3 +41,21 @@ def test_header_box_instant_results_then_facets(live_server: Any, page: Any, art
     assert page.locator(".search-hit").all_inner_texts()[0].count("欧阳法务") == 1
     assert page.locator(".search-hit").count() == 1
     page.screenshot(path=str(artifacts_dir / "search-results.png"), full_page=True)
+
+
+def test_phone_results_come_first_and_filters_open_in_a_drawer(live_server: Any, browser: Any, artifacts_dir: Any) -> None:
+    from parkos.conftest import fits_width, phone_page
+
+    ent = enterprise(name="北京思灵机器人有限公司", short_name="思灵机器人", tags="法务, 协作机器人")
+    services.document_index(kind="enterprise", object_id=ent.pk)
+    viewer = member(email="phone-viewer@example.cn")
+    page = phone_page(browser, live_server.url, viewer)
+    page.goto(f"{live_server.url}/search/?q=法务")
+    hit = page.locator(".search-hit").first
+    box = hit.bounding_box()
+    assert box is not None and box["y"] < 812  # the first result is on the first screen
+    assert not page.locator(".facets .facet").first.is_visible()  # the filters wait in the drawer
+    page.locator(".search-filters summary").click()
+    assert page.locator(".facets .facet").first.is_visible()
+    assert fits_width(page)
+    page.screenshot(path=str(artifacts_dir / "search-phone.png"), full_page=True)

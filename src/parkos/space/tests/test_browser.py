@@ -124,3 +124,23 @@ def test_a_person_is_reported_from_the_text_view_with_the_keyboard(browser, live
         presence.presence_provider_register(gates_provider) if gates_provider else presence.presence_provider_clear()
         peer.ws.close()
         page.context.close()
+
+
+def test_the_joystick_hint_shows_once_on_a_phone(browser, live_server, space_server, settings, artifacts_dir):
+    from parkos.conftest import phone_page
+
+    settings.SPACE_PUBLIC_URL = space_server.url
+    SpaceMap.objects.create(slug="park", name="东升数字园区", tiled=build([]), is_default=True)
+    page = phone_page(browser, live_server.url, UserFactory(display_name="王雨桐"))
+    try:
+        page.goto(f"{live_server.url}/space/park/")
+        hint = page.locator(".space-hint")
+        hint.get_by_text("拖动摇杆移动，点击地点前往").wait_for()
+        page.screenshot(path=str(artifacts_dir / "space-hint-375.png"))
+        hint.locator("button").click()
+        assert hint.is_hidden()
+        page.reload()
+        page.wait_for_function("window.parkSpace && window.parkSpace.me !== null")
+        assert hint.is_hidden()
+    finally:
+        page.context.close()

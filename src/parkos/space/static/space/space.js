@@ -567,6 +567,18 @@
         image.src = config.tileset;
       });
   }
+  // A first-use hint for the touch joystick, shown until dismissed (remembered in localStorage).
+  function hint(root) {
+    var el = root.querySelector(".space-hint"), key = "parkos.space.hint";
+    if (!el) return;
+    try { if (localStorage.getItem(key)) return; } catch (e) { /* storage blocked: show the hint */ }
+    el.hidden = false;
+    el.querySelector(".space-hint-close").addEventListener("click", function () {
+      el.hidden = true;
+      try { localStorage.setItem(key, "1"); } catch (e) { /* storage blocked: hide for this page only */ }
+    });
+  }
+  document.querySelectorAll(".space-root").forEach(hint);
   document.querySelectorAll(".space-root").forEach(start);
   window.ParkSpace = Space;  // for a media integration to replace Space.prototype.onBubble
   window.ParkSpaceInternals = { Grid: Grid };
