@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.core.forms import StyledForm
 from parkos.enterprises.models import Industry
@@ -48,7 +49,7 @@ class ResponseForm(StyledForm):
                                decimal_places=2)
     plan = forms.CharField(label=_("Plan"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
                            help_text=_("How you would do it, and what you have done before"))
-    timeline = forms.CharField(label=_("Timeline"), max_length=200, required=False,
+    timeline = forms.CharField(label=pgettext_lazy("proposal progress", "Timeline"), max_length=200, required=False,
                                help_text=_("e.g. two weeks from the start"))
     as_enterprise = forms.BooleanField(label=_("Respond on behalf of my enterprise"), required=False)
 
