@@ -154,3 +154,4 @@ def test_back_office_names_the_task_section_in_chinese() -> None:
     admin = UserFactory(is_superuser=True)
     html = _client(admin).get(reverse("admin:index")).content.decode()
     assert "后台任务" in html and "Tasks Database Backend" not in html
+    assert "任务结果" in html and "Task Results" not in html  # the models too
