@@ -46,7 +46,15 @@ def test_a_butlers_plan_on_a_phone(live_server: Any, browser: Any, artifacts_dir
     base = live_server.url
 
     page = phone_page(browser, base, butler)
-    page.goto(f"{base}/services/butler/enterprises/{enterprise.pk}/")
+    # The workspace's table becomes one card per enterprise on a phone, each figure with its column's name.
+    page.goto(f"{base}/services/butler/")
+    assert not page.locator('[data-testid="workspace-table"] thead').is_visible()
+    open_cell = page.locator(f'tr[data-enterprise="{enterprise.pk}"] td[data-col="open"]')
+    assert open_cell.evaluate("td => getComputedStyle(td, '::before').content") == '"进行中工单"'
+    assert fits_width(page)
+    page.screenshot(path=str(artifacts_dir / "plans-00-workspace.png"), full_page=True)
+    page.locator(f'tr[data-enterprise="{enterprise.pk}"] a').first.click()
+    page.wait_for_url(re.compile(rf"/services/butler/enterprises/{enterprise.pk}/$"))
     page.locator('[data-action="plan-open"]').click()
     page.wait_for_url(re.compile(r"/services/plans/\d+/$"))
     proposed = page.locator('[data-testid="plan-items"] > li')

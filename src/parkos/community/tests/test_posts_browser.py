@@ -51,6 +51,7 @@ def test_post_with_image_comment_and_mention_arrives_live(page: Any, browser: An
     photo.write_bytes(buf.getvalue())
     _login(page.context, live_server, settings, bob)
     page.goto(f"{live_server.url}/community/")
+    page.locator("[data-testid=composer-open]").click()  # the composer is folded to one line
     composer = page.locator("[data-testid=composer]")
     composer.locator("textarea[name=body]").fill("Lunch at the **canteen** with @Alice <script>alert(1)</script>")
     composer.locator("input[name=tags]").fill("canteen")
