@@ -8,4 +8,4 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from parkos.events import personal_data, search_sources  # noqa: F401
+        from parkos.events import home, personal_data, search_sources  # noqa: F401

@@ -56,6 +56,9 @@ def test_month_calendar_fits_a_phone_and_a_desktop(live_server: Any, browser: An
     page = _page(browser, live_server.url, member, PHONE)
     page.goto(url)
     grid = page.locator("[data-testid=month-grid]")
+    # The filters other than the search box are folded: the month starts on the first screen.
+    assert page.locator("#ev-q").is_visible() and page.locator("#ev-place").is_hidden()
+    assert grid.bounding_box()["y"] < PHONE["height"]
     assert f"{len(counted)} " in page.locator(".ev-month-nav .muted").inner_text()
     assert fits_width(page)
     assert _inside(grid.bounding_box(), PHONE["width"])
@@ -90,6 +93,7 @@ def test_month_calendar_fits_a_phone_and_a_desktop(live_server: Any, browser: An
     for title in ("周日园区市集", "周日晨跑", "周六工作坊3", "跨月创业营"):
         chip = page.locator(".ev-chip", has_text=title).first
         assert chip.is_visible() and _inside(chip.bounding_box(), 1280), title
+    assert page.locator("#ev-place").is_visible()  # a desktop shows the filters unfolded
     assert page.locator(".ev-agenda-day").first.is_hidden()  # the list shows only a picked day
     page.screenshot(path=str(artifacts_dir / "events-month-desktop.png"))
     page.locator("td[data-date='2027-03-13'] a.ev-day").click()
