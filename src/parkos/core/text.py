@@ -1,7 +1,10 @@
 """Chinese-aware text tools shared by every domain.
 
-Names and short texts are plain text: no HTML, no control characters. Full-width ASCII is folded
-to half-width (NFKC) so that "ＡＢＣ" and "ABC" are one name."""
+Names and short texts are plain text: no HTML, no control characters. What a person typed is stored
+as typed: Chinese full-width punctuation (：，（）) and full-width letters stay what they are; only
+line ends are unified, outer space trimmed and, in single-line text, inner runs of space made one.
+Folding (NFKC: full-width → half-width) is for comparing, never for storing: ``normalise_plain``
+serves search queries, login keys and codes; the search index folds its own copy (search/text.py)."""
 
 from __future__ import annotations
 
@@ -19,10 +22,16 @@ _TAG_RE = re.compile(r"<[^>]*>|[<>]")
 _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
-def normalise_plain(value: str) -> str:
-    """NFKC-fold, collapse inner whitespace and strip."""
-    value = unicodedata.normalize("NFKC", value)
+def one_line(value: str) -> str:
+    """Inner runs of white space (line breaks, tabs, ideographic spaces) as one space, outer ones trimmed;
+    every other character as typed."""
     return " ".join(value.split())
+
+
+def normalise_plain(value: str) -> str:
+    """NFKC-fold, collapse inner whitespace and strip: a key to compare or look up by (a search query,
+    a login, a code), never text to store for people to read."""
+    return one_line(unicodedata.normalize("NFKC", value))
 
 
 def has_control_chars(value: str) -> bool:
@@ -83,12 +92,13 @@ def parse_tags(value: str | list[str] | None, *, max_tags: int = 20, max_len: in
 def clean_text(value: Any, *, field: str, limit: int, required: bool = True, multiline: bool = True,
                markup: bool = True, required_message: Any = None) -> str:
     """The one way a service cleans a text a person typed: line ends unified, outer space stripped
-    (single-line text also NFKC-folded with inner space collapsed), then refused, never cut, when it is
+    (single-line text also has inner runs of space made one; nothing is folded: "：，（）" stay as typed),
+    then refused, never cut, when it is
     missing, longer than ``limit`` or holds control characters (``markup=False`` refuses tags too).
     Raises ``Invalid`` naming ``field``, so the page shows the message next to the field."""
     text = str(value if value is not None else "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not multiline:
-        text = normalise_plain(text)
+        text = one_line(text)
     if not text:
         if required:
             raise field_error(field, required_message or _("This field is required."), code=ErrorCode.REQUIRED)

@@ -10,11 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.core import policy
 from parkos.core.errors import ErrorCode, Forbidden
 from parkos.core.transitions import Machine, Transition, transition
-from parkos.scenes.models import DEAL_PAYER, DEAL_PROVIDER, Deal, Milestone, Response, Scene
+from parkos.scenes.models import (
+    DEAL_PAYER,
+    DEAL_PAYER_ADMIN,
+    DEAL_PROVIDER,
+    DEAL_PROVIDER_ADMIN,
+    Deal,
+    Milestone,
+    Response,
+    Scene,
+)
 
 S = Scene.Status
 R = Response.Status
@@ -75,11 +85,12 @@ _ONLY_PUBLISHER = _("Only the publisher can do that.")
 
 # Milestone work, while the deal is active (or a cancellation is only asked for).
 MILESTONE = Machine(
-    transition("deliver", (M.PENDING, M.RETURNED), M.DELIVERED, by=DEAL_DELIVER, label=_("Delivered"),
-               refused=_ONLY_PROVIDER),
-    transition("accept", M.DELIVERED, M.ACCEPTED, by=DEAL_PAY, label=_("Accepted"), refused=_ONLY_PUBLISHER),
-    transition("return", M.DELIVERED, M.RETURNED, by=DEAL_PAY, label=_("Returned for changes"),
+    transition("deliver", (M.PENDING, M.RETURNED), M.DELIVERED, by=DEAL_DELIVER,
+               label=pgettext_lazy("milestone status", "Delivered"), refused=_ONLY_PROVIDER),
+    transition("accept", M.DELIVERED, M.ACCEPTED, by=DEAL_PAY, label=pgettext_lazy("milestone status", "Accepted"),
                refused=_ONLY_PUBLISHER),
+    transition("return", M.DELIVERED, M.RETURNED, by=DEAL_PAY,
+               label=pgettext_lazy("milestone status", "Returned for changes"), refused=_ONLY_PUBLISHER),
     illegal=_MILESTONE_ILLEGAL,
 )
 # Milestone payment, recorded, never moved by ParkOS: the payer marks it paid, the payee confirms it
@@ -96,15 +107,66 @@ MILESTONE_ACTIONS = (*MILESTONE.actions, *PAYMENT.actions)
 # Milestone work and payments go on while the deal is active (or a cancellation is only asked for).
 WORKING = (D.ACTIVE, D.CANCEL_REQUESTED)
 
-# The timeline's words for every event, including the two nobody takes as an action.
+# The timeline's words for every event, including the two nobody takes as an action: what happened
+# ("Delivered"), never the button that does it.
 ACTION_LABELS: dict[str, Any] = {
     "accept_response": _("Deal created"),
-    "complete": _("Completed"),
+    "complete": pgettext_lazy("deal status", "Completed"),
     **{t.action: t.label for m in (DEAL, MILESTONE, PAYMENT) for t in m},
+}
+
+# The buttons' words: what a click will do (context "action"), never the status it leads to.
+BUTTON_LABELS: dict[str, Any] = {
+    # scenes
+    "publish": pgettext_lazy("action", "Publish"),
+    "close": pgettext_lazy("action", "Stop taking responses"),
+    "reopen": pgettext_lazy("action", "Take responses again"),
+    "cancel": pgettext_lazy("action", "Cancel the scene"),
+    "complete": pgettext_lazy("action", "Mark the scene completed"),
+    # responses
+    "shortlist": pgettext_lazy("action", "Shortlist"),
+    "unshortlist": pgettext_lazy("action", "Remove from shortlist"),
+    "decline": pgettext_lazy("action", "Decline"),
+    "withdraw": pgettext_lazy("action", "Withdraw my proposal"),
+    "accept_response": pgettext_lazy("action", "Accept this proposal"),
+    # milestones and their payments
+    "deliver": pgettext_lazy("action", "Confirm delivery"),
+    "accept": pgettext_lazy("action", "Accept the work"),
+    "return": pgettext_lazy("action", "Return for changes"),
+    "mark_paid": pgettext_lazy("action", "Mark as paid"),
+    "confirm_paid": pgettext_lazy("action", "Confirm payment received"),
+    "reject_paid": pgettext_lazy("action", "Payment not received yet"),
+    # the deal
+    "request_cancel": pgettext_lazy("action", "Ask to cancel"),
+    "agree_cancel": pgettext_lazy("action", "Agree to cancel"),
+    "withdraw_cancel": pgettext_lazy("action", "Keep the deal going"),
+    "dispute": pgettext_lazy("action", "Open a dispute"),
+    "resolve": pgettext_lazy("action", "Resolve the dispute"),
 }
 
 PUBLISHER = "publisher"  # the payer: accepted the response
 PROVIDER = "provider"  # the responder who delivers
+
+
+def side_of(deal: Deal, user: Any) -> str | None:
+    """The side ``user`` acts for: a party's own, or an admin's of an enterprise on that side."""
+    relations = policy.relations_of(user, deal)
+    if relations & {DEAL_PAYER, DEAL_PAYER_ADMIN}:
+        return PUBLISHER
+    if relations & {DEAL_PROVIDER, DEAL_PROVIDER_ADMIN}:
+        return PROVIDER
+    return None
+
+
+def same_side(deal: Deal, user: Any, other: Any) -> bool:
+    """Whether ``user`` acts for the side ``other`` acted for (a colleague's request is not agreed by
+    their own admin)."""
+    if other is None:
+        return False
+    if getattr(user, "pk", None) == getattr(other, "pk", None):
+        return True
+    side = side_of(deal, user)
+    return side is not None and side == side_of(deal, other)
 
 
 def role_of(deal: Deal, user: Any) -> str | None:
@@ -145,7 +207,7 @@ def allowed_deal_actions(deal: Deal, user: Any) -> list[str]:
     for t in DEAL.actions_from(deal.status):
         if not allowed(t, user, deal):
             continue
-        if t.action == "agree_cancel" and deal.cancel_requested_by_id == getattr(user, "pk", None):
+        if t.action == "agree_cancel" and same_side(deal, user, deal.cancel_requested_by):
             continue
         if t.action == "request_cancel" and not _cancellable(deal):
             continue

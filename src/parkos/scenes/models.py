@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.core.models import TimeStampedModel
 from parkos.core.text import validate_plain_name, validate_plain_text
@@ -19,6 +20,10 @@ RESPONDER = "scene_responder"
 DEAL_PARTY = "deal_party"
 DEAL_PAYER = "deal_payer"  # the deal's publisher: accepts the work and pays
 DEAL_PROVIDER = "deal_provider"  # the responder whose response was accepted: delivers
+# An enterprise on a side of a deal: the scene's (the payer's) or the accepted response's (the provider's).
+DEAL_COLLEAGUE = "deal_colleague"  # an active member of such an enterprise: reads the deal
+DEAL_PAYER_ADMIN = "deal_payer_admin"  # an admin of the payer's enterprise: acts for the payer
+DEAL_PROVIDER_ADMIN = "deal_provider_admin"  # an admin of the provider's enterprise: acts for the provider
 
 
 class Scene(TimeStampedModel):
@@ -38,11 +43,13 @@ class Scene(TimeStampedModel):
         INVITED = "invited", _("Invited only")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
-        CANCELLED = "cancelled", _("Cancelled")
-        COMPLETED = "completed", _("Completed")
+        # A scene's own words (context "scene status"): "Open" elsewhere is a ticket or alert to handle
+        # (待处理); an open scene is open for responses (征集中).
+        DRAFT = "draft", pgettext_lazy("scene status", "Draft")
+        OPEN = "open", pgettext_lazy("scene status", "Open")
+        CLOSED = "closed", pgettext_lazy("scene status", "Closed")
+        CANCELLED = "cancelled", pgettext_lazy("scene status", "Cancelled")
+        COMPLETED = "completed", pgettext_lazy("scene status", "Completed")
 
     # The park a scene is published from: its enterprise's park, else the member's current park. The board
     # is the portfolio's marketplace (a need may find a partner in any park); the park decides which
@@ -206,10 +213,10 @@ class Deal(TimeStampedModel):
     balances of this deal's accounts; ``parkos ledger-check`` proves they agree."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("In progress")
+        ACTIVE = "active", pgettext_lazy("deal status", "In progress")
         CANCEL_REQUESTED = "cancel_requested", _("Cancellation requested")
         DISPUTED = "disputed", _("Disputed")
-        COMPLETED = "completed", _("Completed")
+        COMPLETED = "completed", pgettext_lazy("deal status", "Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
     class Resolution(models.TextChoices):
@@ -275,22 +282,53 @@ class Deal(TimeStampedModel):
     def is_closed(self) -> bool:
         return self.status in (self.Status.COMPLETED, self.Status.CANCELLED)
 
+    @property
+    def side_enterprise_ids(self) -> tuple[int | None, int | None]:
+        """The enterprises on the deal's two sides: the payer's (the scene was published for it) and the
+        provider's (the response was made for it); None for a side that is a person on their own."""
+        return self.scene.enterprise_id, self.response.enterprise_id
+
     def relations_for(self, user: Any) -> set[str]:
+        """The user's relations to this deal (scenes/rules.py), looked up once per user and deal: the
+        parties themselves, and the active members and admins of an enterprise on either side."""
         if user is None or not getattr(user, "is_authenticated", False):
             return set()
+        cache: dict[int, set[str]] = self.__dict__.setdefault("_relations_cache", {})
+        if user.pk in cache:
+            return cache[user.pk]
+        relations: set[str] = set()
         if user.pk == self.publisher_id:
-            return {DEAL_PARTY, DEAL_PAYER}
-        if user.pk == self.provider_id:
-            return {DEAL_PARTY, DEAL_PROVIDER}
-        return set()
+            relations |= {DEAL_PARTY, DEAL_PAYER}
+        elif user.pk == self.provider_id:
+            relations |= {DEAL_PARTY, DEAL_PROVIDER}
+        payer_side, provider_side = self.side_enterprise_ids
+        sides = {e for e in (payer_side, provider_side) if e is not None}
+        if sides:
+            from parkos.enterprises.selectors import enterprise_ids_of  # the enterprises domain's read
+
+            mine = set(enterprise_ids_of(user).filter(enterprise_id__in=sides))
+            if mine:
+                relations.add(DEAL_COLLEAGUE)
+                admin_of = set(enterprise_ids_of(user, admin=True).filter(enterprise_id__in=mine))
+                # An admin acts for their side only: not against themselves when they are the other
+                # party, and for neither when one enterprise is on both sides (it would pay itself).
+                if payer_side != provider_side:
+                    if payer_side in admin_of and DEAL_PROVIDER not in relations:
+                        relations.add(DEAL_PAYER_ADMIN)
+                    if provider_side in admin_of and DEAL_PAYER not in relations:
+                        relations.add(DEAL_PROVIDER_ADMIN)
+        cache[user.pk] = relations
+        return relations
 
 
 class Milestone(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        DELIVERED = "delivered", _("Delivered")
-        RETURNED = "returned", _("Returned for changes")
-        ACCEPTED = "accepted", _("Accepted")
+        # Statuses (context "milestone status"); the buttons that lead to them say what they do
+        # (machine.BUTTON_LABELS, context "action").
+        PENDING = "pending", pgettext_lazy("milestone status", "Pending")
+        DELIVERED = "delivered", pgettext_lazy("milestone status", "Delivered")
+        RETURNED = "returned", pgettext_lazy("milestone status", "Returned for changes")
+        ACCEPTED = "accepted", pgettext_lazy("milestone status", "Accepted")
 
     class Payment(models.TextChoices):
         UNPAID = "unpaid", _("Unpaid")

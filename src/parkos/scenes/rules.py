@@ -5,7 +5,16 @@ side that may take each transition."""
 from __future__ import annotations
 
 from parkos.core import policy
-from parkos.scenes.models import DEAL_PARTY, DEAL_PAYER, DEAL_PROVIDER, PUBLISHER, RESPONDER
+from parkos.scenes.models import (
+    DEAL_COLLEAGUE,
+    DEAL_PARTY,
+    DEAL_PAYER,
+    DEAL_PAYER_ADMIN,
+    DEAL_PROVIDER,
+    DEAL_PROVIDER_ADMIN,
+    PUBLISHER,
+    RESPONDER,
+)
 
 policy.register({
     "scene.create": policy.rule(authenticated=True),
@@ -21,10 +30,15 @@ policy.register({
     "scene.response.view": policy.rule(roles=(policy.OPERATOR,), relations=(PUBLISHER, RESPONDER)),
     "scene.response.withdraw": policy.rule(relations=(RESPONDER,)),
     "scene.thread": policy.rule(relations=(PUBLISHER, RESPONDER)),
-    "deal.view": policy.rule(roles=(policy.OPERATOR,), relations=(DEAL_PARTY,)),
-    # the sides of a deal's transitions (machine.py)
-    "deal.take_part": policy.rule(relations=(DEAL_PARTY,)),
-    "deal.pay": policy.rule(relations=(DEAL_PAYER,)),
-    "deal.deliver": policy.rule(relations=(DEAL_PROVIDER,)),
+    # a deal: its two parties, every active member of an enterprise on either side (read-only), the
+    # operators of the deal's park (the rule in words: scenes/__init__.py)
+    "deal.view": policy.rule(roles=(policy.OPERATOR,), relations=(DEAL_PARTY, DEAL_COLLEAGUE)),
+    # the sides of a deal's transitions (machine.py): each party, and the admins of its enterprise
+    "deal.take_part": policy.rule(relations=(DEAL_PARTY, DEAL_PAYER_ADMIN, DEAL_PROVIDER_ADMIN)),
+    "deal.pay": policy.rule(relations=(DEAL_PAYER, DEAL_PAYER_ADMIN)),
+    "deal.deliver": policy.rule(relations=(DEAL_PROVIDER, DEAL_PROVIDER_ADMIN)),
     "deal.resolve": policy.rule(roles=(policy.OPERATOR,)),
-}, relations=(PUBLISHER, RESPONDER, DEAL_PARTY, DEAL_PAYER, DEAL_PROVIDER))
+    # a review is a person's word on the person they dealt with: the two parties only
+    "deal.review": policy.rule(relations=(DEAL_PARTY,)),
+}, relations=(PUBLISHER, RESPONDER, DEAL_PARTY, DEAL_PAYER, DEAL_PROVIDER, DEAL_COLLEAGUE, DEAL_PAYER_ADMIN,
+              DEAL_PROVIDER_ADMIN))

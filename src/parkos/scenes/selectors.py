@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,10 +86,32 @@ def scene_board(*, viewer: Any, park: Park | None = None, kind: str = "", indust
             except Invalid:
                 continue
             qs = qs.filter(**{f"budget_fen__{op}": fen})
-    q = normalise_plain(q or "")[:50]  # a search query, not stored: longer ones are cut, not refused
-    if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    for term in _query_terms(q):
+        match = _text_match(term)
+        for wide in {_wide(term), _wide(term.upper()), _wide(term.lower())} - {term}:
+            match |= _text_match(wide)  # SQLite folds the case of ASCII only: ＡＩ and ａｉ are asked apart
+        qs = qs.filter(match)
     return qs.select_related("publisher", "enterprise", "industry", "park").order_by("-published_at", "-id")
+
+
+_TERM_SPLIT = re.compile(r"[\W_]+")
+MAX_TERMS = 5
+
+
+def _query_terms(q: str) -> list[str]:
+    """A board query's words: folded (NFKC) and split on space and punctuation, so "（试点）" and "(试点)"
+    both look for 试点. A search query, not stored: a long one is cut, not refused."""
+    return [t for t in _TERM_SPLIT.split(normalise_plain(q or "")[:50]) if t][:MAX_TERMS]
+
+
+def _wide(term: str) -> str:
+    """The full-width form of a term's ASCII letters and digits: scenes keep their text as typed, and
+    "ＡＩ" typed full-width is found by "AI"."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in term)
+
+
+def _text_match(term: str) -> Q:
+    return Q(title__icontains=term) | Q(description__icontains=term)
 
 
 def scene_get(*, viewer: Any, scene_id: int) -> Scene:
@@ -198,6 +221,21 @@ def deal_disputes(*, viewer: Any, park: Park | None = None) -> QuerySet[Deal]:
     if park is not None:
         qs = qs.filter(park_id=park.pk)
     return qs.select_related("publisher", "provider", "disputed_by", "park").order_by("updated_at")
+
+
+@dataclass(frozen=True)
+class SceneDeal:
+    deal: Deal
+    may_open: bool  # the viewer may open the deal (deal.view): the scene page links to it
+
+
+def scene_deal_list(*, viewer: Any, scene: Scene) -> list[SceneDeal]:
+    """The deals made on ``scene`` (one per accepted response), oldest first: their state is shown to
+    everyone who sees the scene (scene_get checked that), the link only to who may open each deal."""
+    deals = list(Deal.objects.filter(scene=scene).select_related("scene", "response").only(
+        "pk", "status", "scene_id", "response_id", "publisher_id", "provider_id", "park_id", "created_at",
+        "scene__enterprise_id", "response__enterprise_id").order_by("created_at", "id"))
+    return [SceneDeal(deal=d, may_open=policy.can(viewer, "deal.view", d)) for d in deals]
 
 
 def deal_get(*, viewer: Any, deal_id: int) -> Deal:

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from parkos.accounts.models import User
@@ -33,9 +34,39 @@ from parkos.scenes.forms import (
     ReviewForm,
     SceneForm,
 )
-from parkos.scenes.models import Deal, Response, Scene
+from parkos.scenes.models import DEAL_COLLEAGUE, Deal, Response, Scene
 
 PAGE_SIZE = 20
+
+# What each action did, flashed after it (never a bare "Done."): lazy, read in the viewer's language.
+SCENE_DONE: dict[str, Any] = {
+    "publish": gettext_lazy("Your scene is published and open for responses."),
+    "close": gettext_lazy("The scene no longer takes responses. You can still accept a proposal."),
+    "reopen": gettext_lazy("The scene takes responses again."),
+    "cancel": gettext_lazy("The scene is cancelled."),
+    "complete": gettext_lazy("The scene is marked completed."),
+}
+RESPONSE_DONE: dict[str, Any] = {
+    "shortlist": gettext_lazy("The proposal is on your shortlist."),
+    "unshortlist": gettext_lazy("The proposal is off your shortlist."),
+    "decline": gettext_lazy("The proposal is declined. The responder is told."),
+    "withdraw": gettext_lazy("Your proposal is withdrawn."),
+}
+MILESTONE_DONE: dict[str, Any] = {
+    "deliver": gettext_lazy("Delivery confirmed: waiting for the publisher to accept the work."),
+    "accept": gettext_lazy("Work accepted. Mark it paid once you have paid."),
+    "return": gettext_lazy("Returned for changes: the provider is told."),
+    "mark_paid": gettext_lazy("Marked as paid: waiting for the other party to confirm receipt."),
+    "confirm_paid": gettext_lazy("Payment confirmed as received."),
+    "reject_paid": gettext_lazy("The payer is told the payment has not arrived."),
+}
+DEAL_DONE: dict[str, Any] = {
+    "request_cancel": gettext_lazy("Cancellation requested: waiting for the other party to agree."),
+    "agree_cancel": gettext_lazy("The deal is cancelled by agreement."),
+    "withdraw_cancel": gettext_lazy("The deal goes on."),
+    "dispute": gettext_lazy("Dispute opened: the park's operators will look into it."),
+    "resolve": gettext_lazy("The dispute is resolved."),
+}
 
 
 def _user(request: HttpRequest) -> User:
@@ -130,7 +161,8 @@ def detail(request: HttpRequest, scene_id: int) -> HttpResponse:
         "is_publisher": is_publisher, "can_edit": can_edit, "my_response": mine,
         "may_respond": may_respond and mine is None, "why_not": why_not if mine is None else "",
         "response_form": ResponseForm(initial={"as_enterprise": scene.audience == Scene.Audience.ENTERPRISES}),
-        "scene_actions": machine.scene_actions(scene, request.user),
+        "scene_actions": machine.scene_actions(scene, request.user), "buttons": machine.BUTTON_LABELS,
+        "scene_deals": selectors.scene_deal_list(viewer=request.user, scene=scene),
     }
     if can_edit:
         context.update(attachment_form=AttachmentForm(), invite_form=InviteForm(),
@@ -144,7 +176,7 @@ def detail(request: HttpRequest, scene_id: int) -> HttpResponse:
 @require_POST
 def scene_action(request: HttpRequest, scene_id: int, action: str) -> HttpResponse:
     scene = selectors.scene_get(viewer=request.user, scene_id=scene_id)
-    with page_action(request, success=_("Done.")):
+    with page_action(request, success=SCENE_DONE.get(action)):
         services.scene_transition(actor=_user(request), scene=scene, action=action)
     return redirect("scenes:detail", scene.pk)
 
@@ -207,6 +239,7 @@ def _response_context(request: HttpRequest, response: Response, **extra: Any) ->
     deal = Deal.objects.filter(response=response).only("pk", "status").first()
     return {
         "response": response, "scene": response.scene, "is_publisher": is_publisher, "actions": actions,
+        "buttons": machine.BUTTON_LABELS,
         "thread": selectors.message_list(viewer=request.user, response=response)
         if policy.can(request.user, "scene.thread", response) else [],
         "message_form": extra.pop("message_form", MessageForm()), "deal": deal,
@@ -235,7 +268,7 @@ def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
 @require_POST
 def response_action(request: HttpRequest, response_id: int, action: str) -> HttpResponse:
     response = selectors.response_get(viewer=request.user, response_id=response_id)
-    with page_action(request, success=_("Done.")):
+    with page_action(request, success=RESPONSE_DONE.get(action)):
         services.response_transition(actor=_user(request), response=response, action=action)
     return redirect("scenes:response", response.pk)
 
@@ -248,10 +281,12 @@ def accept(request: HttpRequest, response_id: int) -> HttpResponse:
     form = AcceptForm(request.POST or None, initial={"amount": price, "m1_amount": price, "key": uuid.uuid4().hex,
                                                      "m1_title": _("Delivery")})
     if request.method == "POST" and form.is_valid():
-        with page_action(request, form=form, success=_("The deal is made. Both of you can follow it here.")) as done:
+        with page_action(request, form=form) as done:
             deal = services.response_accept(actor=_user(request), response=response,
                                             amount=form.cleaned_data["amount"], milestones=form.milestones(),
                                             key=form.cleaned_data.get("key") or None)
+            done.success = _("Proposal accepted: deal #%(number)d is made. Both of you follow it here.") % {
+                "number": deal.pk}
         if done:
             return redirect("scenes:deal", deal.pk)
     return render(request, "scenes/accept.html", {"form": form, "response": response, "scene": response.scene},
@@ -266,10 +301,15 @@ def _deal_context(request: HttpRequest, deal: Deal, **extra: Any) -> dict[str, A
     reviews = list(selectors.review_list(deal=deal))
     return {
         "deal": deal, "milestones": [(m, machine.allowed_milestone_actions(deal, m, user)) for m in milestones],
+        "buttons": machine.BUTTON_LABELS, "side": machine.side_of(deal, user),
+        # a colleague of a party follows the deal read-only (scenes/__init__.py)
+        "follows_for_enterprise": role is None and machine.side_of(deal, user) is None
+        and DEAL_COLLEAGUE in policy.relations_of(user, deal),
         "deal_actions": machine.allowed_deal_actions(deal, user),
         "timeline": selectors.deal_timeline(viewer=user, deal=deal), "labels": machine.ACTION_LABELS,
         "role": role, "reviews": reviews, "key": uuid.uuid4().hex,
-        "can_review": role is not None and deal.is_closed and not any(r.author_id == user.pk for r in reviews),
+        "can_review": policy.can(user, "deal.review", deal) and deal.is_closed
+        and not any(r.author_id == user.pk for r in reviews),
         "reason_form": extra.pop("reason_form", ReasonForm()),
         "resolve_form": extra.pop("resolve_form", ResolveForm()) if may_resolve and deal.status == Deal.Status.DISPUTED
         else None,
@@ -291,7 +331,7 @@ def deal_action(request: HttpRequest, deal_id: int, action: str) -> HttpResponse
     form: ReasonForm | ResolveForm = ResolveForm(request.POST) if action == "resolve" else ReasonForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        with page_action(request, form=form, success=_("Done.")) as done:
+        with page_action(request, form=form, success=DEAL_DONE.get(action)) as done:
             services.deal_act(actor=_user(request), deal=deal, action=action, reason=data.get("reason", ""),
                               key=data.get("key") or None, resolution=data.get("resolution", ""),
                               settled=data.get("settled"))
@@ -306,9 +346,11 @@ def deal_action(request: HttpRequest, deal_id: int, action: str) -> HttpResponse
 @require_POST
 def milestone_action(request: HttpRequest, deal_id: int, milestone_id: int, action: str) -> HttpResponse:
     deal = selectors.deal_get(viewer=request.user, deal_id=deal_id)
-    with page_action(request, success=_("Done.")):
+    with page_action(request, success=MILESTONE_DONE.get(action)) as done:
         services.milestone_act(actor=_user(request), deal=deal, milestone_id=milestone_id, action=action,
                                note=request.POST.get("note", ""), key=request.POST.get("key") or None)
+        if action == "confirm_paid" and Deal.objects.filter(pk=deal.pk, status=Deal.Status.COMPLETED).exists():
+            done.success = _("Payment confirmed as received. Every milestone is done: the deal is completed.")
     return redirect("scenes:deal", deal.pk)
 
 

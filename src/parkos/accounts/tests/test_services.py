@@ -407,11 +407,11 @@ def test_profile_refusals_carry_the_shared_codes(data: dict[str, str], field: st
     assert (user.display_name, user.bio) == ("原名", "原来的")  # refused, never cut
 
 
-def test_a_display_name_is_folded_not_cut() -> None:
+def test_a_display_name_is_trimmed_not_cut() -> None:
     user = UserFactory()
     services.user_update_profile(actor=user, user=user, data={"display_name": "  ＡＢＣ   小王 ", "bio": " 你好\r\n世界 "})
     user.refresh_from_db()
-    assert (user.display_name, user.bio) == ("ABC 小王", "你好\n世界")
+    assert (user.display_name, user.bio) == ("ＡＢＣ 小王", "你好\n世界")  # kept as typed (issue 15), not folded
 
 
 def test_token_refusals_carry_the_shared_codes() -> None:

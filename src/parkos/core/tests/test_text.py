@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 
 from parkos.core.errors import ErrorCode
 from parkos.core.text import (
+    clean_text,
     has_control_chars,
     normalise_mobile,
     normalise_plain,
+    one_line,
     parse_tags,
     validate_mobile,
     validate_plain_name,
@@ -87,3 +89,18 @@ def test_tags_refuse_markup_length_and_count() -> None:
         parse_tags([f"t{i}" for i in range(21)])
     assert info.value.code == ErrorCode.TOO_MANY
     assert len(parse_tags([f"t{i}" for i in range(20)])) == 20
+
+
+def test_clean_text_keeps_what_people_typed() -> None:
+    """Issue 15: full-width punctuation and letters are stored as typed; only outer space is trimmed and,
+    on one line, inner runs of space made one. Folding is for comparing (normalise_plain), never storing."""
+    title = "寻找试点客户：机器人巡检，两周内（北京）"
+    assert clean_text(f"  {title}\u3000 ", field="title", limit=100, multiline=False) == title
+    assert clean_text("ＡＩ  质检\t伙伴", field="title", limit=100, multiline=False) == "ＡＩ 质检 伙伴"
+    assert clean_text(" 第一行：（甲）\r\n第二行， 乙 ", field="body", limit=100) == "第一行：（甲）\n第二行， 乙"
+    assert clean_text("5F", field="floor", limit=10, multiline=False) == "5F"
+    assert normalise_plain(title) == "寻找试点客户:机器人巡检,两周内(北京)"  # a key to compare by
+
+
+def test_one_line_only_joins_white_space() -> None:
+    assert one_line(" 甲：\n乙（丙）\t ") == "甲： 乙（丙）"

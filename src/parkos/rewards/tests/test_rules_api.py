@@ -168,7 +168,7 @@ def test_pages_for_operators(cast: dict[str, Any], django_capture_on_commit_call
     assert saved.status_code == 302, saved.content.decode()[:2000]
     rule = IssuingRule.objects.get()
     assert rule.params == {"min_days": 3} and rule.active and rule.next_run_at
-    assert rule.name == "加班券(每周)"  # single-line text is NFKC-folded (full-width brackets)
+    assert rule.name == "加班券（每周）"  # kept as typed (issue 15): full-width brackets are not folded
     _late_week(UserFactory())
     detail = op.get(f"/rewards/rules/{rule.pk}/", {"period": W39})
     text = detail.content.decode()
@@ -187,7 +187,7 @@ def test_pages_for_operators(cast: dict[str, Any], django_capture_on_commit_call
                                                         "period": "weekly", "run_weekday": 0, "run_hour": 9})
     assert edit.status_code == 400
     rule.refresh_from_db()
-    assert rule.name == "加班券(每周)" and rule.params == {"min_days": 3}  # the refused edit changed nothing
+    assert rule.name == "加班券（每周）" and rule.params == {"min_days": 3}  # the refused edit changed nothing
 
 
 def test_pages_refuse_others(cast: dict[str, Any]) -> None:

@@ -147,7 +147,7 @@ def deal_act(*, actor: User, deal: Deal, action: str, reason: str = "", key: str
                                  "Open a dispute instead."), code=ErrorCode.ILLEGAL_TRANSITION)
             deal.cancel_requested_by = actor
         elif action == "agree_cancel":
-            if deal.cancel_requested_by_id == actor.pk:
+            if machine.same_side(deal, actor, deal.cancel_requested_by):
                 raise Forbidden(_("The other party has to agree to the cancellation."), code=ErrorCode.NOT_YOUR_TURN)
             written_off = deal.outstanding_fen
             postings = [("deal:outstanding", -written_off), ("deal:written_off", written_off)]

@@ -45,7 +45,7 @@ def milestone_act(*, actor: User, deal: Deal, milestone_id: int, action: str, no
     key = client_key(key)
     with transaction.atomic():
         deal = Deal.objects.select_for_update().select_related("publisher", "provider").get(pk=deal.pk)
-        if not policy.can(actor, "deal.take_part", deal):  # the parties act on milestones, nobody else
+        if not policy.can(actor, "deal.take_part", deal):  # the parties (and their admins) act on milestones, nobody else
             raise NotFound(_("No such deal."))
         milestone = Milestone.objects.select_for_update().filter(deal=deal, pk=milestone_id).first()
         if milestone is None:

@@ -22,7 +22,7 @@ from parkos.scenes.services.timeline import deal_url
 def review_submit(*, actor: User, deal: Deal, rating: Any, text: str = "") -> Review:
     """Each party reviews the other once (unique per deal and author), after the deal is completed or
     cancelled."""
-    if not policy.can(actor, "deal.take_part", deal):
+    if not policy.can(actor, "deal.review", deal):  # the two parties, not their colleagues or admins
         raise NotFound(_("No such deal."))
     if not deal.is_closed:
         raise Conflict(_("You can review once the deal is completed or cancelled."), code=ErrorCode.DEAL_OPEN)
