@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from parkos.core.errors import ErrorCode, field_error
-from parkos.core.text import normalise_plain
+from parkos.core.text import one_line
 
 # Extension -> content type sent back on download. Domains pass the subset they accept.
 FILE_TYPES: dict[str, str] = {
@@ -66,8 +66,9 @@ def max_bytes_label(max_bytes: int) -> str:
 
 
 def upload_name(upload: Any, *, limit: int = 150) -> str:
-    """A safe display name: NFKC-folded, no path, the end kept (where the extension is)."""
-    raw = normalise_plain(str(getattr(upload, "name", "") or "")).replace("/", "_").replace("\\", "_")
+    """A safe display name as the member named the file ("营业执照（副本）.pdf" stays so): one line, no path,
+    the end kept (where the extension is)."""
+    raw = one_line(str(getattr(upload, "name", "") or "")).replace("/", "_").replace("\\", "_")
     raw = raw.lstrip(".") or "file"
     return raw[-limit:]
 
