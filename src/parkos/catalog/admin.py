@@ -22,7 +22,12 @@ from parkos.catalog.models import (
     Service,
     ServiceOrder,
 )
-from parkos.catalog.services.catalog import eligibility_validate, fields_validate, materials_validate
+from parkos.catalog.services.catalog import (
+    eligibility_validate,
+    fields_validate,
+    materials_en_validate,
+    materials_validate,
+)
 from parkos.search.admin import ReindexOnSaveMixin
 from parkos.search.services import index_on_commit
 
@@ -67,13 +72,14 @@ class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Service
         fields = ["code", "category", "provider", "name_zh", "name_en", "description_zh", "description_en",
-                  "pricing", "price", "sla_days", "materials", "fields", "eligibility", "tags", "is_active", "park"]
+                  "pricing", "price", "sla_days", "materials", "materials_en", "fields", "eligibility", "tags",
+                  "is_active", "park"]
 
     def clean(self) -> dict[str, Any]:
         # The same checks as services.catalog.service_save: request form, eligibility, materials.
         cleaned: dict[str, Any] = super().clean() or {}
         for name, check in (("fields", fields_validate), ("eligibility", eligibility_validate),
-                            ("materials", materials_validate)):
+                            ("materials", materials_validate), ("materials_en", materials_en_validate)):
             if name in cleaned:
                 try:
                     cleaned[name] = check(cleaned[name])

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from parkos.catalog.data.catalog_templates import CATEGORIES, PARK, PROVIDERS, TEMPLATES
+from parkos.catalog.data.catalog_templates import CATEGORIES, MATERIALS_EN, PARK, PROVIDERS, TEMPLATES
 from parkos.catalog.models.catalog import SERVICE_NAME_EN_MAX, SERVICE_NAME_ZH_MAX
 from parkos.core.text import require_fits
 from parkos.core.workdays import add_workdays, workdays_between
@@ -38,6 +38,7 @@ class ServiceSpec:
     price: Decimal | None
     sla_days: int
     materials: list[str] = field(default_factory=list)
+    materials_en: list[str] = field(default_factory=list)
     fields: list[dict[str, Any]] = field(default_factory=list)
     eligibility: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
@@ -90,7 +91,9 @@ def _spec(index: int, template: dict[str, Any], provider: str, variant: tuple[st
         "description_zh": description + by,
         "description_en": f"{name_en}. Delivered by {provider_en}.",
         "pricing": pricing, "price": price, "sla_days": max(1, min(365, sla)),
-        "materials": list(template["materials"]), "fields": [dict(f) for f in template["fields"]],
+        "materials": list(template["materials"]),
+        "materials_en": [MATERIALS_EN.get(m, "") for m in template["materials"]],
+        "fields": [dict(f) for f in template["fields"]],
         "eligibility": dict(template["eligibility"]), "tags": list(template["tags"]), "template": index,
     }
 

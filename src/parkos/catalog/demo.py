@@ -101,12 +101,14 @@ def seed_demo(ctx: Any) -> None:
         added["catalog_provider_members"] = added.get("catalog_provider_members", 0) + int(created)
 
     existing = set(Service.objects.values_list("code", flat=True))
+    specs = catalog_data.services()
     new = [Service(code=s.code, category=have[s.category], provider=providers[s.provider], name_zh=s.name_zh,
                    name_en=s.name_en, description_zh=s.description_zh, description_en=s.description_en,
-                   pricing=s.pricing, price=s.price, sla_days=s.sla_days, materials=s.materials, fields=s.fields,
-                   eligibility=s.eligibility, tags=s.tags)
-           for s in catalog_data.services() if s.code not in existing]
+                   pricing=s.pricing, price=s.price, sla_days=s.sla_days, materials=s.materials,
+                   materials_en=s.materials_en, fields=s.fields, eligibility=s.eligibility, tags=s.tags)
+           for s in specs if s.code not in existing]
     Service.objects.bulk_create(new, batch_size=500)
+    _add_english(specs, added)
     added["catalog_services"] = added.get("catalog_services", 0) + len(new)
     park = getattr(ctx, "parks", {}).get(SECOND_PARK) or second_park()
     new_local = _seed_park_services(added, have, providers, park)
@@ -122,6 +124,29 @@ def seed_demo(ctx: Any) -> None:
     _seed_orders(ctx, rng, by_name, providers, local)
     if new or new_local:
         transaction.on_commit(_reindex)
+
+
+def _without_english(fields: Any) -> Any:
+    if not isinstance(fields, list):
+        return fields
+    return [{k: v for k, v in f.items() if k not in ("label_en", "choices_en")} if isinstance(f, dict) else f
+            for f in fields]
+
+
+def _add_english(specs: list[catalog_data.ServiceSpec], added: dict[str, int]) -> None:
+    """A demo catalog seeded before its form labels and materials had English gets them, in one bulk
+    update; a service whose form or materials an operator has changed since is left as it is."""
+    by_code = {s.code: s for s in specs}
+    stale = []
+    for service in Service.objects.filter(code__in=list(by_code), materials_en=[]).only("code", "materials", "fields"):
+        spec = by_code[service.code]
+        if service.materials == spec.materials and service.fields == _without_english(spec.fields) \
+                and (spec.materials_en or spec.fields != service.fields):
+            service.materials_en, service.fields = spec.materials_en, spec.fields
+            stale.append(service)
+    Service.objects.bulk_update(stale, ["materials_en", "fields"], batch_size=500)
+    if stale:
+        added["catalog_services_english"] = len(stale)
 
 
 def _seed_park_services(added: dict[str, int], categories: dict[str, Category], providers: dict[str, Provider],

@@ -32,11 +32,10 @@ class OrderRequestForm(StyledForm):
             # A fresh key per rendered form: a double click or a resubmitted page sends the same one.
             self.initial.setdefault("idempotency_key", new_idempotency_key())
         fields: dict[str, forms.Field] = {}
-        for spec in service.fields if isinstance(service.fields, list) else []:
-            if not isinstance(spec, dict) or not spec.get("name"):
-                continue
+        # Labels in the active language (label_en / OpenCC); choice values stay the stored Chinese.
+        for spec in service.form_fields:
             kind = spec.get("type") or "text"
-            common: dict[str, Any] = {"label": spec.get("label") or spec["name"], "required": bool(spec.get("required"))}
+            common: dict[str, Any] = {"label": spec["label"], "required": bool(spec.get("required"))}
             field: forms.Field
             if kind == "textarea":
                 field = forms.CharField(max_length=TEXTAREA_MAX, widget=forms.Textarea(attrs={"rows": 3}), **common)
@@ -45,7 +44,9 @@ class OrderRequestForm(StyledForm):
             elif kind == "date":
                 field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
             elif kind == "choice":
-                choices = [("", "—"), *((str(c), str(c)) for c in spec.get("choices") or [])]
+                labels = spec.get("choice_labels") or []
+                choices = [("", "—"), *((str(c), labels[i] if i < len(labels) else str(c))
+                                        for i, c in enumerate(spec.get("choices") or []))]
                 field = forms.ChoiceField(choices=choices, **common)
             else:
                 field = forms.CharField(max_length=TEXT_MAX, **common)

@@ -135,8 +135,10 @@ class Park(models.Model):
     def display_name(self, language: str | None = None) -> str:
         from django.utils import translation
 
-        language = language or translation.get_language() or ""
-        return self.name_en if language.startswith("en") and self.name_en else self.name
+        from parkos.core.content import localized
+
+        with translation.override(language or translation.get_language()):
+            return localized(self.name, self.name_en)
 
 
 class ParkFollow(models.Model):

@@ -183,7 +183,8 @@ def seed_demo(*, domains: list[str] | None = None) -> dict[str, int]:
         used_names.add(prefix)
         word = "机器人" if i == 0 else rng.choice(words.INDUSTRY_WORDS[top])
         city = "北京"
-        name = f"{prefix}{word}科技（{city}）有限公司" if rng.random() < 0.5 else f"{city}{prefix}{word}有限公司"
+        tech_form = rng.random() < 0.5
+        name = f"{prefix}{word}科技（{city}）有限公司" if tech_form else f"{city}{prefix}{word}有限公司"
         subs = [c for c in industries if c.startswith(top + "-")]
         industry = industries[rng.choice(subs)] if subs and rng.random() < 0.7 else industries[top]
         tags = rng.sample(words.INDUSTRY_TAGS[top], 2)
@@ -191,7 +192,8 @@ def seed_demo(*, domains: list[str] | None = None) -> dict[str, int]:
         building = second_buildings[i % 2] if in_second_park else buildings[i % 4]
         defaults = {
             "name": name, "short_name": prefix + word, "industry": industry,
-            "name_en": f"{prefix} Technology Co., Ltd." if i else "Agile Robots (Beijing) Co., Ltd.",
+            "name_en": words.enterprise_name_en(prefix, word, city, tech_form=tech_form) if i
+            else "Agile Robots (Beijing) Co., Ltd.",
             "stage": rng.choice(Stage.values), "headcount": rng.choice(Headcount.values[:4]),
             "founded_on": date(2012, 1, 1) + timedelta(days=rng.randint(0, 4300)),
             "building": building, "park_id": building.park_id, "floor": str(rng.randint(1, building.floors)), "unit": f"{rng.randint(1, 30):02d}",

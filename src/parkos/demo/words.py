@@ -29,6 +29,43 @@ INDUSTRY_TAGS = {
     "materials": ["石墨烯", "复合材料", "半导体材料"],
     "manufacturing": ["工业互联网", "数字孪生", "智能工厂"],
 }
+# English (pinyin) for the name prefixes and industry words, so a demo enterprise's English name is
+# English throughout ("Yunqi Intelligent Technology (Beijing) Co., Ltd."), never half Chinese.
+NAME_PREFIX_EN = {
+    "思灵": "Siling", "云启": "Yunqi", "深瞳": "Shentong", "智源": "Zhiyuan", "星河": "Xinghe", "极光": "Jiguang",
+    "蓝鲸": "Lanjing", "天工": "Tiangong", "知行": "Zhixing", "慧眼": "Huiyan", "青禾": "Qinghe", "远景": "Yuanjing",
+    "北辰": "Beichen", "量子": "Liangzi", "九章": "Jiuzhang", "澄明": "Chengming", "启航": "Qihang", "凌云": "Lingyun",
+    "数格": "Shuge", "元象": "Yuanxiang", "睿新": "Ruixin", "光年": "Guangnian", "清芯": "Qingxin", "磐石": "Panshi",
+    "驭势": "Yushi", "灵犀": "Lingxi", "卓越": "Zhuoyue", "赛博": "Saibo", "融科": "Rongke", "海纳": "Haina",
+    "鸿鹄": "Honghu", "新源": "Xinyuan", "智谱": "Zhipu", "微光": "Weiguang", "博睿": "Borui", "格物": "Gewu",
+    "致远": "Zhiyuan Tech", "恒星": "Hengxing", "鲲鹏": "Kunpeng", "天枢": "Tianshu",
+}
+INDUSTRY_WORDS_EN = {
+    "智能": "Intelligent", "人工智能": "AI", "智能科技": "Intelligent Technology", "视觉": "Vision",
+    "机器人": "Robotics", "智能装备": "Intelligent Equipment", "机器人科技": "Robotics Technology",
+    "医疗科技": "Medical Technology", "生物科技": "Biotechnology", "医学影像": "Medical Imaging",
+    "新能源": "New Energy", "储能科技": "Energy Storage Technology", "能源科技": "Energy Technology",
+    "软件": "Software", "信息技术": "Information Technology", "数据科技": "Data Technology",
+    "网络科技": "Network Technology", "科技服务": "Technology Services", "咨询": "Consulting",
+    "知识产权代理": "IP Agency", "新材料": "New Materials", "材料科技": "Materials Technology",
+    "智造": "Smart Manufacturing", "精密制造": "Precision Manufacturing",
+}
+CITIES_EN = {"北京": "Beijing", "上海": "Shanghai", "深圳": "Shenzhen", "杭州": "Hangzhou", "苏州": "Suzhou",
+             "南京": "Nanjing", "成都": "Chengdu", "武汉": "Wuhan", "西安": "Xi'an", "合肥": "Hefei"}
+
+
+def enterprise_name_en(prefix: str, word: str, city: str, *, tech_form: bool) -> str:
+    """The English of "{prefix}{word}科技（{city}）有限公司" (``tech_form``) or "{city}{prefix}{word}有限公司";
+    "" where a part has no English (an English name is whole or absent)."""
+    p, w, c = NAME_PREFIX_EN.get(prefix), INDUSTRY_WORDS_EN.get(word), CITIES_EN.get(city)
+    if not (p and w and c):
+        return ""
+    if tech_form:
+        tech = "" if w.endswith(("Technology", "Technologies")) else " Technology"
+        return f"{p} {w}{tech} ({c}) Co., Ltd."
+    return f"{c} {p} {w} Co., Ltd."
+
+
 CITIES = ["北京", "上海", "深圳", "杭州", "苏州", "南京", "成都", "武汉", "西安", "合肥"]
 SKILLS = ["Python", "机器学习", "产品设计", "市场营销", "财务管理", "嵌入式开发", "前端开发", "数据分析", "项目管理", "知识产权",
           "硬件设计", "算法研究", "销售", "人力资源", "法务", "供应链", "用户研究", "运营", "投融资", "临床研究"]

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from parkos.core import policy
+from parkos.core.content import english_of, localized
 from parkos.core.models import TimeStampedModel
 from parkos.core.text import validate_plain_name, validate_plain_text
 from parkos.enterprises.validators import validate_credit_code
@@ -35,7 +35,7 @@ class Industry(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return localized(self.name_zh, self.name_en)
 
 
 class Building(models.Model):
@@ -124,9 +124,14 @@ class Enterprise(TimeStampedModel):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        """The English name where one was registered (a half-English one such as "云启 Technology Co.,
+        Ltd." counts as none), the Chinese name in Traditional characters in zh-Hant."""
+        return localized(self.name, self.name_en)
+
+    @property
+    def english_name(self) -> str:
+        """The registered English name when it is English throughout, else ""."""
+        return english_of(self.name, self.name_en)
 
     @property
     def butler_name(self) -> str:
@@ -136,7 +141,9 @@ class Enterprise(TimeStampedModel):
 
     @property
     def location(self) -> str:
-        parts = [str(self.building) if self.building_id else "", self.floor and f"{self.floor}F", self.unit]
+        # The floor as typed ("5F", "B1", "夹层"); a bare number ("5") reads as a floor ("5F"), never "5FF".
+        floor = f"{self.floor}F" if self.floor.isdigit() else self.floor
+        parts = [str(self.building) if self.building_id else "", floor, self.unit]
         return " ".join(p for p in parts if p)
 
     def relations_for(self, user: Any) -> set[str]:

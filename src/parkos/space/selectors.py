@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from parkos.accounts.models import User
 from parkos.core import policy
@@ -58,6 +59,28 @@ def allowed_areas(*, user: User, space: SpaceMap, parsed: ParsedMap, employer_id
         if operator or _may_enter(area, user, employer_id, invited, space.park_id):
             allowed.append(area.index)
     return allowed
+
+
+# Why a restricted room stays shut, by its access rule (shown beside the room in the text view and on the
+# map when someone may not enter).
+LOCKED_BECAUSE = {
+    "invited": _("Only people invited to this room may enter."),
+    "enterprise_staff": _("Only the staff of the enterprise that holds this room may enter."),
+    "event_registrants": _("Only people registered for the event on now may enter."),
+}
+
+
+def area_locks(*, user: User, space: SpaceMap, parsed: ParsedMap | None = None) -> dict[int, str]:
+    """The map's areas ``user`` may not enter, each with why: the rooms the ticket leaves out of its allowed
+    areas (``allowed_areas``, the rule the map server applies to every step), so a page can show them as
+    locked and offer no walk into them."""
+    from parkos.enterprises.selectors import employer_of
+
+    parsed = parsed or parse(space.tiled)
+    employer = employer_of(user)
+    allowed = set(allowed_areas(user=user, space=space, parsed=parsed, employer_id=employer.pk if employer else None))
+    return {area.index: str(LOCKED_BECAUSE.get(area.access, LOCKED_BECAUSE["invited"])) for area in parsed.areas
+            if area.access != "anyone" and area.index not in allowed}
 
 
 def _may_enter(area: Area, user: User, employer_id: int | None, invited: set[str], park: Any = None) -> bool:
@@ -122,8 +145,6 @@ def preference_get(*, user: User) -> SpacePreference:
 def ticket_for(*, user: User, space: SpaceMap) -> str:
     policy.require(user, "space.enter")
     if MapBan.objects.filter(map=space, user=user).exists():
-        from django.utils.translation import gettext_lazy as _
-
         raise Forbidden(_("An operator has banned you from this map."), code=ErrorCode.BANNED)
     moderator = policy.can(user, "space.moderate", space)  # an operator of the map's park, or of every park
     from parkos.enterprises.selectors import employer_of

@@ -42,6 +42,7 @@ SLOW_BYTES = 64 * 1024
 MAX_MESSAGE = 2048  # bytes; a bigger message closes the connection (1009) — nothing else is touched
 MAX_ANNOUNCE = 500  # characters of an operator's announcement
 MAX_STRIKES = 60  # refused intents per minute before the connection is closed (1008)
+PRESENCE_TICKS = 5  # joins and leaves go out at most every 5 ticks (0.5 s): one event, shared by all
 HELLO_TIMEOUT = 5.0
 RESUME_SECONDS = 300  # a reconnect within this time puts the avatar back where it stood
 PATH = re.compile(r"^/ws/space/(?P<slug>[a-z0-9-]{1,40})/$")
@@ -154,7 +155,12 @@ class Runtime:
         frames = self.world.tick()
         if self.bridge is not None:
             self.bridge.publish(self.world.outbox())
+        # Who came and went: one event for every client (the "who is here" count and list stay live). It is
+        # encoded once with each zone's chunk for everyone with nothing else to hear this tick.
+        presence = self.world.presence_flush() if self.ticks % PRESENCE_TICKS == 0 else None
         shared: dict[int, bytes] = {}  # id(chunk) -> its framed bytes, for clients with no events
+        shared_presence: dict[int, bytes] = {}  # id(chunk) -> framed with the presence event
+        world = self.world
         for avatar_id, client in list(self.clients.items()):
             transport = client.ws.transport
             if transport is None or transport.is_closing() or client.ws.protocol.state is not State.OPEN:
@@ -166,7 +172,20 @@ class Runtime:
             frame = frames.get(avatar_id)
             if client.stale:
                 client.stale = False
-                frame = (b"", [*(frame[1] if frame else []), self.snapshot(avatar_id)])
+                avatar = world.avatars[avatar_id]
+                frame = (b"", [*(frame[1] if frame else []), self.snapshot(avatar_id), world.presence_count(avatar)])
+            elif presence is not None:
+                chunk, events = frame if frame is not None else (b"", [])
+                avatar = world.avatars[avatar_id]
+                if events or avatar.blocked:
+                    frame = (chunk, [*events, world.presence_for(avatar, presence)])
+                else:  # the common case: the zone's chunk and the shared event, framed once
+                    data = shared_presence.get(id(chunk))  # type: ignore[assignment]
+                    if data is None:
+                        data = shared_presence[id(chunk)] = ws_frame(encode(chunk, [presence]))
+                    transport.write(data)
+                    self.sent += 1
+                    continue
             if frame is None:
                 continue
             chunk, events = frame
@@ -236,7 +255,7 @@ class Runtime:
                     raise Rejected(Refusal.MALFORMED)
                 self.world.block(uid, other)
             elif kind == "who":
-                self.world._emit(uid, {"t": "who", "list": self.world.who(), "areas": self.world.zone_counts()})
+                self.world._emit(uid, {"t": "who", "list": self.world.who(uid), "areas": self.world.zone_counts()})
             elif kind == "locate":
                 x, y = self.world.locate(uid, message.get("id"))  # type: ignore[arg-type]
                 self.world._emit(uid, {"t": "at", "id": message.get("id"), "x": x, "y": y})

@@ -52,9 +52,33 @@ class Area:
     capacity: int | None = None
     access: str = "anyone"
     silent: bool = False
+    name_en: str = ""  # the object's optional ``name_en`` property
 
     def contains(self, tx: int, ty: int) -> bool:
         return self.x <= tx < self.x + self.width and self.y <= ty < self.y + self.height
+
+    @property
+    def label(self) -> str:
+        """The place's name as people read it, in the active language (see ``place_label``)."""
+        return place_label(self.name, self.name_en)
+
+
+# English for the demo maps' place names, so maps stored before areas carried ``name_en`` read in English.
+# A booth ("思灵机器人 展位") has none: its enterprise's Chinese name shows whole, never half translated.
+PLACE_NAMES_EN = {
+    "中心广场": "Central plaza", "A1 创新中心": "A1 Innovation Centre", "活动大厅": "Event hall",
+    "园区食堂": "Park canteen", "静享书屋": "Quiet library", "会议室": "Meeting room", "会议室 1": "Meeting room 1",
+    "会议室 2": "Meeting room 2", "会议室 3": "Meeting room 3", "场景洽谈室": "Scene meeting room",
+    "Y1 创新楼": "Y1 Innovation Building",
+}
+
+
+def place_label(name: str, name_en: str = "") -> str:
+    """A place's display name: its English (``name_en``, else the demo's) in English, Traditional
+    characters in zh-Hant (OpenCC, cached), the name as drawn in zh-Hans."""
+    from parkos.core.content import localized
+
+    return localized(name, name_en or PLACE_NAMES_EN.get(name, ""))
 
 
 @dataclass
@@ -215,4 +239,4 @@ def _area(index: int, obj: dict[str, Any], props: dict[str, Any], kind: str, tx:
         raise MapError(format_lazy(_("Scene room “{name}” needs a scene id."), name=name))
     return Area(index=index, name=name, kind=kind, x=tx, y=ty, width=w, height=h, enterprise=ids["enterprise"],
                 event=ids["event"], scene=ids["scene"], capacity=ids["capacity"], access=access,
-                silent=bool(props.get("silent")) or kind == "silent")
+                silent=bool(props.get("silent")) or kind == "silent", name_en=str(props.get("name_en") or "").strip())

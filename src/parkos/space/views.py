@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -29,19 +29,28 @@ from parkos.space.tiled import parse
 # separate JavaScript catalog): English text -> the viewer's language.
 JS_STRINGS = [
     gettext_noop("An operator has banned you from this map."), gettext_noop("An operator has muted you."), gettext_noop("Ban"),
-    gettext_noop("Block this person? Neither of you will see or hear the other."), gettext_noop("Block"), gettext_noop("Connected"), gettext_noop("Done:"),
+    gettext_noop("Block this person? Neither of you will see or hear the other."), gettext_noop("Block"), gettext_noop("Done:"),
     gettext_noop("Follow"), gettext_noop("Go to"), gettext_noop("Mute"), gettext_noop("Nobody is near enough to hear you. Walk up to someone, or talk to the room."),
-    gettext_noop("Nobody is near you."), gettext_noop("Outdoors"), gettext_noop("Reconnecting…"), gettext_noop("Remove this person from the map?"), gettext_noop("Remove"),
+    gettext_noop("Nobody is near you."), gettext_noop("Outdoors"), gettext_noop("Remove this person from the map?"), gettext_noop("Remove"),
     gettext_noop("Slow down: too many messages."), gettext_noop("That message is too long."),
     gettext_noop("That message holds characters that cannot be sent."),
-    gettext_noop("That person is not on the map or does not want to be found."), gettext_noop("This room is full."), gettext_noop("Walking to"),
+    gettext_noop("That person is not on the map or does not want to be found."), gettext_noop("This room is full."),
     gettext_noop("You are not in a room."), gettext_noop("You may not enter this room."), gettext_noop("You opened the map in another tab."),
     gettext_noop("Your bubble is locked: nobody else can join."), gettext_noop("Your bubble is open again."), gettext_noop("can hear you"),
     gettext_noop("outdoors"), gettext_noop("steps away"), gettext_noop("Report"), gettext_noop("Report {name}"),
     gettext_noop("in the park today"), gettext_noop("Thank you: your report went to the park's moderators."),
     gettext_noop("The report could not be sent. Try again."),
     gettext_noop("Booked until {time}"), gettext_noop("Free now"),
+    gettext_noop("Walking to {place}"), gettext_noop("passing {place}"), gettext_noop("{n} steps to go"),
+    gettext_noop("1 step to go"), gettext_noop("Arrived at {place}"), gettext_noop("Stopped."),
+    gettext_noop("{n} new"),
 ]
+# The connection's state, as the map's badge says it (with a context: "Connected" elsewhere may mean online).
+CONNECTION_LABELS = {
+    "connecting": pgettext_lazy("map connection state", "Connecting…"),
+    "online": pgettext_lazy("map connection state", "Connected"),
+    "offline": pgettext_lazy("map connection state", "Disconnected, reconnecting…"),
+}
 STATUS_LABELS = {"available": _("available"), "busy": _("busy"), "dnd": _("do not disturb"), "away": _("away"),
                  "meeting": _("in a meeting")}
 
@@ -49,6 +58,7 @@ STATUS_LABELS = {"available": _("available"), "busy": _("busy"), "dnd": _("do no
 def _strings() -> dict[str, str]:
     strings = {s: gettext(s) for s in JS_STRINGS}
     strings.update({key: str(label) for key, label in STATUS_LABELS.items()})
+    strings.update({f"connection:{key}": str(label) for key, label in CONNECTION_LABELS.items()})
     return strings
 
 
@@ -63,8 +73,11 @@ def space_ws_url(request: HttpRequest) -> str:
 
 def _context(request: HttpRequest, space: SpaceMap) -> dict[str, Any]:
     parsed = parse(space.tiled)
-    areas = [{"i": a.index, "name": a.name, "kind": a.kind, "x": a.x, "y": a.y, "w": a.width, "h": a.height,
-              "access": a.access, "capacity": a.capacity, "silent": a.silent} for a in parsed.areas]
+    # Rooms this member may not enter (the ticket's rule): shown locked, and never a destination.
+    locks = selectors.area_locks(user=request.user, space=space, parsed=parsed)  # type: ignore[arg-type]
+    areas = [{"i": a.index, "name": a.label, "kind": a.kind, "x": a.x, "y": a.y, "w": a.width, "h": a.height,
+              "access": a.access, "capacity": a.capacity, "silent": a.silent, "locked": locks.get(a.index, "")}
+             for a in parsed.areas]
     config = {
         "map": space.slug, "ws": space_ws_url(request) + f"/ws/space/{space.slug}/",
         "ticketUrl": f"/space/{space.slug}/ticket/", "areaUrl": f"/space/{space.slug}/area/",
@@ -75,6 +88,7 @@ def _context(request: HttpRequest, space: SpaceMap) -> dict[str, Any]:
     from parkos.community.models import ReportReason
 
     return {"space": space, "parsed": parsed, "areas": areas, "config": config,
+            "locked_areas": [a for a in areas if a["locked"]],
             "maps": selectors.map_list(viewer=request.user, park=space.park),
             "report_reasons": ReportReason.choices}
 

@@ -107,99 +107,103 @@ PROVIDERS: list[tuple[str, str, bool, str, str, str]] = [
 
 # Request-form field sets (see Service.fields), by name.
 F_COMPANY = [
-    {"name": "company_name", "label": "公司名称（拟）", "type": "text", "required": True},
-    {"name": "contact", "label": "联系人及电话", "type": "text", "required": True},
+    {"name": "company_name", "label": "公司名称（拟）", "label_en": "Company name (proposed)", "type": "text", "required": True},
+    {"name": "contact", "label": "联系人及电话", "label_en": "Contact person and phone", "type": "text", "required": True},
 ]
-F_CAPITAL = [{"name": "registered_capital", "label": "注册资本（万元）", "type": "number", "required": True}]
+F_CAPITAL = [{"name": "registered_capital", "label": "注册资本（万元）", "label_en": "Registered capital (10,000 yuan)", "type": "number", "required": True}]
 F_CHANGE = [
-    {"name": "change_item", "label": "变更事项", "type": "textarea", "required": True},
-    {"name": "effective_on", "label": "希望完成日期", "type": "date", "required": False},
+    {"name": "change_item", "label": "变更事项", "label_en": "What changes", "type": "textarea", "required": True},
+    {"name": "effective_on", "label": "希望完成日期", "label_en": "Wanted by", "type": "date", "required": False},
 ]
 F_CONTRACT = [
-    {"name": "contract_type", "label": "合同类型", "type": "choice", "required": True,
-     "choices": ["采购合同", "销售合同", "技术开发合同", "劳动合同", "合作协议", "其他"]},
-    {"name": "amount", "label": "合同金额（万元）", "type": "number", "required": False},
-    {"name": "summary", "label": "需求说明", "type": "textarea", "required": True},
+    {"name": "contract_type", "label": "合同类型", "label_en": "Contract type", "type": "choice", "required": True,
+     "choices": ["采购合同", "销售合同", "技术开发合同", "劳动合同", "合作协议", "其他"],
+     "choices_en": ["Purchase contract", "Sales contract", "Technology development contract", "Employment contract", "Cooperation agreement", "Other"]},
+    {"name": "amount", "label": "合同金额（万元）", "label_en": "Contract amount (10,000 yuan)", "type": "number", "required": False},
+    {"name": "summary", "label": "需求说明", "label_en": "What you need", "type": "textarea", "required": True},
 ]
 F_DISPUTE = [
-    {"name": "counterparty", "label": "对方当事人", "type": "text", "required": True},
-    {"name": "amount", "label": "争议金额（万元）", "type": "number", "required": False},
-    {"name": "facts", "label": "事实经过", "type": "textarea", "required": True},
+    {"name": "counterparty", "label": "对方当事人", "label_en": "Other party", "type": "text", "required": True},
+    {"name": "amount", "label": "争议金额（万元）", "label_en": "Amount in dispute (10,000 yuan)", "type": "number", "required": False},
+    {"name": "facts", "label": "事实经过", "label_en": "What happened", "type": "textarea", "required": True},
 ]
 F_TAX = [
-    {"name": "taxpayer_type", "label": "纳税人类型", "type": "choice", "required": True,
-     "choices": ["小规模纳税人", "一般纳税人"]},
-    {"name": "monthly_invoices", "label": "月均票据数量", "type": "number", "required": False},
+    {"name": "taxpayer_type", "label": "纳税人类型", "label_en": "Taxpayer type", "type": "choice", "required": True,
+     "choices": ["小规模纳税人", "一般纳税人"],
+     "choices_en": ["Small-scale taxpayer", "General taxpayer"]},
+    {"name": "monthly_invoices", "label": "月均票据数量", "label_en": "Invoices per month", "type": "number", "required": False},
 ]
 F_PERIOD = [
-    {"name": "fiscal_year", "label": "所属年度", "type": "number", "required": True},
-    {"name": "summary", "label": "补充说明", "type": "textarea", "required": False},
+    {"name": "fiscal_year", "label": "所属年度", "label_en": "Fiscal year", "type": "number", "required": True},
+    {"name": "summary", "label": "补充说明", "label_en": "Further notes", "type": "textarea", "required": False},
 ]
 F_PATENT = [
-    {"name": "title", "label": "技术名称", "type": "text", "required": True},
-    {"name": "field", "label": "技术领域", "type": "text", "required": False},
-    {"name": "disclosure", "label": "技术交底简述", "type": "textarea", "required": True},
+    {"name": "title", "label": "技术名称", "label_en": "Technology name", "type": "text", "required": True},
+    {"name": "field", "label": "技术领域", "label_en": "Technical field", "type": "text", "required": False},
+    {"name": "disclosure", "label": "技术交底简述", "label_en": "Short technical disclosure", "type": "textarea", "required": True},
 ]
 F_TRADEMARK = [
-    {"name": "mark", "label": "商标名称/图样说明", "type": "text", "required": True},
-    {"name": "classes", "label": "申请类别（如 9、42）", "type": "text", "required": True},
+    {"name": "mark", "label": "商标名称/图样说明", "label_en": "Trademark name or design", "type": "text", "required": True},
+    {"name": "classes", "label": "申请类别（如 9、42）", "label_en": "Classes (e.g. 9, 42)", "type": "text", "required": True},
 ]
 F_PERSON = [
-    {"name": "person_name", "label": "申请人姓名", "type": "text", "required": True},
-    {"name": "nationality", "label": "国籍", "type": "text", "required": False},
-    {"name": "arrival_on", "label": "预计入职/到达日期", "type": "date", "required": False},
+    {"name": "person_name", "label": "申请人姓名", "label_en": "Applicant's name", "type": "text", "required": True},
+    {"name": "nationality", "label": "国籍", "label_en": "Nationality", "type": "text", "required": False},
+    {"name": "arrival_on", "label": "预计入职/到达日期", "label_en": "Expected start or arrival date", "type": "date", "required": False},
 ]
 F_RECRUIT = [
-    {"name": "position", "label": "岗位名称", "type": "text", "required": True},
-    {"name": "headcount", "label": "招聘人数", "type": "number", "required": True},
-    {"name": "salary", "label": "薪资范围", "type": "text", "required": False},
+    {"name": "position", "label": "岗位名称", "label_en": "Position", "type": "text", "required": True},
+    {"name": "headcount", "label": "招聘人数", "label_en": "Number of hires", "type": "number", "required": True},
+    {"name": "salary", "label": "薪资范围", "label_en": "Salary range", "type": "text", "required": False},
 ]
-F_STAFF = [{"name": "staff_count", "label": "涉及员工人数", "type": "number", "required": True}]
+F_STAFF = [{"name": "staff_count", "label": "涉及员工人数", "label_en": "Employees concerned", "type": "number", "required": True}]
 F_APPLY = [
-    {"name": "contact", "label": "申报联系人及电话", "type": "text", "required": True},
-    {"name": "revenue", "label": "上年度营业收入（万元）", "type": "number", "required": False},
-    {"name": "rd_ratio", "label": "研发投入占比（%）", "type": "number", "required": False},
+    {"name": "contact", "label": "申报联系人及电话", "label_en": "Applicant contact and phone", "type": "text", "required": True},
+    {"name": "revenue", "label": "上年度营业收入（万元）", "label_en": "Last year's revenue (10,000 yuan)", "type": "number", "required": False},
+    {"name": "rd_ratio", "label": "研发投入占比（%）", "label_en": "R&D spending share (%)", "type": "number", "required": False},
 ]
 F_FINANCING = [
-    {"name": "round", "label": "拟融资轮次", "type": "choice", "required": True,
-     "choices": ["天使轮", "Pre-A", "A 轮", "B 轮", "C 轮及以后"]},
-    {"name": "amount", "label": "拟融资金额（万元）", "type": "number", "required": True},
-    {"name": "use", "label": "资金用途", "type": "textarea", "required": False},
+    {"name": "round", "label": "拟融资轮次", "label_en": "Planned round", "type": "choice", "required": True,
+     "choices": ["天使轮", "Pre-A", "A 轮", "B 轮", "C 轮及以后"],
+     "choices_en": ["Angel", "Pre-A", "Series A", "Series B", "Series C and later"]},
+    {"name": "amount", "label": "拟融资金额（万元）", "label_en": "Planned amount (10,000 yuan)", "type": "number", "required": True},
+    {"name": "use", "label": "资金用途", "label_en": "Use of funds", "type": "textarea", "required": False},
 ]
 F_SPACE = [
-    {"name": "area", "label": "需求面积（平方米）或工位数", "type": "number", "required": True},
-    {"name": "start_on", "label": "起租日期", "type": "date", "required": True},
+    {"name": "area", "label": "需求面积（平方米）或工位数", "label_en": "Area needed (m²) or workstations", "type": "number", "required": True},
+    {"name": "start_on", "label": "起租日期", "label_en": "Lease start date", "type": "date", "required": True},
 ]
 F_BOOKING = [
-    {"name": "date", "label": "使用日期", "type": "date", "required": True},
-    {"name": "people", "label": "人数", "type": "number", "required": True},
-    {"name": "needs", "label": "设备与布置需求", "type": "textarea", "required": False},
+    {"name": "date", "label": "使用日期", "label_en": "Date of use", "type": "date", "required": True},
+    {"name": "people", "label": "人数", "label_en": "Number of people", "type": "number", "required": True},
+    {"name": "needs", "label": "设备与布置需求", "label_en": "Equipment and layout needs", "type": "textarea", "required": False},
 ]
 F_HOUSING = [
-    {"name": "tenant_name", "label": "入住人姓名", "type": "text", "required": True},
-    {"name": "room_type", "label": "户型", "type": "choice", "required": True, "choices": ["单间", "一居室", "两居室"]},
-    {"name": "move_in_on", "label": "入住日期", "type": "date", "required": True},
+    {"name": "tenant_name", "label": "入住人姓名", "label_en": "Resident's name", "type": "text", "required": True},
+    {"name": "room_type", "label": "户型", "label_en": "Room type", "type": "choice", "required": True, "choices": ["单间", "一居室", "两居室"],
+     "choices_en": ["Studio", "One-bedroom", "Two-bedroom"]},
+    {"name": "move_in_on", "label": "入住日期", "label_en": "Move-in date", "type": "date", "required": True},
 ]
 F_MARKET = [
-    {"name": "goal", "label": "目标与预算", "type": "textarea", "required": True},
-    {"name": "deadline", "label": "期望完成日期", "type": "date", "required": False},
+    {"name": "goal", "label": "目标与预算", "label_en": "Goals and budget", "type": "textarea", "required": True},
+    {"name": "deadline", "label": "期望完成日期", "label_en": "Wanted by", "type": "date", "required": False},
 ]
 F_INTL = [
-    {"name": "country", "label": "目标国家/地区", "type": "text", "required": True},
-    {"name": "plan", "label": "落地计划简述", "type": "textarea", "required": True},
+    {"name": "country", "label": "目标国家/地区", "label_en": "Target country or region", "type": "text", "required": True},
+    {"name": "plan", "label": "落地计划简述", "label_en": "Short landing plan", "type": "textarea", "required": True},
 ]
 F_LAB = [
-    {"name": "equipment", "label": "仪器/平台", "type": "text", "required": True},
-    {"name": "hours", "label": "预计机时（小时）", "type": "number", "required": True},
-    {"name": "start_on", "label": "开始日期", "type": "date", "required": False},
+    {"name": "equipment", "label": "仪器/平台", "label_en": "Instrument or platform", "type": "text", "required": True},
+    {"name": "hours", "label": "预计机时（小时）", "label_en": "Estimated instrument hours", "type": "number", "required": True},
+    {"name": "start_on", "label": "开始日期", "label_en": "Start date", "type": "date", "required": False},
 ]
 F_TEST = [
-    {"name": "product", "label": "产品名称及型号", "type": "text", "required": True},
-    {"name": "standard", "label": "依据标准（如已知）", "type": "text", "required": False},
+    {"name": "product", "label": "产品名称及型号", "label_en": "Product name and model", "type": "text", "required": True},
+    {"name": "standard", "label": "依据标准（如已知）", "label_en": "Applicable standard (if known)", "type": "text", "required": False},
 ]
 F_LIFE = [
-    {"name": "date", "label": "期望日期", "type": "date", "required": False},
-    {"name": "detail", "label": "具体需求", "type": "textarea", "required": True},
+    {"name": "date", "label": "期望日期", "label_en": "Preferred date", "type": "date", "required": False},
+    {"name": "detail", "label": "具体需求", "label_en": "Details", "type": "textarea", "required": True},
 ]
 
 LICENCE = "营业执照副本复印件"
@@ -666,3 +670,64 @@ TEMPLATES: list[T] = [
       "为园区人才子女入学、就医绿色通道提供协助。", "free", 0, 15,
       ["人才证明", "户籍或居住证明"], F_PERSON, TENANT, ["子女入学", "就医"], ONE),
 ]
+
+# The English of the materials above (``Service.materials_en``); a material missing here shows in Chinese.
+MATERIALS_EN: dict[str, str] = {
+    LICENCE: "Copy of the business licence", ID: "Copy of the legal representative's ID card",
+    SEAL: "Application form with the company seal",
+    "上年度财务报表": "Last year's financial statements", "专利证书": "Patent certificates",
+    "专项审计报告": "Special audit report", "业绩证明": "Proof of track record", "个人简历": "CV",
+    "个税缴纳证明": "Proof of individual income tax paid", "个税证明": "Individual income tax certificate",
+    "中国专利申请文件": "Chinese patent application documents", "主导产品说明": "Description of the main products",
+    "主要合同": "Main contracts", "交易背景说明": "Background of the transaction", "产品介绍": "Product introduction",
+    "产品技术说明": "Technical description of the product", "产品样品": "Product samples",
+    "产品检测报告": "Product test reports", "产品资料": "Product documentation", "产品路线图": "Product roadmap",
+    "人才证明": "Proof of talent status", "人才证明材料": "Documents proving talent status",
+    "付息凭证": "Proof of interest paid", "任职证明": "Proof of employment", "企业介绍与图片": "Company profile and pictures",
+    "企业简介": "Company profile", "优先权文件": "Priority documents", "住宿登记": "Accommodation registration",
+    "体检名单": "List of people for the check-up", "体检报告": "Medical check-up report", "作品样本": "Samples of the work",
+    "使用方案": "Usage plan", "使用证据": "Evidence of use", "公司章程": "Articles of association",
+    "公司章程（可代拟）": "Articles of association (we can draft them)", "公章、财务章、法人章":
+    "Company seal, finance seal and legal representative's seal", "出海计划": "Go-global plan",
+    "出资证明": "Proof of capital contribution", "创作说明": "Description of the creation", "劳动合同": "Employment contracts",
+    "劳动合同模板": "Employment contract template", "危化品清单": "List of hazardous chemicals",
+    "原租赁合同": "Original lease", "参展产品清单": "List of products to exhibit", "参训名单": "List of trainees",
+    "发票": "Invoices", "合同或证据材料": "Contracts or evidence", "合同文本（Word）": "Contract text (Word)",
+    "员工手册": "Employee handbook", "员工身份证": "Employees' ID cards", "品牌素材": "Brand assets",
+    "商业计划书": "Business plan", "商标图样": "Trademark design", "学历学位证书": "Degree certificates",
+    "学历证明": "Proof of education", "学历证明（认证）": "Proof of education (authenticated)",
+    "安全培训证明": "Safety training certificate", "实验室布局": "Lab layout", "实验方案": "Experiment plan",
+    "审查意见通知书": "Office action", "岗位清单": "List of positions", "岗位说明书": "Job descriptions",
+    "工作许可证": "Work permit", "年度财务报表": "Annual financial statements", "征信授权": "Credit check authorisation",
+    "户籍或居住证明": "Household registration or proof of residence",
+    "户籍或工作居住证": "Household registration or work residence permit", "技术交底书": "Technical disclosure",
+    "技术合同": "Technology contracts", "技术文件": "Technical documents", "技术需求说明": "Technical requirements",
+    "投资条款清单": "Term sheet", "投资计划": "Investment plan", "护照": "Passport", "护照首页": "Passport photo page",
+    "授权委托书": "Power of attorney", "数据流转说明": "Description of data flows",
+    "施工单位资质": "Contractor's qualifications", "无犯罪记录证明（认证）": "Criminal record certificate (authenticated)",
+    "案例": "Case studies", "母公司注册证明": "Parent company's registration certificate",
+    "注册地址证明": "Proof of registered address", "活动方案": "Event plan", "清算报告": "Liquidation report",
+    "源代码前后各 30 页": "First and last 30 pages of the source code", "现有专利清单": "List of existing patents",
+    "现有制度": "Current policies", "现有股权结构": "Current shareholding structure",
+    "现有隐私政策": "Current privacy policy", "现租赁合同": "Current lease", "用工需求": "Staffing needs",
+    "申报书": "Application", "申请文件": "Application documents", "知识产权": "Intellectual property",
+    "知识产权清单": "List of intellectual property", "知识产权证书": "Intellectual property certificates",
+    "知识产权证明": "Proof of intellectual property", "研发人员工时记录": "R&D staff timesheets",
+    "研发投入说明": "Description of R&D spending", "研发费用专项审计": "Special audit of R&D expenses",
+    "研发费用辅助账": "R&D expense sub-ledger", "研发项目立项资料": "R&D project approval documents",
+    "研发项目资料": "R&D project documents", "社保缴纳明细": "Social insurance payment details",
+    "社保缴纳证明": "Proof of social insurance paid", "社保证明": "Social insurance certificate",
+    "科技人员名单": "List of technical staff", "科技人员数据": "Technical staff figures", "租赁合同": "Lease",
+    "租金发票": "Rent invoices", "竞品信息": "Competitor information", "章程修正案": "Amendment to the articles",
+    "算力采购合同": "Computing purchase contract", "纳税证明": "Tax payment certificate", "组织架构": "Organisation chart",
+    "结构图": "Structure diagram", "考勤数据": "Attendance records", "股东会决议": "Shareholders' resolution",
+    "股东身份证明": "Shareholders' proof of identity", "花名册": "Staff roster", "薪资表": "Payroll sheet",
+    "行程单": "Itinerary", "行驶证": "Vehicle licence", "装修图纸": "Fit-out drawings", "设计文件": "Design files",
+    "证据材料": "Evidence", "调研目标": "Research goals", "财务审计报告": "Financial audit report",
+    "财务报表": "Financial statements", "账簿": "Account books", "账簿及凭证": "Account books and vouchers",
+    "贷款合同": "Loan contract", "资产清单": "List of assets", "身份证": "ID card", "软件说明书": "Software manual",
+    "近两年纳税申报表": "Tax returns of the last two years", "邀请单位说明": "Letter from the inviting organisation",
+    "银行对账单": "Bank statements", "银行询证函": "Bank confirmation letter", "销售合同": "Sales contracts",
+    "附图": "Drawings", "需求说明": "Description of needs", "项目申报书": "Project application",
+    "驳回通知书或异议公告": "Rejection notice or opposition announcement",
+}

@@ -8,16 +8,12 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from parkos.core.content import localized, localized_key, localized_list
 from parkos.core.models import TimeStampedModel
 
 __all__ = ["Category", "PricingKind", "Provider", "ProviderMember", "Service"]
-
-
-def _localized(zh: str, en: str) -> str:
-    return en if en and (get_language() or "").startswith("en") else zh
 
 
 class Category(models.Model):
@@ -39,7 +35,7 @@ class Category(models.Model):
 
     @property
     def name(self) -> str:
-        return _localized(self.name_zh, self.name_en)
+        return localized(self.name_zh, self.name_en)
 
 
 class Provider(TimeStampedModel):
@@ -61,7 +57,12 @@ class Provider(TimeStampedModel):
         verbose_name_plural = _("service providers")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (``name`` is the stored Chinese name)."""
+        return localized(self.name, self.name_en)
 
 
 class ProviderMember(models.Model):
@@ -95,8 +96,10 @@ class Service(TimeStampedModel):
     """One service of the catalog.
 
     ``fields`` are what the enterprise fills when requesting it: a list of
-    ``{"name", "label", "type": "text|textarea|number|date|choice", "required", "choices"}``.
-    ``materials`` are documents it must supply (list of strings). ``eligibility`` is
+    ``{"name", "label", "type": "text|textarea|number|date|choice", "required", "choices"}``, with
+    optional ``label_en`` / ``choices_en`` (same order as ``choices``; the stored answer stays the
+    Chinese choice). ``materials`` are documents it must supply (list of strings), ``materials_en``
+    their English, item by item (an item without one shows in Chinese). ``eligibility`` is
     ``{"tenant_only": bool, "stages": [...], "industries": [top-level codes]}`` (empty = anyone)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -114,6 +117,7 @@ class Service(TimeStampedModel):
     sla_days = models.PositiveSmallIntegerField(_("expected turnaround (working days)"), default=5,
                                                 validators=[MinValueValidator(1), MaxValueValidator(365)])
     materials = models.JSONField(_("materials the enterprise supplies"), default=list, blank=True)
+    materials_en = models.JSONField(_("materials (English)"), default=list, blank=True)
     fields = models.JSONField(_("request form fields"), default=list, blank=True)
     eligibility = models.JSONField(_("eligibility"), default=dict, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
@@ -148,11 +152,38 @@ class Service(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        return _localized(self.name_zh, self.name_en)
+        return localized(self.name_zh, self.name_en)
 
     @property
     def description(self) -> str:
-        return _localized(self.description_zh, self.description_en)
+        return localized(self.description_zh, self.description_en)
+
+    @property
+    def materials_display(self) -> list[str]:
+        """The materials in the active language, item by item."""
+        return localized_list(self.materials, self.materials_en)
+
+    @property
+    def form_fields(self) -> list[dict[str, Any]]:
+        """The request form's fields with ``label`` (and choice labels, ``choice_labels``) in the
+        active language; ``choices`` stay the stored values the answers are checked against."""
+        out = []
+        for spec in self.fields if isinstance(self.fields, list) else []:
+            if not isinstance(spec, dict) or not spec.get("name"):
+                continue
+            item = {**spec, "label": localized_key(spec, "label", str(spec["name"]))}
+            if spec.get("choices"):
+                english = spec.get("choices_en") if isinstance(spec.get("choices_en"), list) else []
+                item["choice_labels"] = localized_list(list(spec["choices"]), english)
+            out.append(item)
+        return out
+
+    def field_label(self, name: str) -> str:
+        """The label of field ``name`` in the active language (the name itself for a removed field)."""
+        for spec in self.form_fields:
+            if spec["name"] == name:
+                return str(spec["label"])
+        return name
 
     def field_names(self) -> list[str]:
         return [str(f.get("name")) for f in self.fields if isinstance(f, dict)]

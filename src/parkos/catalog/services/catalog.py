@@ -21,7 +21,8 @@ MAX_FIELDS = 20
 
 
 def fields_validate(value: Any) -> list[dict[str, Any]]:
-    """A service's request form: a list of ``{"name", "label", "type", "required", "choices"}``."""
+    """A service's request form: a list of ``{"name", "label", "type", "required", "choices"}``, each
+    with an optional ``label_en`` and, for a choice, ``choices_en`` (one English label per choice)."""
     if value in (None, ""):
         return []
     if not isinstance(value, list):
@@ -48,11 +49,22 @@ def fields_validate(value: Any) -> list[dict[str, Any]]:
         if has_control_chars(label) or len(label) > 80:
             raise ValidationError(_("Field %(name)s has an invalid label.") % {"name": name}, code=ErrorCode.INVALID)
         item: dict[str, Any] = {"name": name, "label": label, "type": kind, "required": bool(spec.get("required"))}
+        label_en = str(spec.get("label_en") or "").strip()
+        if has_control_chars(label_en) or len(label_en) > 120:
+            raise ValidationError(_("Field %(name)s has an invalid label.") % {"name": name}, code=ErrorCode.INVALID)
+        if label_en:
+            item["label_en"] = label_en
         if kind == "choice":
-            choices = [str(c).strip() for c in spec.get("choices") or [] if str(c).strip()]
-            if not choices:
+            raw = spec.get("choices") or []
+            given = spec.get("choices_en")
+            english: list[Any] = given if isinstance(given, list) else []
+            pairs = [(str(c).strip(), str(english[i] or "").strip() if i < len(english) else "")
+                     for i, c in enumerate(raw) if str(c).strip()]
+            if not pairs:
                 raise ValidationError(_("Field %(name)s needs at least one choice.") % {"name": name}, code=ErrorCode.INVALID)
-            item["choices"] = choices
+            item["choices"] = [c for c, _en in pairs]
+            if any(en for _c, en in pairs):
+                item["choices_en"] = [en for _c, en in pairs]
         clean.append(item)
     return clean
 
@@ -97,11 +109,23 @@ def materials_validate(value: Any) -> list[str]:
     return [m.strip() for m in value if m.strip()]
 
 
+def materials_en_validate(value: Any) -> list[str]:
+    """The materials' English, item by item: blanks keep their place (that item shows in Chinese)."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
+        raise ValidationError(_("Materials must be a list of texts."), code=ErrorCode.INVALID)
+    items = [m.strip() for m in value]
+    while items and not items[-1]:
+        items.pop()
+    return items
+
+
 def service_clean(service: Service) -> None:
     """Normalise and check a service's JSON specs and fields; raises Django's ValidationError."""
     errors: dict[str, list[str]] = {}
     for name, check in (("fields", fields_validate), ("eligibility", eligibility_validate),
-                        ("materials", materials_validate)):
+                        ("materials", materials_validate), ("materials_en", materials_en_validate)):
         try:
             setattr(service, name, check(getattr(service, name)))
         except ValidationError as error:

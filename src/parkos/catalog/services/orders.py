@@ -47,6 +47,7 @@ from parkos.catalog.services.sla import (
     within_reopen_window,
 )
 from parkos.core import policy
+from parkos.core.content import lazy_localized
 from parkos.core.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound, field_error
 from parkos.core.text import clean_text
 from parkos.enterprises.models import Enterprise
@@ -121,8 +122,9 @@ def order_create(*, actor: User, enterprise: Enterprise, service: Service, idemp
                 attachments_store(order, actor, checked)
                 order_notify(order, actor=actor,
                              title=format_lazy(gettext_lazy("New service request {number}: {service}"),
-                                               number=order.number, service=service.name_zh),
-                             body=format_lazy(gettext_lazy("{enterprise} requested it."), enterprise=enterprise.name))
+                                               number=order.number, service=lazy_localized(service.name_zh, service.name_en)),
+                             body=format_lazy(gettext_lazy("{enterprise} requested it."),
+                                              enterprise=lazy_localized(enterprise.name, enterprise.name_en)))
             return order, True
         except IntegrityError:
             existing = _replay(actor, key, enterprise, service)
@@ -224,7 +226,8 @@ def order_transition(*, actor: User, order: ServiceOrder, action: str, reason: s
             attachments_store(locked, actor, checked)
         body: Any = reason
         if action == "assign" and provider is not None:
-            body = format_lazy(gettext_lazy("Assigned to {provider}."), provider=provider.name)
+            body = format_lazy(gettext_lazy("Assigned to {provider}."),
+                               provider=lazy_localized(provider.name, provider.name_en))
         order_notify(locked, actor=actor,
                      title=format_lazy(gettext_lazy("Order {number}: {event}"), number=locked.number,
                                        event=EVENT_LABELS[action]),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from parkos.catalog.models import OrderEvent, ServiceOrder
 from parkos.catalog.services.parties import park_side
 from parkos.catalog.services.sla import RUNNING
+from parkos.core.content import lazy_localized
 
 
 def _in_chunks(ids: list[int], size: int = 500) -> Iterable[ServiceOrder]:
@@ -48,7 +49,8 @@ def orders_flag_overdue(*, today: date | None = None) -> int:
                 recipients=park_side(order), kind="order",
                 title=format_lazy(gettext_lazy("Order {number} is overdue"), number=order.number),
                 body=format_lazy(gettext_lazy("{service} for {enterprise} was due on {due_on}."),
-                                 service=order.service.name_zh, enterprise=order.enterprise.name,
+                                 service=lazy_localized(order.service.name_zh, order.service.name_en),
+                                 enterprise=lazy_localized(order.enterprise.name, order.enterprise.name_en),
                                  due_on=order.due_on.isoformat() if order.due_on else ""),
                 url=reverse("catalog:order_detail", args=[order.pk]),
             )

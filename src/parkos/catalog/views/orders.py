@@ -146,13 +146,22 @@ def _detail_context(request: HttpRequest, order: Any) -> dict[str, Any]:
         "transition_form": TransitionForm(),
         "templates": templates,
         "event_labels": EVENT_LABELS,
-        "fields": [(spec.get("label") or spec.get("name"), order.answers.get(spec.get("name")))
-                   for spec in order.service.fields if isinstance(spec, dict) and spec.get("name") in order.answers],
+        "fields": [(spec["label"], _answer_display(spec, order.answers.get(spec["name"])))
+                   for spec in order.service.form_fields if spec["name"] in order.answers],
         "accept": ACCEPT,
         "butler_name": butler_display(order.butler) if order.butler_id else "",
         "primary_actions": [a for a in actions if a.action not in DESTRUCTIVE],
         "destructive_actions": [a for a in actions if a.action in DESTRUCTIVE],
     }
+
+
+def _answer_display(spec: dict[str, Any], answer: Any) -> Any:
+    """A choice answer is stored as the Chinese choice: shown with its label in the active language."""
+    choices, labels = spec.get("choices") or [], spec.get("choice_labels") or []
+    if isinstance(answer, str) and answer in choices:
+        i = choices.index(answer)
+        return labels[i] if i < len(labels) else answer
+    return answer
 
 
 @login_required

@@ -149,10 +149,10 @@ def catalog(ctx: Context) -> int:
     local = park_only_services(len(specs), ctx.shared.get("park_ids") or [DEFAULT_PARK_ID])
     total += ctx.insert(
         "catalog.Service", ["id", "created_at", "updated_at", "code", "category_id", "provider_id", "name_zh", "name_en",
-                            "description_zh", "description_en", "pricing", "price", "sla_days", "materials", "fields",
+                            "description_zh", "description_en", "pricing", "price", "sla_days", "materials", "materials_en", "fields",
                             "eligibility", "tags", "is_active", "park_id"],
         [(i, now, now, s.code, cat_ids[s.category], prov_ids[s.provider], s.name_zh, s.name_en, s.description_zh,
-          s.description_en, s.pricing, s.price, s.sla_days, s.materials, s.fields, s.eligibility, s.tags, True,
+          s.description_en, s.pricing, s.price, s.sla_days, s.materials, s.materials_en, s.fields, s.eligibility, s.tags, True,
           local.get(i))
          for i, s in enumerate(specs, start=1)])
     ctx.shared["catalog_specs"] = specs

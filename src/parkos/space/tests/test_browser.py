@@ -72,10 +72,33 @@ def test_the_text_view_works_from_the_keyboard(browser, live_server, space_serve
         east.focus()
         page.keyboard.press("Enter")
         page.wait_for_function(f"document.querySelector('.space-here').textContent !== {before!r}")
+        # Rooms the member may not enter are listed as locked, with why, and offered as no destination.
+        locked = page.locator("[data-testid='space-locked']")
+        assert "会议室 2" in locked.text_content() and "仅受邀者可进入此房间。" in locked.text_content()
+        assert page.get_by_role("button", name="会议室 2").count() == 0
         canteen = page.get_by_role("button", name="园区食堂")
         canteen.focus()
         page.keyboard.press("Enter")
+        # On the way the page says where to, through where, and how far; and where it arrived.
+        progress = page.locator("[data-testid='space-progress']")
+        page.wait_for_function("""(() => { const t = document.querySelector("[data-testid='space-progress']").textContent;
+            return t.startsWith('正在前往 园区食堂') && / · 还有 \\d+ 步$/.test(t); })()""")
+        page.screenshot(path=str(artifacts_dir / "space-text-walking.png"), full_page=True)
         page.wait_for_function("document.querySelector('.space-here').textContent.includes('园区食堂')", timeout=30_000)
+        page.wait_for_function("document.querySelector(\"[data-testid='space-progress']\").textContent === '已到达 园区食堂'")
+        # A walk can be stopped half way, from the keyboard.
+        page.get_by_role("button", name="中心广场").focus()
+        page.keyboard.press("Enter")
+        stop = page.locator("[data-testid='space-stop']")
+        stop.wait_for()
+        page.wait_for_timeout(600)
+        stop.focus()
+        page.keyboard.press("Enter")
+        assert progress.text_content() == "已停止。"
+        at = page.evaluate("[window.parkSpace.people[window.parkSpace.me].x, window.parkSpace.people[window.parkSpace.me].y]")
+        page.wait_for_timeout(600)
+        assert page.evaluate("[window.parkSpace.people[window.parkSpace.me].x, window.parkSpace.people[window.parkSpace.me].y]") == at
+        assert "中心广场" not in page.locator(".space-here").text_content()
         page.screenshot(path=str(artifacts_dir / "space-text.png"), full_page=True)
     finally:
         page.context.close()
@@ -144,3 +167,86 @@ def test_the_joystick_hint_shows_once_on_a_phone(browser, live_server, space_ser
         assert hint.is_hidden()
     finally:
         page.context.close()
+
+
+def test_on_a_phone_chat_lies_over_the_map_who_is_here_is_live_and_names_never_overlap(
+        browser, live_server, space_server, settings, artifacts_dir):
+    from parkos.conftest import fits_width, phone_page
+
+    settings.SPACE_PUBLIC_URL = space_server.url
+    SpaceMap.objects.create(slug="park", name="东升数字园区", tiled=build([]), is_default=True)
+    alice, bob = UserFactory(display_name="王雨桐"), UserFactory(display_name="陈立")
+    pa = phone_page(browser, live_server.url, alice)
+    pb = None
+    count = "document.querySelector('[data-testid=space-count]').textContent"
+    try:
+        pa.goto(f"{live_server.url}/space/park/")
+        pa.wait_for_function("window.parkSpace && window.parkSpace.me !== null")
+        pa.locator(".space-hint button").click()
+        pa.wait_for_function(f"{count} === '1'")
+        assert pa.locator(".space-connection").text_content() == "已连接"
+        # A second member opens the map: the count and the list follow without anyone pressing Refresh.
+        pb = phone_page(browser, live_server.url, bob)
+        pb.goto(f"{live_server.url}/space/park/")
+        pa.wait_for_function(f"{count} === '2'")
+        pa.locator(".space-people").get_by_text("陈立").wait_for()
+        # The chat is a bar over the foot of the map: the latest line and how many are unread.
+        canvas = pa.locator("canvas.space-canvas").bounding_box()
+        bar = pa.locator("[data-testid='space-chatbox']").bounding_box()
+        assert canvas["y"] + canvas["height"] * 0.8 < bar["y"] and bar["y"] + bar["height"] <= canvas["y"] + canvas["height"] + 1
+        pb.locator(".space-hint button").click()
+        pb.locator("[data-testid='space-chat-bar']").click()
+        pb.locator("form.space-say select[name=scope]").select_option("room")
+        pb.locator("form.space-say input[name=text]").fill("一起去食堂吗？")
+        pb.locator("form.space-say button").click()
+        pa.locator(".space-chat-latest").get_by_text("一起去食堂吗？").wait_for()
+        assert pa.locator(".space-chat-unread").text_content() == "1 条新消息"
+        pa.screenshot(path=str(artifacts_dir / "space-phone-chat-bar.png"))
+        # Tapped, it opens as a sheet over the lower part of the map; the map above stays in sight and walkable.
+        pa.locator("[data-testid='space-chat-bar']").click()
+        sheet = pa.locator("[data-testid='space-chatbox']").bounding_box()
+        assert pa.locator(".space-chat").get_by_text("一起去食堂吗？").is_visible()
+        assert sheet["y"] > canvas["y"] + canvas["height"] * 0.3 and sheet["y"] + sheet["height"] <= canvas["y"] + canvas["height"] + 1
+        assert pa.locator(".space-chat-unread").is_hidden()
+        assert fits_width(pa)
+        # Bob walks up to Alice ("Go to"): on adjacent tiles, their names do not overlap.
+        pb.locator(f".space-people li[data-id='{alice.pk}'] [data-testid='space-go']").click()
+        pa.wait_for_function(f"""(() => {{ const s = window.parkSpace, a = s.people[s.me], b = s.people[{bob.pk}];
+            return b && Math.max(Math.abs(a.x - b.x), Math.abs(a.y - b.y)) <= 1 && performance.now() - b.t0 > 400
+              && window.parkSpaceView.labels.filter(l => !l.bubble).length === 2; }})()""")
+        boxes = pa.evaluate("window.parkSpaceView.labels")
+        assert {b["id"] for b in boxes} == {alice.pk, bob.pk}
+        assert not overlapping(boxes), boxes
+        pa.screenshot(path=str(artifacts_dir / "space-phone-chat-sheet.png"))
+        # The layout itself, for two avatars side by side, one above the other, corner to corner, on one tile,
+        # and a crowd of six on adjacent tiles: no two boxes meet.
+        for others in ([[32, 0]], [[0, 32]], [[32, 32]], [[0, 0]], [[32, 0], [64, 0], [0, 32], [32, 32], [-32, 0]]):
+            laid = pa.evaluate("""(others) => {
+                const items = [[0, 0], ...others].map((d, i) => ({id: i + 1, x: 150 + d[0], y: 150 + d[1], r: 12, w: 90, h: 16}));
+                return window.ParkSpaceInternals.layoutLabels(items, n => 24); }""", others)
+            assert not overlapping(laid), (others, laid)
+            assert laid[0]["id"] == 1  # the first (me) always keeps its label
+        # The map stays walkable with the sheet open: a tap above it walks there.
+        start = pa.evaluate("[window.parkSpace.people[window.parkSpace.me].x, window.parkSpace.people[window.parkSpace.me].y]")
+        pa.mouse.click(canvas["x"] + canvas["width"] / 2 + 64, canvas["y"] + 40)
+        pa.wait_for_function(f"window.parkSpace.people[window.parkSpace.me].y < {start[1]}")
+        # Bob leaves: the count goes back down.
+        pb.context.close()
+        pb = None
+        pa.wait_for_function(f"{count} === '1'")
+        # The text view on the same phone: the connection's state, the rooms one may not enter.
+        pa.goto(f"{live_server.url}/space/park/text/")
+        pa.wait_for_function("window.parkSpace && window.parkSpace.me !== null")
+        pa.wait_for_function(f"{count} === '1'")
+        assert pa.locator(".space-connection").text_content() == "已连接"
+        assert fits_width(pa)
+        pa.screenshot(path=str(artifacts_dir / "space-phone-text.png"), full_page=True)
+    finally:
+        pa.context.close()
+        if pb is not None:
+            pb.context.close()
+
+
+def overlapping(boxes: list[dict[str, Any]]) -> bool:
+    return any(a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+               for i, a in enumerate(boxes) for b in boxes[i + 1:])

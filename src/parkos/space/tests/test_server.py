@@ -217,3 +217,28 @@ def test_a_ban_that_cannot_be_saved_is_logged_not_lost(space_server, space):
     content = log.read_text(errors="replace")
     assert wanted in content and "Forbidden" in content.split(wanted, 1)[1][:3000]
     assert not MapBan.objects.filter(map=space, user=b).exists()
+
+
+def test_who_is_here_follows_joins_and_leaves_as_they_happen(space_server, space):
+    """The "who is here" count and list change when people come and go, without anyone asking: the
+    server tells every client (``here`` events), leaving out whom each one blocked, as ``who`` does."""
+    from parkos.space import services
+
+    a, pa = enter(space_server, space)
+    pa.sync()
+    assert [p["id"] for p in pa.events[-1]["list"]] == [a.pk]
+    b, pb = enter(space_server, space, UserFactory(display_name="陈立"))
+    joined = pa.wait_for(lambda e: e["t"] == "here" and e["n"] == 2)
+    assert (b.pk, "陈立") in [(p["id"], p["name"]) for p in joined["in"]]  # (a's own join may ride along)
+    stranger = UserFactory()
+    services.block_create(actor=a, blocked=stranger)
+    _c, pc = enter(space_server, space, stranger)
+    pb.wait_for(lambda e: e["t"] == "here" and e["n"] == 3 and [p["id"] for p in e["in"]] == [stranger.pk])
+    pa.sync()  # a has every frame of that tick too: its count and list leave the blocked person out
+    assert not any(e["t"] == "here" and (e["n"] == 3 or stranger.pk in [p["id"] for p in e.get("in", ())])
+                   for e in pa.events)
+    assert {p["id"] for p in pa.events[-1]["list"]} == {a.pk, b.pk}
+    pb.ws.close()
+    left = pa.wait_for(lambda e: e["t"] == "here" and b.pk in e.get("out", ()))
+    assert left["n"] == 1
+    pc.ws.close()

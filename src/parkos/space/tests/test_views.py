@@ -112,3 +112,42 @@ def test_a_booth_lists_the_enterprises_open_scenes(client):
     english(client, UserFactory())
     card = client.get("/space/booths/area/0/").content.decode()
     assert "展位上的开放需求" in card and "已关闭的需求" not in card
+
+
+def test_the_text_view_shows_rooms_one_may_not_enter_as_locked_with_why(client):
+    """The text view offers no walk into a room the map server would refuse (the ticket's rule, shown with
+    its reason); those who may enter get the room as a destination: an invited member, the staff of the
+    enterprise that holds the room, an operator."""
+    import json
+
+    from parkos.accounts.models import Role
+    from parkos.enterprises.tests.factories import EnterpriseFactory, add_staff
+    from parkos.space.models import AreaInvite
+
+    holder = EnterpriseFactory()
+    space = SpaceMap.objects.create(slug="park", name="园区", tiled=tiled(areas=[
+        {"name": "中心广场", "kind": "plaza", "x": 10, "y": 10, "w": 6, "h": 6},
+        {"name": "B座会议室", "kind": "meeting_room", "x": 20, "y": 2, "w": 4, "h": 4, "access": "invited"},
+        {"name": "企业办公区", "kind": "building", "x": 30, "y": 2, "w": 4, "h": 4, "access": "enterprise_staff",
+         "enterprise": holder.pk}]))
+    invited, staff, outsider = UserFactory(), add_staff(holder), UserFactory()
+    AreaInvite.objects.create(map=space, area="B座会议室", user=invited)
+    operator = UserFactory(roles=[Role.OPERATOR])
+
+    def page(user):
+        client.force_login(user)
+        html = client.get("/space/park/text/").content.decode()
+        config = json.loads(html.split('id="space-config" type="application/json">')[1].split("</script>")[0])
+        return html, {a["name"]: a["locked"] for a in config["areas"]}
+
+    html, locks = page(outsider)
+    assert locks == {"中心广场": "", "B座会议室": "仅受邀者可进入此房间。", "企业办公区": "仅此房间所属企业的员工可进入。"}
+    assert 'data-area="0">中心广场</button>' in html
+    assert 'data-area="1">' not in html.split('data-testid="space-locked"')[0]  # not offered as a destination
+    assert "B座会议室</strong> — 仅受邀者可进入此房间。" in html.split('data-testid="space-locked"')[1]
+    html, locks = page(invited)
+    assert locks["B座会议室"] == "" and locks["企业办公区"] and 'data-area="1">B座会议室</button>' in html
+    _html, locks = page(staff)
+    assert locks["企业办公区"] == "" and locks["B座会议室"]
+    html, locks = page(operator)
+    assert not any(locks.values()) and 'data-testid="space-locked"' not in html

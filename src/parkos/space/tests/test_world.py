@@ -290,3 +290,56 @@ def test_blocks_link_both_ways_when_someone_joins(world):
     world.leave(4)
     world.join(Avatar(4, "丁"), at=(13, 20))  # 丙 still blocks 丁 when 丁 comes back
     assert 3 in world.avatars[4].blocked
+
+
+def test_joins_and_leaves_go_out_as_one_presence_event(world):
+    """The "who is here" count and list stay live: who came and went since the last flush, netted."""
+    assert world.presence_flush() is None
+    world.join(Avatar(1, "甲"), at=(10, 20))
+    world.join(Avatar(2, "乙", enterprise="东升科技"), at=(11, 20))
+    event = world.presence_flush()
+    assert event["n"] == 2 and event["out"] == []
+    assert [(p["id"], p["name"], p["ent"]) for p in event["in"]] == [(1, "甲", ""), (2, "乙", "东升科技")]
+    assert world.presence_flush() is None  # nothing since
+    world.leave(2)
+    world.join(Avatar(3, "丙"), at=(12, 20))
+    world.leave(3)  # came and went within one flush: one "out"
+    world.leave(1)
+    world.join(Avatar(1, "甲"), at=(10, 20))  # a reconnect within one flush: one "in"
+    event = world.presence_flush()
+    assert event["n"] == 1 and sorted(event["out"]) == [2, 3] and [p["id"] for p in event["in"]] == [1]
+
+
+def test_a_crowd_arriving_at_once_sends_the_count_only(world):
+    from parkos.space.world.people import PRESENCE_DETAIL
+
+    for i in range(1, PRESENCE_DETAIL + 2):
+        world.join(Avatar(i, f"访客{i}"), at=(1 + i % 30, 20 + i // 30))
+    event = world.presence_flush()
+    assert event == {"t": "here", "n": PRESENCE_DETAIL + 1}
+
+
+def test_presence_leaves_out_those_blocked_either_way(world):
+    world.join(Avatar(1, "甲", blocked={3}), at=(10, 20))
+    world.join(Avatar(2, "乙"), at=(11, 20))
+    world.join(Avatar(3, "丙"), at=(12, 20))  # 甲 blocked 丙: neither is shown to the other
+    event = world.presence_flush()
+    assert event["n"] == 3
+    for viewer, shown in ((1, {1, 2}), (2, {1, 2, 3}), (3, {2, 3})):
+        mine = world.presence_for(world.avatars[viewer], event)
+        assert {p["id"] for p in mine["in"]} == shown and mine["n"] == len(shown)
+        assert {p["id"] for p in world.who(viewer)} == shown
+        assert world.presence_count(world.avatars[viewer])["n"] == len(shown)
+    assert world.presence_for(world.avatars[2], event) is event  # no blocks: the shared event itself
+
+
+def test_presence_holds_avatars_mirrored_from_another_node(world):
+    other = World(world.map, clock=world.clock_)
+    other.join(Avatar(7, "庚"), at=(12, 20))
+    world.join(Avatar(1, "甲"), at=(10, 20))
+    world.presence_flush()
+    world.apply("node-b", other.outbox())
+    event = world.presence_flush()
+    assert event["n"] == 2 and [p["id"] for p in event["in"]] == [7]
+    world.forget_node("node-b")
+    assert world.presence_flush() == {"t": "here", "n": 1, "in": [], "out": [7]}

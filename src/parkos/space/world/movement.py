@@ -44,6 +44,7 @@ class Movement(Interest, Rooms):
         self._introduce(avatar, [self.avatars[o] for o in self.visible_ids(avatar)])
         self._show(avatar, self.around(avatar.zone))
         self._out_cards.append(self.card(avatar))
+        self._presence[avatar.id] = avatar.listed()
         if self.track_bubbles:
             self._bubble_dirty.add(avatar.id)
         return avatar
@@ -72,6 +73,7 @@ class Movement(Interest, Rooms):
             self._out_moves.append(gone)
         self._events.pop(avatar_id, None)
         self._personal.pop(avatar_id, None)
+        self._presence[avatar_id] = None
         bubble = self._bubble_of.pop(avatar_id, None)
         if bubble is not None:  # those left in its bubble hear of it at the next tick
             rest = [m for m in self._bubble_members.get(bubble, ()) if m in self._bubble_of]

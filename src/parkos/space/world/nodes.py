@@ -65,6 +65,7 @@ class Mirror(Movement):
         if index >= 0:
             self.in_area[index].add(avatar.id)
         self._show(avatar, self.around(avatar.zone))
+        self._presence[avatar.id] = avatar.listed()
         if self.track_bubbles:
             self._bubble_dirty.add(avatar.id)
 

@@ -6,7 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from parkos.space.world.interest import Interest
-from parkos.space.world.records import STATUSES, Refusal, Rejected
+from parkos.space.world.records import STATUSES, Avatar, Refusal, Rejected
+
+# Joins and leaves in one presence event that travel as list lines; past this (a crowd arriving at once)
+# only the count travels, and the lists catch up at each client's next "who".
+PRESENCE_DETAIL = 25
 
 
 class People(Interest):
@@ -40,11 +44,42 @@ class People(Interest):
         for o in self.avatars:
             self._emit(o, {"t": "announce", "text": text, "by": by})
 
-    def who(self) -> list[dict[str, Any]]:
+    def who(self, viewer_id: int | None = None) -> list[dict[str, Any]]:
         """Everyone on the map with status and area (the "who is here" list), no coordinates; ``park`` marks
-        those shown as physically in the park today."""
-        return [{"id": a.id, "name": a.name, "ent": a.enterprise, "st": a.status, "a": a.area,
-                 **({"park": 1} if a.in_park else {})} for a in self.avatars.values()]
+        those shown as physically in the park today. Those the viewer blocked (either way) are left out."""
+        viewer = self.avatars.get(viewer_id) if viewer_id is not None else None
+        hidden = viewer.blocked if viewer is not None else ()
+        return [a.listed() for a in self.avatars.values() if a.id not in hidden]
+
+    def presence_flush(self) -> dict[str, Any] | None:
+        """Who joined and who left the map since the last call, as one event for every client:
+        ``{"t": "here", "n": how many are on the map, "in": [list lines], "out": [ids]}`` (None when nobody
+        came or went). A reconnect within the interval is one "in"; someone who came and went, one "out".
+        Past ``PRESENCE_DETAIL`` changes the event carries the count only. It holds avatars of every node
+        (mirrored ones join and leave here too), so each node tells its own clients."""
+        if not self._presence:
+            return None
+        changes, self._presence = self._presence, {}
+        event: dict[str, Any] = {"t": "here", "n": len(self.avatars)}
+        if len(changes) <= PRESENCE_DETAIL:
+            event["in"] = [line for line in changes.values() if line is not None]
+            event["out"] = [ident for ident, line in changes.items() if line is None]
+        return event
+
+    def presence_for(self, avatar: Avatar, event: dict[str, Any]) -> dict[str, Any]:
+        """``event`` (``presence_flush``) as ``avatar`` sees it: those blocked either way are neither listed
+        nor counted (``who`` leaves them out too). Most avatars block nobody and share the one event."""
+        if not avatar.blocked:
+            return event
+        hidden = avatar.blocked
+        mine = {**event, "n": event["n"] - sum(1 for other in hidden if other in self.avatars)}
+        if "in" in event:
+            mine["in"] = [line for line in event["in"] if line["id"] not in hidden]
+        return mine
+
+    def presence_count(self, avatar: Avatar) -> dict[str, Any]:
+        """Just the count, for a client that missed frames (it gets a snapshot of its view besides)."""
+        return self.presence_for(avatar, {"t": "here", "n": len(self.avatars)})
 
     def locate(self, avatar_id: int, target_id: int) -> tuple[int, int]:
         avatar, target = self._get(avatar_id), self.avatars.get(target_id)

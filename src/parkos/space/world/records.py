@@ -112,6 +112,14 @@ class Avatar:
     def rekey(self) -> None:
         self.key = self.status + "*" if self.in_park else self.status
 
+    def listed(self) -> dict[str, Any]:
+        """Its line in the "who is here" list: no coordinates; ``park`` marks someone shown as physically
+        in the park today."""
+        line = {"id": self.id, "name": self.name, "ent": self.enterprise, "st": self.status, "a": self.area}
+        if self.in_park:
+            line["park"] = 1
+        return line
+
     def info(self) -> dict[str, Any]:
         card = {"id": self.id, "name": self.name, "ent": self.enterprise, "look": self.look, "st": self.status,
                 "x": self.x, "y": self.y, "a": self.area}

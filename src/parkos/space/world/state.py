@@ -46,6 +46,8 @@ class WorldState:
         self._bubble_of: dict[int, int] = {}  # avatar -> id of the bubble it is in (with at least one other)
         self._bubble_members: dict[int, frozenset[int]] = {}  # bubble id -> its members
         self._next_bubble = 1 << 32  # past every avatar id (u32): see _bubble_id
+        # Who joined (their list line) or left (None) the map since the last presence flush (People).
+        self._presence: dict[int, dict[str, Any] | None] = {}
 
     def _get(self, avatar_id: int) -> Avatar:
         avatar = self.avatars.get(avatar_id)

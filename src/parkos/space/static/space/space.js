@@ -37,9 +37,23 @@
   Grid.prototype.free = function (x, y) {
     return x >= 0 && y >= 0 && x < this.w && y < this.h && !this.solid[y * this.w + x];
   };
+  // Rooms this member may not enter (the page says which: the same rule the server checks every step
+  // against). A tile belongs to the last area drawn over it, as on the server.
+  Grid.prototype.lock = function (areas) {
+    var owner = new Int32Array(this.w * this.h).fill(-1), self = this;
+    areas.forEach(function (a) {
+      for (var y = Math.max(0, a.y); y < Math.min(self.h, a.y + a.h); y++)
+        for (var x = Math.max(0, a.x); x < Math.min(self.w, a.x + a.w); x++) owner[y * self.w + x] = a.i;
+    });
+    this.locked = new Uint8Array(this.w * this.h);
+    for (var i = 0; i < owner.length; i++) if (owner[i] >= 0 && areas[owner[i]] && areas[owner[i]].locked) this.locked[i] = 1;
+  };
+  Grid.prototype.shut = function (x, y) { return !!(this.locked && this.free(x, y) && this.locked[y * this.w + x]); };
+  Grid.prototype.open = function (x, y) { return this.free(x, y) && !this.shut(x, y); };
   Grid.prototype.path = function (sx, sy, tx, ty, limit) {
-    // Breadth-first search over free tiles, 8 directions; returns [[x, y], …] without the start.
-    if (!this.free(tx, ty)) return null;
+    // Breadth-first search over free tiles outside locked rooms, 8 directions; returns [[x, y], …]
+    // without the start.
+    if (!this.open(tx, ty)) return null;
     var w = this.w, prev = new Int32Array(this.w * this.h).fill(-1), start = sy * w + sx, goal = ty * w + tx;
     var queue = [start], head = 0; prev[start] = start;
     while (head < queue.length && head < (limit || 40000)) {
@@ -49,8 +63,8 @@
       for (var dy = -1; dy <= 1; dy++) for (var dx = -1; dx <= 1; dx++) {
         if (!dx && !dy) continue;
         var nx = cx + dx, ny = cy + dy, n = ny * w + nx;
-        if (!this.free(nx, ny) || prev[n] !== -1) continue;
-        if (dx && dy && (!this.free(cx + dx, cy) || !this.free(cx, cy + dy))) continue; // no corner cutting
+        if (!this.open(nx, ny) || prev[n] !== -1) continue;
+        if (dx && dy && (!this.open(cx + dx, cy) || !this.open(cx, cy + dy))) continue; // no corner cutting
         prev[n] = cur; queue.push(n);
       }
     }
@@ -71,6 +85,8 @@
     this.me = null; this.myArea = -1;
     this.queue = []; this.timer = null; this.follow = null; this.retry = 0; this.closed = false;
     this.areas = config.areas || [];
+    this.here = {};           // id -> line of everyone on the map ("who is here"), kept live by "here" events
+    this.walk = null;         // a walk to a place: {place: area index or -1} while it lasts
   }
   Space.prototype.connect = function () {
     var self = this;
@@ -81,10 +97,14 @@
       var ws = new WebSocket(self.config.ws);
       ws.binaryType = "arraybuffer";
       self.ws = ws;
-      ws.onopen = function () { self.retry = 0; ws.send(JSON.stringify({ t: "hello", ticket: data.ticket })); self.view.status("online"); };
+      ws.onopen = function () {
+        self.retry = 0; ws.send(JSON.stringify({ t: "hello", ticket: data.ticket }));
+        ws.send(JSON.stringify({ t: "who" }));  // the list and its count at once, then kept live ("here")
+        self.view.status("online");
+      };
       ws.onmessage = function (e) { self.frame(e.data); };
       ws.onclose = function (e) {
-        self.view.status("offline", e.code);
+        self.view.status(e.code === 4003 ? "banned" : e.code === 4000 ? "replaced" : "offline", e.code);
         if (self.closed || e.code === 4003 || e.code === 4000) return;
         var wait = Math.min(15000, 500 * Math.pow(2, self.retry++));
         setTimeout(function () { self.connect(); }, wait);
@@ -135,11 +155,20 @@
       case "err":
         if (e.x !== undefined && this.people[this.me]) {  // refused: snap back to where the server has us
           var me = this.people[this.me]; me.x = me.fx = e.x; me.y = me.fy = e.y; this.queue = [];
+          this.walkEnded("refused");
         }
         this.view.refused(e.code); break;
       case "say": this.view.said(e); break;
       case "announce": this.view.announce(e); break;
-      case "who": this.view.who(e.list, e.areas); break;
+      case "who":
+        this.here = {};
+        for (var w = 0; w < e.list.length; w++) this.here[e.list[w].id] = e.list[w];
+        this.view.who(e.list, e.areas, e.list.length); break;
+      case "here":  // who came and went (the count always; the lines unless a crowd came at once)
+        for (var j = 0; e.in && j < e.in.length; j++) this.here[e.in[j].id] = e.in[j];
+        for (var k = 0; e.out && k < e.out.length; k++) delete this.here[e.out[k]];
+        var lines = []; for (var h in this.here) lines.push(this.here[h]);
+        this.view.who(lines, null, e.n); break;
       case "at": if (this.follow === e.id || this.goingTo === e.id) this.walkTo(e.x, e.y, true); break;
       case "lock": this.view.locked(e.on); break;
       case "muted": this.view.refused("muted"); break;
@@ -168,10 +197,14 @@
     var me = this.people[this.me]; if (!me) return;
     var nx = me.x + dx, ny = me.y + dy;
     if (!this.grid.free(nx, ny)) return;
+    if (this.grid.shut(nx, ny)) { this.view.refused("no_access"); return; }
+    this.walkEnded("stopped");
     this.queue = [[nx, ny]]; this.pump();
   };
-  Space.prototype.walkTo = function (tx, ty, near) {
+  Space.prototype.walkTo = function (tx, ty, near, place) {
     var me = this.people[this.me]; if (!me) return;
+    if (!near && this.grid.shut(tx, ty)) { this.view.refused("no_access"); return; }
+    if (this.walk) this.walkEnded("stopped");
     var path = this.grid.path(me.x, me.y, tx, ty);
     if (!path && near) {  // a person stands there: walk next to them
       for (var r = 1; r <= 2 && !path; r++) for (var d = 0; d < 8 && !path; d++) {
@@ -180,18 +213,39 @@
       }
     }
     if (near && path && path.length) path.pop();
-    this.queue = path || []; this.pump();
+    this.queue = path || [];
+    if (place !== undefined && this.queue.length) { this.walk = { place: place, via: -2 }; this.progress(); }
+    this.pump();
+  };
+  // Where a walk to a place is: the place, the area it passes through, the steps left (the text view
+  // says it; the canvas shows it by walking).
+  Space.prototype.progress = function () {
+    var w = this.walk, me = this.people[this.me]; if (!w || !me || !this.view.walking) return;
+    var via = this.areaAt(me.x, me.y);
+    this.view.walking({ place: w.place, via: via !== w.place ? via : -1, left: this.queue.length, changed: via !== w.via });
+    w.via = via;
+  };
+  Space.prototype.walkEnded = function (how) {
+    var w = this.walk; if (!w) return;
+    this.walk = null;
+    if (this.view.walked) this.view.walked(w.place, how);
+  };
+  Space.prototype.stop = function () {
+    this.queue = []; this.follow = null; this.goingTo = null;
+    clearInterval(this.timer); this.timer = null;
+    this.walkEnded("stopped");
   };
   Space.prototype.pump = function () {
     if (this.timer || !this.queue.length) return;
     var self = this;
     var tick = function () {
       var next = self.queue.shift();
-      if (!next) { clearInterval(self.timer); self.timer = null; return; }
+      if (!next) { clearInterval(self.timer); self.timer = null; self.walkEnded("arrived"); return; }
       var me = self.people[self.me]; if (!me) return;
       var now = performance.now();
       me.fx = self.drawnX(me, now); me.fy = self.drawnY(me, now); me.x = next[0]; me.y = next[1]; me.t0 = now;
       self.send({ t: "mv", x: next[0], y: next[1], d: 0 });
+      self.progress();
       self.view.changed();
     };
     tick();
@@ -204,10 +258,11 @@
   };
   Space.prototype.goToArea = function (i) {
     var a = this.areas[i]; if (!a) return;
+    if (a.locked) { this.view.refused("no_access"); return; }  // refused before a single step
     // The nearest free tile inside the area (its doorway side first).
     for (var r = 0; r < Math.max(a.w, a.h); r++) {
       for (var y = a.y + a.h - 1 - r; y >= a.y; y--) for (var x = a.x; x < a.x + a.w; x++) {
-        if (this.grid.free(x, y)) { this.walkTo(x, y); return; }
+        if (this.grid.open(x, y)) { this.walkTo(x, y, false, i); return; }
       }
     }
   };
@@ -216,8 +271,55 @@
   var LOOKS = ["#e4572e", "#17bebb", "#ffc914", "#2e282a", "#76b041", "#8e6c8a", "#3f88c5", "#d1495b"];
   var STATUS_COLOURS = { available: "#2a9d3f", busy: "#e9a100", dnd: "#c0392b", away: "#9aa0a6", meeting: "#6c5ce7" };
 
+  // Name labels that never overlap. In priority order (me first, then the nearest to me) each label takes
+  // the first free slot of: below its avatar, above it, one line further below, one further above. A label
+  // that finds none is left out, and counted in a "+n" bubble beside the label of the nearest person
+  // shown (when that bubble has room). items: {id, x, y (the avatar's centre), r (its radius), w, h}; bubble(n)
+  // gives a bubble's width. Returns the boxes drawn: {id, x, y, w, h, more} (more: the bubble's count).
+  var MAX_LABELS = 60;
+  function layoutLabels(items, bubble) {
+    var placed = [], hidden = [];
+    var free = function (b) {
+      for (var i = 0; i < placed.length; i++) {
+        var o = placed[i];
+        if (b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h) return false;
+      }
+      return true;
+    };
+    items.forEach(function (it) {
+      if (placed.length >= MAX_LABELS) { hidden.push(it); return; }  // a crowd: the nearest are named
+      var below = it.y + it.r + 2, above = it.y - it.r - 2 - it.h;
+      var slots = [below, above, below + it.h + 2, above - it.h - 2];
+      for (var i = 0; i < slots.length; i++) {
+        var box = { id: it.id, x: it.x - it.w / 2, y: slots[i], w: it.w, h: it.h, ax: it.x, ay: it.y };
+        if (free(box)) { placed.push(box); return; }
+      }
+      hidden.push(it);
+    });
+    var counts = {};
+    hidden.forEach(function (it) {
+      var best = null, bestD = Infinity;
+      placed.forEach(function (b) {
+        if (b.bubble) return;
+        var d = Math.abs(b.ax - it.x) + Math.abs(b.ay - it.y); if (d < bestD) { bestD = d; best = b; }
+      });
+      if (best && bestD <= 4 * it.h) counts[best.id] = (counts[best.id] || 0) + 1;
+    });
+    placed.slice().forEach(function (b) {
+      var n = counts[b.id]; if (!n) return;
+      var w = bubble(n), sides = [b.x + b.w + 2, b.x - w - 2];
+      for (var i = 0; i < sides.length; i++) {
+        var box = { id: b.id, x: sides[i], y: b.y, w: w, h: b.h, bubble: true, more: n };
+        if (free(box)) { placed.push(box); return; }
+      }
+    });
+    return placed;
+  }
+
   function CanvasView(root, config) {
     this.root = root; this.config = config;
+    this.labels = [];
+    this.chatbox = root.querySelector(".space-chatbox");
     this.canvas = root.querySelector("canvas.space-canvas");
     this.ctx = this.canvas.getContext("2d");
     this.minimap = root.querySelector("canvas.space-minimap");
@@ -299,7 +401,12 @@
   CanvasView.prototype.camera = function () {
     var me = this.space.people[this.space.me], now = performance.now(), rect = this.canvas.getBoundingClientRect();
     var cx = me ? (this.space.drawnX(me, now) + 0.5) * this.size : 0, cy = me ? (this.space.drawnY(me, now) + 0.5) * this.size : 0;
-    return [Math.round(cx - rect.width / 2), Math.round(cy - rect.height / 2), rect];
+    // On a phone the chat lies over the lower part of the map: centre me in the part still in sight.
+    var height = rect.height, box = this.chatbox && this.chatbox.getBoundingClientRect();
+    if (box && box.height && box.left < rect.right && box.right > rect.left && box.top < rect.bottom && box.bottom > rect.top) {
+      height = Math.max(rect.height * 0.3, box.top - rect.top);
+    }
+    return [Math.round(cx - rect.width / 2), Math.round(cy - height / 2), rect];
   };
   CanvasView.prototype.toTile = function (clientX, clientY) {
     var cam = this.camera(), rect = cam[2];
@@ -311,6 +418,7 @@
     ctx.fillStyle = "#3b4a3b"; ctx.fillRect(0, 0, rect.width, rect.height);
     ctx.drawImage(this.bg, -cam[0], -cam[1]);
     ctx.font = "12px sans-serif"; ctx.textAlign = "center";
+    var items = [], me = space.people[space.me], mx = me ? space.drawnX(me, now) : 0, my = me ? space.drawnY(me, now) : 0;
     for (var id in space.people) {
       var p = space.people[id], x = (space.drawnX(p, now) + 0.5) * size - cam[0], y = (space.drawnY(p, now) + 0.5) * size - cam[1];
       ctx.beginPath(); ctx.arc(x, y, size * 0.38, 0, Math.PI * 2);
@@ -323,10 +431,19 @@
         ctx.closePath(); ctx.fillStyle = "#1a73e8"; ctx.fill(); ctx.lineWidth = 1.5; ctx.strokeStyle = "#fff"; ctx.stroke();
       }
       var label = p.name + (p.ent ? " · " + p.ent : "");
-      var w = ctx.measureText(label).width + 8;
-      ctx.fillStyle = "rgba(255,255,255,.85)"; ctx.fillRect(x - w / 2, y + size * 0.45, w, 16);
-      ctx.fillStyle = "#222"; ctx.fillText(label, x, y + size * 0.45 + 12);
+      if (x < -200 || y < -40 || x > rect.width + 200 || y > rect.height + 40) continue;  // out of sight
+      items.push({ id: +id, text: label, x: x, y: y, r: size * 0.38, w: ctx.measureText(label).width + 8, h: 16,
+        d: +id === space.me ? -1 : Math.abs(space.drawnX(p, now) - mx) + Math.abs(space.drawnY(p, now) - my) });
     }
+    items.sort(function (a, b) { return a.d - b.d || a.id - b.id; });
+    var texts = {}; items.forEach(function (it) { texts[it.id] = it.text; });
+    this.labels = layoutLabels(items, function (n) { return ctx.measureText("+" + n).width + 10; });
+    this.labels.forEach(function (b) {
+      ctx.fillStyle = b.bubble ? "rgba(26,115,232,.92)" : "rgba(255,255,255,.85)";
+      ctx.fillRect(b.x, b.y, b.w, b.h);
+      ctx.fillStyle = b.bubble ? "#fff" : "#222";
+      ctx.fillText(b.bubble ? "+" + b.more : texts[b.id], b.x + b.w / 2, b.y + 12);
+    });
     var rooms = this.rooms || {};
     ctx.font = "bold 12px sans-serif";
     space.areas.forEach(function (a) {
@@ -380,19 +497,49 @@
     });
     var who = this.q("button.space-who");
     if (who) who.addEventListener("click", function () { space.send({ t: "who" }); });
+    // Joins and leaves arrive as they happen ("here"); areas and statuses are asked for now and then.
     setInterval(function () { if (!document.hidden) space.send({ t: "who" }); }, 10000);
+    this.bindChat();
+  };
+  // The conversation on a phone: a bar over the foot of the map (the latest line, how many are unread);
+  // tapped, a sheet over the lower part of the map, which stays in sight and walkable above it.
+  Panels.prototype.bindChat = function () {
+    var self = this, box = this.q(".space-chatbox"); if (!box) return;
+    this.unread = 0;
+    box.querySelector(".space-chat-bar").addEventListener("click", function () { self.openChat(box.dataset.open !== "true"); });
+  };
+  Panels.prototype.openChat = function (open) {
+    var box = this.q(".space-chatbox"); if (!box) return;
+    box.dataset.open = open ? "true" : "false";
+    box.querySelector(".space-chat-bar").setAttribute("aria-expanded", open ? "true" : "false");
+    // Closed, the bar reads out the latest line; open, the conversation itself does (never both).
+    box.querySelector(".space-chat-latest").setAttribute("aria-live", open ? "off" : "polite");
+    if (open) {
+      this.unread = 0; this.showUnread();
+      var chat = box.querySelector(".space-chat"); chat.scrollTop = chat.scrollHeight;
+    }
+    if (this.view) this.view.dirty = true;
+  };
+  Panels.prototype.showUnread = function () {
+    var badge = this.q(".space-chat-unread"); if (!badge) return;
+    badge.hidden = !this.unread;
+    badge.textContent = gettext("{n} new").replace("{n}", this.unread > 99 ? "99+" : String(this.unread));
   };
   Panels.prototype.status = function (state, code) {
     var el = this.q(".space-connection"); if (!el) return;
     el.dataset.state = state;
-    el.textContent = state === "online" ? gettext("Connected") : state === "banned" ? gettext("An operator has banned you from this map.")
-      : code === 4000 ? gettext("You opened the map in another tab.") : gettext("Reconnecting…");
+    el.textContent = state === "banned" ? gettext("An operator has banned you from this map.")
+      : state === "replaced" || code === 4000 ? gettext("You opened the map in another tab.")
+      : gettext("connection:" + state);
   };
   Panels.prototype.log = function (html, cls) {
     var box = this.q(".space-chat"); if (!box) return;
     var li = document.createElement("li"); li.className = cls || ""; li.textContent = html;
     box.appendChild(li); while (box.children.length > 100) box.removeChild(box.firstChild);
     box.scrollTop = box.scrollHeight;
+    var latest = this.q(".space-chat-latest"), sheet = this.q(".space-chatbox");
+    if (latest) latest.textContent = html;
+    if (sheet && sheet.dataset.open !== "true" && (cls === "said" || cls === "announce")) { this.unread++; this.showUnread(); }
   };
   Panels.prototype.said = function (e) { this.log(e.name + (e.scope === "room" ? " ⌂ " : "：") + e.text, "said"); };
   Panels.prototype.announce = function (e) { this.log("📢 " + e.by + "：" + e.text, "announce"); };
@@ -403,6 +550,10 @@
       too_long: gettext("That message is too long."),
       control_chars: gettext("That message holds characters that cannot be sent."), muted: gettext("An operator has muted you."),
       not_found: gettext("That person is not on the map or does not want to be found.") };
+    // Walking into a wall or a locked room again and again says so once, not at every step.
+    var now = Date.now();
+    if (this.lastRefused && this.lastRefused[0] === code && now - this.lastRefused[1] < 2000) return;
+    this.lastRefused = [code, now];
     if (messages[code]) this.log(messages[code], "refused");
   };
   Panels.prototype.locked = function (on) {
@@ -415,9 +566,9 @@
     fetch(this.config.areaUrl + i + "/", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) { box.innerHTML = html; });
   };
-  Panels.prototype.who = function (list, counts) {
+  Panels.prototype.who = function (list, counts, n) {
     var self = this, space = this.space, ul = this.q(".space-people"); if (!ul) return;
-    if (this.view) { this.view.counts = counts || {}; this.view.dirty = true; }
+    if (this.view && counts) { this.view.counts = counts; this.view.dirty = true; }
     var areaName = function (i) { var a = space.areas[i]; return a ? a.name : gettext("outdoors"); };
     // The list is redrawn every few seconds: keep the keyboard focus on the same button.
     var focused = document.activeElement, keep = focused && ul.contains(focused) && focused.dataset.action
@@ -446,7 +597,7 @@
       var again = ul.querySelector("li[data-id='" + keep[0] + "'] button[data-action='" + keep[1] + "']");
       if (again) again.focus();
     }
-    var count = this.q(".space-count"); if (count) count.textContent = String(list.length);
+    var count = this.q(".space-count"); if (count) count.textContent = String(n === undefined || n === null ? list.length : n);
   };
   Panels.prototype.act = function (what, p, button) {
     var space = this.space;
@@ -532,11 +683,39 @@
       near.appendChild(li);
     });
   };
+  // A walk to a place, as it goes: "Walking to B座会议室 · passing 中庭 · 12 steps to go", shown at every
+  // step; a screen reader hears it when the walk starts, when it enters another area, and when it ends.
+  TextView.prototype.walking = function (w) {
+    var space = this.space, box = this.root.querySelector(".space-walk"); if (!box) return;
+    var name = function (i) { var a = space.areas[i]; return a ? a.name : ""; };
+    var parts = [gettext("Walking to {place}").replace("{place}", name(w.place))];
+    if (w.via >= 0 && name(w.via)) parts.push(gettext("passing {place}").replace("{place}", name(w.via)));
+    parts.push(w.left === 1 ? gettext("1 step to go") : gettext("{n} steps to go").replace("{n}", w.left));
+    box.hidden = false;
+    box.querySelector(".space-stop").hidden = false;
+    box.querySelector(".space-progress").textContent = parts.join(" · ");
+    if (w.changed) this.say(parts.join(" · "));
+  };
+  TextView.prototype.walked = function (place, how) {
+    var box = this.root.querySelector(".space-walk"); if (!box) return;
+    var a = this.space.areas[place], text = how === "arrived" && a ? gettext("Arrived at {place}").replace("{place}", a.name)
+      : how === "stopped" ? gettext("Stopped.") : "";
+    var stop = box.querySelector(".space-stop"), progress = box.querySelector(".space-progress");
+    progress.textContent = text; box.hidden = !text;
+    if (document.activeElement === stop) { progress.tabIndex = -1; progress.focus(); }  // keep the focus on the page
+    stop.hidden = true;
+    if (text) this.say(text);
+  };
+  TextView.prototype.say = function (text) {
+    var live = this.root.querySelector(".space-walk-said"); if (live) live.textContent = text;
+  };
   TextView.prototype.bind = function (space) {
     var self = this; this.space = space;
     this.root.querySelectorAll("button[data-area]").forEach(function (b) {
-      b.addEventListener("click", function () { space.goToArea(+b.dataset.area); self.panels.log(gettext("Walking to") + " " + b.textContent, "info"); });
+      b.addEventListener("click", function () { space.goToArea(+b.dataset.area); });
     });
+    var stop = this.root.querySelector(".space-stop");
+    if (stop) stop.addEventListener("click", function () { space.stop(); });
     this.root.querySelectorAll("button[data-step]").forEach(function (b) {
       b.addEventListener("click", function () { var d = b.dataset.step.split(","); space.step(+d[0], +d[1]); });
     });
@@ -552,14 +731,17 @@
       status: function (s, c) { panels.status(s, c); }, said: function (e) { panels.said(e); },
       announce: function (e) { panels.announce(e); }, refused: function (c) { panels.refused(c); },
       locked: function (o) { panels.locked(o); }, area: function (i) { panels.area(i); if (view.changed) view.changed(); },
-      who: function (l, c) { panels.who(l, c); }
+      who: function (l, c, n) { panels.who(l, c, n); },
+      walking: view.walking ? function (w) { view.walking(w); } : null,
+      walked: view.walked ? function (p, h) { view.walked(p, h); } : null
     };
     panels.view = text ? null : view;
     var space = new Space(config, proxy);
-    window.parkSpace = space;
+    window.parkSpace = space; window.parkSpaceView = view;
     fetch(config.tiled || (config.ticketUrl.replace("ticket/", "map.json")), { credentials: "same-origin" })
       .then(function (r) { return r.json(); }).then(function (tiled) {
         space.grid = new Grid(tiled);
+        space.grid.lock(space.areas);
         panels.bind(space);
         if (text) { view.bind(space); space.connect(); return; }
         var image = new Image();
@@ -581,5 +763,5 @@
   document.querySelectorAll(".space-root").forEach(hint);
   document.querySelectorAll(".space-root").forEach(start);
   window.ParkSpace = Space;  // for a media integration to replace Space.prototype.onBubble
-  window.ParkSpaceInternals = { Grid: Grid };
+  window.ParkSpaceInternals = { Grid: Grid, layoutLabels: layoutLabels };
 })();
