@@ -65,3 +65,10 @@ def test_bad_input_pages_render(indexed: Any, q: str) -> None:
     for url in ("/search/", "/search/suggest/"):
         response = Client().get(url, {"q": q, "page": "x"})
         assert response.status_code == 200
+
+
+def test_results_read_traditional_in_zh_hant_with_their_highlight(indexed: Any) -> None:
+    html = Client(HTTP_ACCEPT_LANGUAGE="zh-hant").get("/search/", {"q": "思灵"},
+                                                       headers={"Cookie": "django_language=zh-hant"}).content.decode()
+    assert "<mark>思靈</mark>機器人" in html and "思灵机器人" not in html.split("<main")[-1].split("</main>")[0]
+    assert "研發 &amp; 銷售" in html  # converted, still escaped
