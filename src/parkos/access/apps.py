@@ -9,4 +9,4 @@ class AccessConfig(AppConfig):
 
     def ready(self) -> None:
         # Registration on import: the map's "in the park today" provider, personal data, search sources.
-        from parkos.access import registrations  # noqa: F401
+        from parkos.access import home, registrations  # noqa: F401

@@ -11,6 +11,7 @@ class CatalogConfig(AppConfig):
         # The catalog domain's search sources (service, policy) and its section of the personal-data
         # export (its policy rules, catalog/rules.py, are found by CoreConfig.ready).
         from parkos.catalog import (  # noqa: F401
+            home,
             personal_data,
             search_sources,
             search_sources_policy,

@@ -10,4 +10,4 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         # Search sources and the personal-data export register on import (the policy's rules are
         # discovered by CoreConfig.ready).
-        from parkos.community import personal_data, search_sources, search_sources_civic  # noqa: F401
+        from parkos.community import home, personal_data, search_sources, search_sources_civic  # noqa: F401

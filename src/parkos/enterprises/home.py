@@ -7,8 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 
 from parkos.core.selectors import home_part_register, overview_count_register
-from parkos.enterprises.models import Building, Enterprise
-from parkos.enterprises.selectors import membership_of
+from parkos.enterprises.models import Building, Enterprise, Membership
+from parkos.enterprises.selectors import membership_of, staff_list
 
 
 def enterprise_count(park_id: int | None) -> int:
@@ -22,9 +22,18 @@ def building_count(park_id: int | None) -> int:
 
 
 def my_enterprise(request: HttpRequest) -> dict[str, Any]:
-    """The "My enterprise" card: the viewer's membership (active or awaiting approval), if any."""
+    """The "My enterprise" card: the viewer's membership (active or awaiting approval), if any; for the
+    enterprise's admin, the join requests awaiting their approval (the to-do list's "approvals")."""
     user = request.user
-    return {"membership": membership_of(user=user)} if user.is_authenticated else {}
+    if not user.is_authenticated:
+        return {}
+    membership = membership_of(user=user)
+    context: dict[str, Any] = {"membership": membership}
+    if (membership is not None and membership.role == Membership.Role.ADMIN
+            and membership.status == Membership.Status.ACTIVE):
+        context["join_requests"] = list(staff_list(viewer=user, enterprise=membership.enterprise)
+                                        .filter(status=Membership.Status.PENDING).order_by("created_at", "pk")[:5])
+    return context
 
 
 overview_count_register("enterprises", enterprise_count)

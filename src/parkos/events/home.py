@@ -34,7 +34,7 @@ def my_events(request: HttpRequest) -> dict[str, Any]:
                    .exclude(Exists(answered)).order_by("starts_at", "pk")[:LIMIT])
     context: dict[str, Any] = {"upcoming_registrations": upcoming, "event_invitations": invited}
     park = getattr(request, "park", None)
-    if park is not None and policy.OPERATOR in policy.roles_of(user, park.pk):
+    if park is not None and policy.can(user, "event.view.any", park):  # an operator of the current park
         start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
         context["ops_events"] = {"registrations": Registration.objects.filter(park_id=park.pk, created_at__gte=start)
                                  .exclude(status=S.CANCELLED).count()}

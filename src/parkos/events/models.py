@@ -161,7 +161,9 @@ class Registration(TimeStampedModel):
         verbose_name_plural = _("registrations")
         ordering = ["queued_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["event", "user"], name="registration_one_per_member")]
-        indexes = [models.Index(fields=["event", "status", "queued_at"], name="registration_queue")]
+        indexes = [models.Index(fields=["event", "status", "queued_at"], name="registration_queue"),
+                   # the operator's figures of the day (home page): a park's registrations since midnight
+                   models.Index(fields=["park", "created_at"], name="registration_park_day")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.event}"

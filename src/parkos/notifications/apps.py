@@ -14,4 +14,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from parkos.notifications import personal_data  # noqa: F401
+        from parkos.notifications import home, personal_data  # noqa: F401

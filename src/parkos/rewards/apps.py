@@ -9,4 +9,4 @@ class RewardsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registration on import: the ledger's reconciler, the personal-data export section.
-        from parkos.rewards import registrations  # noqa: F401
+        from parkos.rewards import home, registrations  # noqa: F401

@@ -9,7 +9,7 @@ class ScenesConfig(AppConfig):
 
     def ready(self) -> None:
         from parkos.core.ledger import register_reconciler
-        from parkos.scenes import personal_data, search_sources  # noqa: F401  (registration on import)
+        from parkos.scenes import home, personal_data, search_sources  # noqa: F401  (registration on import)
         from parkos.scenes.services.reconcile import reconcile
 
         register_reconciler("scenes", reconcile)

@@ -1,0 +1,61 @@
+"""The catalog domain's parts of the home page (registered with core from CatalogConfig.ready): the orders
+waiting for the member's enterprise, the progress of its open orders, a butler's overdue count and an
+operator's order figures for the current park. A fixed handful of queries, each bounded."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from parkos.catalog.models import OPEN_STATUSES, OrderStatus
+from parkos.catalog.selectors.orders import order_list
+from parkos.catalog.services.sla import is_overdue
+from parkos.core import policy
+from parkos.core.selectors import home_part_register
+
+S = OrderStatus
+LIMIT = 5
+# The statuses in which the order waits for its enterprise, and what the member is to do (the machine's
+# own button labels: services/machine.py).
+WAITING_FOR_ENTERPRISE = {
+    S.RETURNED: _("Send the material"),
+    S.DELIVERED: _("Confirm delivery"),
+    S.CONFIRMED: _("Rate"),
+}
+
+
+def start_of_today() -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+
+
+def my_orders(request: HttpRequest) -> dict[str, Any]:
+    """To-dos (the enterprise's orders waiting for it), the latest open orders, and the role figures."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    today = timezone.localdate()
+    mine = order_list(viewer=user, scope="enterprise")
+    todo = list(mine.filter(status__in=list(WAITING_FOR_ENTERPRISE))[:LIMIT])
+    for order in todo:
+        order.todo_label = WAITING_FOR_ENTERPRISE[S(order.status)]  # type: ignore[attr-defined]
+    progress = list(mine.filter(status__in=OPEN_STATUSES)[:LIMIT])
+    for order in progress:
+        order.overdue = is_overdue(order, today=today)  # type: ignore[attr-defined]
+    context: dict[str, Any] = {"todo_orders": todo, "open_orders": progress}
+    if policy.can(user, "order.list.portfolio"):  # a butler (in any park)
+        # The same filter as the list's "overdue" (sla.is_overdue in SQL), so the count matches the list.
+        context["butler_overdue"] = order_list(viewer=user, scope="butler", overdue=True).count()
+    park = getattr(request, "park", None)
+    if park is not None and policy.can(user, "order.list.all", park):  # an operator of the current park
+        context["ops_orders"] = (order_list(viewer=user, scope="operator", park=park).order_by()
+                                 .aggregate(new=Count("pk", filter=Q(submitted_at__gte=start_of_today())),
+                                            open=Count("pk", filter=Q(status__in=OPEN_STATUSES))))
+    return context
+
+
+home_part_register("catalog", my_orders)
