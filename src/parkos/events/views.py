@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from parkos.accounts.models import User
@@ -293,7 +294,7 @@ def checkin(request: HttpRequest, event_id: int) -> HttpResponse:
     messages_js = {
         "welcome": _("Welcome, %(name)s!"), "already": _("Already checked in at %(at)s by device %(device)s."),
         "unknown": _("This is not a ticket for this event."), "queued": _("Not in this device's list: sent to the server."),
-        "online": _("Online"), "offline": _("Offline — scans are kept and synced later"),
+        "online": pgettext("connection", "Online"), "offline": _("Offline — scans are kept and synced later"),
         "noCamera": _("This browser cannot read QR codes: type the code or look the person up by name."),
         "checkin": _("Check in"), "done": _("Checked in"), "cameraError": _("The camera could not be started."),
     }

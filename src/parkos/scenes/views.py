@@ -299,18 +299,22 @@ def _deal_context(request: HttpRequest, deal: Deal, **extra: Any) -> dict[str, A
     milestones = list(deal.milestones.all())
     role = machine.role_of(deal, user)
     reviews = list(selectors.review_list(deal=deal))
+    deal_actions = machine.allowed_deal_actions(deal, user)
+    failed, refused_form = extra.get("failed_action"), extra.pop("reason_form", None)
     return {
         "deal": deal, "milestones": [(m, machine.allowed_milestone_actions(deal, m, user)) for m in milestones],
         "buttons": machine.BUTTON_LABELS, "side": machine.side_of(deal, user),
         # a colleague of a party follows the deal read-only (scenes/__init__.py)
         "follows_for_enterprise": role is None and machine.side_of(deal, user) is None
         and DEAL_COLLEAGUE in policy.relations_of(user, deal),
-        "deal_actions": machine.allowed_deal_actions(deal, user),
+        "deal_actions": deal_actions,
+        # each action's own reason form: a refused one comes back with its errors, the others blank
+        "reason_forms": {a: refused_form if refused_form is not None and a == failed else ReasonForm()
+                         for a in deal_actions},
         "timeline": selectors.deal_timeline(viewer=user, deal=deal), "labels": machine.ACTION_LABELS,
         "role": role, "reviews": reviews, "key": uuid.uuid4().hex,
         "can_review": policy.can(user, "deal.review", deal) and deal.is_closed
         and not any(r.author_id == user.pk for r in reviews),
-        "reason_form": extra.pop("reason_form", ReasonForm()),
         "resolve_form": extra.pop("resolve_form", ResolveForm()) if may_resolve and deal.status == Deal.Status.DISPUTED
         else None,
         "review_form": extra.pop("review_form", ReviewForm()),
@@ -338,8 +342,8 @@ def deal_action(request: HttpRequest, deal_id: int, action: str) -> HttpResponse
         if done:
             return redirect("scenes:deal", deal.pk)
     deal = selectors.deal_get(viewer=request.user, deal_id=deal_id)
-    extra = {"resolve_form": form} if action == "resolve" else {"reason_form": form}
-    return render(request, "scenes/deal.html", _deal_context(request, deal, **extra), status=400)
+    extra: dict[str, Any] = {"resolve_form": form} if action == "resolve" else {"reason_form": form}
+    return render(request, "scenes/deal.html", _deal_context(request, deal, failed_action=action, **extra), status=400)
 
 
 @login_required

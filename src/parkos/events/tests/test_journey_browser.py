@@ -105,6 +105,7 @@ def test_event_journey_from_publication_to_offline_check_in(live_server: Any, br
         door.goto(f"{base}/events/{event.pk}/checkin/")
         door.wait_for_selector("#checkin[data-ready='1']")
         assert door.locator("#ci-total").inner_text() == "1"
+        assert door.locator("#ci-net").inner_text() == "已联网"  # the connection, not an online event's 线上
         door.locator("#checkin summary").click()
         door.locator("#ci-device").fill(name)
         door.locator("#ci-device").dispatch_event("change")

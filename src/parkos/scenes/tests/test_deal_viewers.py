@@ -173,3 +173,20 @@ def test_a_deal_page_asks_for_relations_once_per_viewer(django_assert_max_num_qu
         assert client.get(f"/scenes/deals/{sides.deal.pk}/").status_code == 200
 
 
+
+
+def test_ending_a_deal_is_folded_last_and_a_refused_one_comes_back_open_with_its_own_error() -> None:
+    sides = Sides()
+    client = as_user(sides.responder)
+    html = client.get(f"/scenes/deals/{sides.deal.pk}/").content.decode()
+    assert html.index('data-fold="request_cancel"') > html.index("data-milestone=")
+    assert '<details class="deal-action-fold" data-fold="dispute">' in html  # folded
+    refused = client.post(f"/scenes/deals/{sides.deal.pk}/dispute/", {"reason": ""})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert '<details class="deal-action-fold" data-fold="dispute" open>' in page
+    assert '<details class="deal-action-fold" data-fold="request_cancel">' in page
+    cancel_fold = page[page.index('data-fold="request_cancel"'):page.index('data-fold="dispute"')]
+    dispute_fold = page[page.index('data-fold="dispute"'):]
+    assert 'class="error' not in cancel_fold and 'class="error' in dispute_fold.split("</details>")[0]
+    assert _fresh(sides.deal).status == Deal.Status.ACTIVE  # nothing changed

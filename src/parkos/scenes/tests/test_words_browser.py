@@ -64,6 +64,12 @@ def test_accept_a_proposal_follow_the_deal_and_a_colleague_reads_it(live_server:
 
     provider = phone_page(browser, base, responder)
     provider.goto(f"{base}/scenes/deals/{deal.pk}/")
+    # Ending the deal is folded, after the work: a dispute's button and reason show only when asked for.
+    dispute = provider.locator('[data-fold="dispute"]')
+    assert dispute.locator("summary").is_visible() and not _button(provider, "dispute").is_visible()
+    assert dispute.bounding_box()["y"] > provider.locator("[data-milestone]").first.bounding_box()["y"]
+    dispute.locator("summary").click()
+    assert _button(provider, "dispute").is_visible()
     deliver = _button(provider, "deliver")
     assert deliver.inner_text().strip() == "确认交付"
     deliver.click()
