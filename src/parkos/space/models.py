@@ -8,9 +8,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from parkos.core.content import localized
 from parkos.core.errors import ErrorCode
 from parkos.core.models import TimeStampedModel
 
@@ -58,7 +58,9 @@ class SpaceMap(TimeStampedModel):
 
     @property
     def label(self) -> str:
-        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
+        """The map's name in the reader's language: its English name in English, Traditional characters in
+        zh-Hant (core.content)."""
+        return localized(self.name, self.name_en)
 
 
 class MapBan(models.Model):

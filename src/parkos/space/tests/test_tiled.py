@@ -46,3 +46,20 @@ def test_bad_maps_are_refused_with_a_reason(mutate, words):
         parse(data if isinstance(data, str) else json.dumps(data))
     with translation.override("en"):
         assert words in str(refused.value)
+
+
+@pytest.mark.django_db
+def test_a_maps_name_reads_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    from parkos.space.models import SpaceMap
+
+    space = SpaceMap(name="东升科技园区地图", name_en="Dongsheng Park")
+    with translation.override("zh-hans"):
+        assert space.label == "东升科技园区地图"
+    with translation.override("zh-hant"):
+        assert space.label == "東昇科技園區地圖"
+    with translation.override("en"):
+        assert space.label == "Dongsheng Park"
+    with translation.override("en"):
+        assert SpaceMap(name="东升园区").label == "东升园区"  # no English: the name whole
