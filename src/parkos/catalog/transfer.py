@@ -16,6 +16,7 @@ Column layout (first row: these names, any order; every column must be present):
 | price          | yuan, required for ``fixed``                                            |
 | sla_days       | expected turnaround in working days, 1–365                              |
 | materials      | documents the enterprise supplies, separated by ``；`` or ``|``         |
+| materials_en   | optional column: their English, item by item (an empty item shows in Chinese) |
 | fields         | the request form as JSON (a list of ``{"name", "label", "type", ...}``) |
 | eligibility    | JSON ``{"tenant_only": true, "stages": [...], "industries": [...]}``    |
 | tags           | separated by ``；``, ``，`` or ``|``                                    |
@@ -47,16 +48,17 @@ from django.utils.translation import gettext as _
 
 from parkos.accounts.models import User
 from parkos.catalog.models import Category, PricingKind, Provider, Service
-from parkos.catalog.services.catalog import eligibility_validate, fields_validate
+from parkos.catalog.services.catalog import eligibility_validate, fields_validate, materials_en_validate
 from parkos.core import policy
 from parkos.core.errors import NotFound
 from parkos.core.models import Park
 from parkos.core.parks import park_list, park_param
 
 COLUMNS = ["code", "category", "name_zh", "name_en", "description_zh", "description_en", "provider", "pricing",
-           "price", "sla_days", "materials", "fields", "eligibility", "tags", "is_active", "park"]
-# Files written before parks existed have no park column: their rows are portfolio-wide services.
-OPTIONAL_COLUMNS = frozenset({"park"})
+           "price", "sla_days", "materials", "materials_en", "fields", "eligibility", "tags", "is_active", "park"]
+# Files written before parks existed have no park column: their rows are portfolio-wide services; files
+# written before materials had English have no materials_en column.
+OPTIONAL_COLUMNS = frozenset({"park", "materials_en"})
 MAX_ROWS = 5000
 PRICING_ALIASES = {"fixed": "fixed", "free": "free", "quote": "quote", "固定价格": "fixed", "固定": "fixed",
                    "免费": "free", "园区企业免费": "free", "面议": "quote", "报价": "quote"}
@@ -232,6 +234,8 @@ def _row_service(values: dict[str, str], existing: Service | None, categories: d
     except ValueError:
         bad("sla_days", _("The turnaround must be a whole number of working days from 1 to 365."))
     service.materials = [m.strip() for m in LIST_SPLIT.split(values["materials"]) if m.strip()]
+    english = values.get("materials_en", "").strip()
+    service.materials_en = materials_en_validate(LIST_SPLIT.split(english)) if english else []
     service.tags = [m.strip() for m in TAG_SPLIT.split(values["tags"]) if m.strip()]
     for column, check, default in (("fields", fields_validate, []), ("eligibility", eligibility_validate, {})):
         try:
@@ -307,8 +311,8 @@ def catalog_import(*, actor: User, data: bytes, filename: str = "", dry_run: boo
         old = [s for s in services if s.pk is not None]
         Service.objects.bulk_create(new, batch_size=500)
         Service.objects.bulk_update(old, ["category", "provider", "name_zh", "name_en", "description_zh",
-                                          "description_en", "pricing", "price", "sla_days", "materials", "fields",
-                                          "eligibility", "tags", "is_active", "park"], batch_size=500)
+                                          "description_en", "pricing", "price", "sla_days", "materials", "materials_en",
+                                          "fields", "eligibility", "tags", "is_active", "park"], batch_size=500)
         transaction.on_commit(_reindex_services)
     result.written = True
     return result
@@ -344,6 +348,7 @@ def export_rows(*, actor: User) -> list[list[str]]:
         rows.append([_safe(v) for v in (
             s.code, s.category.code, s.name_zh, s.name_en, s.description_zh, s.description_en, s.provider.name,
             s.pricing, "" if s.price is None else f"{s.price:.2f}", str(s.sla_days), "；".join(s.materials or []),
+            "；".join(s.materials_en or []),
             json.dumps(s.fields or [], ensure_ascii=False) if s.fields else "",
             json.dumps(s.eligibility or {}, ensure_ascii=False) if s.eligibility else "",
             "；".join(s.tags or []), "1" if s.is_active else "0", parks.get(s.park_id, "") if s.park_id else "",

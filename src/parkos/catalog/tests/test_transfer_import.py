@@ -31,7 +31,8 @@ def setup() -> dict[str, Any]:
     category = CategoryFactory(code="legal-contract", name_zh="合同与合规")
     provider = ProviderFactory(name="北京明理律师事务所")
     service = ServiceFactory(code="legal-001", category=category, provider=provider, name_zh="合同审查",
-                             materials=["合同文本", "交易背景说明"], tags=["合同", "律师"],
+                             materials=["合同文本", "交易背景说明"], materials_en=["", "Background of the deal"],
+                             tags=["合同", "律师"],
                              fields=[{"name": "summary", "label": "需求说明", "type": "textarea", "required": True}],
                              eligibility={"tenant_only": True, "stages": ["seed"]})
     return {"operator": UserFactory(roles=[Role.OPERATOR]), "category": category, "provider": provider,
@@ -49,14 +50,15 @@ def csv_bytes(rows: list[list[str]]) -> bytes:
 def row(**overrides: str) -> list[str]:
     values = {"code": "legal-002", "category": "legal-contract", "name_zh": "律师函", "name_en": "Lawyer's letter",
               "description_zh": "发送律师函。", "description_en": "", "provider": "北京明理律师事务所", "pricing": "fixed",
-              "price": "1000", "sla_days": "2", "materials": "合同；证据|授权书", "fields": "", "eligibility": "",
+              "price": "1000", "sla_days": "2", "materials": "合同；证据|授权书", "materials_en": "", "fields": "", "eligibility": "",
               "tags": "律师函，催收", "is_active": "1", "park": ""}
     values.update(overrides)
     return [values[c] for c in transfer.COLUMNS]
 
 
 def snapshot() -> list[tuple[Any, ...]]:
-    return list(Service.objects.order_by("code").values_list("code", "name_zh", "price", "materials", "is_active"))
+    return list(Service.objects.order_by("code").values_list("code", "name_zh", "price", "materials", "materials_en",
+                                                              "is_active"))
 
 
 def test_export_then_import_is_a_round_trip_in_both_formats(setup: dict[str, Any]) -> None:
@@ -71,6 +73,7 @@ def test_export_then_import_is_a_round_trip_in_both_formats(setup: dict[str, Any
     service = Service.objects.get(code="legal-001")
     assert service.fields[0]["label"] == "需求说明"
     assert service.eligibility == {"tenant_only": True, "stages": ["seed"]}
+    assert service.materials_en == ["", "Background of the deal"]  # an item without English keeps its place
 
 
 def test_import_upserts_by_code(setup: dict[str, Any]) -> None:
@@ -80,7 +83,7 @@ def test_import_upserts_by_code(setup: dict[str, Any]) -> None:
     assert result.ok, result.errors
     assert (result.created, result.updated) == (1, 1)
     new = Service.objects.get(code="legal-002")
-    assert new.materials == ["合同", "证据", "授权书"]
+    assert new.materials == ["合同", "证据", "授权书"] and new.materials_en == []
     assert new.tags == ["律师函", "催收"]
     old = Service.objects.get(code="legal-001")
     assert (old.name_zh, old.price, old.is_active) == ("合同审查（新版）", Decimal("1800.50"), False)
@@ -212,3 +215,15 @@ def test_management_commands(setup: dict[str, Any], tmp_path: Any) -> None:
     with pytest.raises(CommandError):
         call_command("catalog_import", str(broken), "--as", setup["operator"].email)
     assert not Service.objects.filter(code="legal-002").exists()
+
+
+def test_materials_english_is_optional_and_kept_item_by_item(setup: dict[str, Any]) -> None:
+    data = csv_bytes([transfer.COLUMNS, row(materials_en="Contract；；Power of attorney")])
+    assert transfer.catalog_import(actor=setup["operator"], data=data, filename="x.csv").ok
+    assert Service.objects.get(code="legal-002").materials_en == ["Contract", "", "Power of attorney"]
+    older = [c for c in transfer.COLUMNS if c != "materials_en"]  # a file written before the column
+    values = dict(zip(transfer.COLUMNS, row(code="legal-003"), strict=True))
+    result = transfer.catalog_import(actor=setup["operator"], data=csv_bytes([older, [values[c] for c in older]]),
+                                     filename="old.csv")
+    assert result.ok, result.errors
+    assert Service.objects.get(code="legal-003").materials_en == []
