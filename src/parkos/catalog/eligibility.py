@@ -6,6 +6,9 @@ A policy's ``rules`` are a JSON list of conditions, all of which must hold::
      {"field": "patents", "op": "gte", "value": 3},
      {"field": "founded", "op": "within_years", "value": 5}]
 
+A condition's optional ``label`` is the operator's words for it (``label_en`` their English); without one the
+condition is described from its field and value.
+
 | field       | ops                          | value                                       | from                      |
 | ----------- | ---------------------------- | ------------------------------------------- | ------------------------- |
 | industry    | in, not_in                   | industry codes (a top code covers its subs) | the enterprise profile    |
@@ -38,6 +41,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 
 from parkos.catalog.models.policies import RevenueBand
+from parkos.core.content import localized_key
 from parkos.core.errors import ErrorCode
 from parkos.enterprises.models import Headcount, Stage
 
@@ -154,7 +158,7 @@ def rules_validate(value: Any, *, industries: Iterable[str] | None = None,
     for i, rule in enumerate(value, start=1):
         if not isinstance(rule, dict):
             raise ValidationError(_("Condition %(i)d is not an object.") % {"i": i}, code=ErrorCode.INVALID)
-        unknown_keys = set(rule) - {"field", "op", "value", "label"}
+        unknown_keys = set(rule) - {"field", "op", "value", "label", "label_en"}
         if unknown_keys:
             raise ValidationError(_("Condition %(i)d has unknown keys: %(keys)s")
                                   % {"i": i, "keys": ", ".join(sorted(map(str, unknown_keys)))}, code=ErrorCode.INVALID)
@@ -211,13 +215,14 @@ def rules_validate(value: Any, *, industries: Iterable[str] | None = None,
             if bad:
                 raise ValidationError(_("Condition %(i)d: unknown buildings: %(codes)s")
                                       % {"i": i, "codes": ", ".join(bad)}, code=ErrorCode.INVALID)
-        label = rule.get("label") or ""
-        if not isinstance(label, str) or len(label) > MAX_LABEL or any(ord(ch) < 32 for ch in label):
-            raise ValidationError(_("Condition %(i)d: the label must be a single line of at most %(n)d characters.")
-                                  % {"i": i, "n": MAX_LABEL}, code=ErrorCode.INVALID)
         item: dict[str, Any] = {"field": name, "op": op, "value": norm}
-        if label.strip():
-            item["label"] = label.strip()
+        for key in ("label", "label_en"):  # the operator's words, and their English (shown in English)
+            label = rule.get(key) or ""
+            if not isinstance(label, str) or len(label) > MAX_LABEL or any(ord(ch) < 32 for ch in label):
+                raise ValidationError(_("Condition %(i)d: the label must be a single line of at most %(n)d "
+                                        "characters.") % {"i": i, "n": MAX_LABEL}, code=ErrorCode.INVALID)
+            if label.strip():
+                item[key] = label.strip()
         clean.append(item)
     return clean
 
@@ -248,7 +253,7 @@ def _headcount_label(value: str) -> str:
 def describe(rule: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
     """The condition in words (the operator's label when it has one)."""
     if rule.get("label"):
-        return str(rule["label"])
+        return localized_key(rule, "label")  # Traditional in zh-Hant, its English in English
     names = names or {}
     name, op, value = rule["field"], rule["op"], rule["value"]
     stages = dict(Stage.choices)

@@ -156,3 +156,20 @@ def test_profile_is_built_from_the_enterprise_and_its_facts() -> None:
     EnterpriseFacts.objects.create(enterprise=enterprise, revenue_band="1m-5m", patents=4, high_tech=True)
     full = EnterpriseProfile.of(enterprises_for_matching().get(pk=enterprise.pk))
     assert (full.patents, full.revenue_band, full.high_tech) == (4, "1m-5m", True)
+
+
+def test_an_operators_label_reads_in_the_readers_language() -> None:
+    from parkos.catalog.eligibility import describe
+
+    [rule] = rules_validate([{"field": "patents", "op": "gte", "value": 3, "label": "拥有发明专利的企业",
+                              "label_en": " Enterprises holding invention patents "}])
+    assert rule["label_en"] == "Enterprises holding invention patents"
+    with translation.override("zh-hans"):
+        assert describe(rule) == "拥有发明专利的企业"
+    with translation.override("zh-hant"):
+        assert describe(rule) == "擁有發明專利的企業"
+    with translation.override("en"):
+        assert describe(rule) == "Enterprises holding invention patents"
+        assert describe({**rule, "label_en": ""}) == "拥有发明专利的企业"  # no English: the label whole
+    with pytest.raises(ValidationError):
+        rules_validate([{"field": "patents", "op": "gte", "value": 3, "label_en": "two\nlines"}])
