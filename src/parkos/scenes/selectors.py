@@ -191,10 +191,18 @@ def message_list(*, viewer: Any, response: Response) -> QuerySet[Message]:
 
 def deal_list(*, viewer: Any, role: str = "", status: str = "", park: Park | None = None) -> QuerySet[Deal]:
     """The viewer's deals, as publisher (payer) or provider, newest first; in every park unless ``park``
-    (a member's deals are theirs wherever the scene was published)."""
+    (a member's deals are theirs wherever the scene was published). ``role="enterprise"``: the deals of the
+    enterprises the viewer is active staff of, on either side — the deals they may read as colleagues."""
     if not getattr(viewer, "is_authenticated", False):
         return Deal.objects.none()
-    if role == "publisher":
+    if role == "enterprise":
+        from parkos.enterprises.selectors import enterprise_ids_of  # the enterprises domain's read
+
+        mine = list(enterprise_ids_of(viewer))
+        ids = Deal.objects.filter(scene__enterprise_id__in=mine).order_by().values("pk").union(
+            Deal.objects.filter(response__enterprise_id__in=mine).order_by().values("pk"))
+        qs = Deal.objects.filter(pk__in=ids)
+    elif role == "publisher":
         qs = Deal.objects.filter(publisher=viewer)
     elif role == "provider":
         qs = Deal.objects.filter(provider=viewer)

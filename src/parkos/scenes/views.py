@@ -399,7 +399,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
 def deals(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     status = request.GET.get("status", "")
-    qs = selectors.deal_list(viewer=request.user, role=role if role in ("publisher", "provider") else "",
+    qs = selectors.deal_list(viewer=request.user, role=role if role in ("publisher", "provider", "enterprise") else "",
                              status=status)
     return render(request, "scenes/deals.html", {
         "page": _page(request, qs), "role": role, "status": status, "statuses": Deal.Status.choices,

@@ -190,3 +190,15 @@ def test_ending_a_deal_is_folded_last_and_a_refused_one_comes_back_open_with_its
     dispute_fold = page[page.index('data-fold="dispute"'):]
     assert 'class="error' not in cancel_fold and 'class="error' in dispute_fold.split("</details>")[0]
     assert _fresh(sides.deal).status == Deal.Status.ACTIVE  # nothing changed
+
+
+def test_a_colleague_finds_the_enterprises_deals_in_the_deal_list() -> None:
+    sides = Sides()
+    deal = sides.deal
+    assert list(selectors.deal_list(viewer=sides.provider_colleague, role="enterprise")) == [deal]
+    assert list(selectors.deal_list(viewer=sides.payer_colleague, role="enterprise")) == [deal]
+    assert list(selectors.deal_list(viewer=sides.provider_colleague)) == []  # "mine": not theirs
+    outsider = enterprise_with_admin()[1]
+    assert list(selectors.deal_list(viewer=outsider, role="enterprise")) == []
+    html = as_user(sides.provider_colleague).get("/scenes/deals/", {"role": "enterprise"}).content.decode()
+    assert f"/scenes/deals/{deal.pk}/" in html and "我的企业的交易" in html
