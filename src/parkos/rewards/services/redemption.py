@@ -532,7 +532,7 @@ def redemption_reverse(*, actor: Any, redemption: Redemption, reason: str,
                       details={"reason": [_("The reason must be plain text.")]}) from error
     conf = settings_of(redemption.park_id)
     with transaction.atomic():
-        locked = Redemption.objects.select_for_update().select_related("merchant", "member").get(pk=redemption.pk)
+        locked = Redemption.objects.select_for_update(of=("self",)).select_related("merchant", "member").get(pk=redemption.pk)
         refusal = _refusal(locked, now, conf)
         if refusal is not None:
             raise refusal

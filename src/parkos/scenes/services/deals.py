@@ -128,7 +128,7 @@ def deal_act(*, actor: User, deal: Deal, action: str, reason: str = "", key: str
     reason = clean_text(reason, field="reason", limit=2000, required=False)
     key = client_key(key)
     with transaction.atomic():
-        deal = Deal.objects.select_for_update().select_related("publisher", "provider").get(pk=deal.pk)
+        deal = Deal.objects.select_for_update(of=("self",)).select_related("publisher", "provider").get(pk=deal.pk)
         if not policy.can(actor, "deal.view", deal):
             raise NotFound(_("No such deal."))
         if replayed(deal, key, action):

@@ -37,14 +37,15 @@ def milestone_act(*, actor: User, deal: Deal, milestone_id: int, action: str, no
                   key: str | None = None) -> Milestone:
     """Deliver, accept or return a milestone; mark its payment paid, confirm or reject it.
 
-    Locking: the deal row, then the milestone row, in that order everywhere (no deadlock)."""
+    Locking: the deal row, then the milestone row, in that order everywhere (no deadlock); the deal row alone
+    (``of=self``), not its parties' user rows, which their other deals share."""
     steps = machine.milestone_machine(action)
     if action not in steps.actions:
         steps.take("", action)  # the translated "unknown action"
     note = clean_text(note, field="note", limit=2000, required=False)
     key = client_key(key)
     with transaction.atomic():
-        deal = Deal.objects.select_for_update().select_related("publisher", "provider").get(pk=deal.pk)
+        deal = Deal.objects.select_for_update(of=("self",)).select_related("publisher", "provider").get(pk=deal.pk)
         if not policy.can(actor, "deal.take_part", deal):  # the parties (and their admins) act on milestones, nobody else
             raise NotFound(_("No such deal."))
         milestone = Milestone.objects.select_for_update().filter(deal=deal, pk=milestone_id).first()

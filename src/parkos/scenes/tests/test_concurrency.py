@@ -60,14 +60,16 @@ def test_concurrent_confirmations_count_once() -> None:
             outcomes.append("ok")
         except Exception as error:
             outcomes.append(type(error).__name__)
+            errors.append(repr(error))
         finally:
             connection.close()
 
+    errors: list[str] = []
     threads = [threading.Thread(target=confirm) for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert outcomes.count("ok") == 1 and outcomes.count("Conflict") == 2
+    assert outcomes.count("ok") == 1 and outcomes.count("Conflict") == 2, errors
     assert Deal.objects.get(pk=deal.pk).paid_fen == 5000
     assert DealEvent.objects.filter(action="confirm_paid").count() == 1
