@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.access.models import Credential, Gate
 from parkos.core.forms import StyledForm
@@ -21,7 +22,7 @@ class AreaForm(StyledForm):
     closes_at = forms.TimeField(label=_("Closes at"), required=False, widget=TIME,
                                 help_text=_("Leave both empty for an area open all day."))
     open_on_weekends = forms.BooleanField(label=_("Open on weekends and holidays"), required=False, initial=True)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("switch", "Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, buildings: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,7 +35,7 @@ class GateForm(StyledForm):
     direction = forms.ChoiceField(label=_("Direction"), choices=Gate.Directions.choices, initial=Gate.Directions.BOTH)
     vendor_enterprise = forms.TypedChoiceField(label=_("Device supplied by (a tenant)"), required=False, coerce=int,
                                                empty_value=None)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("switch", "Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, areas: list[tuple[int, str]], vendors: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

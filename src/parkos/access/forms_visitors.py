@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.access.models import Gate
 from parkos.core.forms import StyledForm
@@ -68,8 +69,8 @@ class InviteForm(_VisitorFields):
     """``enterprises``: the choices of on whose behalf (operators); None: the member's own enterprise."""
 
     enterprise = forms.ChoiceField(label=_("Host enterprise"), required=False)
-    valid_from = forms.DateTimeField(label=_("From"), input_formats=DATETIME, widget=_dt_widget())
-    valid_until = forms.DateTimeField(label=_("Until"), input_formats=DATETIME, widget=_dt_widget(),
+    valid_from = forms.DateTimeField(label=pgettext_lazy("visit", "From"), input_formats=DATETIME, widget=_dt_widget())
+    valid_until = forms.DateTimeField(label=pgettext_lazy("visit", "Until"), input_formats=DATETIME, widget=_dt_widget(),
                                       help_text=_("At most 7 days."))
     field_order = ["name", "mobile", "enterprise", "valid_from", "valid_until", "gates", "purpose"]
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.community.models import Group, Topic
 from parkos.core.forms import StyledForm
@@ -71,7 +72,7 @@ class CommentForm(StyledForm):
 
 class GroupForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=40)
-    description = forms.CharField(label=_("About"), required=False, max_length=1000,
+    description = forms.CharField(label=pgettext_lazy("group", "About"), required=False, max_length=1000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     visibility = forms.ChoiceField(label=_("Visibility"), choices=Group.Visibility.choices,
                                    initial=Group.Visibility.PUBLIC)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.core.forms import StyledForm
 from parkos.rewards.models import GiftPack, PackItem
@@ -37,10 +38,10 @@ class PackForm(StyledForm):
 
 
 class ItemForm(StyledForm):
-    kind = forms.ChoiceField(label=_("What"), choices=PackItem.Kind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("gift pack item", "What"), choices=PackItem.Kind.choices)
     template = forms.ChoiceField(label=_("Coupon"), required=False)
     service = forms.ChoiceField(label=_("Service"), required=False)
-    name = forms.CharField(label=_("Item"), max_length=80, required=False,
+    name = forms.CharField(label=pgettext_lazy("gift pack item", "Item"), max_length=80, required=False,
                            help_text=_("Items to pick up: e.g. a mug, a T-shirt."))
     pickup_place = forms.CharField(label=_("Pick up at"), max_length=140, required=False)
     stock = forms.IntegerField(label=_("Stock"), min_value=0, required=False,

@@ -367,8 +367,8 @@ class DealEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name=_("actor"))
     action = models.CharField(_("action"), max_length=30)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    from_state = models.CharField(pgettext_lazy("state change", "from"), max_length=20, blank=True)
+    to_state = models.CharField(pgettext_lazy("state change", "to"), max_length=20, blank=True)
     reason = models.TextField(_("reason"), max_length=2000, blank=True)
     client_key = models.CharField(_("idempotency key"), max_length=80, null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), db_index=True)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.core.content import localized
 from parkos.core.errors import ErrorCode
@@ -38,7 +39,7 @@ class SpaceMap(TimeStampedModel):
     name_en = models.CharField(_("name (English)"), max_length=NAME_EN_MAX, blank=True)
     tiled = models.JSONField(_("Tiled map (JSON)"))
     tileset = models.CharField(_("tileset image (static path)"), max_length=200, default="space/park-tiles.png")
-    is_active = models.BooleanField(_("open"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("map", "open"), default=True)
     # A map per park: the immersive entry (/space/) opens the current park's default map.
     park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="+", verbose_name=_("park"),
                              default=default_park)

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.access.models.gates import Gate
 from parkos.access.models.passages import Passage
@@ -63,7 +64,7 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
-        DELIVERED = "delivered", _("Delivered")
+        DELIVERED = "delivered", pgettext_lazy("webhook delivery", "Delivered")
         FAILED = "failed", _("Failed")
 
     app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("app"))

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.access.models.gates import Credential, Direction, Gate
 
@@ -40,7 +41,7 @@ class Passage(models.Model):
     in ``clock_skew``). Raw passages are personal data and are purged after the park's retention days."""
 
     class Result(models.TextChoices):
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("passage result", "Accepted")
         REFUSED = "refused", _("Refused")
         UNKNOWN = "unknown", _("Unknown credential")
 

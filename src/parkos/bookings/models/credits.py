@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.core.text import validate_plain_name
 
@@ -47,7 +48,7 @@ class CreditPlan(models.Model):
 class EnterprisePlan(models.Model):
     enterprise = models.OneToOneField("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+",
                                       verbose_name=_("enterprise"))
-    plan = models.ForeignKey(CreditPlan, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("plan"))
+    plan = models.ForeignKey(CreditPlan, on_delete=models.PROTECT, related_name="enterprises", verbose_name=pgettext_lazy("credit plan", "plan"))
 
     class Meta:
         verbose_name = _("enterprise's credit plan")

@@ -54,7 +54,7 @@ class Place(models.Model):
     name = models.CharField(_("name"), max_length=60, validators=[validate_plain_name])
     name_en = models.CharField(_("English name"), max_length=100, blank=True, validators=[validate_plain_name])
     description = models.CharField(_("description"), max_length=1000, blank=True, validators=[validate_plain_text])
-    capacity = models.PositiveSmallIntegerField(_("capacity"), default=1)
+    capacity = models.PositiveSmallIntegerField(pgettext_lazy("room", "capacity"), default=1)
     equipment = models.JSONField(_("equipment"), default=list, blank=True)
     photo = models.ImageField(_("photo"), upload_to="bookings/places/", blank=True)
     opens_at = models.TimeField(_("opens at"), default=dt.time(8, 0))

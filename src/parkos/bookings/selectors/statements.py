@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from parkos.bookings.models import Booking, BookingStatus, CreditMonth
 from parkos.bookings.services import credits
@@ -153,7 +153,7 @@ def statement_get(*, viewer: Any, enterprise: Any, month: Any = None) -> Stateme
 
 def statement_table(statement: Statement) -> tuple[list[str], list[list[Any]]]:
     """The statement as a spreadsheet: a row per booking, then the month's totals (from the ledger)."""
-    header = [_("Date"), _("From"), _("To"), _("Place"), _("Title"), _("Booked by"), _("Status"), _("Credits"),
+    header = [_("Date"), pgettext("booking", "From"), pgettext("booking", "To"), _("Place"), _("Title"), _("Booked by"), _("Status"), _("Credits"),
               _("Charge (¥)")]
     rows: list[list[Any]] = []
     for line in statement.lines:

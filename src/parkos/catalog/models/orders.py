@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.core import policy
 from parkos.core.models import TimeStampedModel
@@ -20,14 +21,14 @@ __all__ = ["OPEN_STATUSES", "OrderAttachment", "OrderComment", "OrderEvent", "Or
 
 class OrderStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
-    IN_PROGRESS = "in_progress", _("In progress")
+    ACCEPTED = "accepted", pgettext_lazy("service order", "Accepted")
+    IN_PROGRESS = "in_progress", pgettext_lazy("service order", "In progress")
     RETURNED = "returned", _("Waiting for material")
     DELIVERED = "delivered", _("Delivered")
     CONFIRMED = "confirmed", _("Confirmed")
     RATED = "rated", _("Rated")
     CANCELLED = "cancelled", _("Cancelled")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("service order", "Rejected")
 
 
 OPEN_STATUSES = (OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.IN_PROGRESS, OrderStatus.RETURNED)
@@ -121,8 +122,8 @@ class OrderEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+", verbose_name=_("by"))
     action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    from_status = models.CharField(pgettext_lazy("state change", "from"), max_length=12, blank=True)
+    to_status = models.CharField(pgettext_lazy("state change", "to"), max_length=12, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from parkos.catalog.models import (
     OrderAttachment,
@@ -205,8 +205,8 @@ def reply_template_get(*, viewer: Any, template_id: int) -> ReplyTemplate:
 
 STEPS = (
     (S.SUBMITTED, gettext_lazy("Submitted")),
-    (S.ACCEPTED, gettext_lazy("Accepted")),
-    (S.IN_PROGRESS, gettext_lazy("In progress")),
+    (S.ACCEPTED, pgettext_lazy("service order", "Accepted")),
+    (S.IN_PROGRESS, pgettext_lazy("service order", "In progress")),
     (S.DELIVERED, gettext_lazy("Delivered")),
     (S.CONFIRMED, gettext_lazy("Confirmed")),
     (S.RATED, gettext_lazy("Rated")),

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.catalog.models import OrderStatus, ServiceOrder
 from parkos.catalog.services.sla import within_reopen_window
@@ -47,7 +48,7 @@ ORDER_MACHINE = Machine(
 # What the timeline says for each action (the machine's, and those outside it).
 EVENT_LABELS: dict[str, Any] = {
     "submit": _("Submitted"),
-    "accept": _("Accepted"),
+    "accept": pgettext_lazy("service order", "Accepted"),
     "claim": _("Taken from the park queue"),
     "assign": _("Assigned to a provider"),
     "start": _("Work started"),
@@ -57,7 +58,7 @@ EVENT_LABELS: dict[str, Any] = {
     "confirm": _("Delivery confirmed"),
     "rate": _("Rated"),
     "cancel": _("Cancelled"),
-    "reject": _("Rejected"),
+    "reject": pgettext_lazy("service order", "Rejected"),
     "reopen": _("Reopened"),
     "overdue": _("Overdue"),
 }

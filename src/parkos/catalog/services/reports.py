@@ -10,6 +10,7 @@ import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from parkos.catalog.selectors.reports import Report
 from parkos.catalog.transfer import safe_cell, sheets_to_xlsx
@@ -20,7 +21,7 @@ def _num(value: float | None, digits: int = 1) -> Any:
 
 
 def report_sections(report: Report) -> list[tuple[str, list[list[Any]]]]:
-    volume: list[list[Any]] = [[_("Category"), _("Orders"), _("Open"), _("Delivered"), _("Cancelled or rejected"), _("Overdue"),
+    volume: list[list[Any]] = [[_("Category"), _("Orders"), pgettext("service order", "Open"), _("Delivered"), _("Cancelled or rejected"), _("Overdue"),
                _("Delivered orders measured"), _("Median turnaround (working days)"), _("Median SLA (working days)"),
                _("Delivered within SLA (%)")]]
     for r in report.categories:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.core.models import TimeStampedModel
 
@@ -73,7 +74,7 @@ class Group(TimeStampedModel):
 class GroupMembership(TimeStampedModel):
     class Role(models.TextChoices):
         ADMIN = "admin", _("Group admin")
-        MEMBER = "member", _("Member")
+        MEMBER = "member", pgettext_lazy("group role", "Member")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting approval")

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.community.models.groups import PORTFOLIO_PARK_ID
 
@@ -185,7 +186,7 @@ class Report(models.Model):
     reason = models.CharField(_("reason"), max_length=12, choices=ReportReason.choices)
     detail = models.CharField(_("details"), max_length=500, blank=True)
     # Where it happened, for conduct reported from elsewhere in the park (the immersive map and its area).
-    context = models.CharField(_("where"), max_length=200, blank=True)
+    context = models.CharField(pgettext_lazy("moderation", "where"), max_length=200, blank=True)
     context_url = models.CharField(_("link to where"), max_length=300, blank=True)
     # What this report counted for when it was made (see services.moderation.report_weight).
     weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=2, default=1)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.core.policy import SELF
 from parkos.core.text import validate_plain_name, validate_plain_text
@@ -31,7 +32,7 @@ class CouponTemplate(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("issuing", "Active")
         PAUSED = "paused", _("Paused")
         CLOSED = "closed", _("Closed")
 
@@ -153,7 +154,7 @@ class Coupon(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coupons",
                               verbose_name=_("owner"))
     reason = models.CharField(_("reason"), max_length=120)
-    code = models.CharField(_("code"), max_length=24, unique=True)
+    code = models.CharField(pgettext_lazy("coupon", "code"), max_length=24, unique=True)
     terms = models.JSONField(_("terms"))
     value_fen = models.PositiveBigIntegerField(_("value (fen)"))
     valid_from = models.DateTimeField(_("valid from"))

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.core.text import validate_plain_name, validate_plain_text
 
@@ -113,8 +114,8 @@ class Settlement(models.Model):
     longer be reversed, and the ledger moves their total from payable to settled."""
 
     class Status(models.TextChoices):
-        CLOSED = "closed", _("Closed")
-        PAID = "paid", _("Paid")
+        CLOSED = "closed", pgettext_lazy("settlement", "Closed")
+        PAID = "paid", pgettext_lazy("settlement", "Paid")
 
     park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="+", verbose_name=_("park"))
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="settlements",

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkos.core.policy import SELF
 from parkos.core.text import validate_plain_name, validate_plain_text
@@ -30,7 +31,7 @@ class GiftPack(models.Model):
     park = models.ForeignKey("core.Park", on_delete=models.PROTECT, related_name="+", verbose_name=_("park"))
     name = models.CharField(_("name"), max_length=60, validators=[validate_plain_name])
     description = models.CharField(_("description"), max_length=500, blank=True, validators=[validate_plain_text])
-    audience = models.CharField(_("for"), max_length=8, choices=Audience.choices, default=Audience.PARK)
+    audience = models.CharField(pgettext_lazy("gift pack", "for"), max_length=8, choices=Audience.choices, default=Audience.PARK)
     claim_from = models.DateTimeField(_("claim from"))
     claim_until = models.DateTimeField(_("claim until"))
     stock = models.PositiveIntegerField(_("packs"), help_text=_("How many members can claim it."))
