@@ -268,15 +268,20 @@ def attachment_add(*, actor: User, order: ServiceOrder, files: Sequence[Uploaded
 def order_claim(*, actor: User, order_id: int) -> ServiceOrder:
     """A butler of the order's park takes an order that has no butler (its enterprise has none): the
     park queue. One conditional UPDATE decides between butlers taking it at the same moment — it sets
-    the butler only while there is none, so exactly one wins and the others get a Conflict."""
+    the butler only while there is none, so exactly one wins and the others get a Conflict.
+
+    The UPDATE's conditions are the order's own columns only: with a condition on a joined table Django
+    writes ``WHERE id IN (subquery)``, and PostgreSQL re-checks a row a concurrent winner changed against
+    the subquery's old answer, so two butlers would both "win"."""
     parks = policy.scope_filter(actor, policy.BUTLER)
     order = ServiceOrder.objects.select_related("enterprise", "service", "requested_by").filter(pk=order_id).first()
     # Another park's order (or none at all) is not found: the queue is per park.
     if parks is None or order is None or not ServiceOrder.objects.filter(pk=order_id, **parks).exists():
         raise NotFound(_("No such order."))
+    if order.enterprise.butler_id is not None:  # the enterprise's own butler has it: not the queue's
+        raise Conflict(_("Another butler has already taken this order."), code=ErrorCode.ALREADY_DONE)
     with transaction.atomic():
-        taken = ServiceOrder.objects.filter(pk=order_id, butler__isnull=True, enterprise__butler__isnull=True,
-                                            status__in=QUEUE_STATUSES,
+        taken = ServiceOrder.objects.filter(pk=order_id, butler__isnull=True, status__in=QUEUE_STATUSES,
                                             **parks).update(butler=actor, updated_at=timezone.now())
         if not taken:
             raise Conflict(_("Another butler has already taken this order."), code=ErrorCode.ALREADY_DONE)

@@ -338,7 +338,7 @@ def test_reports_and_their_exports_are_per_park(world: Any) -> None:
 def _row(code: str, park: str, provider: str = "园区服务中心") -> list[str]:
     values = {"code": code, "category": "ip", "name_zh": "导入服务", "name_en": "", "description_zh": "",
               "description_en": "", "provider": provider, "pricing": "quote", "price": "",
-              "sla_days": "3", "materials": "", "fields": "", "eligibility": "", "tags": "", "is_active": "1",
+              "sla_days": "3", "materials": "", "materials_en": "", "fields": "", "eligibility": "", "tags": "", "is_active": "1",
               "park": park}
     return [values[c] for c in transfer.COLUMNS]
 
