@@ -18,6 +18,7 @@ from parkos.events.selectors import my_registrations
 
 S = Registration.Status
 LIMIT = 3
+MAX_INVITATIONS = 200  # the newest invitations looked at (a member is invited to a handful)
 # A registration that holds or waits for a seat: the invitation has been answered.
 ANSWERED = (S.CONFIRMED, S.OFFERED, S.WAITLISTED)
 
@@ -27,11 +28,17 @@ def my_events(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     now = timezone.now()
+    # The member's own list (its rule), with only the event joined: the home shows the event and its time.
     upcoming = list(my_registrations(viewer=user).filter(status=S.CONFIRMED, event__ends_at__gt=now)
-                    .order_by("event__starts_at", "pk")[:LIMIT])
-    answered = Registration.objects.filter(event=OuterRef("pk"), user=user.pk, status__in=ANSWERED)
-    invited = list(Event.objects.filter(invitees=user.pk, status=Event.Status.PUBLISHED, starts_at__gt=now)
-                   .exclude(Exists(answered)).order_by("starts_at", "pk")[:LIMIT])
+                    .select_related(None).select_related("event").order_by("event__starts_at", "pk")[:LIMIT])
+    # From the member's invitations (by the through table's user index), not from every published event.
+    invited_ids = list(Event.invitees.through.objects.filter(user_id=user.pk)
+                       .order_by("-event_id").values_list("event_id", flat=True)[:MAX_INVITATIONS])
+    invited: list[Event] = []
+    if invited_ids:
+        answered = Registration.objects.filter(event=OuterRef("pk"), user=user.pk, status__in=ANSWERED)
+        invited = list(Event.objects.filter(pk__in=invited_ids, status=Event.Status.PUBLISHED, starts_at__gt=now)
+                       .exclude(Exists(answered)).order_by("starts_at", "pk")[:LIMIT])
     context: dict[str, Any] = {"upcoming_registrations": upcoming, "event_invitations": invited}
     park = getattr(request, "park", None)
     if park is not None and policy.can(user, "event.view.any", park):  # an operator of the current park

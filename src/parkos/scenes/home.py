@@ -1,5 +1,6 @@
 """The scenes domain's part of the home page (registered with core from ScenesConfig.ready): the open
-scenes the member was invited to respond to and has not answered yet. One bounded query."""
+scenes the member was invited to respond to and has not answered yet. One indexed query, a second
+only for a member who has invitations."""
 
 from __future__ import annotations
 
@@ -13,14 +14,21 @@ from parkos.core.selectors import home_part_register
 from parkos.scenes.models import Response, Scene
 
 LIMIT = 3
+MAX_INVITATIONS = 200  # the newest invitations looked at (a member is invited to a handful)
 
 
 def my_scene_invitations(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
+    # From the member's invitations (few, by the through table's user index), not from the open scenes
+    # (tens of thousands at park scale, which the planner would otherwise walk checking each for an invite).
+    invited = list(Scene.invited.through.objects.filter(user_id=user.pk)
+                   .order_by("-scene_id").values_list("scene_id", flat=True)[:MAX_INVITATIONS])
+    if not invited:
+        return {"scene_invitations": []}
     answered = Response.objects.filter(scene=OuterRef("pk"), responder=user.pk)
-    invitations = (Scene.objects.filter(invited=user.pk, status=Scene.Status.OPEN)
+    invitations = (Scene.objects.filter(pk__in=invited, status=Scene.Status.OPEN)
                    .filter(Q(deadline__isnull=True) | Q(deadline__gte=timezone.localdate()))
                    .exclude(Exists(answered)).order_by("-published_at", "-id")[:LIMIT])
     return {"scene_invitations": list(invitations)}
