@@ -79,14 +79,19 @@ def user_signup(*, login: str, password: str, display_name: str, accept_privacy:
     except ValidationError as error:
         raise Invalid(error.messages[0], code=ErrorCode.WEAK_PASSWORD, details={"password": error.messages}) from None
     user.set_password(password)
+    return _user_create(user, ip_address=ip_address, field="login", taken=_("This log-in is already registered."))
+
+
+def _user_create(user: User, *, ip_address: str | None, field: str, taken: str) -> User:
+    """Save a new member with their privacy consent and index them. Two sign-ups with the same log-in at once:
+    the unique index decides, the loser gets ``taken`` on ``field``."""
     try:
         with transaction.atomic():
             user.save()
             Consent.objects.create(user=user, kind=Consent.Kind.PRIVACY, version=settings.PRIVACY_POLICY_VERSION,
                                    ip_address=ip_address)
     except IntegrityError:
-        # Two sign-ups with the same log-in at once: the unique index decides, the loser gets a clear error.
-        raise field_error("login", _("This log-in is already registered."), code=ErrorCode.DUPLICATE) from None
+        raise field_error(field, taken, code=ErrorCode.DUPLICATE) from None
     from parkos.search.services import index_on_commit
 
     index_on_commit("person", user.pk)
@@ -462,17 +467,8 @@ def user_signup_by_sms(*, mobile: str, code: str, display_name: str, accept_priv
     else:
         user.set_unusable_password()
     sms_code_verify(mobile=mobile, purpose=SmsCode.Purpose.SIGNUP, code=code)
-    try:
-        with transaction.atomic():
-            user.save()
-            Consent.objects.create(user=user, kind=Consent.Kind.PRIVACY, version=settings.PRIVACY_POLICY_VERSION,
-                                   ip_address=ip_address)
-    except IntegrityError:
-        raise field_error("mobile", _("This mobile number is already registered."), code=ErrorCode.DUPLICATE) from None
-    from parkos.search.services import index_on_commit
-
-    index_on_commit("person", user.pk)
-    return user
+    return _user_create(user, ip_address=ip_address, field="mobile",
+                        taken=_("This mobile number is already registered."))
 
 
 def user_login_by_sms(*, mobile: str, code: str) -> User:

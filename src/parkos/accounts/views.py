@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -228,60 +229,55 @@ def sms_send(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/_sms_button.html", context)
 
 
+def _sms_page(request: HttpRequest, purpose: str, form_class: Any) -> tuple[Any, dict[str, object], bool]:
+    """What an SMS page shows: its form and its "send the code" button. "Send the code" sends it (the form
+    keeps the number typed); otherwise the form is bound to the post. The flag: a valid form was submitted."""
+    if request.method == "POST" and "send_code" in request.POST:
+        return form_class(initial=_sms_initial(request)), _sms_send_for_page(request, purpose), False
+    form = form_class(request.POST or None)
+    return form, {"purpose": purpose}, request.method == "POST" and form.is_valid()
+
+
+def _sms_render(request: HttpRequest, template: str, form: Any, button: dict[str, object],
+                **extra: Any) -> HttpResponse:
+    return render(request, template, {"form": form, "button": button, **extra},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
 def signup_sms(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_next_url(request))
-    button: dict[str, object] = {"purpose": "signup"}
-    if request.method == "POST" and "send_code" in request.POST:
-        button = _sms_send_for_page(request, "signup")
-        form = SmsSignupForm(initial=_sms_initial(request))
-    else:
-        form = SmsSignupForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            with page_action(request, form=form) as done:
-                user = services.user_signup_by_sms(
-                    mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"],
-                    display_name=form.cleaned_data["display_name"], password=form.cleaned_data["password"],
-                    accept_privacy=form.cleaned_data["accept_privacy"], ip_address=client_address(request),
-                    language=request.LANGUAGE_CODE,
-                )
-            if done:
-                messages.success(request, _("Welcome to the park, %(name)s!") % {"name": user.display_name})
-                return _login_and_remember_language(request, user)
-    return render(request, "accounts/signup_sms.html", {"form": form, "button": button, "next": _next_url(request, "")},
-                  status=400 if form.is_bound and form.errors else 200)
+    form, button, submitted = _sms_page(request, "signup", SmsSignupForm)
+    if submitted:
+        with page_action(request, form=form) as done:
+            user = services.user_signup_by_sms(
+                mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"],
+                display_name=form.cleaned_data["display_name"], password=form.cleaned_data["password"],
+                accept_privacy=form.cleaned_data["accept_privacy"], ip_address=client_address(request),
+                language=request.LANGUAGE_CODE,
+            )
+        if done:
+            messages.success(request, _("Welcome to the park, %(name)s!") % {"name": user.display_name})
+            return _login_and_remember_language(request, user)
+    return _sms_render(request, "accounts/signup_sms.html", form, button, next=_next_url(request, ""))
 
 
 def login_sms(request: HttpRequest) -> HttpResponse:
-    button: dict[str, object] = {"purpose": "login"}
-    if request.method == "POST" and "send_code" in request.POST:
-        button = _sms_send_for_page(request, "login")
-        form = SmsLoginForm(initial=_sms_initial(request))
-    else:
-        form = SmsLoginForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            with page_action(request, form=form) as done:
-                user = services.user_login_by_sms(mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"])
-            if done:
-                return _login_and_remember_language(request, user)
-    return render(request, "accounts/login_sms.html", {"form": form, "button": button, "next": _next_url(request, "")},
-                  status=400 if form.is_bound and form.errors else 200)
+    form, button, submitted = _sms_page(request, "login", SmsLoginForm)
+    if submitted:
+        with page_action(request, form=form) as done:
+            user = services.user_login_by_sms(mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"])
+        if done:
+            return _login_and_remember_language(request, user)
+    return _sms_render(request, "accounts/login_sms.html", form, button, next=_next_url(request, ""))
 
 
 def password_reset_sms(request: HttpRequest) -> HttpResponse:
-    button: dict[str, object] = {"purpose": "reset"}
-    if request.method == "POST" and "send_code" in request.POST:
-        button = _sms_send_for_page(request, "reset")
-        form = SmsResetForm(initial=_sms_initial(request))
-    else:
-        form = SmsResetForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            with page_action(request, form=form,
-                             success=_("Your password has been reset. Log in with it now.")) as done:
-                services.user_reset_password_by_sms(mobile=form.cleaned_data["mobile"],
-                                                    code=form.cleaned_data["code"],
-                                                    password=form.cleaned_data["password"])
-            if done:
-                return redirect("accounts:login")
-    return render(request, "accounts/password_reset_sms.html", {"form": form, "button": button},
-                  status=400 if form.is_bound and form.errors else 200)
+    form, button, submitted = _sms_page(request, "reset", SmsResetForm)
+    if submitted:
+        with page_action(request, form=form, success=_("Your password has been reset. Log in with it now.")) as done:
+            services.user_reset_password_by_sms(mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"],
+                                                password=form.cleaned_data["password"])
+        if done:
+            return redirect("accounts:login")
+    return _sms_render(request, "accounts/password_reset_sms.html", form, button)
