@@ -168,15 +168,15 @@ def browser_login(browser: Any, base: str, user: Any, password: str) -> Any:
 PHONE = {"width": 375, "height": 812}
 
 
-def phone_page(browser: Any, base: str, user: Any) -> Any:
-    """A new phone-sized browser context already logged in as ``user`` (a session made by the test client,
-    handed over as its cookie: the log-in form is tested elsewhere); returns its page."""
+def phone_page(browser: Any, base: str, user: Any, viewport: dict[str, int] | None = None) -> Any:
+    """A new phone-sized (or ``viewport``-sized) browser context already logged in as ``user`` (a session made
+    by the test client, handed over as its cookie: the log-in form is tested elsewhere); returns its page."""
     from django.conf import settings
     from django.test import Client
 
     client = Client()
     client.force_login(user)
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context = browser.new_context(viewport=viewport or PHONE, locale="zh-CN")
     context.set_default_timeout(60_000)  # a ceiling for waits on positive signals (a cold live server)
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
                           "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}])

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from parkos.accounts.services import user_set_avatar
@@ -20,7 +18,7 @@ from parkos.accounts.tests.factories import UserFactory
 from parkos.community.models import Post
 from parkos.community.tests.factories import image_upload, make_comment, make_post
 from parkos.community.tests.factories_civic import make_suggestion
-from parkos.conftest import PHONE, fits_width
+from parkos.conftest import PHONE, fits_width, phone_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,13 +27,7 @@ ABSOLUTE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d$")
 
 
 def _page(browser: Any, base: str, user: Any, viewport: dict[str, int]) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    context.set_default_timeout(60_000)  # a ceiling for waits on positive signals (a cold live server)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}])
-    return context.new_page()
+    return phone_page(browser, base, user, viewport)
 
 
 def test_feed_composer_avatars_and_times(live_server: Any, browser: Any, artifacts_dir: Path) -> None:

@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from parkos.accounts.tests.factories import UserFactory
-from parkos.conftest import PHONE, fits_width
+from parkos.conftest import PHONE, fits_width, phone_page
 from parkos.events.tests.factories import EventFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,13 +27,7 @@ def _at(day: int, hour: int, month: int = 3) -> datetime:
 
 
 def _page(browser: Any, base: str, user: Any, viewport: dict[str, int]) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    context.set_default_timeout(60_000)  # a ceiling for waits on positive signals (a cold live server)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}])
-    return context.new_page()
+    return phone_page(browser, base, user, viewport)
 
 
 def _inside(box: dict[str, float], width: int) -> bool:
