@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "parkos.scenes",
     "parkos.access",
     "parkos.rewards",
+    "parkos.insights",
     "parkos.bookings",
     "parkos.jobs",
     "parkos.space",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("access/", include("parkos.access.urls")),
     path("rewards/", include("parkos.rewards.urls")),
     path("bookings/", include("parkos.bookings.urls")),
+    path("insights/", include("parkos.insights.urls")),
     path("notifications/", include("parkos.notifications.urls")),
     path("space/", include("parkos.space.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

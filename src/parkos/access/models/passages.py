@@ -157,11 +157,16 @@ class RollupMark(models.Model):
 class AccessPreference(models.Model):
     """A member's own consents here, each separate (PIPL): sharing their time in the park with their
     enterprise's admins (aggregates only), and temperature screening at the gates (a reading is
-    attached to their passages only while this is given; withdrawing it deletes their readings)."""
+    attached to their passages only while this is given; withdrawing it deletes their readings), and presence
+analytics (the year report's time-in-park figures)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_preference",
                                 verbose_name=_("member"))
     share_with_enterprise = models.BooleanField(_("share my time in the park with my enterprise"), default=False)
+    # Given with the privacy consent at sign-up; a member may withdraw it: the year report then shows no
+    # time-in-park figures and no keyword drawn from presence, and park statistics leave them out.
+    presence_analytics = models.BooleanField(_("use my time in the park for my year report and park statistics"),
+                                             default=True)
     temperature_screening = models.BooleanField(_("temperature screening at the gates"), default=False)
     temperature_consented_at = models.DateTimeField(_("temperature consent given at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)

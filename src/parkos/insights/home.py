@@ -1,0 +1,1 @@
+"""The insights domain's part of the home page (registered with core from InsightsConfig.ready)."""

@@ -1,0 +1,1 @@
+"""What insights registers with other parts on start-up (imported by InsightsConfig.ready)."""
