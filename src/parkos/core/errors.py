@@ -124,6 +124,9 @@ class ErrorCode(StrEnum):
     CANCEL_TOO_LATE = "cancel_too_late"
     NOT_CHECKIN_TIME = "not_checkin_time"
     ALLOCATED = "allocated"
+    # insights: year reports and dashboards
+    NOT_READY = "not_ready"
+    NO_GIFT = "no_gift"
 
 
 class DomainError(Exception):

@@ -31,6 +31,7 @@ KINDS = {
     "rewards_alert": _("Unusual redemptions at the park's merchants"),
     "booking": _("My bookings: confirmations, approvals, invitations and released rooms"),
     "enterprise": _("Requests to join my enterprise and their answers"),
+    "year_report": _("My year report and its gift pack"),
 }
 
 
@@ -64,5 +65,6 @@ EMAIL_DEFAULTS: dict[str, str] = {
     "rewards_alert": Email.IMMEDIATE,
     "booking": Email.IMMEDIATE,
     "enterprise": Email.IMMEDIATE,
+    "year_report": Email.DIGEST,
 }
 assert set(EMAIL_DEFAULTS) == set(KINDS)

@@ -219,10 +219,14 @@ def pack_close(*, actor: Any, pack: GiftPack) -> GiftPack:
     return row
 
 
-def pack_grant(*, actor: Any, pack: GiftPack, user_ids: Iterable[int], note: str = "") -> list[int]:
-    """Grant a "granted" pack to members (an operator's list, a competition's winners): each member may
-    then claim it once. Granting twice is harmless. Returns the ids granted now (not before)."""
-    policy.require(actor, "rewards.manage", pack)
+def pack_grant(*, actor: Any, pack: GiftPack, user_ids: Iterable[int], note: str = "",
+               notify: bool = True) -> list[int]:
+    """Grant a "granted" pack to members (an operator's list, a competition's winners, the year report's
+    offers): each member may then claim it once. Granting twice is harmless. Returns the ids granted now
+    (not before). ``actor`` None is the schedule (no permission to check); ``notify`` False when the
+    caller tells the members itself (the year report's announcement)."""
+    if actor is not None:
+        policy.require(actor, "rewards.manage", pack)
     note = clean_text(note, field="note", limit=120, required=False, multiline=False, markup=False)
     ids = sorted({int(u) for u in user_ids})
     if not ids:
@@ -246,7 +250,7 @@ def pack_grant(*, actor: Any, pack: GiftPack, user_ids: Iterable[int], note: str
         had = set(PackGrant.objects.filter(pack=row, user_id__in=ids).values_list("user_id", flat=True))
         new = [u for u in people if u.pk not in had]
         PackGrant.objects.bulk_create([PackGrant(pack=row, user=u, note=note) for u in new], ignore_conflicts=True)
-        if row.status == GiftPack.Status.OPEN:
+        if row.status == GiftPack.Status.OPEN and notify:
             _notify_granted(row, new, actor)
     return [u.pk for u in new]
 
