@@ -392,6 +392,12 @@ def _register() -> None:
     from parkos.bookings.api import router as bookings_router
 
     api.add_router("/", bookings_router)
+    from parkos.insights.api.reports import router as insights_reports_router
+
+    api.add_router("/insights", insights_reports_router)
+    from parkos.insights.api.poster import router as insights_poster_router
+
+    api.add_router("/insights", insights_poster_router)
     from parkos.core.api import router as core_router
 
     api.add_router("/", core_router)

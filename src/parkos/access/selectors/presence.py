@@ -101,6 +101,7 @@ class MyPresence:
     weeks: list[list[DayCell]]
     has_any: bool
     share_with_enterprise: bool
+    presence_analytics: bool = True
 
     @property
     def week_hours(self) -> float:
@@ -148,7 +149,8 @@ def presence_mine(*, viewer: Any, month: str | None = None) -> MyPresence:
     in_month = [c for w in weeks for c in w if c.in_month and c.seconds]
     week = [c for d, c in per_day.items() if week_start <= d <= week_start + dt.timedelta(days=6) and c.seconds]
     has_any = bool(per_day) or DailyPresence.objects.filter(user=viewer).exists()
-    preference = AccessPreference.objects.filter(user=viewer).values_list("share_with_enterprise", flat=True).first()
+    preference = (AccessPreference.objects.filter(user=viewer)
+                  .values_list("share_with_enterprise", "presence_analytics").first() or (False, True))
     following = _shift(first, 1)
     return MyPresence(
         month=first, previous_month=_shift(first, -1), next_month=following if following <= today else None,
@@ -156,7 +158,8 @@ def presence_mine(*, viewer: Any, month: str | None = None) -> MyPresence:
         month_seconds=sum(c.seconds for c in in_month), month_days=len(in_month),
         late_days=sum(1 for w in weeks for c in w if c.in_month and c.late),
         inferred_seconds=sum(c.inferred_seconds for c in in_month),
-        weeks=weeks, has_any=has_any, share_with_enterprise=bool(preference),
+        weeks=weeks, has_any=has_any, share_with_enterprise=bool(preference[0]),
+        presence_analytics=bool(preference[1]),
     )
 
 

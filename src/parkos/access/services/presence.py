@@ -371,15 +371,30 @@ def passages_purge(*, now: dt.datetime | None = None, chunk: int = PURGE_CHUNK) 
 
 # --- consent ----------------------------------------------------------------------------------------------
 
-def preference_set(*, actor: Any, share_with_enterprise: bool) -> AccessPreference:
-    """The member's own consent to share their time in the park with their enterprise's admins (as
-    aggregates, never their own row). Leaves the temperature consent alone."""
+def preference_set(*, actor: Any, share_with_enterprise: bool | None = None,
+                   presence_analytics: bool | None = None) -> AccessPreference:
+    """The member's own consents about their time in the park, each separate: sharing it with their
+    enterprise's admins (as aggregates, never their own row), and its use for their year report and the
+    park's statistics (given at sign-up; withdrawing it also stops the sharing, which rests on it). A
+    consent left None is left as it is; the temperature consent is never touched here."""
     policy.require(actor, "access.presence.own", actor)
     with transaction.atomic():
         preference, _created = AccessPreference.objects.get_or_create(user=actor)
         preference = AccessPreference.objects.select_for_update().get(pk=preference.pk)
-        if preference.share_with_enterprise != bool(share_with_enterprise):
+        changed = []
+        if presence_analytics is not None and preference.presence_analytics != bool(presence_analytics):
+            preference.presence_analytics = bool(presence_analytics)
+            changed.append("presence_analytics")
+            if not presence_analytics and preference.share_with_enterprise:
+                preference.share_with_enterprise = False
+                changed.append("share_with_enterprise")
+        if share_with_enterprise is not None and preference.share_with_enterprise != bool(share_with_enterprise):
             preference.share_with_enterprise = bool(share_with_enterprise)
+            changed.append("share_with_enterprise")
+            if share_with_enterprise and not preference.presence_analytics:
+                preference.presence_analytics = True
+                changed.append("presence_analytics")
+        if changed:
             preference.updated_at = timezone.now()
-            preference.save(update_fields=["share_with_enterprise", "updated_at"])
+            preference.save(update_fields=[*sorted(set(changed)), "updated_at"])
     return preference

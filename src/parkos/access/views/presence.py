@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -43,6 +43,17 @@ def presence_share(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def presence_analytics(request: HttpRequest) -> HttpResponse:
+    allow = request.POST.get("allow") == "1"
+    success = (_("Your time in the park counts again in your year report and the park's statistics.") if allow
+               else _("Your time in the park is no longer used for your year report or the park's statistics."))
+    with page_action(request, success=success):
+        services.preference_set(actor=request.user, presence_analytics=allow)
+    return redirect(f"{reverse('access:presence_mine')}#presence-analytics")
+
+
+@login_required
 def presence_enterprise(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     data = selectors.presence_enterprise(viewer=request.user, enterprise_id=enterprise_id,
                                          month=request.GET.get("month", ""))
@@ -68,6 +79,7 @@ def presence_park(request: HttpRequest) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("me/presence/", presence_mine, name="presence_mine"),
     path("me/presence/share/", presence_share, name="presence_share"),
+    path("me/presence/analytics/", presence_analytics, name="presence_analytics"),
     path("enterprises/<int:enterprise_id>/presence/", presence_enterprise, name="presence_enterprise"),
     path("presence/", presence_park, name="presence_park"),
 ]

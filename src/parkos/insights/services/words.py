@@ -3,7 +3,8 @@ search uses, so 思灵机器人 stays one word) and TF-IDF against the park's po
 
 A word counts when it has two or more characters (or is a Latin word of two or more letters), is not
 in the stop list, and the member used it at least twice; its weight is (times the member used it) ×
-log(posts in the park / (1 + posts that contain it)), so a word every post has weighs little. Posts are
+(1 + log((1 + posts in the park) / (1 + posts that contain it))), so a word every post has weighs
+least. Posts are
 streamed once, author by author; memory holds the park's document frequencies and one author's counts."""
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ def post_words(py: ParkYear) -> dict[int, list[str]]:
         per_author.setdefault(author, Counter()).update(words)
     out: dict[int, list[str]] = {}
     for author, counts in per_author.items():
-        scored = [(-(n * math.log(n_posts / (1 + df[w]))), w) for w, n in counts.items()
-                  if n >= MIN_USES and n_posts / (1 + df[w]) > 1]
+        # Smoothed inverse document frequency (never negative, so a small park still has words).
+        scored = [(-(n * (math.log((1 + n_posts) / (1 + df[w])) + 1)), w) for w, n in counts.items()
+                  if n >= MIN_USES]
         if scored:
             out[author] = [w for _s, w in sorted(scored)[:TOP]]
     return out
