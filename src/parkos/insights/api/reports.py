@@ -53,7 +53,7 @@ def report_get(request: HttpRequest, report_id: int) -> Any:
 
         pack = r.offer.pack
         gift = {"pack": pack.pk, "name": pack.name, "claim_until": pack.claim_until,
-                "claimed": PackClaim.objects.filter(pack_id=pack.pk, user_id=request.user.pk).exists()}
+                "claimed": PackClaim.objects.filter(pack_id=pack.pk, user=request.user).exists()}
     return {"id": r.pk, "park": r.park.code, "year": r.year, "name": presenting.display_name(r.user),
             "keyword": presenting.keyword_view(r),
             "lines": [line.__dict__ for line in presenting.figure_lines(r)], "words": r.words,

@@ -146,8 +146,10 @@ def presence(py: ParkYear) -> dict[int, dict[str, Any]]:
 
     def close() -> None:
         most = max(months)
+        assert user is not None
         out[user] = {"days": days, "seconds": seconds_sum, "late_days": late_days, "early_days": early_days,
-                     "first": None if first is None else hms((first + ARRIVAL_SHIFT_HOURS * 3600) % 86400), "first_day": first_day,
+                     "first": None if first is None else hms((first + ARRIVAL_SHIFT_HOURS * 3600) % 86400),
+                     "first_day": first_day,
                      "last": None if last is None else hms((last + LATE_SHIFT_HOURS * 3600) % 86400),
                      "last_day": last_day, "streak": best,
                      "busiest_month": months.index(most) if most else None, "busiest_month_days": most}

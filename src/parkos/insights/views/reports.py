@@ -69,10 +69,10 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
     if item.seen_at is None:
         YearReport.objects.filter(pk=item.pk, seen_at__isnull=True).update(seen_at=timezone.now())
     claimed = False
-    if item.offer_id is not None:
+    if item.offer is not None:
         from parkos.rewards.models import PackClaim
 
-        claimed = PackClaim.objects.filter(pack_id=item.offer.pack_id, user_id=request.user.pk).exists()
+        claimed = PackClaim.objects.filter(pack_id=item.offer.pack_id, user=request.user).exists()
     from parkos.core.parks import park_colours
 
     return render(request, "insights/reports/story.html", {
