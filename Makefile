@@ -17,7 +17,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The year report's share poster is drawn with a Chinese font from Debian (never downloaded at run time):
+# installed here when missing and make runs as root; otherwise the demo still starts, says so loudly, and
+# the poster page shows the same advice.
 demo: install
+	@if [ -n "$$PARKOS_POSTER_FONT" ] && [ ! -f "$$PARKOS_POSTER_FONT" ]; then \
+	  echo "*** PARKOS_POSTER_FONT=$$PARKOS_POSTER_FONT is not a file: year-report posters cannot be drawn." >&2; \
+	elif [ -z "$$PARKOS_POSTER_FONT" ] && [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
+	     && [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's fonts-wqy-microhei for the year report's share poster"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; } \
+	      || echo "*** Could not install fonts-wqy-microhei: year-report posters cannot be drawn." >&2; \
+	  else \
+	    echo "*** No Chinese font for the year report's share poster: posters cannot be drawn until you run" >&2; \
+	    echo "***   sudo apt-get install fonts-wqy-microhei   (or set PARKOS_POSTER_FONT to a .ttf/.ttc/.otf with Chinese)" >&2; \
+	  fi; \
+	fi
 	$(BIN)/parkos migrate --noinput -v 0
 	$(BIN)/parkos collectstatic --noinput -v 0
 	PORT=$(PORT) $(BIN)/parkos seed-demo

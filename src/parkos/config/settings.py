@@ -256,3 +256,6 @@ LOGGING = {
 PARK_NAME = _("ParkOS Demo Park")
 # Public holidays and adjusted working weekends for SLA and reply clocks (see core/workdays.py).
 PARK_HOLIDAYS_FILE = env_str("PARK_HOLIDAYS_FILE", "")
+# The year report's share poster is drawn with a font holding Chinese (a .ttf, .ttc or .otf file); empty:
+# the first of Debian's fonts-wqy-microhei, fonts-noto-cjk … that is installed (insights/services/poster.py).
+POSTER_FONT = env_str("PARKOS_POSTER_FONT", "")
