@@ -58,7 +58,7 @@ def _month(m: int) -> str:
 
 
 def display_name(user: Any) -> str:
-    return str(getattr(user, "display_name", "") or gettext("i友"))
+    return str(getattr(user, "display_name", "") or pgettext("a member of the park", "Member"))
 
 
 def figure_lines(report: YearReport) -> list[FigureLine]:
@@ -68,7 +68,7 @@ def figure_lines(report: YearReport) -> list[FigureLine]:
     p = f.get("presence")
     if p:
         rank = p.get("rank_hours")
-        rank_note = (gettext("More time in the park than %(pct)s%% of i友") % {"pct": rank}) if rank else ""
+        rank_note = (gettext("More time in the park than %(pct)s%% of the park's members") % {"pct": rank}) if rank else ""
         lines["days"] = FigureLine("days", gettext("Days in the park"),
                                    ngettext("%(n)s day", "%(n)s days", p["days"]) % {"n": _num(p["days"])})
         lines["hours"] = FigureLine("hours", gettext("Hours inside"),
@@ -173,7 +173,7 @@ def reason_text(dimension: str, figures: dict[str, Any], scores: dict[str, Any])
     }
     text = texts[Dimension(dimension)]() if dimension in Dimension.values else ""
     if pct and pct >= 50:
-        text += gettext(", more than %(pct)s%% of i友") % {"pct": pct}
+        text += gettext(", more than %(pct)s%% of the park's members") % {"pct": pct}
     return text
 
 

@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from parkos.core.schemas import Id, SmallInt
 
 
-class ReportOut(Schema):
+class YearReportOut(Schema):
     id: Id
     park: str = Field(description="the park's code")
     year: int
@@ -20,60 +20,60 @@ class ReportOut(Schema):
     generated_at: datetime
 
 
-class LineOut(Schema):
+class YearReportLineOut(Schema):
     key: str
     label: str
     value: str
     note: str
 
 
-class TagOut(Schema):
+class YearReportTagOut(Schema):
     word: str
     dimension: str
     reason: str
 
 
-class KeywordOut(Schema):
+class YearReportKeywordOut(Schema):
     word: str
     dimension: str
     reason: str
-    tags: list[TagOut]
+    tags: list[YearReportTagOut]
 
 
-class GiftOut(Schema):
+class YearReportGiftOut(Schema):
     pack: Id
     name: str
     claim_until: datetime
     claimed: bool
 
 
-class ReportDetailOut(Schema):
+class YearReportDetailOut(Schema):
     id: Id
     park: str
     year: int
     name: str
-    keyword: KeywordOut | None
-    lines: list[LineOut] = Field(description="the figures that have data, worded in the reader's language")
+    keyword: YearReportKeywordOut | None
+    lines: list[YearReportLineOut] = Field(description="the figures that have data, worded in the reader's language")
     words: list[str] = Field(description="words that stood out in the member's posts")
     short: bool = Field(description="too little data: the warm short version")
     short_message: str
     figures: dict[str, Any] = Field(description="the raw figures, each section only when there was data")
-    gift: GiftOut | None
+    gift: YearReportGiftOut | None
 
 
-class ClaimedOut(Schema):
+class YearReportClaimedOut(Schema):
     claim: Id
     pack: Id
 
 
-class EnterpriseReportOut(Schema):
+class EnterpriseYearReportOut(Schema):
     enterprise: Id
     park: str
     year: int
     figures: dict[str, Any]
 
 
-class RunOut(Schema):
+class YearReportRunOut(Schema):
     id: Id
     park: str
     year: int
@@ -86,11 +86,11 @@ class RunOut(Schema):
     announced_at: datetime | None
 
 
-class RunIn(Schema):
+class YearReportRunIn(Schema):
     year: SmallInt
     park: str | None = Field(None, description="the park (code or id); default: the current park")
     force: bool = Field(False, description="compute a finished year again")
 
 
-class PublishIn(Schema):
+class YearReportPublishIn(Schema):
     publish_at: datetime | None = Field(description="when members see their reports; null: not published")

@@ -16,13 +16,13 @@ from parkos.core.parks import park_param
 from parkos.insights import presenting
 from parkos.insights.models import YearReport, YearReportRun
 from parkos.insights.schemas_reports import (
-    ClaimedOut,
-    EnterpriseReportOut,
-    PublishIn,
-    ReportDetailOut,
-    ReportOut,
-    RunIn,
-    RunOut,
+    EnterpriseYearReportOut,
+    YearReportClaimedOut,
+    YearReportDetailOut,
+    YearReportOut,
+    YearReportPublishIn,
+    YearReportRunIn,
+    YearReportRunOut,
 )
 from parkos.insights.selectors import reports as selectors
 from parkos.insights.services import publication
@@ -37,13 +37,13 @@ def _out(r: YearReport) -> dict[str, Any]:
             "seen": r.seen_at is not None, "generated_at": r.generated_at}
 
 
-@router.get("/reports", response=list[ReportOut])
+@router.get("/reports", response=list[YearReportOut])
 def report_list(request: HttpRequest) -> Any:
     """My published year reports, newest first (every park and year)."""
     return [_out(r) for r in selectors.report_list(viewer=request.user)]
 
 
-@router.get("/reports/{report_id}", response=ReportDetailOut)
+@router.get("/reports/{report_id}", response=YearReportDetailOut)
 def report_get(request: HttpRequest, report_id: int) -> Any:
     """One of my reports, worded in my language; ``not_found`` for anybody else's."""
     r = selectors.report_get(viewer=request.user, report_id=report_id)
@@ -61,7 +61,7 @@ def report_get(request: HttpRequest, report_id: int) -> Any:
             "figures": r.figures, "gift": gift}
 
 
-@router.post("/reports/{report_id}/claim", response={201: ClaimedOut})
+@router.post("/reports/{report_id}/claim", response={201: YearReportClaimedOut})
 def report_claim(request: HttpRequest, report_id: int) -> Status[Any]:
     """Claim the gift pack my report offers: once (``already_claimed``), within the pack's window and stock
     (``closed``, ``not_open``, ``out_of_stock``); ``no_gift`` when the report offers none."""
@@ -70,7 +70,7 @@ def report_claim(request: HttpRequest, report_id: int) -> Status[Any]:
     return Status(201, {"claim": claim.pk, "pack": claim.pack_id})
 
 
-@router.get("/enterprises/{enterprise_id}/reports", response=list[EnterpriseReportOut])
+@router.get("/enterprises/{enterprise_id}/reports", response=list[EnterpriseYearReportOut])
 def enterprise_report_list(request: HttpRequest, enterprise_id: int) -> Any:
     """An enterprise's published year reports: its admins and the park's operators."""
     from parkos.enterprises.models import Enterprise
@@ -88,14 +88,14 @@ def _run_out(run: YearReportRun) -> dict[str, Any]:
             "announced_at": run.announced_at}
 
 
-@router.get("/runs", response=list[RunOut])
+@router.get("/runs", response=list[YearReportRunOut])
 def run_list(request: HttpRequest) -> Any:
     """The year-report runs of the parks where I am an operator."""
     return [_run_out(r) for r in selectors.run_list(viewer=request.user)[:200]]
 
 
-@router.post("/runs", response={202: RunOut})
-def run_start(request: HttpRequest, payload: RunIn) -> Status[Any]:
+@router.post("/runs", response={202: YearReportRunOut})
+def run_start(request: HttpRequest, payload: YearReportRunIn) -> Status[Any]:
     """Generate (or resume) a park's reports of ``year`` in the background; poll the run for progress."""
     park = park_param(payload.park) or request.park  # type: ignore[attr-defined]
     policy.require(request.user, "insights.manage", park)
@@ -107,8 +107,8 @@ def run_start(request: HttpRequest, payload: RunIn) -> Status[Any]:
     return Status(202, _run_out(run))
 
 
-@router.put("/runs/{run_id}/publish", response=RunOut)
-def run_publish(request: HttpRequest, run_id: int, payload: PublishIn) -> Any:
+@router.put("/runs/{run_id}/publish", response=YearReportRunOut)
+def run_publish(request: HttpRequest, run_id: int, payload: YearReportPublishIn) -> Any:
     """Set when members see the run's reports (``not_ready`` before the run has finished)."""
     run = selectors.run_get(viewer=request.user, run_id=run_id)
     return _run_out(services.run_publish_at_set(actor=request.user, run=run, publish_at=payload.publish_at))
