@@ -11,6 +11,7 @@ from parkos.insights.models.reports import (
     YearReportRun,
 )
 from parkos.insights.models.rollups import DailyFigure, RollupRun
+from parkos.insights.models.screens import Screen
 
 __all__ = ["DailyFigure", "Dimension", "EnterpriseYearReport", "GiftOffer", "KeywordWord", "RollupRun",
-           "YearReport", "YearReportRun"]
+           "Screen", "YearReport", "YearReportRun"]
