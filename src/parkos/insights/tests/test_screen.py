@@ -19,7 +19,7 @@ from parkos.core.errors import Forbidden, Invalid
 from parkos.events.models import Audience, Registration
 from parkos.events.tests.factories import EventFactory
 from parkos.insights.models import Screen
-from parkos.insights.selectors import dashboards as selectors
+from parkos.insights.selectors import screens as selectors
 from parkos.insights.services import rollups, screens
 from parkos.insights.tests.dashboards_fixtures import _registration, build_week, week_fixture  # noqa: F401
 

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from parkos.core.errors import DomainError, NotAuthenticated
 from parkos.core.forms import StyledForm, page_action
 from parkos.core.models import Park
-from parkos.insights.selectors import dashboards as selectors
+from parkos.insights.selectors import dashboards
+from parkos.insights.selectors import screens as selectors
 from parkos.insights.services import screens as services
 
 REFRESH_SECONDS = 30
@@ -32,7 +33,7 @@ NEW_LINK = "insights_new_screen"  # the session key of a link just made (shown o
 def _park(request: HttpRequest) -> Park:
     from parkos.insights.views.dashboards import chosen_park
 
-    parks = selectors.dashboard_parks(viewer=request.user)
+    parks = dashboards.dashboard_parks(viewer=request.user)
     return chosen_park(request, parks) or request.park  # type: ignore[attr-defined,no-any-return]
 
 
@@ -125,7 +126,7 @@ def screen_links(request: HttpRequest) -> HttpResponse:
     new = request.session.pop(NEW_LINK, None)
     return render(request, "insights/dashboards/screens.html", {
         "park": park, "links": links, "form": form, "new": new,
-        "parks": selectors.dashboard_parks(viewer=request.user),
+        "parks": dashboards.dashboard_parks(viewer=request.user),
     })
 
 
