@@ -52,7 +52,7 @@ def _year(db: Path) -> int:
     with sqlite3.connect(db) as c:
         rows = c.execute("SELECT substr(day, 1, 4) AS y, COUNT(*) FROM access_dailypresence GROUP BY y "
                          "ORDER BY 2 DESC LIMIT 1").fetchall()
-    return int(rows[0][0]) if rows else dt.date.today().year - 1
+    return int(rows[0][0]) if rows else dt.datetime.now(dt.UTC).year - 1
 
 
 def batch(db: Path, year: int) -> dict[str, Any]:
@@ -91,8 +91,9 @@ def baseline(db: Path, year: int, park_ids: list[int], workdays: list[dt.date]) 
     con = _duckdb(db)
     con.execute("CREATE TEMP TABLE wd(day DATE, idx INTEGER)")
     con.executemany("INSERT INTO wd VALUES (?, ?)", [(d, n) for n, d in enumerate(workdays)])
-    t0 = dt.datetime(year, 1, 1) - dt.timedelta(hours=OFFSET)
-    t1 = dt.datetime(year + 1, 1, 1) - dt.timedelta(hours=OFFSET)
+    # The year's bounds in UTC without an offset, as the file stores moments.
+    t0 = (dt.datetime(year, 1, 1, tzinfo=dt.UTC) - dt.timedelta(hours=OFFSET)).replace(tzinfo=None)
+    t1 = (dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC) - dt.timedelta(hours=OFFSET)).replace(tzinfo=None)
     d0, d1 = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     out: dict[int, Any] = {}
     began = time.perf_counter()

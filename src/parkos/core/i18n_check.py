@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -64,11 +65,30 @@ def compile_all() -> None:
         po.save_as_mofile(str(LOCALE / lang / "LC_MESSAGES" / "django.mo"))
 
 
+# %(name)s / %(name)d and {name} / {} placeholders: a translation that drops or renames one shows text
+# without its value, or raises at run time (a stale fuzzy guess once turned %(n)s into %(d)s).
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sdfi]|\{\w*\}")
+
+
+def _placeholders_wrong(entry: polib.POEntry) -> bool:
+    def found(text: str) -> set[str]:
+        return set(_PLACEHOLDER.findall(text or ""))
+
+    if entry.msgid_plural:  # a form may leave the count out ("one step left"), never add another name
+        allowed = found(entry.msgid) | found(entry.msgid_plural)
+        return any(not found(v) <= allowed for v in entry.msgstr_plural.values())
+    return bool(entry.msgstr) and found(entry.msgstr) != found(entry.msgid)
+
+
 def check() -> list[str]:
     problems = []
     for lang in LANGS:
         path = LOCALE / lang / "LC_MESSAGES"
         po = _po(lang)
+        wrong = [e.msgid for e in po if not e.obsolete and _placeholders_wrong(e)]
+        if wrong:
+            problems.append(f"{lang}: {len(wrong)} translations whose placeholders differ from the source, "
+                            f"e.g. {wrong[:3]!r}")
         missing = [e.msgid for e in po if not e.obsolete and (not _complete(e) or "fuzzy" in e.flags)]
         if missing:
             problems.append(f"{lang}: {len(missing)} untranslated or fuzzy, e.g. {missing[:3]!r}")

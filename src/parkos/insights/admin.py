@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from parkos.insights import admin_dashboards  # noqa: F401  (the dashboards' rollups and lobby displays)
 from parkos.insights.models import EnterpriseYearReport, GiftOffer, KeywordWord, YearReport, YearReportRun
 
 

@@ -68,11 +68,8 @@ def seed_demo(ctx: Any) -> None:
         if run.publish_at is None:
             YearReportRun.objects.filter(pk=run.pk).update(publish_at=timezone.now())
     publication.reports_announce_due()
-    try:
-        from parkos.insights.demo_dashboards import demo_rollups
-    except ImportError:  # the dashboards' part is optional in a trimmed build
-        demo_rollups = None
-    if demo_rollups is not None:
-        for park in Park.objects.all():
-            demo_rollups(park)
+    from parkos.insights.demo_dashboards import demo_rollups
+
+    for park in Park.objects.all():
+        demo_rollups(park)
     ctx.added["insights_year_reports"] = written

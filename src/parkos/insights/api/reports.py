@@ -53,7 +53,7 @@ def report_get(request: HttpRequest, report_id: int) -> Any:
 
         pack = r.offer.pack
         gift = {"pack": pack.pk, "name": pack.name, "claim_until": pack.claim_until,
-                "claimed": PackClaim.objects.filter(pack_id=pack.pk, user=request.user).exists()}
+                "claimed": PackClaim.objects.filter(pack_id=pack.pk, user_id=r.user_id).exists()}
     return {"id": r.pk, "park": r.park.code, "year": r.year, "name": presenting.display_name(r.user),
             "keyword": presenting.keyword_view(r),
             "lines": [line.__dict__ for line in presenting.figure_lines(r)], "words": r.words,
@@ -101,7 +101,7 @@ def run_start(request: HttpRequest, payload: YearReportRunIn) -> Status[Any]:
     policy.require(request.user, "insights.manage", park)
     year = services._check_year(payload.year)
     run, _created = YearReportRun.objects.get_or_create(park=park, year=year)
-    from parkos.insights.tasks_reports import year_report_generate
+    from parkos.insights.tasks import year_report_generate
 
     year_report_generate.enqueue(park_id=park.pk, year=year, user_id=request.user.pk, force=payload.force)
     return Status(202, _run_out(run))

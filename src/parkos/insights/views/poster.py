@@ -125,7 +125,7 @@ def shared_poster(request: HttpRequest, token: str) -> HttpResponse:
     (no-cache), so that a link its member stopped sharing stops at once."""
     try:
         item = selectors.report_shared_get(token=token)
-    except NotFound:
+    except NotFound:  # a link no longer shared: the 404 page, which no cache may keep
         missing: HttpResponse = page_not_found(request, Http404())
         missing["Cache-Control"] = "private, no-store"
         return missing

@@ -40,10 +40,10 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _admin_enterprises(user: Any) -> list[Any]:
-    from parkos.enterprises.models import Enterprise, Membership
+    from parkos.enterprises.models import Enterprise
+    from parkos.enterprises.selectors import enterprise_ids_of
 
-    return list(Enterprise.objects.filter(memberships__user=user, memberships__status=Membership.Status.ACTIVE,
-                                          memberships__role=Membership.Role.ADMIN, is_active=True).order_by("name"))
+    return list(Enterprise.objects.filter(pk__in=enterprise_ids_of(user, admin=True), is_active=True).order_by("name"))
 
 
 def _cards(report: YearReport) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
     if item.offer is not None:
         from parkos.rewards.models import PackClaim
 
-        claimed = PackClaim.objects.filter(pack_id=item.offer.pack_id, user=request.user).exists()
+        claimed = PackClaim.objects.filter(pack_id=item.offer.pack_id, user_id=item.user_id).exists()
     from parkos.core.parks import park_colours
 
     return render(request, "insights/reports/story.html", {
@@ -149,7 +149,7 @@ def runs(request: HttpRequest) -> HttpResponse:
         with page_action(request) as done:
             if action == "start":
                 year = services._check_year(request.POST.get("year"))
-                from parkos.insights.tasks_reports import year_report_generate
+                from parkos.insights.tasks import year_report_generate
 
                 year_report_generate.enqueue(park_id=park.pk, year=year, user_id=request.user.pk,
                                              force=request.POST.get("force") == "1")
