@@ -27,7 +27,17 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
-  function hhmm(date) { return pad(date.getHours()) + ":" + pad(date.getMinutes()); }
+  // The park's time (data-tz on the clock), whatever time zone the lobby PC is set to.
+  var zone = clock && clock.getAttribute("data-tz");
+  function hhmm(date) {
+    if (zone && window.Intl) {
+      try {
+        return new Intl.DateTimeFormat("en-GB", {hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone})
+          .format(date);
+      } catch (e) { /* an unknown zone: the device's own time below */ }
+    }
+    return pad(date.getHours()) + ":" + pad(date.getMinutes());
+  }
 
   function tick() { if (clock) clock.textContent = hhmm(new Date()); }
 
