@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from parkos.core.models import Park
 from parkos.core.parks import park_default
-from parkos.insights.models import GiftOffer, YearReportRun
+from parkos.insights.models import GiftOffer, YearReport, YearReportRun
 from parkos.rewards.models import CouponTemplate, GiftPack, PackItem
 
 PACKS: list[tuple[str, str, str, bool, list[tuple[str, int, str]]]] = [
@@ -61,10 +61,12 @@ def seed_demo(ctx: Any) -> None:
         pack = _pack(operator, main, name, description, items)
         GiftOffer.objects.get_or_create(park=main, year=year, dimension=dimension,
                                         defaults={"pack": pack, "by_tag": by_tag, "note": description})
-    written = 0
+    from parkos.insights.services.vocabulary import defaults_ensure
+
+    defaults_ensure()
+    before = YearReport.objects.count()
     for park in [main, *[p for code, p in parks.items() if code != "main" and p is not None]]:
         run = year_report_run(park=park, year=year)
-        written += run.done
         if run.publish_at is None:
             YearReportRun.objects.filter(pk=run.pk).update(publish_at=timezone.now())
     publication.reports_announce_due()
@@ -72,4 +74,4 @@ def seed_demo(ctx: Any) -> None:
 
     for park in Park.objects.all():
         demo_rollups(park)
-    ctx.added["insights_year_reports"] = written
+    ctx.added["insights_year_reports"] = YearReport.objects.count() - before

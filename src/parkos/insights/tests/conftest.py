@@ -73,6 +73,9 @@ def small_park(db: None) -> dict[str, Any]:
     - scenes: alice publishes a scene, bob proposes, the deal is made (alice publisher, bob provider).
     - rewards: alice redeemed one coupon that took ¥20.00 off.
     """
+    from parkos.insights.services.vocabulary import defaults_ensure
+
+    defaults_ensure()  # a transactional test's flush removes what the data migration added
     park = park_default()
     enterprise = EnterpriseFactory(park=park, name="手数科技有限公司")
     alice = UserFactory(display_name="爱丽丝")
