@@ -10,7 +10,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from parkos.core import policy
 from parkos.core.errors import NotFound
 from parkos.core.parks import park_param
 from parkos.insights import presenting
@@ -98,12 +97,7 @@ def run_list(request: HttpRequest) -> Any:
 def run_start(request: HttpRequest, payload: YearReportRunIn) -> Status[Any]:
     """Generate (or resume) a park's reports of ``year`` in the background; poll the run for progress."""
     park = park_param(payload.park) or request.park  # type: ignore[attr-defined]
-    policy.require(request.user, "insights.manage", park)
-    year = services._check_year(payload.year)
-    run, _created = YearReportRun.objects.get_or_create(park=park, year=year)
-    from parkos.insights.tasks import year_report_generate
-
-    year_report_generate.enqueue(park_id=park.pk, year=year, user_id=request.user.pk, force=payload.force)
+    run = services.year_report_start(actor=request.user, park=park, year=payload.year, force=payload.force)
     return Status(202, _run_out(run))
 
 

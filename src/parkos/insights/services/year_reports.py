@@ -363,6 +363,19 @@ def year_report_run(*, park: Park, year: Any, actor: Any = None, force: bool = F
     return run
 
 
+def year_report_start(*, actor: Any, park: Park, year: Any, force: bool = False) -> YearReportRun:
+    """Start (or resume) ``park``'s batch for ``year`` in the background, as an operator asked from the runs
+    page or the API: the run's row now (to poll), the work in the task worker once this commits."""
+    policy.require(actor, "insights.manage", park)
+    year = _check_year(year)
+    run, _created = YearReportRun.objects.get_or_create(park=park, year=year)
+    from parkos.insights.tasks import year_report_generate
+
+    transaction.on_commit(lambda: year_report_generate.enqueue(park_id=park.pk, year=year, user_id=actor.pk,
+                                                               force=force))
+    return run
+
+
 def run_publish_at_set(*, actor: Any, run: YearReportRun, publish_at: Any) -> YearReportRun:
     """Set (or clear, with None) when members see their reports. Only a finished run can be published;
     the time may be in the past (publish now)."""

@@ -148,11 +148,8 @@ def runs(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
         with page_action(request) as done:
             if action == "start":
-                year = services._check_year(request.POST.get("year"))
-                from parkos.insights.tasks import year_report_generate
-
-                year_report_generate.enqueue(park_id=park.pk, year=year, user_id=request.user.pk,
-                                             force=request.POST.get("force") == "1")
+                services.year_report_start(actor=request.user, park=park, year=request.POST.get("year"),
+                                           force=request.POST.get("force") == "1")
             elif action == "publish":
                 run = selectors.run_get(viewer=request.user, run_id=int(request.POST.get("run") or 0))
                 services.run_publish_at_set(actor=request.user, run=run,
