@@ -398,6 +398,9 @@ def _register() -> None:
     from parkos.insights.api.poster import router as insights_poster_router
 
     api.add_router("/insights", insights_poster_router)
+    from parkos.network.api import router as network_router
+
+    api.add_router("/", network_router)
     from parkos.core.api import router as core_router
 
     api.add_router("/", core_router)

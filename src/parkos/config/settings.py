@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "parkos.access",
     "parkos.rewards",
     "parkos.insights",
+    "parkos.network",
     "parkos.bookings",
     "parkos.jobs",
     "parkos.space",

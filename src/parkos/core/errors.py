@@ -127,6 +127,11 @@ class ErrorCode(StrEnum):
     # insights: year reports and dashboards
     NOT_READY = "not_ready"
     NO_GIFT = "no_gift"
+    # network: financing, introductions, data rooms
+    NO_RATE = "no_rate"
+    TERMS_NOT_ACCEPTED = "terms_not_accepted"
+    ACCESS_EXPIRED = "access_expired"
+    ACCESS_REVOKED = "access_revoked"
 
 
 class DomainError(Exception):

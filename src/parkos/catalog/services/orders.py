@@ -77,6 +77,14 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
+def _key(value: str) -> str:
+    key = (value or "").strip()
+    if not KEY_RE.match(key):
+        raise field_error("idempotency_key", _("A request key of 8 to 64 letters, digits or dashes is required."),
+                          code=ErrorCode.INVALID)
+    return key
+
+
 def order_create(*, actor: User, enterprise: Enterprise, service: Service, idempotency_key: str,
                  answers: dict[str, Any] | None = None, note: str = "", files: Sequence[UploadedFile] = (),
                  plan_item: Any = None) -> tuple[ServiceOrder, bool]:
@@ -85,14 +93,32 @@ def order_create(*, actor: User, enterprise: Enterprise, service: Service, idemp
     Idempotent per requester and key: a retried or double-clicked request returns the order the first
     one created (a unique constraint decides between racing requests; the loser reads the winner's
     row). Everything is validated before anything is written; files are type-sniffed."""
-    key = (idempotency_key or "").strip()
-    if not KEY_RE.match(key):
-        raise field_error("idempotency_key", _("A request key of 8 to 64 letters, digits or dashes is required."),
-                          code=ErrorCode.INVALID)
+    key = _key(idempotency_key)
     existing = _replay(actor, key, enterprise, service)
     if existing is not None:
         return existing, False
     policy.require(actor, "order.request", enterprise)
+    return _order_write(actor=actor, enterprise=enterprise, service=service, key=key, answers=answers, note=note,
+                        files=files, plan_item=plan_item)
+
+
+def order_create_for(*, actor: User, enterprise: Enterprise, service: Service, idempotency_key: str,
+                     note: str = "", answers: dict[str, Any] | None = None) -> tuple[ServiceOrder, bool]:
+    """Place an order for ``enterprise`` on behalf of another domain's workflow: an introduction the
+    butler brokers, a landing application's visa, a competition award the park delivers. The calling
+    service has already checked its own permission (the actor need not be the enterprise's staff); the
+    order is otherwise an ordinary one (its SLA, its timeline, the butler's queue), idempotent on
+    ``(actor, idempotency_key)`` — callers derive the key from their own object ("network.intro:42")."""
+    key = _key(idempotency_key)
+    existing = _replay(actor, key, enterprise, service)
+    if existing is not None:
+        return existing, False
+    return _order_write(actor=actor, enterprise=enterprise, service=service, key=key, answers=answers, note=note,
+                        files=(), plan_item=None)
+
+
+def _order_write(*, actor: User, enterprise: Enterprise, service: Service, key: str, answers: dict[str, Any] | None,
+                 note: str, files: Sequence[UploadedFile], plan_item: Any) -> tuple[ServiceOrder, bool]:
     from parkos.catalog.selectors.catalog import service_ineligibility
 
     if not service.offered_in(enterprise.park_id):

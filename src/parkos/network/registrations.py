@@ -1,0 +1,1 @@
+"""What the network registers with other parts on start-up (imported by NetworkConfig.ready)."""
