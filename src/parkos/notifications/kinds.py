@@ -32,6 +32,7 @@ KINDS = {
     "booking": _("My bookings: confirmations, approvals, invitations and released rooms"),
     "enterprise": _("Requests to join my enterprise and their answers"),
     "year_report": _("My year report and its gift pack"),
+    "landing": _("Landing applications: mine, and those my organisation referred"),
 }
 
 
@@ -66,5 +67,6 @@ EMAIL_DEFAULTS: dict[str, str] = {
     "booking": Email.IMMEDIATE,
     "enterprise": Email.IMMEDIATE,
     "year_report": Email.DIGEST,
+    "landing": Email.IMMEDIATE,
 }
 assert set(EMAIL_DEFAULTS) == set(KINDS)

@@ -580,12 +580,14 @@ def desks_pick(free: list[Place], count: int) -> list[Place] | None:
 
 
 def allocation_for_award(*, park: Any, enterprise: Any, count: Any, months: Any, starts_on: Any, source_ref: Any,
-                         note: Any = "", now: dt.datetime | None = None) -> Allocation:
+                         note: Any = "", now: dt.datetime | None = None,
+                         source: str = AllocationSource.COMPETITION) -> Allocation:
     """Desks for a competition award ("20 workstations for 6 months"): picks ``count`` free desks of ``park``
     (on one floor plan where possible) and allocates them to ``enterprise`` from ``starts_on`` for ``months``
     months, as a competition award. Idempotent by ``source_ref`` (e.g. ``competitions.award:42``): the same
     reference returns the same allocation, whichever desks it got. A clear Conflict (``full``) when not
-    enough desks are free.
+    enough desks are free. ``source`` says whose decision it is (a park programme's landing passes
+    ``programme``).
 
     No actor: the award is the park's decision, checked by the competition's own service that calls this.
     Locking: every active desk of the park, FOR UPDATE in id order, while the free ones are picked."""
@@ -616,7 +618,7 @@ def allocation_for_award(*, park: Any, enterprise: Any, count: Any, months: Any,
                                code=ErrorCode.FULL, details={"count": [str(len(free))]})
             return _allocate(actor=None, park=park, enterprise=clean_enterprise,
                              desk_ids=sorted(d.pk for d in chosen), start=start, end=end,
-                             source=AllocationSource.COMPETITION, ref=ref, note=clean_note, now=now)
+                             source=_source(source), ref=ref, note=clean_note, now=now)
     except IntegrityError:
         existing = Allocation.objects.filter(park=park, source_ref=ref).first()
         if existing is not None:
