@@ -277,14 +277,17 @@ def map_geometry() -> dict[str, Any]:
 
 # --- labels ---------------------------------------------------------------------------------------
 
-def place_labels(items: list[dict[str, Any]], *, width: float, height: float) -> list[dict[str, Any]]:
+def place_labels(items: list[dict[str, Any]], *, width: float, height: float,
+                 size: float = 11.0) -> list[dict[str, Any]]:
     """Greedy label placement: items (with x, y, text, weight) in order of weight; a label whose box would
-    overlap one already placed is left off the map (the list view carries every figure)."""
+    overlap one already placed is left off the map (the list view carries every figure). ``size`` is the
+    font size in the view box's units: the map is drawn at a third of its width on a phone, so its labels
+    are drawn large in the view box to stay readable there."""
     placed: list[tuple[float, float, float, float]] = []
     shown: list[dict[str, Any]] = []
     for item in sorted(items, key=lambda i: (-i["weight"], i["text"])):
-        w = 9.0 + 7.0 * len(str(item["text"]))
-        h = 16.0
+        w = size * (0.9 + 0.65 * len(str(item["text"])))
+        h = size * 1.5
         x = min(max(item["x"], w / 2), width - w / 2)
         y = min(max(item["y"], h / 2), height - h / 2)
         box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
@@ -292,5 +295,5 @@ def place_labels(items: list[dict[str, Any]], *, width: float, height: float) ->
             continue
         placed.append(box)
         shown.append({**item, "x": round(x, 1), "y": round(y, 1), "w": round(w, 1), "h": h,
-                      "left": round(box[0], 1), "top": round(box[1], 1)})
+                      "left": round(box[0], 1), "top": round(box[1], 1), "size": size})
     return shown
