@@ -219,10 +219,10 @@ def _task(job: tuple[str, Path]) -> tuple[str, str, dict[str, Any]]:
     return (kind, *_world_country(path))
 
 
-def map_geometry_build(*, workers: int = 2) -> dict[str, Any]:
-    """Read the installed map data and build both maps' paths. Parsing ~100 MB of GeoJSON is the cost
-    (GEOS holds the GIL while it parses), so the files are shared among ``workers`` processes: about three
-    seconds on two cores, five in one process."""
+def map_geometry_build() -> dict[str, Any]:
+    """Read the installed map data and build both maps' paths. Parsing ~100 MB of GeoJSON is most of the
+    cost: measured 2.5 s on the 2-core development machine (a pool of two processes took 3.0 s, its start-up
+    eating the gain, so the build stays in one process). Reading the cache file instead takes milliseconds."""
     import shapely
 
     started = time.perf_counter()
@@ -230,16 +230,7 @@ def map_geometry_build(*, workers: int = 2) -> dict[str, Any]:
     jobs = [("world", p) for p in sorted((root / "world-countries" / "land").glob("*.geojson"))]
     jobs += [("world", p) for p in sorted((root / "cn-neighbors" / "land").glob("*.geojson"))]
     jobs += [("china", root / "amap" / "land" / f"{code}.geojson") for code in PROVINCES]
-    # The largest files first, so that no worker is left with a big one at the end.
-    jobs.sort(key=lambda job: -job[1].stat().st_size)
-    if workers > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(_task, jobs))
-    else:
-        results = [_task(job) for job in jobs]
+    results = [_task(job) for job in jobs]
     countries = {code: shape_ for kind, code, shape_ in results if kind == "world" and shape_["d"]}
     provinces = {code: shape_ for kind, code, shape_ in results if kind == "china"}
     china, _props = _read(root / "amap" / "land" / "100000.geojson")
