@@ -49,3 +49,25 @@ def test_a_member_reads_the_network_map_on_a_phone(live_server: Any, browser: An
     page.locator("a.net-partner-link").first.wait_for(state="attached")
     href = page.locator("a.net-partner-link").first.get_attribute("href") or ""
     assert href.startswith("?view=list#country-")
+
+
+def test_a_member_filters_the_directory_on_a_phone(live_server: Any, browser: Any, artifacts_dir: Path) -> None:
+    base = live_server.url
+    reference_load()
+    member = UserFactory(display_name="王芳")
+    page = _as(browser, base, member)
+    page.goto(base + "/network/partners/")
+    assert fits_width(page)
+    page.select_option("#f-kind", "international")
+    page.select_option("#f-continent", "asia")
+    page.locator("[data-testid=org-filter] button[type=submit]").click()
+    page.wait_for_url("**kind=international**")
+    names = page.locator("[data-testid=org-list] li strong").all_inner_texts()
+    assert names and "中以科技创新合作平台" in names and "中德创新合作中心" not in names
+    assert fits_width(page)
+    page.screenshot(path=str(artifacts_dir / "network-partners-01-directory.png"), full_page=True)
+    page.get_by_text("中以科技创新合作平台").click()
+    page.wait_for_selector("[data-testid=org-name]")
+    assert "chen.sy@cittip.example.org" in page.locator("[data-testid=contacts]").inner_text()
+    assert fits_width(page)
+    page.screenshot(path=str(artifacts_dir / "network-partners-02-detail.png"), full_page=True)
