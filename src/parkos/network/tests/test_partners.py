@@ -127,17 +127,34 @@ def test_api_list_paginates_with_few_queries(cast: dict[str, Any], django_assert
     assert (figures["countries"], figures["international_organisations"], figures["chinese_cities"]) == (37, 13, 52)
 
 
-def test_api_detail_has_contacts_and_services(cast: dict[str, Any]) -> None:
-    from parkos.catalog.models import Provider
+def test_detail_shows_the_services_of_its_catalog_provider(cast: dict[str, Any]) -> None:
+    from parkos.catalog.tests.factories import ProviderFactory, ServiceFactory
 
     org = Organisation.objects.get(name_zh="中新科技创新合作平台")
-    provider = Provider.objects.filter(is_active=True).first()
-    if provider is not None:
-        services.organisation_update(actor=cast["operator"], organisation=org, provider=provider.pk)
-    data = _client(cast["member"]).get(f"/api/v1/network/organisations/{org.pk}").json()
+    provider = ProviderFactory(name="中新平台服务部")
+    offered = ServiceFactory(provider=provider, name_zh="新加坡公司注册协助")
+    ServiceFactory(provider=provider, name_zh="已下架的服务", is_active=False)
+    ServiceFactory(name_zh="别家的服务")
+    services.organisation_update(actor=cast["operator"], organisation=org, provider=provider.pk)
+    client = _client(cast["member"])
+    data = client.get(f"/api/v1/network/organisations/{org.pk}").json()
     assert data["contacts"][0]["email"] == "lin.jy@cstip.example.org" and data["contacts"][0]["is_primary"]
-    assert "services" in data
-    assert _client(cast["member"]).get("/api/v1/network/organisations/999999").status_code == 404
+    assert [s["id"] for s in data["services"]] == [offered.pk] and data["provider_id"] == provider.pk
+    page = client.get(f"/network/partners/{org.pk}/").content.decode()
+    assert "新加坡公司注册协助" in page and "已下架的服务" not in page and "别家的服务" not in page
+    assert client.get("/api/v1/network/organisations/999999").status_code == 404
+    with pytest.raises(Invalid) as error:
+        services.organisation_update(actor=cast["operator"], organisation=org, provider=999999)
+    assert error.value.code == ErrorCode.INVALID_CHOICE
+
+
+def test_directory_page_query_count_does_not_grow(cast: dict[str, Any],
+                                                  django_assert_max_num_queries: Any) -> None:
+    client = _client(cast["member"])
+    client.get("/network/partners/")
+    with django_assert_max_num_queries(16):
+        response = client.get("/network/partners/")
+    assert len(response.context["page"].object_list) == 20
 
 
 # --- writes: permission -------------------------------------------------------------------------------
