@@ -131,8 +131,8 @@ def test_detail_shows_the_services_of_its_catalog_provider(cast: dict[str, Any])
     from parkos.catalog.tests.factories import ProviderFactory, ServiceFactory
 
     org = Organisation.objects.get(name_zh="中新科技创新合作平台")
-    provider = ProviderFactory(name="中新平台服务部")
-    offered = ServiceFactory(provider=provider, name_zh="新加坡公司注册协助")
+    provider: Any = ProviderFactory(name="中新平台服务部")
+    offered: Any = ServiceFactory(provider=provider, name_zh="新加坡公司注册协助")
     ServiceFactory(provider=provider, name_zh="已下架的服务", is_active=False)
     ServiceFactory(name_zh="别家的服务")
     services.organisation_update(actor=cast["operator"], organisation=org, provider=provider.pk)
