@@ -220,3 +220,17 @@ def test_api_list_query_count(world: World, django_assert_max_num_queries) -> No
     with django_assert_max_num_queries(len(few.captured_queries)):
         rows = _api(client, "/landing/applications?scope=park").json()
     assert rows["count"] == 18
+
+
+def test_steps_show_done_now_skipped(world: World) -> None:
+    world.programme.visa_service = None
+    world.programme.save()
+    landing = apply(world)
+    landing = landing_move(actor=world.operator, landing=landing, to_stage=S.SCREENING)
+    page = _client(world.applicant).get(f"/network/landing/applications/{landing.pk}/").content.decode()
+    assert 'class="done" data-stage="submitted"' in page
+    assert 'class="now" data-stage="screening"' in page
+    assert 'class="skipped" data-stage="visa"' in page
+    landing = landing_move(actor=world.operator, landing=landing, to_stage=S.REJECTED)
+    page = _client(world.applicant).get(f"/network/landing/applications/{landing.pk}/").content.decode()
+    assert 'class="done" data-stage="screening"' in page and 'aria-current="step"' not in page

@@ -111,6 +111,22 @@ def apply(request: HttpRequest, programme_id: int) -> HttpResponse:
     return render(request, "network/landing/apply.html", {"programme": programme, "form": form}, status=400)
 
 
+def _steps(landing: Any) -> list[tuple[str, Any, str]]:
+    """Each step of the pipeline with its state for this application: done, now, skipped (the programme
+    lacks it) or ahead."""
+    reached = services.PIPELINE.index(landing.stage) if landing.stage in services.PIPELINE else -1
+    if landing.stage not in services.PIPELINE:  # rejected or withdrawn: the last stage before it
+        last = landing.events.filter(to_stage=landing.stage).order_by("-created_at", "-pk") \
+            .values_list("from_stage", flat=True).first()
+        reached = services.PIPELINE.index(last) if last in services.PIPELINE else 0
+    rows = []
+    for i, stage in enumerate(services.PIPELINE):
+        state = ("skipped" if not services.stage_applies(landing.programme, stage) else "now" if i == reached
+                 and landing.stage == stage else "done" if i <= reached else "")
+        rows.append((stage, LandingStage(stage).label, state))
+    return rows
+
+
 def _detail(request: HttpRequest, landing: Any, *, forms: dict[str, Any] | None = None,
             status: int = 200) -> HttpResponse:
     forms = forms or {}
@@ -119,18 +135,17 @@ def _detail(request: HttpRequest, landing: Any, *, forms: dict[str, Any] | None 
     context: dict[str, Any] = {
         "landing": landing, "events": selectors.landing_events(viewer=request.user, landing=landing),
         "manage": manage, "applicant": landing.applicant_id == request.user.pk,
-        "pipeline": [(s, LandingStage(s).label, services.stage_applies(landing.programme, s))
-                     for s in services.PIPELINE],
+        "pipeline": _steps(landing),
         "may_withdraw": policy.can(request.user, "network.landing.withdraw", landing)
         and landing.stage not in services.ENDED,
-        "withdraw_form": forms.get("withdraw") or WithdrawForm(),
+        "withdraw_form": forms.get("withdraw") or WithdrawForm(auto_id="withdraw_%s"),
     }
     if manage:
         context.update({
             "move_form": forms.get("move") or MoveForm(stages=[(s, LandingStage(s).label) for s in moves],
-                                                       butlers=_butlers(landing.park)),
-            "note_form": forms.get("note") or NoteForm(),
-            "link_form": (forms.get("link") or LinkForm(enterprises=_park_enterprises(request, landing.park),
+                                                       butlers=_butlers(landing.park), auto_id="move_%s"),
+            "note_form": forms.get("note") or NoteForm(auto_id="note_%s"),
+            "link_form": (forms.get("link") or LinkForm(enterprises=_park_enterprises(request, landing.park), auto_id="link_%s",
                                                         initial={"enterprise": landing.enterprise_id or ""}))
             if landing.stage in services.LINKABLE else None,
             "moves": moves,
@@ -155,7 +170,7 @@ def move(request: HttpRequest, landing_id: int) -> HttpResponse:
     landing = selectors.landing_get(viewer=request.user, landing_id=landing_id)
     policy.require(request.user, "network.landing.manage", landing)
     form = MoveForm(request.POST, stages=[(s, LandingStage(s).label) for s in services.moves_from(landing)],
-                    butlers=_butlers(landing.park))
+                    butlers=_butlers(landing.park), auto_id="move_%s")
     if form.is_valid():
         data = form.cleaned_data
         label = LandingStage(data["to_stage"]).label
@@ -172,7 +187,7 @@ def move(request: HttpRequest, landing_id: int) -> HttpResponse:
 @require_POST
 def note(request: HttpRequest, landing_id: int) -> HttpResponse:
     landing = selectors.landing_get(viewer=request.user, landing_id=landing_id)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, auto_id="note_%s")
     if form.is_valid():
         with page_action(request, form=form, success=_("Note added.")) as done:
             services.landing_note(actor=request.user, landing=landing, note=form.cleaned_data["note"])
@@ -186,7 +201,7 @@ def note(request: HttpRequest, landing_id: int) -> HttpResponse:
 def link(request: HttpRequest, landing_id: int) -> HttpResponse:
     landing = selectors.landing_get(viewer=request.user, landing_id=landing_id)
     policy.require(request.user, "network.landing.manage", landing)
-    form = LinkForm(request.POST, enterprises=_park_enterprises(request, landing.park))
+    form = LinkForm(request.POST, enterprises=_park_enterprises(request, landing.park), auto_id="link_%s")
     if form.is_valid():
         with page_action(request, form=form, success=_("The enterprise is linked.")) as done:
             services.landing_link_enterprise(actor=request.user, landing=landing,
@@ -200,7 +215,7 @@ def link(request: HttpRequest, landing_id: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, landing_id: int) -> HttpResponse:
     landing = selectors.landing_get(viewer=request.user, landing_id=landing_id)
-    form = WithdrawForm(request.POST)
+    form = WithdrawForm(request.POST, auto_id="withdraw_%s")
     if form.is_valid():
         with page_action(request, form=form, success=_("Your application has been withdrawn.")) as done:
             services.landing_withdraw(actor=request.user, landing=landing, note=form.cleaned_data["note"])
