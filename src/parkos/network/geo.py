@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -246,9 +247,18 @@ def map_geometry_build() -> dict[str, Any]:
     }
 
 
+_BUILD_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def map_geometry() -> dict[str, Any]:
-    """The maps' geometry: from this process's memory, else the cache file, else built and saved there."""
+    """The maps' geometry: from this process's memory, else the cache file, else built and saved there.
+    Threads of one process that ask at once wait for one build (the lock) rather than each making their own."""
+    with _BUILD_LOCK:
+        return _map_geometry_load()
+
+
+def _map_geometry_load() -> dict[str, Any]:
     path = cache_path()
     try:
         with path.open(encoding="utf-8") as handle:
