@@ -94,7 +94,7 @@ class FundForm(_Thesis):
     def __init__(self, *args: Any, fund: Fund | None = None, **kwargs: Any) -> None:
         if fund is not None and "initial" not in kwargs:
             kwargs["initial"] = {"name_zh": fund.name_zh, "name_en": fund.name_en, "kind": fund.kind,
-                                 "country": fund.country.code if fund.country_id else "",
+                                 "country": fund.country.code if fund.country is not None else "",
                                  "description": fund.description, "website": fund.website, **_thesis_initial(fund)}
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [  # type: ignore[attr-defined]

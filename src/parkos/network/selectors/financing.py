@@ -331,7 +331,7 @@ def figures_get(*, viewer: Any, park: Any, year: Any = None) -> FinancingFigures
     chosen = _year(year)
     every = FinancingRecord.objects.filter(park=park)
     qs = every.filter(announced_on__year=chosen) if chosen else every
-    other = _("Other (merged so that no undisclosed amount can be inferred)")
+    other = _("Other (merged)")
 
     years_cells, years_raw = _group(every.annotate(y=ExtractYear("announced_on")), "y", {})
     years_cells.sort(key=lambda c: c.key, reverse=True)

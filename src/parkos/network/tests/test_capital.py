@@ -226,10 +226,10 @@ def test_rates_are_recorded_by_operators_and_the_latest_applies(cast: dict[str, 
     for bad, field in (({"currency": "CNY"}, "currency"), ({"rate_to_cny": "0"}, "rate_to_cny"),
                        ({"rate_to_cny": "7.1234567"}, "rate_to_cny"), ({"rate_to_cny": "abc"}, "rate_to_cny"),
                        ({"valid_on": "2999-01-01"}, "valid_on"), ({"source": "a\x00"}, "source")):
-        with pytest.raises(Invalid) as caught:
+        with pytest.raises(Invalid) as refused:
             rate_record(actor=cast["portfolio"], **{"currency": "EUR", "valid_on": "2024-03-01",
                                                     "rate_to_cny": "7.8", **bad})
-        assert field in caught.value.details
+        assert field in refused.value.details
     assert not ExchangeRate.objects.filter(currency="EUR").exists()
 
 
@@ -311,7 +311,7 @@ def test_the_capital_demo_runs_once(cast: dict[str, Any]) -> None:
     from parkos.demo.seed import demo_email
     from parkos.network.demo_capital import FUNDS, demo_capital
 
-    investor = UserFactory(email=demo_email("investor"), roles=[Role.INVESTOR])
+    investor: Any = UserFactory(email=demo_email("investor"), roles=[Role.INVESTOR])
     for _n in range(10):
         enterprise_with_admin(park=cast["a"])
     EnterpriseFactory(park=cast["b"])
@@ -323,7 +323,7 @@ def test_the_capital_demo_runs_once(cast: dict[str, Any]) -> None:
     assert records.filter(disclosure="confidential").exists() and records.filter(currency="USD").exists()
     total_yuan = sum(r.amount_cny_fen for r in records) / 100
     assert 50_000_000 < total_yuan < 2_000_000_000
-    profile = Investor.objects.get(user=investor)
+    profile = Investor.objects.get(user_id=investor.pk)
     assert profile.thesis and profile.stages == ["seed", "angel", "series_a"]
     assert sorted(i.code for i in profile.industries.all()) == ["ai", "robotics"]
     again = demo_capital(park=cast["a"], operator=cast["portfolio"])
