@@ -211,6 +211,10 @@ def financing_record(*, actor: Any, enterprise: Enterprise, round: Any, amount: 
         with transaction.atomic():  # a savepoint: a record made meanwhile by another path
             record.save()
     except IntegrityError:
+        existing = FinancingRecord.objects.filter(enterprise=enterprise, round=values["round"],
+                                                  announced_on=values["announced_on"]).first()
+        if existing is not None and _same(existing, values):
+            return existing
         raise _duplicate() from None
     for row in rows or []:
         row.record = record
