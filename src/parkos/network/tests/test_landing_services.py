@@ -303,3 +303,37 @@ def test_replayed_key_for_another_programme_is_a_conflict(world: World) -> None:
         landing_apply(actor=world.applicant, programme=other, company_name="X", country=world.country.pk,
                       industry=world.industry.pk, team_size=3, plan="计划", idempotency_key="same")
     assert error.value.code == ErrorCode.IDEMPOTENCY_CONFLICT
+
+
+def test_a_second_operator_retrying_a_step_places_no_second_order(world: World) -> None:
+    from parkos.accounts.models import Role
+    from parkos.accounts.tests.factories import make_user
+
+    colleague = make_user(Role.OPERATOR)
+    landing = _through(world, apply(world), S.SCREENING, S.ACCEPTED, S.VISA)
+    stale = Landing.objects.get(pk=landing.pk)
+    stale.stage = S.ACCEPTED  # what the colleague's page still showed
+    again = landing_move(actor=colleague, landing=stale, to_stage=S.VISA)
+    assert again.visa_order_id == landing.visa_order_id
+    assert ServiceOrder.objects.count() == 1
+    assert landing.events.filter(to_stage=S.VISA).count() == 1
+
+
+def test_linking_the_enterprise_is_checked(world: World) -> None:
+    from parkos.enterprises.tests.factories import EnterpriseFactory
+
+    landing = apply(world)
+    with pytest.raises(Conflict):
+        landing_link_enterprise(actor=world.operator, landing=landing, enterprise=world.startup)
+    landing = _through(world, landing, S.SCREENING, S.ACCEPTED)
+    with pytest.raises(Forbidden):
+        landing_link_enterprise(actor=world.applicant, landing=landing, enterprise=world.startup)
+    elsewhere = EnterpriseFactory(park=world.other_park)
+    with pytest.raises(Invalid) as error:
+        landing_link_enterprise(actor=world.operator, landing=landing, enterprise=elsewhere.pk)
+    assert error.value.code == ErrorCode.INVALID_CHOICE
+    linked = landing_link_enterprise(actor=world.operator, landing=landing, enterprise=world.startup.pk)
+    assert linked.enterprise_id == world.startup.pk
+    # The link is an internal step: the applicant's timeline does not show it.
+    assert all("已关联" not in e.note and "Linked" not in e.note
+               for e in landing_events(viewer=world.applicant, landing=linked))

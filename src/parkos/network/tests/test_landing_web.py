@@ -234,3 +234,22 @@ def test_steps_show_done_now_skipped(world: World) -> None:
     landing = landing_move(actor=world.operator, landing=landing, to_stage=S.REJECTED)
     page = _client(world.applicant).get(f"/network/landing/applications/{landing.pk}/").content.decode()
     assert 'class="done" data-stage="screening"' in page and 'aria-current="step"' not in page
+
+
+def test_home_and_referrals_query_counts_do_not_grow(world: World, django_assert_max_num_queries) -> None:
+    apply(world, company_name="First")
+    applicant, contact = _client(world.applicant), _client(world.contact)
+    applicant.get("/network/landing/")
+    contact.get("/network/landing/referred/")
+    with django_assert_max_num_queries(30) as home_few:
+        applicant.get("/network/landing/")
+    with django_assert_max_num_queries(30) as referred_few:
+        contact.get("/network/landing/referred/")
+    for n in range(10):
+        apply(world, company_name=f"Next {n}")
+    with django_assert_max_num_queries(len(home_few.captured_queries)):
+        page = applicant.get("/network/landing/")
+    with django_assert_max_num_queries(len(referred_few.captured_queries)):
+        referred = contact.get("/network/landing/referred/")
+    assert page.content.decode().count('data-testid="landing-row"') == 11
+    assert referred.content.decode().count('data-testid="landing-row"') == 11
