@@ -77,6 +77,12 @@ def test_the_investor_asks_and_the_pages_follow(w: dict[str, Any], django_captur
     assert 'data-testid="contacts"' in mine and w["admin"].email in mine
     assert _client(w["outsider"]).get(f"/network/introductions/{intro_id}/").status_code == 404
     assert investor.get("/network/introductions/").status_code == 200
+    theirs = investor.get(f"/network/introductions/ask/?enterprise={w['other'].pk}")
+    assert theirs.status_code == 200 and w["other"].name in theirs.content.decode()
+    posted = investor.post("/network/introductions/ask/", {"target": w["other"].pk, "message": "想认识贵司",
+                                                           "idempotency_key": "page-1"})
+    assert posted.status_code == 302 and Introduction.objects.filter(enterprise=w["other"]).count() == 1
+    assert _client(w["outsider"]).get("/network/introductions/ask/").status_code == 403
     ask = admin.get(f"/network/introductions/ask/?investor={w['investor2'].pk}")
     assert ask.status_code == 200 and 'data-testid="ask-form"' in ask.content.decode()
 
