@@ -15,7 +15,7 @@ from parkos.core.schemas import Id
 STAGES_DOC = "values of the enterprise stages: seed, angel, series_a, series_b, series_c, pre_ipo, listed"
 
 
-class IndustryOut(Schema):
+class FundIndustryOut(Schema):
     code: str
     name: str
 
@@ -31,7 +31,7 @@ class FundOut(Schema):
     name_en: str
     kind: str
     stages: list[str]
-    industries: list[IndustryOut]
+    industries: list[FundIndustryOut]
     regions: list[str]
     ticket_min_wan: int | None = Field(description="ten thousand yuan")
     ticket_max_wan: int | None
@@ -122,7 +122,7 @@ class InvestorOut(Schema):
     fund_name: str
     thesis: str
     stages: list[str]
-    industries: list[IndustryOut]
+    industries: list[FundIndustryOut]
     regions: list[str]
     ticket_min_wan: int | None
     ticket_max_wan: int | None
@@ -187,7 +187,7 @@ class FinancingPatch(Schema):
     note: str | None = Field(None, max_length=2000)
 
 
-class CellOut(Schema):
+class FiguresCellOut(Schema):
     key: str = Field(description="the year, industry id, round, 'edition · track' or 'other' (merged cells)")
     label: str
     rounds: int
@@ -206,16 +206,16 @@ class CurrencyTotalOut(Schema):
     text: str
 
 
-class FiguresOut(Schema):
+class FinancingFiguresOut(Schema):
     park_id: int
     year: int | None
     years: list[int]
-    total: CellOut
+    total: FiguresCellOut
     currencies: list[CurrencyTotalOut]
-    by_year: list[CellOut]
-    by_industry: list[CellOut]
-    by_round: list[CellOut]
-    by_competition: list[CellOut] = Field(description="empty until a record names a competition edition")
+    by_year: list[FiguresCellOut]
+    by_industry: list[FiguresCellOut]
+    by_round: list[FiguresCellOut]
+    by_competition: list[FiguresCellOut] = Field(description="empty until a record names a competition edition")
 
     @staticmethod
     def resolve_park_id(obj: Any) -> int:
@@ -237,6 +237,21 @@ class RateIn(Schema):
     source: str = Field("", max_length=200)
 
 
-__all__ = ["CellOut", "CurrencyTotalOut", "FiguresOut", "FinancingIn", "FinancingOut", "FinancingPatch",
-           "FundDetailOut", "FundIn", "FundOut", "FundPatch", "InvestorIn", "InvestorLineIn", "InvestorMeOut",
-           "InvestorOut", "RateIn", "RateOut"]
+__all__ = [
+    "CurrencyTotalOut",
+    "FiguresCellOut",
+    "FinancingFiguresOut",
+    "FinancingIn",
+    "FinancingOut",
+    "FinancingPatch",
+    "FundDetailOut",
+    "FundIn",
+    "FundOut",
+    "FundPatch",
+    "InvestorIn",
+    "InvestorLineIn",
+    "InvestorMeOut",
+    "InvestorOut",
+    "RateIn",
+    "RateOut",
+]

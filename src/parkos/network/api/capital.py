@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from parkos.core.pagination import PageNumberPagination
 from parkos.core.parks import park_param
 from parkos.network.schemas_capital import (
-    FiguresOut,
+    FinancingFiguresOut,
     FinancingIn,
     FinancingOut,
     FinancingPatch,
@@ -131,7 +131,7 @@ def financing_create(request: HttpRequest, enterprise_id: int, payload: Financin
     return Status(201, financing_selectors.financing_show(viewer=request.user, record=record))
 
 
-@router.get("/financing/figures", response=FiguresOut)
+@router.get("/financing/figures", response=FinancingFiguresOut)
 def figures_get(request: HttpRequest, park: str | None = None, year: int | None = None) -> Any:
     """What the park's enterprises raised (``park``: code or id, default the current park; ``year``: one
     year): yuan totals in fen (undisclosed amounts counted, never inferable: cells that would give one away
