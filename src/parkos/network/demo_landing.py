@@ -46,12 +46,16 @@ APPLICATIONS: list[tuple[str, str, str, str, int, str, str, int | None]] = [
 ]
 
 
-def _services() -> tuple[Any, Any]:
+def _services(park: Any) -> tuple[Any, Any]:
+    from django.db.models import Q
+
     from parkos.catalog.models import Service
 
     def find(name: str, prefix: str) -> Any:
-        rows = Service.objects.filter(is_active=True, park__isnull=True)
-        return rows.filter(name_zh=name).first() or rows.filter(category__code__startswith=prefix).first()
+        rows = Service.objects.filter(Q(park__isnull=True) | Q(park_id=park.pk), is_active=True).order_by("pk")
+        # Services with variants carry the variant in their name (公司设立登记代办（有限责任公司）).
+        return (rows.filter(name_zh=name).first() or rows.filter(name_zh__startswith=name).first()
+                or rows.filter(category__code__startswith=prefix).first())
 
     return find(VISA_SERVICE, "talent-visa"), find(REGISTRATION_SERVICE, "registration")
 
@@ -60,7 +64,7 @@ def _programme(park: Any, operator: Any, enterprises: list[Any]) -> tuple[Progra
     existing = Programme.objects.filter(park=park, name_zh=PROGRAMME).first()
     if existing is not None:
         return existing, False
-    visa, registration = _services()
+    visa, registration = _services(park)
     host = next((e for e in enterprises if e.building_id and e.building.code == "B2"), None) or \
         (enterprises[0] if enterprises else None)
     return programme_create(

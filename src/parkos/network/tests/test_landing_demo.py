@@ -73,3 +73,36 @@ def test_demo_landing_without_partner_countries() -> None:
     out = io.StringIO()
     assert demo_landing(park=park, operator=operator, stdout=out) == {"programmes": 1, "applications": 0}
     assert Landing.objects.count() == 0
+
+
+def test_demo_landing_with_the_real_catalog_forms_and_reference_data(django_capture_on_commit_callbacks) -> None:
+    """The catalog's own visa and incorporation services (their required request forms) and the bundled
+    partner countries: the demo's orders are accepted by the catalog as they are."""
+    from parkos.catalog.catalog_data import services
+    from parkos.catalog.tests.factories import CategoryFactory, ProviderFactory
+    from parkos.network.services.reference import reference_load
+
+    park, operator, _contact = _setup()
+    Country.objects.update(is_partner=False)
+    reference_load()
+    from parkos.catalog.models import Service
+
+    Service.objects.all().delete()
+    wanted = {"R 字/Z 字签证邀请", "公司设立登记代办"}
+    for spec in services():
+        found = next((w for w in wanted if spec.name_zh.startswith(w)), None)
+        if found:
+            wanted.discard(found)
+            Service.objects.create(
+                code=spec.code, category=CategoryFactory(code=spec.category), provider=ProviderFactory(),
+                name_zh=spec.name_zh, name_en=spec.name_en, description_zh=spec.description_zh,
+                pricing=spec.pricing, price=spec.price, sla_days=spec.sla_days, fields=spec.fields,
+                eligibility=spec.eligibility, tags=spec.tags, materials=spec.materials)
+    assert not wanted
+    with django_capture_on_commit_callbacks(execute=True):
+        added = demo_landing(park=park, operator=operator, stdout=io.StringIO())
+    assert added["applications"] == 6
+    visa = Landing.objects.get(stage=LandingStage.VISA).visa_order
+    assert visa.service.name_zh.startswith("R 字/Z 字签证邀请") and visa.answers.get("person_name")
+    registration = Landing.objects.get(stage=LandingStage.WORKSTATION).registration_order
+    assert registration.service.name_zh.startswith("公司设立登记代办") and registration.answers.get("company_name")
