@@ -33,7 +33,8 @@ MEMORY = Budget("<=", 300, "≤ 300 MB RSS")
 # Domain benchmarks: a module each, with `main()` (prints its result as JSON, last line) and
 # `figures(result)` (bench.report Figures). A module not written yet is skipped.
 DOMAINS = ["bench.catalog", "bench.recommend", "bench.community", "bench.events", "bench.scenes", "bench.space",
-           "bench.access", "bench.rewards", "bench.bookings", "bench.dashboards", "bench.insights"]
+           "bench.access", "bench.rewards", "bench.bookings", "bench.dashboards", "bench.insights",
+           "bench.network"]
 SCENARIOS = ["search", "domains", "http", "wsgi"]
 ENDPOINTS = ["home", "directory", "enterprise", "profile", "api-enterprises", "api-enterprise", "api-me", "members"]
 
