@@ -124,6 +124,8 @@ class Snapshot:
     idf: dict[str, float]
     investments: list[Investment]
     top_of: dict[int, int] = field(default_factory=dict)  # industry id -> top-level industry id
+    # The maps below as an earlier snapshot of the same investments computed them (read-only, shared).
+    derived: tuple[Any, ...] | None = None
     by_investor: dict[int, list[int]] = field(init=False)
     by_fund: dict[int, list[int]] = field(init=False)
     backers: dict[int, set[int]] = field(init=False)  # enterprise -> investor ids
@@ -131,6 +133,9 @@ class Snapshot:
     popularity: Counter[int] = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.derived is not None:
+            self.by_investor, self.by_fund, self.backers, self.co_investors, self.popularity = self.derived
+            return
         self.by_investor = defaultdict(list)
         self.by_fund = defaultdict(list)
         self.backers = defaultdict(set)
@@ -469,8 +474,15 @@ def snapshot_load(*, enterprise_ids: Iterable[int] | None = None) -> Snapshot:
             built = snapshot_build(enterprises=docs, tokens=tokens, investments=(), top_of=top_of)
             _corpus.update(key=key, idf=built.idf, vectors=built.vectors)
         idf, vectors = _corpus["idf"], _corpus["vectors"]
-    return Snapshot(enterprises={d.id: d for d in docs}, vectors=vectors, idf=idf, investments=investments,
-                    top_of=top_of)
+        investments_key = hash(tuple(investments))
+        derived = _corpus.get("derived") if _corpus.get("investments_key") == investments_key else None
+    snap = Snapshot(enterprises={d.id: d for d in docs}, vectors=vectors, idf=idf, investments=investments,
+                    top_of=top_of, derived=derived)
+    if derived is None:
+        with _token_lock:
+            _corpus.update(investments_key=investments_key, derived=(
+                snap.by_investor, snap.by_fund, snap.backers, snap.co_investors, snap.popularity))
+    return snap
 
 
 def investor_docs(qs: Any) -> list[InvestorDoc]:
