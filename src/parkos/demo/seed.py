@@ -68,7 +68,8 @@ INDUSTRY_MIX = ["ai", "ai", "robotics", "robotics", "medtech", "energy", "softwa
 N_ENTERPRISES = 30
 N_MEMBERS = 300
 # Domains whose demo data is loaded after the people and enterprises, in this order.
-DEMO_DOMAINS = ["catalog", "community", "events", "scenes", "space", "access", "rewards", "bookings", "insights"]
+DEMO_DOMAINS = ["catalog", "community", "events", "scenes", "space", "access", "rewards", "bookings", "network",
+                "insights"]
 
 
 @dataclass

@@ -68,7 +68,7 @@ class GrantIn(Schema):
     days: int = Field(30, ge=1, le=365, description="from now; default 30, at most 365")
 
 
-class ConsentIn(Schema):
+class GrantConsentIn(Schema):
     terms_version: int | None = Field(None, description="the version I read; refused if the terms changed since")
 
 

@@ -30,7 +30,7 @@ class PartyOut(Schema):
     name: str
 
 
-class ContactOut(Schema):
+class IntroContactOut(Schema):
     name: str
     email: str
     mobile: str
@@ -69,7 +69,7 @@ class IntroductionOut(Schema):
 
 
 class IntroductionDetailOut(IntroductionOut):
-    contacts: list[ContactOut] = Field(description="the other side's contacts, once accepted, for the two sides")
+    contacts: list[IntroContactOut] = Field(description="the other side's contacts, once accepted, for the two sides")
 
 
 class PipelineIn(Schema):

@@ -165,7 +165,7 @@ class MoveIn(Schema):
     butler: Id | None = Field(None, description="for the butler step: the butler's account id")
 
 
-class NoteIn(Schema):
+class LandingNoteIn(Schema):
     note: str = Field(max_length=5000)
 
 

@@ -72,7 +72,7 @@ class OrganisationListOut(Schema):
         return obj.city.name if obj.city_id else ""
 
 
-class ContactOut(Schema):
+class PartnerContactOut(Schema):
     id: int
     name: str
     title: str
@@ -86,7 +86,7 @@ class ContactOut(Schema):
         return obj.user_id is not None
 
 
-class ServiceRefOut(Schema):
+class PartnerServiceOut(Schema):
     id: int
     code: str
     name: str
@@ -96,8 +96,8 @@ class OrganisationOut(OrganisationListOut):
     description: str
     website: str
     provider_id: int | None
-    contacts: list[ContactOut]
-    services: list[ServiceRefOut] = Field(description="the catalog services it provides")
+    contacts: list[PartnerContactOut]
+    services: list[PartnerServiceOut] = Field(description="the catalog services it provides")
 
     @staticmethod
     def resolve_contacts(obj: Any) -> list[Any]:
@@ -154,7 +154,7 @@ class ContactPatch(Schema):
     is_primary: bool | None = None
 
 
-class FiguresOut(Schema):
+class NetworkFiguresOut(Schema):
     countries: int = Field(description="partner countries (China is home, not counted)")
     international_organisations: int
     chinese_cities: int = Field(description="Chinese partner cities")

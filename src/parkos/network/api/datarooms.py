@@ -19,12 +19,12 @@ from parkos.core.errors import ErrorCode, NotAuthenticated, NotFound, field_erro
 from parkos.core.pagination import PageNumberPagination
 from parkos.network.models import Investor
 from parkos.network.schemas_datarooms import (
-    ConsentIn,
     DataRoomDetailOut,
     DataRoomIn,
     DataRoomOut,
     DataRoomPatch,
     DocumentOut,
+    GrantConsentIn,
     GrantIn,
     GrantOut,
     LogOut,
@@ -146,7 +146,7 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> Any:
 
 
 @router.post("/grants/{int:grant_id}/consent", response=GrantOut)
-def grant_consent(request: HttpRequest, grant_id: int, payload: ConsentIn) -> Any:
+def grant_consent(request: HttpRequest, grant_id: int, payload: GrantConsentIn) -> Any:
     """Accept the room's current terms (the investor the access was given to)."""
     grant = selectors.grant_get(viewer=_me(request), grant_id=grant_id)
     services.grant_consent(actor=request.user, grant=grant, terms_version=payload.terms_version,

@@ -20,9 +20,9 @@ from parkos.network.schemas_landing import (
     EnterpriseLinkIn,
     LandingDetailOut,
     LandingIn,
+    LandingNoteIn,
     LandingOut,
     MoveIn,
-    NoteIn,
     ProgrammeOut,
     WithdrawIn,
 )
@@ -113,7 +113,7 @@ def landing_move(request: HttpRequest, landing_id: int, payload: MoveIn) -> Any:
 
 
 @router.post("/landing/applications/{int:landing_id}/notes", response={201: LandingDetailOut})
-def landing_note(request: HttpRequest, landing_id: int, payload: NoteIn) -> Status[Any]:
+def landing_note(request: HttpRequest, landing_id: int, payload: LandingNoteIn) -> Status[Any]:
     """An internal note (its park's operators): applicants and partners never see it."""
     me = _me(request)
     landing = selectors.landing_get(viewer=me, landing_id=landing_id)

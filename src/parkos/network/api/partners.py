@@ -12,14 +12,14 @@ from parkos.core.schemas import ErrorOut
 from parkos.network.schemas_partners import (
     CityOut,
     ContactIn,
-    ContactOut,
     ContactPatch,
     CountryOut,
-    FiguresOut,
+    NetworkFiguresOut,
     OrganisationIn,
     OrganisationListOut,
     OrganisationOut,
     OrganisationPatch,
+    PartnerContactOut,
 )
 from parkos.network.selectors import partners as selectors
 from parkos.network.services import partners as services
@@ -65,13 +65,13 @@ def organisation_update(request: HttpRequest, organisation_id: int, payload: Org
     return _detail(request, organisation_id)
 
 
-@router.post("/organisations/{organisation_id}/contacts", response={201: ContactOut, **WRITE_ERRORS})
+@router.post("/organisations/{organisation_id}/contacts", response={201: PartnerContactOut, **WRITE_ERRORS})
 def contact_add(request: HttpRequest, organisation_id: int, payload: ContactIn) -> Status[Any]:
     org = selectors.organisation_get(viewer=request.user, organisation_id=organisation_id)
     return Status(201, services.contact_add(actor=request.user, organisation=org, **payload.dict()))
 
 
-@router.patch("/contacts/{contact_id}", response={200: ContactOut, **WRITE_ERRORS})
+@router.patch("/contacts/{contact_id}", response={200: PartnerContactOut, **WRITE_ERRORS})
 def contact_update(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Any:
     contact = selectors.contact_get(viewer=request.user, contact_id=contact_id)
     return services.contact_update(actor=request.user, contact=contact, **payload.dict(exclude_unset=True))
@@ -96,7 +96,7 @@ def city_list(request: HttpRequest, country: str = "", partners_only: bool = Fal
     return selectors.city_list(viewer=request.user, country=country, partners_only=partners_only)
 
 
-@router.get("/map/figures", response={200: FiguresOut, **READ_ERRORS})
+@router.get("/map/figures", response={200: NetworkFiguresOut, **READ_ERRORS})
 def map_figures(request: HttpRequest) -> Any:
     """The network's headline figures, counted from its data."""
     return selectors.network_figures(viewer=request.user)
