@@ -28,8 +28,8 @@ def hub(request: HttpRequest) -> HttpResponse:
         "park": park, "figures": network_figures(viewer=user),
         "enterprise": enterprise, "admin_of": admin_of,
         "is_investor_here": policy.can(user, "network.match.as_investor"),
-        "has_investor_profile": Investor.objects.filter(user=user).exists(),
-        "is_partner_contact": Contact.objects.filter(user=user).exists(),
+        "has_investor_profile": Investor.objects.filter(user_id=user.pk).exists(),
+        "is_partner_contact": Contact.objects.filter(user_id=user.pk).exists(),
         "manages_landing": policy.can(user, "network.landing.manage", park),
         "manages_partners": policy.can(user, "network.partner.manage", policy.PORTFOLIO),
     })
