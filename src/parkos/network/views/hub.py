@@ -20,6 +20,7 @@ from parkos.network.selectors.partners import network_figures
 @login_required
 def hub(request: HttpRequest) -> HttpResponse:
     user = request.user
+    uid = int(user.pk or 0)
     policy.require(user, "network.partner.view")
     park = current_park(request)
     enterprise = employer_of(user)
@@ -28,8 +29,8 @@ def hub(request: HttpRequest) -> HttpResponse:
         "park": park, "figures": network_figures(viewer=user),
         "enterprise": enterprise, "admin_of": admin_of,
         "is_investor_here": policy.can(user, "network.match.as_investor"),
-        "has_investor_profile": Investor.objects.filter(user_id=user.pk).exists(),
-        "is_partner_contact": Contact.objects.filter(user_id=user.pk).exists(),
+        "has_investor_profile": Investor.objects.filter(user_id=uid).exists(),
+        "is_partner_contact": Contact.objects.filter(user_id=uid).exists(),
         "manages_landing": policy.can(user, "network.landing.manage", park),
         "manages_partners": policy.can(user, "network.partner.manage", policy.PORTFOLIO),
     })
