@@ -188,6 +188,34 @@ def fits_width(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
+def storm(n: int, call: Any) -> list[Any]:
+    """``call(i)`` in ``n`` threads released together (a race for real, on the real database); each
+    thread's result or the exception it raised, for the test to count."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = call(i)
+        except Exception as error:  # the outcome is what the test counts
+            results[i] = error
+        finally:
+            connection.close()  # each thread had its own connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    return results
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) and page, desktop sized, Chinese first like most visitors."""

@@ -5,44 +5,21 @@ same award arriving several times at once makes one allocation."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from parkos.accounts.tests.factories import operator
 from parkos.bookings.models import AllocatedDesk, Allocation, Booking
 from parkos.bookings.services.desks import allocation_create, allocation_for_award, desk_book
 from parkos.bookings.tests.factories import new_key, staff_member
 from parkos.bookings.tests.factories_desks import FloorPlanFactory, desks_on, workday
+from parkos.conftest import storm
 from parkos.core.errors import Conflict
 from parkos.core.parks import park_default
 from parkos.enterprises.tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _storm(n: int, call: Any) -> list[Any]:
-    """``call(i)`` in ``n`` threads released together; each result or the exception it raised."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call(i)
-        except Exception as error:  # the outcome is what the test counts
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_bookings_and_allocations_of_one_desk_at_once_have_one_winner() -> None:
@@ -59,7 +36,7 @@ def test_bookings_and_allocations_of_one_desk_at_once_have_one_winner() -> None:
         return allocation_create(actor=op, park=park_default(), enterprise=enterprises[i // 2], desks=[desk],
                                  starts_on=day - dt.timedelta(days=i), ends_on=day + dt.timedelta(days=30))
 
-    results = _storm(8, attempt)
+    results = storm(8, attempt)
     won = [r for r in results if isinstance(r, Booking | Allocation)]
     assert len(won) == 1, results
     assert all(isinstance(r, Conflict) for r in results if r not in won), results
@@ -70,7 +47,7 @@ def test_one_award_arriving_at_once_makes_one_allocation() -> None:
     desks_on(FloorPlanFactory(), 6)
     winner = EnterpriseFactory()
     start = workday()
-    results = _storm(6, lambda i: allocation_for_award(park=park_default(), enterprise=winner, count=4, months=6,
+    results = storm(6, lambda i: allocation_for_award(park=park_default(), enterprise=winner, count=4, months=6,
                                                        starts_on=start, source_ref="competitions.award:7"))
     assert all(isinstance(r, Allocation) for r in results), results
     assert len({r.pk for r in results}) == 1

@@ -6,8 +6,6 @@ nothing of theirs is written (no booking, no credits, no ledger operation)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -21,31 +19,11 @@ from parkos.bookings.tests.factories import (
     next_workday,
     staff_member,
 )
+from parkos.conftest import storm
 from parkos.core import ledger
 from parkos.core.errors import Conflict, ErrorCode
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _storm(n: int, call: Any) -> list[Any]:
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call(i)
-        except Exception as error:  # the outcome is what the test counts
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_overlapping_requests_at_once_give_exactly_one_booking() -> None:
@@ -59,7 +37,7 @@ def test_overlapping_requests_at_once_give_exactly_one_booking() -> None:
         return booking_create(actor=members[i], place=room, starts_at=start + offset,
                               ends_at=start + offset + dt.timedelta(hours=1), title=f"抢订{i}", key=new_key())
 
-    results = _storm(len(members), book)
+    results = storm(len(members), book)
     made = [r for r in results if isinstance(r, Booking)]
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(made) == 1, results
@@ -74,7 +52,7 @@ def test_a_retried_request_at_once_makes_one_booking() -> None:
     member = staff_member(plan=CreditPlanFactory())
     room = PlaceFactory()
     start = next_workday(hour=14)
-    results = _storm(10, lambda i: booking_create(actor=member, place=room, starts_at=start,
+    results = storm(10, lambda i: booking_create(actor=member, place=room, starts_at=start,
                                                   ends_at=start + dt.timedelta(hours=1), title="周会", key="same"))
     assert all(isinstance(r, Booking) for r in results), results
     assert len({r.pk for r in results}) == 1

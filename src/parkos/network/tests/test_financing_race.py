@@ -5,13 +5,10 @@ wins, the others are told it is a duplicate."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from typing import Any
 
 import pytest
-from django.db import connection
 
-from parkos.conftest import ensure_industries
+from parkos.conftest import ensure_industries, storm
 from parkos.core.errors import Conflict
 from parkos.enterprises.tests.factories import enterprise_with_admin
 from parkos.network.models import FinancingInvestor, FinancingRecord
@@ -20,32 +17,10 @@ from parkos.network.services.financing import financing_record
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _storm(n: int, call: Any) -> list[Any]:
-    """``call(i)`` in ``n`` threads released together; each result or the exception it raised."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call(i)
-        except Exception as error:  # the outcome is what the test counts
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def test_one_round_sent_at_once_is_recorded_once() -> None:
     ensure_industries()
     enterprise, admin = enterprise_with_admin()
-    results = _storm(6, lambda i: financing_record(actor=admin, enterprise=enterprise, round="a", amount="5000000",
+    results = storm(6, lambda i: financing_record(actor=admin, enterprise=enterprise, round="a", amount="5000000",
                                                    announced_on=dt.date(2024, 4, 1), investors=[{"name": "甲资本"}]))
     assert all(isinstance(r, FinancingRecord) for r in results), results
     assert len({r.pk for r in results}) == 1
@@ -55,7 +30,7 @@ def test_one_round_sent_at_once_is_recorded_once() -> None:
 def test_one_round_with_different_figures_at_once_has_one_winner() -> None:
     ensure_industries()
     enterprise, admin = enterprise_with_admin()
-    results = _storm(4, lambda i: financing_record(actor=admin, enterprise=enterprise, round="b",
+    results = storm(4, lambda i: financing_record(actor=admin, enterprise=enterprise, round="b",
                                                    amount=str(1000 + i), announced_on=dt.date(2024, 4, 1)))
     won = [r for r in results if isinstance(r, FinancingRecord)]
     assert len(won) == 1, results

@@ -4,13 +4,10 @@ own database connection. One introduction, one service order."""
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import pytest
-from django.db import connection
 
 from parkos.catalog.models import ServiceOrder
+from parkos.conftest import storm
 from parkos.core.errors import Conflict, ErrorCode
 from parkos.network.models import Introduction
 from parkos.network.services.introductions import introduction_ask
@@ -19,30 +16,9 @@ from parkos.network.tests.test_intros_fixtures import world
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _storm(n: int, call: Any) -> list[Any]:
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call(i)
-        except Exception as error:  # the outcome is what the test counts
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def test_a_retried_request_at_once_makes_one_introduction() -> None:
     w = world()
-    results = _storm(6, lambda i: introduction_ask(actor=w["admin"], enterprise=w["enterprise"],
+    results = storm(6, lambda i: introduction_ask(actor=w["admin"], enterprise=w["enterprise"],
                                                    investor=w["investor"], message="想认识您", idempotency_key="same"))
     assert all(isinstance(r, tuple) for r in results), results
     assert len({r[0].pk for r in results}) == 1 and sum(1 for r in results if r[1]) == 1
@@ -51,7 +27,7 @@ def test_a_retried_request_at_once_makes_one_introduction() -> None:
 
 def test_two_requests_for_one_pair_at_once_make_one_introduction() -> None:
     w = world()
-    results = _storm(6, lambda i: introduction_ask(actor=w["admin"], enterprise=w["enterprise"],
+    results = storm(6, lambda i: introduction_ask(actor=w["admin"], enterprise=w["enterprise"],
                                                    investor=w["investor"], message="想认识您", idempotency_key=f"k{i}"))
     made = [r for r in results if isinstance(r, tuple)]
     refused = [r for r in results if isinstance(r, Conflict)]

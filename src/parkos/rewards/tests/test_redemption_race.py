@@ -5,13 +5,10 @@ ledger records one redemption. Then 20 retries of one request with one key make 
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import pytest
-from django.db import connection
 
 from parkos.accounts.tests.factories import UserFactory
+from parkos.conftest import storm
 from parkos.core import ledger
 from parkos.core.errors import DomainError, ErrorCode
 from parkos.rewards.codes import coupon_code_current
@@ -23,35 +20,13 @@ from parkos.rewards.tests.factories import MerchantFactory, TemplateFactory, cas
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _storm(n: int, call: Any) -> list[Any]:
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call(i)
-        except Exception as error:  # the outcome is what the test counts
-            results[i] = error
-        finally:
-            connection.close()  # each thread had its own connection
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not any(t.is_alive() for t in threads)
-    return results
-
-
 def test_fifty_concurrent_redemptions_of_one_coupon_succeed_once() -> None:
     merchant = MerchantFactory(name="园区食堂")
     cashiers = [cashier_of(merchant) for _ in range(5)]
     [coupon] = issue(TemplateFactory(value_fen=2000), UserFactory())
     code = coupon_code_current(code=coupon.code, owner_id=coupon.owner_id)
 
-    results = _storm(50, lambda i: redemption_create(
+    results = storm(50, lambda i: redemption_create(
         actor=cashiers[i % 5], merchant=merchant, bill_fen=3000, key=f"race-{i}", channel="merchant_scan",
         scanned=[code]))
 
@@ -71,7 +46,7 @@ def test_twenty_retries_with_one_key_make_one_redemption() -> None:
     [coupon] = issue(TemplateFactory(value_fen=1500), UserFactory())
     code = coupon_code_current(code=coupon.code, owner_id=coupon.owner_id)
 
-    results = _storm(20, lambda i: redemption_create(actor=cashier, merchant=merchant, bill_fen=2000,
+    results = storm(20, lambda i: redemption_create(actor=cashier, merchant=merchant, bill_fen=2000,
                                                      key="double-tap-1", channel="merchant_scan", scanned=[code]))
 
     # Every request answers with the one redemption: one that lost the race to the first finds the
