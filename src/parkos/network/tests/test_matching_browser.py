@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from parkos.conftest import fits_width
+from parkos.conftest import ensure_industries, fits_width
 from parkos.conftest import phone_page as _as
 from parkos.enterprises.tests.factories import EnterpriseFactory
 from parkos.network.tests.test_matching import industry, make_investor
@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_matched_enterprises_on_a_phone(live_server: Any, browser: Any, artifacts_dir: Path) -> None:
+    ensure_industries()  # an earlier transactional test may have flushed the taxonomy
     start_up = EnterpriseFactory(name="深瞳视觉科技有限公司", industry=industry("ai-vision"), stage="seed",
                                  description="用大模型和计算机视觉做工业质检的初创团队", tags=["大模型"])
     EnterpriseFactory(name="青禾医疗科技有限公司", industry=industry("medtech"), stage="series_b")
