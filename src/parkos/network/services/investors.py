@@ -31,7 +31,7 @@ INVESTOR_FIELDS = ("fund", "title", "thesis", "stages", "industries", "regions",
 
 def is_investor(user: Any) -> bool:
     """Holds the investor role (in any park: an investor's profile spans the portfolio)."""
-    return policy.INVESTOR in policy.roles_of(user)
+    return bool(policy.role_parks(user, policy.INVESTOR))
 
 
 def investor_profile_get_or_create(*, actor: Any) -> Investor:
@@ -66,7 +66,7 @@ def _fund(problems: Problems, value: Any, current: Fund | None) -> Fund | None:
 def investor_profile_update(*, actor: Any, investor: Investor, **fields: Any) -> Investor:
     """Change the fields given (absent: unchanged); all problems are reported together."""
     policy.require(actor, "network.investor.edit", investor)
-    investor = Investor.objects.select_for_update().select_related("fund").get(pk=investor.pk)
+    investor = Investor.objects.select_for_update(of=("self",)).select_related("fund").get(pk=investor.pk)
     unknown = set(fields) - set(INVESTOR_FIELDS)
     problems = Problems()
     for name in sorted(unknown):

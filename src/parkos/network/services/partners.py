@@ -175,7 +175,7 @@ def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any
     if unknown:
         raise Invalid(_("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
-        row = Organisation.objects.select_for_update().select_related("country", "city").get(pk=organisation.pk)
+        row = Organisation.objects.select_for_update(of=("self",)).select_related("country", "city").get(pk=organisation.pk)
         _organisation_fields(row, fields)
         _city_in_country(row)
         _full_clean(row)

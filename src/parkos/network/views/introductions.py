@@ -59,7 +59,7 @@ def introduction_list(request: HttpRequest) -> HttpResponse:
     return render(request, "network/introductions/list.html", {
         "rows": rows, "scope": scope, "is_investor": pipeline_services.investor_of(request.user) is not None,
         "admin_enterprise": _admin_enterprise(request.user),
-        "is_park": bool(policy.roles_of(request.user) & {policy.BUTLER, policy.OPERATOR})})
+        "is_park": bool(policy.role_parks(request.user, policy.BUTLER) or policy.role_parks(request.user, policy.OPERATOR))})
 
 
 @login_required
