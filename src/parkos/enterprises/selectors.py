@@ -180,6 +180,12 @@ def employer_of(user: Any) -> Enterprise | None:
     return membership.enterprise if membership else None
 
 
+def user_ids_with_membership(*, using: str = "default") -> QuerySet[Membership, int]:
+    """The ids of the accounts linked to any enterprise, whatever the membership's status (staff, waiting to
+    join, left): the generator keeps investors apart from them."""
+    return Membership.objects.using(using).values_list("user_id", flat=True).distinct()
+
+
 def staff_ids_in_park(park: Park | int) -> QuerySet[Membership, int]:
     """The ids of the accounts that are active staff of an enterprise of ``park``, as a lazy subquery
     (the member list of one park)."""

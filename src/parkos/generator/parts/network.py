@@ -187,15 +187,12 @@ def _funds(ctx: Context, ind: dict[str, Any]) -> int:
 def _investor_users(ctx: Context, n: int) -> tuple[list[int], list[int]]:
     """The investor members: the roles part's investors, then members who are nobody's staff (granted the
     role here). Returns (all investor user ids, the newly granted)."""
-    from parkos.core.models import Park
-    from parkos.enterprises.selectors import staff_ids_in_park
+    from parkos.enterprises.selectors import user_ids_with_membership
 
     holders = list(ctx.shared["role_holders"].get(Role.INVESTOR, []))
     if len(holders) >= n:
         return sorted(holders[:n]), []
-    with_membership: set[int] = set()
-    for park_id in Park.objects.using(ctx.using).values_list("pk", flat=True):
-        with_membership.update(staff_ids_in_park(park_id).using(ctx.using))
+    with_membership = set(user_ids_with_membership(using=ctx.using))
     reserved = ctx.shared.get("reserved", set())
     pool = [u for u in ctx.shared.get("unemployed", []) if u not in with_membership and u not in reserved]
     extra = sorted(ctx.rng.sample(pool, min(len(pool), n - len(holders))))
