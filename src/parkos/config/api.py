@@ -401,6 +401,9 @@ def _register() -> None:
     from parkos.network.api import router as network_router
 
     api.add_router("/", network_router)
+    from parkos.competitions.api import router as competitions_router
+
+    api.add_router("/", competitions_router)
     from parkos.core.api import router as core_router
 
     api.add_router("/", core_router)

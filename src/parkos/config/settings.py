@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "parkos.rewards",
     "parkos.insights",
     "parkos.network",
+    "parkos.competitions",
     "parkos.bookings",
     "parkos.jobs",
     "parkos.space",

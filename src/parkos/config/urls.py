@@ -29,6 +29,7 @@ urlpatterns = [
     path("bookings/", include("parkos.bookings.urls")),
     path("insights/", include("parkos.insights.urls")),
     path("network/", include("parkos.network.urls")),
+    path("competitions/", include("parkos.competitions.urls")),
     path("notifications/", include("parkos.notifications.urls")),
     path("space/", include("parkos.space.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -132,6 +132,15 @@ class ErrorCode(StrEnum):
     TERMS_NOT_ACCEPTED = "terms_not_accepted"
     ACCESS_EXPIRED = "access_expired"
     ACCESS_REVOKED = "access_revoked"
+    # competitions: applications, judging, results
+    DEADLINE_PASSED = "deadline_passed"
+    CONFLICT_OF_INTEREST = "conflict_of_interest"
+    NOT_ASSIGNED = "not_assigned"
+    SCORE_LOCKED = "score_locked"
+    ROUND_NOT_OPEN = "round_not_open"
+    NOT_REVIEWED = "not_reviewed"
+    APPEAL_CLOSED = "appeal_closed"
+    NO_JUDGES = "no_judges"
 
 
 class DomainError(Exception):

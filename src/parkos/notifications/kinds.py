@@ -33,6 +33,7 @@ KINDS = {
     "enterprise": _("Requests to join my enterprise and their answers"),
     "year_report": _("My year report and its gift pack"),
     "landing": _("Landing applications: mine, and those my organisation referred"),
+    "competition": _("The start-up competition: my application's results and appeals, my judging"),
 }
 
 
@@ -68,5 +69,6 @@ EMAIL_DEFAULTS: dict[str, str] = {
     "enterprise": Email.IMMEDIATE,
     "year_report": Email.DIGEST,
     "landing": Email.IMMEDIATE,
+    "competition": Email.IMMEDIATE,
 }
 assert set(EMAIL_DEFAULTS) == set(KINDS)

@@ -428,3 +428,12 @@ def rate_list(*, viewer: Any, currency: str = "") -> QuerySet[ExchangeRate]:
 __all__ = ["UNDISCLOSED", "Cell", "CurrencyTotal", "FinancingFigures", "Presenter", "RecordView",
            "figures_get", "financing_enterprise_get", "financing_export_rows", "financing_get", "financing_list",
            "financing_show", "fund_portfolio", "money_text", "rate_list", "yuan_reading"]
+
+
+def invested_pairs(*, user_ids: Any) -> set[tuple[int, int]]:
+    """(account id, enterprise id) for every enterprise an investor account among ``user_ids`` invested in,
+    by a financing record naming them (a conflict of interest when that account judges the enterprise's
+    competition application). One query; ``user_ids`` may be a list or a subquery."""
+    rows = (FinancingInvestor.objects.filter(investor__user_id__in=user_ids)
+            .values_list("investor__user_id", "record__enterprise_id").distinct())
+    return {(int(u), int(e)) for u, e in rows}

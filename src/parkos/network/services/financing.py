@@ -189,9 +189,12 @@ def _source(actor: Any, enterprise: Enterprise) -> str:
 @transaction.atomic
 def financing_record(*, actor: Any, enterprise: Enterprise, round: Any, amount: Any, announced_on: Any,
                      currency: Any = Currency.CNY, investors: Any = None, disclosure: Any = Disclosure.DISCLOSED,
-                     note: Any = "") -> FinancingRecord:
+                     note: Any = "", competition_year: int | None = None,
+                     competition_track: str = "") -> FinancingRecord:
     """Record a round (see the module's docstring for the conversion and for retries). Locks the
-    enterprise's row, then checks (enterprise, round, date)."""
+    enterprise's row, then checks (enterprise, round, date). ``competition_year``/``competition_track``
+    say which edition of the park's competition (and which track) the enterprise took part in; the
+    competitions domain passes them when it records financing raised after the competition."""
     policy.require(actor, "network.financing.record", enterprise)
     values, rows = _clean({"round": round, "amount": amount, "currency": currency, "announced_on": announced_on,
                            "investors": investors, "disclosure": disclosure, "note": note}, record=None)
@@ -205,7 +208,8 @@ def financing_record(*, actor: Any, enterprise: Enterprise, round: Any, amount: 
     record = FinancingRecord(enterprise=enterprise, park_id=enterprise.park_id, round=values["round"],
                              currency=values["currency"], announced_on=values["announced_on"],
                              disclosure=values["disclosure"], note=values["note"], recorded_by=actor,
-                             source=_source(actor, enterprise))
+                             source=_source(actor, enterprise), competition_year=competition_year,
+                             competition_track=str(competition_track or "")[:40])
     _convert(record, values["amount"])
     try:
         with transaction.atomic():  # a savepoint: a record made meanwhile by another path

@@ -1,0 +1,5 @@
+"""The competition API: awards (being built)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""The competition API: scoring (being built)."""
+
+from ninja import Router
+
+router = Router()
