@@ -79,7 +79,7 @@ class Application(models.Model):
         relations: set[str] = set()
         if self.applicant_id == user.pk:
             relations.add(policy.SELF)
-        if self.enterprise_id is not None:
+        if self.enterprise is not None:
             relations |= self.enterprise.relations_for(user) & {policy.ENTERPRISE_ADMIN, policy.ENTERPRISE_STAFF}
         from parkos.competitions.models.judging import Assignment, AssignmentStatus
 
