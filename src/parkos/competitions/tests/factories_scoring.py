@@ -3,7 +3,7 @@ judge's assignment in it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from parkos.competitions.models import Assignment, Criterion, Round, RoundStatus
 from parkos.competitions.tests.factories import (
@@ -26,7 +26,7 @@ def criteria(rnd: Round) -> list[Criterion]:
 def assign(rnd: Round, *, judge: Any = None, application: Any = None, **kwargs: Any) -> Assignment:
     judge = judge or JudgeFactory(edition=rnd.edition)
     application = application or ApplicationFactory(edition=rnd.edition)
-    return AssignmentFactory(round=rnd, judge=judge, application=application, **kwargs)
+    return cast(Assignment, AssignmentFactory(round=rnd, judge=judge, application=application, **kwargs))
 
 
 def values(rnd: Round, *numbers: Any) -> dict[str, Any]:
