@@ -24,7 +24,7 @@ from parkos.competitions.models import (
     ScoreChange,
     ScoreStatus,
 )
-from parkos.competitions.services.scoring import score_save
+from parkos.competitions.services.scoring import score_change, score_save
 from parkos.competitions.tests.factories import ApplicationFactory, JudgeFactory
 from parkos.competitions.tests.factories_scoring import assign, criteria, scoring_round, values
 
@@ -234,3 +234,31 @@ def test_organisers_page_change_and_reopen(rnd: Any) -> None:
     assert no_reason.status_code == 400 and no_reason.json()["code"] == "required"
     judge_client = _client(a.judge.user)
     assert _api_post(judge_client, f"/scores/{score.pk}/reopen", {"reason": "我自己"}).status_code == 404
+
+
+# --- queries do not grow with the list ------------------------------------------------------------------
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_queue_and_scores_pages_cost_the_same_for_3_or_12_rows(rnd: Any) -> None:
+    judge = cast(Judge, JudgeFactory(edition=rnd.edition))
+    op = operator()
+    judge_client, op_client = _client(judge.user), _client(op)
+    counts = []
+    for n in (3, 9):
+        for _i in range(n):
+            a = assign(rnd, judge=judge)
+            score = score_save(actor=judge.user, assignment=a, values=values(rnd, 8, 5), submit=True)
+            score_change(actor=op, score=score, values=values(rnd, 9, 5), reason="复核")
+        counts.append((_queries(judge_client, reverse("competitions:judge_queue", args=[rnd.pk])),
+                       _queries(judge_client, reverse("competitions:judge_home")),
+                       _queries(op_client, reverse("competitions:scores", args=[rnd.pk])),
+                       _queries(op_client, f"/api/v1/competitions/rounds/{rnd.pk}/scores")))
+    assert counts[0] == counts[1], counts
