@@ -290,3 +290,40 @@ def round_scoring(*, viewer: Any, round: Round) -> RoundScoring:
 
 def is_roadshow(rnd: Round) -> bool:
     return rnd.kind == RoundKind.ROADSHOW
+
+
+# --- the organisers' live roadshow board ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BoardCell:
+    judge: Judge
+    state: str
+    total: Decimal | None
+
+
+@dataclass
+class BoardRow:
+    application: Any
+    cells: list[BoardCell] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for c in self.cells if c.state == SUBMITTED)
+
+
+def roadshow_board(*, viewer: Any, round: Round) -> list[BoardRow]:
+    """The organisers' live view of a roadshow: the teams in the order they present, each with every panel
+    judge's state and total (one query)."""
+    policy.require(viewer, "competitions.round.manage", round)
+    rows: dict[int, BoardRow] = {}
+    for a in (Assignment.objects.filter(round_id=round.pk, status__in=LIVE)
+              .select_related("application", "judge__user", "score")
+              .order_by("application__number", "application_id", "judge_id")):
+        score = getattr(a, "score", None)
+        if a.status == AssignmentStatus.SUBMITTED or (score is not None and score.status == ScoreStatus.SUBMITTED):
+            state = SUBMITTED
+        else:
+            state = DRAFT if score is not None else TO_SCORE
+        rows.setdefault(a.application_id, BoardRow(a.application)).cells.append(
+            BoardCell(a.judge, state, score.total if score is not None else None))
+    return list(rows.values())

@@ -197,6 +197,11 @@ def test_roadshow_panel_scores_each_team(rnd: Any) -> None:
     other = JudgeFactory(edition=rnd.edition)
     assert _client(other.user).post(post, _form(rnd, 1, 1, prefix=f"a{early.pk}-")).status_code == 404
     assert _client(UserFactory()).get(url).status_code == 404
+    board = _client(operator()).get(url)
+    text = board.content.decode()
+    assert board.status_code == 200 and 'data-testid="board"' in text and "84.00" in text and "hx-trigger" in text
+    assert text.index(f'data-testid="board-{early.application_id}"') < text.index(
+        f'data-testid="board-{late.application_id}"')
 
 
 # --- the organisers -------------------------------------------------------------------------------------

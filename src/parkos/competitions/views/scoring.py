@@ -21,6 +21,7 @@ from parkos.competitions.forms_scoring import ChangeForm, QuickScoreForm, Reopen
 from parkos.competitions.models import Criterion, Judge, Round, RoundStatus, Score, ScoreChange, ScoreStatus
 from parkos.competitions.selectors import scoring as selectors
 from parkos.competitions.services import scoring as services
+from parkos.core import policy
 from parkos.core.forms import page_action
 from parkos.core.pagination import CappedPaginator
 
@@ -108,8 +109,20 @@ def _roadshow_page(request: HttpRequest, rnd: Round, *, bound: tuple[int, QuickS
 @login_required
 def roadshow(request: HttpRequest, round_id: int) -> HttpResponse:
     """The panel judge's live page: the teams in the order they present, a compact score form each."""
+    organiser = Round.objects.select_related("edition").filter(pk=round_id).first()
+    if organiser is not None and policy.can(request.user, "competitions.round.manage", organiser):
+        seated = Judge.objects.filter(edition_id=organiser.edition_id, user_id=getattr(request.user, "pk", 0)).exists()
+        if request.GET.get("board") or not seated:
+            return _board_page(request, organiser)
     rnd, _judge = selectors.round_for_judge(viewer=request.user, round_id=round_id)
     return _roadshow_page(request, rnd)
+
+
+def _board_page(request: HttpRequest, rnd: Round) -> HttpResponse:
+    """The organisers' live board of the roadshow (refreshes itself every few seconds through htmx)."""
+    rows = selectors.roadshow_board(viewer=request.user, round=rnd)
+    return _private(render(request, "competitions/scoring/board.html", {
+        "round": rnd, "edition": rnd.edition, "rows": rows, "open": rnd.status == RoundStatus.SCORING}))
 
 
 @login_required
