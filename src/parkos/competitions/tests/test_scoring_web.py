@@ -81,8 +81,10 @@ def test_home_queue_and_sheet_draft_then_submit(rnd: Any) -> None:
     locked = client.get(url).content.decode()
     assert 'data-testid="locked"' in locked and 'data-testid="score-form"' not in locked and "68.00" in locked
     assert reverse("competitions:judge_score", args=[second.pk]) in locked  # "next application"
-    again = client.post(url, _form(rnd, 10, 10, action="submit"))
-    assert again.status_code == 400 and Score.objects.get().total == Decimal("68.00")
+    again = client.post(url, _form(rnd, 10, 10, action="submit"), follow=True)
+    text = again.content.decode()
+    assert "This score has been submitted and is locked." in text and 'data-testid="score-form"' not in text
+    assert Score.objects.get().total == Decimal("68.00")
     assert "1 of 2 scored" in client.get(reverse("competitions:judge_home")).content.decode()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -22,6 +23,7 @@ from parkos.competitions.models import Criterion, Judge, Round, RoundStatus, Sco
 from parkos.competitions.selectors import scoring as selectors
 from parkos.competitions.services import scoring as services
 from parkos.core import policy
+from parkos.core.errors import ErrorCode
 from parkos.core.forms import page_action
 from parkos.core.pagination import CappedPaginator
 
@@ -75,6 +77,7 @@ def judge_score(request: HttpRequest, assignment_id: int) -> HttpResponse:
     form = ScoreForm(request.POST, criteria=sheet.criteria, current=sheet.values,
                      feedback_to_teams=sheet.round.edition.feedback_to_teams)
     submit = request.POST.get("action") == "submit"
+    done = page_action(request, form=form)
     if form.is_valid():
         success = _("Your score has been submitted.") if submit else _("Draft saved.")
         with page_action(request, form=form, success=success) as done:
@@ -84,6 +87,10 @@ def judge_score(request: HttpRequest, assignment_id: int) -> HttpResponse:
         if done:
             return redirect("competitions:judge_score", assignment.pk)
     sheet = selectors.score_for_judge(viewer=request.user, assignment=assignment)
+    if not sheet.editable and done.error is not None:
+        # Submitted meanwhile (another phone) or the round closed: say why over the read-only sheet.
+        messages.error(request, str(done.error.message))
+        return redirect("competitions:judge_score", assignment.pk)
     return _sheet_page(request, sheet, form=form, status=400)
 
 
@@ -134,6 +141,7 @@ def roadshow_score(request: HttpRequest, round_id: int, assignment_id: int) -> H
         return redirect("competitions:roadshow", rnd.pk)
     form = QuickScoreForm(request.POST, criteria=services.round_criteria(rnd), prefix=f"a{assignment.pk}")
     submit = request.POST.get("action") == "submit"
+    done = page_action(request, form=form)
     if form.is_valid():
         score = Score.objects.filter(assignment_id=assignment.pk).first()
         success = _("Your score has been submitted.") if submit else _("Draft saved.")
@@ -143,6 +151,9 @@ def roadshow_score(request: HttpRequest, round_id: int, assignment_id: int) -> H
                                 feedback=score.feedback if score is not None else "", submit=submit)
         if done:
             return redirect(reverse("competitions:roadshow", args=[rnd.pk]) + f"#team-{assignment.pk}")
+    if done.error is not None and done.error.code in (ErrorCode.SCORE_LOCKED, ErrorCode.ROUND_NOT_OPEN):
+        messages.error(request, str(done.error.message))
+        return redirect(reverse("competitions:roadshow", args=[rnd.pk]) + f"#team-{assignment.pk}")
     return _roadshow_page(request, rnd, bound=(assignment.pk, form), status=400)
 
 
