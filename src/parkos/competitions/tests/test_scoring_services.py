@@ -307,3 +307,21 @@ def test_reopen_only_while_scoring(rnd: Any) -> None:
     assert caught.value.code == ErrorCode.ROUND_NOT_OPEN
     score.refresh_from_db()
     assert score.status == ScoreStatus.SUBMITTED and not ScoreChange.objects.exists()
+
+
+def test_an_operator_of_another_park_changes_nothing(rnd: Any) -> None:
+    from parkos.accounts.models import Role
+    from parkos.core.models import Park
+
+    other = Park.objects.create(code="score-b", name="乙园", name_en="Park B", position=7)
+    elsewhere = UserFactory(roles=[(Role.OPERATOR, other)])
+    here = UserFactory(roles=[(Role.OPERATOR, rnd.edition.park)])
+    score = _submitted(rnd, 8, 5)
+    with pytest.raises(Forbidden):
+        score_change(actor=elsewhere, score=score, values=values(rnd, 9, 9), reason="越权")
+    with pytest.raises(Forbidden):
+        score_reopen(actor=elsewhere, score=score, reason="越权")
+    with pytest.raises(Forbidden):
+        score_list(viewer=elsewhere, round=rnd)
+    assert not ScoreChange.objects.exists()
+    assert score_change(actor=here, score=score, values=values(rnd, 9, 9), reason="本园复核").total == Decimal("90.00")
