@@ -34,7 +34,7 @@ MEMORY = Budget("<=", 300, "≤ 300 MB RSS")
 # `figures(result)` (bench.report Figures). A module not written yet is skipped.
 DOMAINS = ["bench.catalog", "bench.recommend", "bench.community", "bench.events", "bench.scenes", "bench.space",
            "bench.access", "bench.rewards", "bench.bookings", "bench.dashboards", "bench.insights",
-           "bench.network"]
+           "bench.network", "bench.competitions"]
 SCENARIOS = ["search", "domains", "http", "wsgi"]
 ENDPOINTS = ["home", "directory", "enterprise", "profile", "api-enterprises", "api-enterprise", "api-me", "members"]
 
