@@ -69,7 +69,7 @@ N_ENTERPRISES = 30
 N_MEMBERS = 300
 # Domains whose demo data is loaded after the people and enterprises, in this order.
 DEMO_DOMAINS = ["catalog", "community", "events", "scenes", "space", "access", "rewards", "bookings", "network",
-                "insights"]
+                "competitions", "insights"]
 
 
 @dataclass
