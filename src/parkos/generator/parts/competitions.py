@@ -65,10 +65,10 @@ FORM = [
     ("problem", "textarea", "痛点与解决方案", "Problem and solution", "不超过 500 字", True, 500, [], [], None),
     ("product", "textarea", "产品与核心技术", "Product and core technology", "不超过 800 字", True, 800, [], [], None),
     ("market", "textarea", "市场与商业模式", "Market and business model", "不超过 500 字", True, 500, [], [], None),
-    ("team_intro", "textarea", "核心团队", "Core team", "不超过 500 字", False, 500, [], [], None),
+    ("team-intro", "textarea", "核心团队", "Core team", "不超过 500 字", False, 500, [], [], None),
     ("funding", "text", "融资需求", "Financing sought", "例如：天使轮 500 万元", False, 100, [], [], None),
     ("website", "url", "项目网址", "Website", "", False, None, [], [], None),
-    ("business_plan", "file", "商业计划书（PDF）", "Business plan (PDF)", "PDF，不超过 20 MB", True, None, [], ["pdf"],
+    ("business-plan", "file", "商业计划书（PDF）", "Business plan (PDF)", "PDF，不超过 20 MB", True, None, [], ["pdf"],
      20),
 ]
 # Rounds: (kind, Chinese, English, judges per application, anonymous, normalise, drop extremes, divergence).
@@ -110,7 +110,8 @@ TIERS: list[tuple[str, str, int, int, list[tuple[str, str, str, int | None, int 
 ]
 # Financing after the competition: the chance an enterprise raised a round after its edition, by how far it
 # went (passed screening, reached the second online review, the final, an award).
-RAISE_CHANCE = {"screened": 0.07, "online2": 0.2, "final": 0.45, "award": 0.7}
+RAISED_YUAN = 8_600_000_000
+RAISE_CHANCE = {"screened": 0.055, "online2": 0.16, "final": 0.4, "award": 0.6}
 STAGES = ("seed", "angel", "series_a", "series_b", "series_c", "pre_ipo", "listed")
 STAGE_ROUND = {"seed": "seed", "angel": "angel", "series_a": "a", "series_b": "b", "series_c": "c",
                "pre_ipo": "pre_ipo", "listed": "ipo"}
@@ -476,7 +477,7 @@ class _Generator:
                 "problem": f"{tag}场景中普遍存在效率低、成本高的问题；本项目以{rng.choice(PRODUCT_WORDS)}的形式提供一体化解决方案。",
                 "product": f"核心产品为{a['project']}，已形成{rng.randint(1, 12)}项专利或软件著作权，完成{rng.randint(1, 20)}家客户试点。",
                 "market": f"目标市场规模约{rng.randint(10, 500)}亿元，以软硬件销售与订阅服务相结合的方式盈利。",
-                "team_intro": f"核心团队{a['size']}人，来自{rng.choice(['清华大学', '北京大学', '中科院', '北航', '头部科技企业'])}等。",
+                "team-intro": f"核心团队{a['size']}人，来自{rng.choice(['清华大学', '北京大学', '中科院', '北航', '头部科技企业'])}等。",
                 "funding": f"拟融资{rng.choice([300, 500, 800, 1000, 2000, 3000])}万元",
             }
             if rng.random() < 0.4:
@@ -694,6 +695,13 @@ class _Generator:
                     parties.append((party_id, record_id, rng.choice(funds), None, "", lead == 0))
                 else:
                     parties.append((party_id, record_id, None, None, "个人投资者", lead == 0))
+        # A few large rounds make the sum swing from seed to seed: the amounts are scaled (whole ten-thousands of
+        # yuan) so the park's figure is RAISED_YUAN at seed scale, as the source park's more than 7.2 billion.
+        raised = sum(r[5] for r in records)
+        if raised:
+            ratio = Decimal(round(RAISED_YUAN * ctx.factor * 100)) / raised
+            records = [(*r[:5], fen, r[6], fen, *r[8:]) for r in records
+                       for fen in [max(1, int(r[5] * ratio / 1_000_000)) * 1_000_000]]
         total = ctx.insert("network.FinancingRecord", [
             "id", "enterprise_id", "park_id", "round", "currency", "amount_minor", "rate_to_cny", "amount_cny_fen",
             "announced_on", "disclosure", "source", "competition_year", "competition_track", "note", "recorded_by_id",
