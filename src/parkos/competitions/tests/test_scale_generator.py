@@ -29,6 +29,7 @@ from parkos.competitions.models import (
     RoundStatus,
     Score,
 )
+from parkos.competitions.services.judging import conflict_pairs
 from parkos.enterprises.selectors import staff_of
 from parkos.generator.parts.competitions import APPLICATIONS, RAISED_YUAN, YEARS, score_total
 from parkos.generator.registry import SCALES, Context, ordered_parts
@@ -99,6 +100,7 @@ def test_the_competition_is_consistent_and_never_assigns_a_conflict(scale: str) 
         seen_conflicts += len(conflicted)
         assigned = set(Assignment.objects.filter(round=round_).values_list("judge_id", "application_id"))
         assert not assigned & conflicted, round_
+        assert not assigned & conflict_pairs(round_), round_  # and by the judging part's own rules
     assert seen_conflicts > 0
     # Online rounds: the configured number of judges (or all who are free of conflict), extras on divergence.
     for round_ in Round.objects.filter(kind=RoundKind.ONLINE):
