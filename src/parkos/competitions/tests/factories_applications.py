@@ -9,7 +9,12 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from parkos.competitions.models import Application, ApplicationStatus, Edition, FieldKind
-from parkos.competitions.tests.factories import ApplicationFactory, EditionFactory, FormFieldFactory, TrackFactory
+from parkos.competitions.tests.factories import (
+    ApplicationFactory,
+    EditionFactory,
+    FormFieldFactory,
+    TrackFactory,
+)
 from parkos.network.demo_intros import minimal_pdf
 
 

@@ -168,7 +168,6 @@ def test_upload_a_pdf_then_replace_it(edition: Any) -> None:
     first = attachment_upload(actor=application.applicant, application=application, field_key="plan", file=pdf())
     assert first.content_type == "application/pdf" and first.name == "商业计划书.pdf"
     assert first.sha256 == hashlib.sha256(minimal_pdf("Business plan")).hexdigest()
-    old_path = first.file.path
     second_bytes = minimal_pdf("Business plan v2")
     second = attachment_upload(actor=application.applicant, application=application, field_key="plan",
                                file=SimpleUploadedFile("计划书v2.pdf", second_bytes))
