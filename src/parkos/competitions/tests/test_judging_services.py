@@ -481,3 +481,36 @@ def test_assignment_needs_a_round_being_scored() -> None:
     with pytest.raises(Conflict) as err:
         assignment_auto(actor=op, round=rnd)
     assert err.value.code == ErrorCode.ROUND_NOT_OPEN
+
+
+def test_auto_assignment_queries_do_not_grow_with_the_round() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (3, 15):
+        edition = EditionFactory()
+        rnd = scoring_round(edition, jpa=2)
+        for _ in range(4):
+            JudgeFactory(edition=edition)
+        entries(rnd, size)
+        with CaptureQueriesContext(connection) as ctx:
+            assignment_auto(actor=None, round=rnd)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_assignment_pages_query_count_is_bounded(django_assert_max_num_queries: Any) -> None:
+    from parkos.competitions.selectors.judging import round_entries, round_loads
+
+    edition = EditionFactory()
+    op = operator_of(edition.park)
+    rnd = scoring_round(edition, jpa=2)
+    for _ in range(4):
+        JudgeFactory(edition=edition)
+    entries(rnd, 12)
+    assignment_auto(actor=None, round=rnd)
+    with django_assert_max_num_queries(8):
+        rows = list(round_entries(viewer=op, round=rnd)[:30])
+        assert all(len(e.application.active_assignments) == 2 for e in rows)
+        assert len(round_loads(viewer=op, round=rnd)) == 4

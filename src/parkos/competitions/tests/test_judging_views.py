@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import UserFactory
-from parkos.competitions.models import Assignment, AssignmentStatus, ConflictDeclaration, Entry, Judge, RoundStatus
+from parkos.competitions.models import (
+    Assignment,
+    AssignmentStatus,
+    ConflictDeclaration,
+    Entry,
+    Judge,
+    RoundStatus,
+)
 from parkos.competitions.services.judging import assignment_add
 from parkos.competitions.tests.factories import (
     ApplicationFactory,
