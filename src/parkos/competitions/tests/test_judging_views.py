@@ -148,3 +148,27 @@ def test_judge_declares_conflicts_and_recuses(setup: dict[str, Any]) -> None:
     csv = client_for(setup["operator"]).get(reverse("competitions:recusals_csv", args=[edition.pk]))
     body = csv.content.decode("utf-8-sig")
     assert "与创始人相识" in body and "亲属" in body and "曾任顾问" in body
+
+
+def test_edit_a_judge_and_pages_refused_to_another_parks_operator(setup: dict[str, Any]) -> None:
+    from django.core.cache import cache
+
+    from parkos.core.models import Park
+
+    edition, judge = setup["edition"], setup["judges"][0]
+    track = edition.tracks.create(code="ai", name_zh="人工智能")
+    client = client_for(setup["operator"])
+    url = reverse("competitions:judge_edit", args=[judge.pk])
+    assert client.get(url).status_code == 200
+    assert client_for(judge.user).get(url).status_code == 403
+    response = client.post(url, {"title": "首席评委", "max_load": "12", "is_active": "on", "tracks": [track.pk]})
+    assert response.status_code == 302
+    judge.refresh_from_db()
+    assert judge.title == "首席评委" and judge.max_load == 12 and list(judge.tracks.all()) == [track]
+    park_b = Park.objects.create(code="b", name="乙园", name_en="Park B", address="亦庄路 1 号", position=5)
+    cache.clear()
+    stranger = client_for(UserFactory(roles=[(Role.OPERATOR, park_b)]))
+    assert stranger.get(reverse("competitions:judges", args=[edition.pk])).status_code == 403
+    assert stranger.get(reverse("competitions:assignments", args=[setup["round"].pk])).status_code == 403
+    assert stranger.post(reverse("competitions:judge_remove", args=[judge.pk])).status_code == 404
+    assert Judge.objects.filter(pk=judge.pk, is_active=True).exists()
