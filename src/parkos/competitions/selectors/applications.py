@@ -25,7 +25,6 @@ from parkos.competitions.models import (
     AssignmentStatus,
     Attachment,
     Edition,
-    EditionStatus,
     Entry,
     EntryStatus,
     FieldKind,
@@ -146,13 +145,10 @@ def attachment_get(*, viewer: Any, attachment_id: int) -> Attachment:
 
 
 def edition_for(viewer: Any, edition_id: int) -> Edition:
-    """An edition by id: those being prepared only for their organisers."""
-    edition = Edition.objects.select_related("park").filter(pk=edition_id).first()
-    if edition is None or (edition.status == EditionStatus.DRAFT
-                           and not policy.can(viewer, "competitions.edition.manage", edition)):
-        raise NotFound(_("No such edition."))
-    policy.require(viewer, "competitions.edition.view", edition)
-    return edition
+    """An edition by id, through the editions part (one being prepared only for its organisers)."""
+    from parkos.competitions.selectors.editions import edition_get
+
+    return edition_get(viewer=viewer, edition_id=edition_id)
 
 
 # --- where the application stands -----------------------------------------------------------------------

@@ -122,6 +122,10 @@ def test_pages_refuse_another_team(w: dict[str, Any]) -> None:
     colleague = _client(w["colleague"])
     assert colleague.get(f"/api/v1/competitions/applications/{app.pk}").status_code == 200
     assert colleague.post(f"/api/v1/competitions/applications/{app.pk}/withdraw").status_code == 403
+    assert colleague.get(f"/competitions/applications/{app.pk}/").status_code == 200
+    assert colleague.post(f"/competitions/applications/{app.pk}/", {
+        "track": app.track_id, "project_name": "同事改", "team_name": "x", "team_size": 2}).status_code == 403
+    assert colleague.post(f"/competitions/applications/{app.pk}/files/plan/", {"f-plan-file": pdf()}).status_code == 403
     assert Client().get(f"/competitions/applications/{app.pk}/").status_code == 302  # to log in
 
 

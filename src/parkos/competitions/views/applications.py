@@ -116,6 +116,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     application = selectors.application_get(viewer=request.user, application_id=application_id)
     if request.method != "POST":
         return _application_page(request, application)
+    policy.require(request.user, "competitions.application.edit", application)  # a colleague reads only
     form = ApplicationForm(request.POST, application=application, fields=_fields(application))
     if form.is_valid():
         with page_action(request, form=form, success=_("Saved.")) as done:
@@ -129,6 +130,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 @require_POST
 def attachment_upload(request: HttpRequest, application_id: int, field_key: str) -> HttpResponse:
     application = selectors.application_get(viewer=request.user, application_id=application_id)
+    policy.require(request.user, "competitions.application.edit", application)
     upload = UploadForm(request.POST, request.FILES, prefix=f"f-{field_key}")
     if upload.is_valid():
         with page_action(request, form=upload, success=_("The file has been uploaded.")) as done:
