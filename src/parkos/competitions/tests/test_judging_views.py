@@ -139,6 +139,7 @@ def test_judge_declares_conflicts_and_recuses(setup: dict[str, Any]) -> None:
     assignment = assignment_add(actor=setup["operator"], round=rnd, application=other_app, judge=judge)
     recuse = reverse("competitions:assignment_recuse", args=[assignment.pk])
     assert client_for(judges[1].user).get(recuse).status_code == 404  # another judge's
+    assert client.get(recuse).status_code == 200
     assert client.post(recuse, {"reason": ""}).status_code == 400
     assert client.post(recuse, {"reason": "与创始人相识"}).status_code == 302
     assignment.refresh_from_db()
