@@ -271,6 +271,11 @@ def feedback_for(*, viewer: Any, entry: Entry) -> Feedback:
     return Feedback(True, texts)
 
 
+def may_appeal(viewer: Any, entry: Entry) -> bool:
+    """The team member who may file the appeal (the applicant, an admin of its enterprise)."""
+    return policy.can(viewer, "competitions.application.edit", entry.application)
+
+
 def appeal_of(entry: Entry) -> Appeal | None:
     return Appeal.objects.filter(entry_id=entry.pk).select_related("answered_by").first()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 
@@ -34,12 +34,12 @@ def first_criterion(rnd: Round) -> int:
 
 
 def entry(rnd: Round, application: Application | None = None, **kwargs: Any) -> Entry:
-    application = application or ApplicationFactory(edition=rnd.edition, **kwargs)
-    return EntryFactory(round=rnd, application=application)
+    application = application or cast(Application, ApplicationFactory(edition=rnd.edition, **kwargs))
+    return cast(Entry, EntryFactory(round=rnd, application=application))
 
 
 def judges(rnd: Round, n: int) -> list[Judge]:
-    return [JudgeFactory(edition=rnd.edition) for _ in range(n)]
+    return [cast(Judge, JudgeFactory(edition=rnd.edition)) for _ in range(n)]
 
 
 def score(rnd: Round, judge: Judge, application: Application, total: Any, *, first: Any = None,

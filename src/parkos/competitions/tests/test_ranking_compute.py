@@ -22,14 +22,13 @@ from parkos.competitions.models import (
     TieRule,
 )
 from parkos.competitions.services.ranking import promotion_set, ranking_compute
-from parkos.competitions.tests.factories import JudgeFactory
 from parkos.competitions.tests.factories_ranking import entry, judges, ranking_round, score, submitted_at
 from parkos.core.errors import Conflict, ErrorCode, Forbidden, NotAuthenticated
 
 pytestmark = pytest.mark.django_db
 
 
-def _fresh(e: Entry) -> Entry:
+def _fresh(e: Entry) -> Any:
     e.refresh_from_db()
     return e
 
@@ -330,7 +329,7 @@ def test_compute_refused_on_screening_draft_and_reviewed_rounds() -> None:
 def test_compute_costs_a_fixed_number_of_queries() -> None:
     def run(n: int) -> int:
         rnd = ranking_round(promote_count=3)
-        panel = [JudgeFactory(edition=rnd.edition) for _ in range(3)]
+        panel = judges(rnd, 3)
         for i in range(n):
             e = entry(rnd)
             for k, j in enumerate(panel):
