@@ -313,6 +313,7 @@ def figures(result: dict[str, Any]) -> list[Any]:
             Budget("<=", 0, "never a conflict")),
         fig("competitions.rank.ms", f"ranking: z-scores, re-review, ties ({r['scores']:,} scores)", "ms",
             r["compute_ms"]),
+        fig("competitions.rank.again.ms", "ranking again (nothing new to re-review)", "ms", r["again_ms"]),
         fig("competitions.rank.sql.ms", "baseline: SQL AVG of the raw scores, GROUP BY, ORDER BY", "ms", r["sql_ms"]),
         fig("competitions.rank.ratio", "ranking / SQL aggregate", "×", r["ratio"]),
         fig("competitions.rank.rereviews", "entries sent to re-review (divergence)", "entries", r["rereviews"]),
