@@ -259,3 +259,16 @@ def test_api_round_trip(cast: dict[str, Any]) -> None:
     assert [e["year"] for e in member.get("/api/v1/competitions/editions").json()["items"]] == [2026]
     assert op.delete(f"/api/v1/competitions/tracks/{track.json()['id']}").status_code == 204
     assert Edition.objects.get(pk=pk).name_zh == "东升杯创业大赛 2026"
+
+
+def test_lists_do_not_grow_queries_with_editions(cast: dict[str, Any], django_assert_max_num_queries: Any) -> None:
+    for year in range(2040, 2052):
+        TrackFactory(edition=_open_edition(year=year))
+    client = _client(cast["member"])
+    client.get("/competitions/")  # warm the session and the parks' cache
+    with django_assert_max_num_queries(12):
+        page = client.get("/competitions/")
+    assert page.status_code == 200 and page.content.decode().count('data-testid="status-') == 12
+    with django_assert_max_num_queries(12):
+        listed = client.get("/api/v1/competitions/editions").json()
+    assert listed["count"] == 12
