@@ -123,6 +123,8 @@ def test_manage_is_the_organisers(cast: dict[str, Any]) -> None:
     assert response.status_code == 200
     assert 'data-testid="count-submitted">2<' in page and 'data-testid="track-ai">2<' in page
     assert "weights must sum to 100" in page
+    from django.urls import reverse  # every organiser page of the competition is linked by its URL name
+    assert reverse("competitions:applications", args=[edition.pk]) in page
     for path in ("manage/edit/", "manage/tracks/", "manage/form/", "manage/rounds/"):
         assert _client(cast["member"]).get(f"/competitions/editions/{edition.pk}/{path}").status_code == 403
         assert _client(cast["operator"]).get(f"/competitions/editions/{edition.pk}/{path}").status_code == 200
