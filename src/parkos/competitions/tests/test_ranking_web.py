@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from parkos.accounts.tests.factories import UserFactory, operator
-from parkos.competitions.models import Appeal, EntryStatus, RoundStatus
+from parkos.competitions.models import Appeal, Entry, EntryStatus, RoundStatus
 from parkos.competitions.tests.factories import RoundFactory
 from parkos.competitions.tests.factories_ranking import entry, judges, ranking_round, score
 
@@ -117,3 +117,32 @@ def test_the_final_lists_every_finalist_by_rank() -> None:
     public = Client().get(f"/api/v1/competitions/rounds/{rnd.pk}/results").json()
     assert public["final"] is True
     assert [(t["entry"], t["rank"]) for t in public["teams"]] == [(rows[1].pk, 1), (rows[2].pk, 2), (rows[0].pk, 3)]
+
+
+def test_screening_page_and_a_teams_appeal_form() -> None:
+    from parkos.competitions.models import RoundKind
+    from parkos.competitions.tests.factories import RoundFactory as Rounds
+
+    rnd: Any = Rounds(kind=RoundKind.SCREENING, status=RoundStatus.SCORING)
+    Rounds(edition=rnd.edition, position=rnd.position + 1)
+    good, bad = entry(rnd), entry(rnd)
+    boss = _as(operator())
+    page = boss.get(reverse("competitions:screening", args=[rnd.pk]))
+    assert page.status_code == 200 and good.application.project_name in page.content.decode()
+    refused = boss.post(reverse("competitions:screening_decide", args=[bad.pk]), {f"e{bad.pk}-decision": "fail"})
+    assert refused.status_code == 400 and not Entry.objects.get(pk=bad.pk).decided_at
+    assert boss.post(reverse("competitions:screening_decide", args=[bad.pk]),
+                     {f"e{bad.pk}-decision": "fail", f"e{bad.pk}-note": "材料不全"}).status_code == 302
+    assert boss.post(reverse("competitions:screening_decide", args=[good.pk]),
+                     {f"e{good.pk}-decision": "pass"}).status_code == 302
+    assert _as(UserFactory()).get(reverse("competitions:screening", args=[rnd.pk])).status_code == 404
+    for action in ("close", "review", "publish"):
+        boss.post(reverse("competitions:ranking", args=[rnd.pk]), {"action": action})
+    assert Entry.objects.get(pk=bad.pk).status == EntryStatus.NOT_PASSED
+
+    team = _as(bad.application.applicant)
+    url = reverse("competitions:appeal", args=[bad.pk])
+    assert "材料不全" in team.get(url).content.decode()
+    assert team.post(url, {"text": ""}).status_code == 400
+    assert team.post(url, {"text": "我们已补交材料"}).status_code == 302
+    assert Appeal.objects.get(entry=bad).text == "我们已补交材料"
