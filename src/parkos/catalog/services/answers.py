@@ -18,8 +18,10 @@ TEXTAREA_MAX = 2000
 NUMBER_MAX = Decimal("1e12")
 
 
-def answers_validate(service: Service, raw: dict[str, Any]) -> dict[str, Any]:
-    """The service's request form, checked field by field. Raises ``Invalid`` with every field's error."""
+def answers_validate(service: Service, raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """The service's request form, checked field by field. Raises ``Invalid`` with every field's error.
+    ``partial``: required questions may stay unanswered (an order another domain places for the enterprise,
+    whose note says what it is about; the provider asks for the rest), what is answered is still checked."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     for spec in service.fields if isinstance(service.fields, list) else []:
@@ -27,7 +29,7 @@ def answers_validate(service: Service, raw: dict[str, Any]) -> dict[str, Any]:
             continue
         name = str(spec["name"])
         try:
-            value = _answer(spec, raw.get(name))
+            value = _answer(spec, raw.get(name), partial=partial)
         except ValueError as error:
             errors[f"answers.{name}"] = [str(error)]
             continue
@@ -39,12 +41,12 @@ def answers_validate(service: Service, raw: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _answer(spec: dict[str, Any], value: Any) -> Any:
+def _answer(spec: dict[str, Any], value: Any, *, partial: bool = False) -> Any:
     """One answer, cleaned; None when left empty. A ValueError carries the message for the field."""
     kind = str(spec.get("type") or "text")
     text = "" if value is None else str(value).strip()
     if not text:
-        if spec.get("required"):
+        if spec.get("required") and not partial:
             raise ValueError(_("This field is required."))
         return None
     if has_control_chars(text):

@@ -103,22 +103,26 @@ def order_create(*, actor: User, enterprise: Enterprise, service: Service, idemp
 
 
 def order_create_for(*, actor: User, enterprise: Enterprise, service: Service, idempotency_key: str,
-                     note: str = "", answers: dict[str, Any] | None = None) -> tuple[ServiceOrder, bool]:
+                     note: str = "", answers: dict[str, Any] | None = None,
+                     partial_answers: bool = False) -> tuple[ServiceOrder, bool]:
     """Place an order for ``enterprise`` on behalf of another domain's workflow: an introduction the
     butler brokers, a landing application's visa, a competition award the park delivers. The calling
     service has already checked its own permission (the actor need not be the enterprise's staff); the
     order is otherwise an ordinary one (its SLA, its timeline, the butler's queue), idempotent on
-    ``(actor, idempotency_key)`` — callers derive the key from their own object ("network.intro:42")."""
+    ``(actor, idempotency_key)`` — callers derive the key from their own object ("network.intro:42").
+    ``partial_answers``: the service's required questions may stay unanswered (a competition award: its note
+    says what is delivered; the provider asks the enterprise for the rest)."""
     key = _key(idempotency_key)
     existing = _replay(actor, key, enterprise, service)
     if existing is not None:
         return existing, False
     return _order_write(actor=actor, enterprise=enterprise, service=service, key=key, answers=answers, note=note,
-                        files=(), plan_item=None)
+                        files=(), plan_item=None, partial=partial_answers)
 
 
 def _order_write(*, actor: User, enterprise: Enterprise, service: Service, key: str, answers: dict[str, Any] | None,
-                 note: str, files: Sequence[UploadedFile], plan_item: Any) -> tuple[ServiceOrder, bool]:
+                 note: str, files: Sequence[UploadedFile], plan_item: Any,
+                 partial: bool = False) -> tuple[ServiceOrder, bool]:
     from parkos.catalog.selectors.catalog import service_ineligibility
 
     if not service.offered_in(enterprise.park_id):
@@ -129,7 +133,7 @@ def _order_write(*, actor: User, enterprise: Enterprise, service: Service, key: 
     reasons = service_ineligibility(service, enterprise)
     if reasons:
         raise Conflict(reasons[0], code=ErrorCode.NOT_ELIGIBLE, details={"__all__": [str(r) for r in reasons]})
-    clean = answers_validate(service, answers or {})
+    clean = answers_validate(service, answers or {}, partial=partial)
     note = clean_text(note, field="note", limit=MAX_NOTE, required=False)
     checked = attachments_validate(files)
     now = timezone.now()

@@ -159,6 +159,8 @@ class ProgressRow:
     status: str  # "not_reached", "pending", "passed", "not_passed", "withdrawn"
     label: str
     note: str = ""
+    # The team's page for its entry of a published round: the judges' feedback and the appeal.
+    entry_id: int | None = None
 
 
 def application_progress(*, viewer: Any, application: Application) -> list[ProgressRow]:
@@ -176,7 +178,7 @@ def application_progress(*, viewer: Any, application: Application) -> list[Progr
         elif entry.status == EntryStatus.WITHDRAWN:
             rows.append(ProgressRow(rnd, "withdrawn", str(labels[EntryStatus.WITHDRAWN])))
         elif rnd.status == RoundStatus.PUBLISHED and entry.status in (EntryStatus.PASSED, EntryStatus.NOT_PASSED):
-            rows.append(ProgressRow(rnd, str(entry.status), str(labels[entry.status]), entry.note))
+            rows.append(ProgressRow(rnd, str(entry.status), str(labels[entry.status]), entry.note, entry.pk))
         else:
             rows.append(ProgressRow(rnd, "pending", str(labels[EntryStatus.PENDING])))
     return rows

@@ -367,8 +367,10 @@ def _deliver_one(*, actor: Any, award: Award, benefit: Benefit, delivery: Delive
             raise Conflict(_("The gift pack of this benefit no longer exists."), code=ErrorCode.NOT_FOUND)
         people = {application.applicant_id, *staff_of(enterprise).values_list("pk", flat=True)}
         pack_grant(actor=actor, pack=pack, user_ids=people, note=note[:120])
+    # The service's own questions are for enterprises asking by themselves; here the note says what the park
+    # delivers, and the provider asks the winner for the rest.
     order, _created = order_create_for(actor=actor, enterprise=enterprise, service=benefit.service,
-                                       idempotency_key=key, note=note)
+                                       idempotency_key=key, note=note, partial_answers=True)
     delivery.order = order
     delivery.allocation = allocation
     delivery.status, delivery.error = status_of_order(order)

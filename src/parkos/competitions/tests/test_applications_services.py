@@ -218,9 +218,9 @@ def test_eligibility_reasons(edition: Any) -> None:
     reasons = eligibility_reasons(application)
     text = " | ".join(reasons)
     assert "项目简介" in text and "商业计划书" in text  # the required answer and file
-    assert "from 2 to 5" in text and "8" in text
-    assert any("enterprises registered in the park" in r for r in reasons)
-    assert any("at most 3 years" in r for r in reasons)
+    assert "2 至 5" in text and "8" in text  # zh-Hans, the default language
+    assert any("只有在园区注册的企业" in r for r in reasons)
+    assert any("3 年内" in r for r in reasons)
     with pytest.raises(Invalid) as refused:
         application_submit(actor=application.applicant, application=application)
     assert refused.value.code == ErrorCode.NOT_ELIGIBLE and refused.value.details["__all__"] == reasons

@@ -235,7 +235,7 @@ def test_team_without_enterprise_fails_then_retry_after_registering(cast: AwardC
     award = Award.objects.get(application=cast.unregistered)
     [delivery] = services.award_deliver(actor=cast.organiser, award=award)
     assert delivery.status == DeliveryStatus.FAILED
-    assert "register the enterprise in the park first" in delivery.error
+    assert "请先在园区注册企业" in delivery.error  # stored in the organiser's language (zh-Hans here)
     assert not ServiceOrder.objects.exists()
     # The team registers its enterprise in the park; the organiser delivers again.
     enterprise = EnterpriseFactory(park=cast.park)

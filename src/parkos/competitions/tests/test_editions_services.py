@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from parkos.accounts.models import Role
 from parkos.accounts.tests.factories import make_user
@@ -86,7 +87,9 @@ def test_create_sets_the_timeline_in_park_time(cast: dict[str, Any]) -> None:
     assert edition.call_opens_at == dt.datetime(2026, 5, 31, 16, 0, tzinfo=UTC)  # 00:00 Beijing
     assert edition.deadline_at == dt.datetime(2026, 9, 30, 15, 59, 59, tzinfo=UTC)
     assert edition.final_on == dt.date(2026, 11, 20)
-    labels = [item.label for item in selectors.edition_timeline(edition, now=dt.datetime(2026, 7, 1, tzinfo=UTC))]
+    with translation.override("en"):
+        labels = [str(item.label) for item in selectors.edition_timeline(edition, now=dt.datetime(2026, 7, 1,
+                                                                                                   tzinfo=UTC))]
     assert labels == ["Call for applications opens", "Application deadline", "Final roadshow", "Results announced"]
     past = [item.is_past for item in selectors.edition_timeline(edition, now=dt.datetime(2026, 7, 1, tzinfo=UTC))]
     assert past == [True, False, False, False]
@@ -156,7 +159,8 @@ def test_a_year_is_one_edition_per_park(cast: dict[str, Any]) -> None:
     with pytest.raises(Invalid) as caught:
         _create(cast["operator"], cast["park"], name_zh="另一届")
     assert caught.value.code == ErrorCode.TAKEN and "year" in caught.value.details
-    assert str(caught.value.message) == "This park already has an edition for this year."
+    with translation.override("en"):
+        assert str(caught.value.message) == "This park already has an edition for this year."
     other = _create(cast["operator"], cast["park"], year=2027)
     with pytest.raises(Invalid):
         services.edition_update(actor=cast["operator"], edition=other, year=2026, name_zh="改名")

@@ -145,7 +145,7 @@ def test_manual_assignment_of_a_conflict_is_refused() -> None:
     with pytest.raises(Conflict) as err:
         assignment_add(actor=op, round=rnd, application=app, judge=judge)
     assert err.value.code == ErrorCode.CONFLICT_OF_INTEREST
-    assert "staff" in str(err.value.message)
+    assert "员工" in str(err.value.message)  # "the judge is staff of the applying enterprise"
     assert not Assignment.objects.exists()
     # A clean judge is accepted once; twice is a duplicate.
     other = JudgeFactory(edition=edition)

@@ -73,7 +73,7 @@ def test_seat_a_judge_by_email(setup: dict[str, Any]) -> None:
     member = UserFactory(email="no-role@example.cn")
     response = client.post(url, {"action": "add", "add-login": "no-role@example.cn"})
     assert response.status_code == 400
-    assert "judge role" in response.content.decode()
+    assert "评委角色" in response.content.decode()  # "does not hold the judge role"
     judge_user = UserFactory(email="judge-new@example.cn", roles=[Role.JUDGE], display_name="李评委")
     response = client.post(url, {"action": "add", "add-login": "judge-new@example.cn", "add-title": "教授",
                                  "add-max_load": "20"})
@@ -103,7 +103,7 @@ def test_start_assign_and_adjust_from_the_page(setup: dict[str, Any]) -> None:
     response = client.post(reverse("competitions:assignments", args=[rnd.pk]),
                            {"number": "DS2100-0100", "judge": judges[0].pk})
     assert response.status_code == 400
-    assert "staff of the applying enterprise" in response.content.decode()
+    assert "该评委是申请企业的员工" in response.content.decode()
     assert not Assignment.objects.filter(application=conflicted).exists()
     # Removing by hand.
     assignment = Assignment.objects.filter(round=rnd, application=apps[0]).get()

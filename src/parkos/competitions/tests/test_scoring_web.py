@@ -60,7 +60,7 @@ def test_home_queue_and_sheet_draft_then_submit(rnd: Any) -> None:
     second = assign(rnd, judge=judge, application=ApplicationFactory(edition=rnd.edition, number="DS-0002"))
     client = _client(judge.user)
     home = client.get(reverse("competitions:judge_home")).content.decode()
-    assert "0 of 2 scored" in home and reverse("competitions:judge_queue", args=[rnd.pk]) in home
+    assert "已评 0 / 共 2" in home and reverse("competitions:judge_queue", args=[rnd.pk]) in home
     queue = client.get(reverse("competitions:judge_queue", args=[rnd.pk])).content.decode()
     assert f'data-testid="row-{first.pk}"' in queue and "星火团队" in queue  # not anonymous: the team shows
     url = reverse("competitions:judge_score", args=[first.pk])
@@ -68,10 +68,10 @@ def test_home_queue_and_sheet_draft_then_submit(rnd: Any) -> None:
     assert sheet.status_code == 200 and 'data-testid="score-form"' in sheet.content.decode()
     assert 'step="0.5"' in sheet.content.decode() and 'max="10"' in sheet.content.decode()
     bad = client.post(url, _form(rnd, 11, 5))
-    assert bad.status_code == 400 and "Enter a score from 0 to 10." in bad.content.decode()
+    assert bad.status_code == 400 and "请输入 0 至 10 之间的分数。" in bad.content.decode()
     assert not Score.objects.exists()
     incomplete = client.post(url, _form(rnd, 8, "", action="submit"))
-    assert incomplete.status_code == 400 and "Score this criterion." in incomplete.content.decode()
+    assert incomplete.status_code == 400 and "请为此项打分。" in incomplete.content.decode()
     assert not Score.objects.exists()  # a refused submission saves nothing, not even a draft
     assert client.post(url, _form(rnd, 8, 5, comment="思路清晰")).status_code == 302
     assert Score.objects.get().status == ScoreStatus.DRAFT
@@ -83,9 +83,9 @@ def test_home_queue_and_sheet_draft_then_submit(rnd: Any) -> None:
     assert reverse("competitions:judge_score", args=[second.pk]) in locked  # "next application"
     again = client.post(url, _form(rnd, 10, 10, action="submit"), follow=True)
     text = again.content.decode()
-    assert "This score has been submitted and is locked." in text and 'data-testid="score-form"' not in text
+    assert "此评分已提交并锁定。" in text and 'data-testid="score-form"' not in text
     assert Score.objects.get().total == Decimal("68.00")
-    assert "1 of 2 scored" in client.get(reverse("competitions:judge_home")).content.decode()
+    assert "已评 1 / 共 2" in client.get(reverse("competitions:judge_home")).content.decode()
 
 
 def test_home_empty_state() -> None:

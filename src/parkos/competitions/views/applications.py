@@ -77,6 +77,15 @@ def apply(request: HttpRequest, edition_id: int) -> HttpResponse:
         status=400 if form.errors else 200)
 
 
+def _award(user: Any, application: Application) -> Any:
+    """The team's award, when the edition gave it one (the awards part's read function)."""
+    from parkos.competitions.selectors.awards import award_for
+
+    if not policy.can(user, "competitions.award.view", application):
+        return None
+    return award_for(viewer=user, application=application)
+
+
 def _fields(application: Application) -> list[FormField]:
     return list(FormField.objects.filter(edition_id=application.edition_id).order_by("position", "id"))
 
@@ -103,6 +112,7 @@ def _application_page(request: HttpRequest, application: Application, *, form: A
         "reasons": reasons if reasons is not None else (
             services.eligibility_reasons(application, now=now) if editable else []),
         "progress": selectors.application_progress(viewer=request.user, application=application),
+        "award": _award(request.user, application),
         "organiser": selectors.may_organise(request.user, application.edition),
     }
     response = render(request, "competitions/applications/detail.html", context, status=status)
