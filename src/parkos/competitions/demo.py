@@ -299,7 +299,22 @@ class _Story:
                 benefit_create(actor=op, tier=tier, kind=kind, description=description, service=service, **extra)
         for award in awards_grant(actor=op, edition=edition):
             award_deliver(actor=op, award=award)
+        self.financing(edition, roadshow)
         edition_status_set(actor=op, edition=edition, status="finished")
+
+    def financing(self, edition: Edition, final: Round) -> None:
+        """What the finalists raised after the competition (the park's "competing enterprises raised …")."""
+        from parkos.competitions.services.awards import financing_after_competition
+
+        raised = [("a", "30000000"), ("pre_a", "12000000"), ("b", "80000000"), ("angel", "5000000"),
+                  ("seed", "3000000"), ("a", "20000000")]
+        finalists = [e.application for e in final.entries.select_related("application__enterprise",
+                                                                         "application__track").order_by("rank")
+                     if e.application.enterprise_id]
+        for i, (application, (stage, amount)) in enumerate(zip(finalists, raised, strict=False)):
+            financing_after_competition(actor=self.operator, application=application, round=stage, amount=amount,
+                                        announced_on=dt.date(edition.year, 10, 15) + dt.timedelta(days=17 * i),
+                                        note="大赛后融资")
 
     def judging(self, year: int, now: dt.datetime) -> None:
         from parkos.competitions.services.editions import edition_status_set

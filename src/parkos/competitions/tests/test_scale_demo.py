@@ -52,6 +52,16 @@ def test_the_demo_tells_the_competition_story(django_capture_on_commit_callbacks
     # Every benefit of every award has its delivery (an order of the catalog, or the reason it could not start).
     assert Delivery.objects.filter(award__edition=editions[finished]).count() == sum(
         a.tier.benefits.count() for a in awards) > 0
+    # The park delivers them: every winner registered in the park has its orders under way (only a team with no
+    # enterprise waits — and desks, when the bookings' demo has laid none out, as in this test), and the finalists'
+    # financing after the competition counts for the edition.
+    deliveries = Delivery.objects.filter(award__edition=editions[finished])
+    assert deliveries.filter(order__isnull=False).exists()
+    assert not (deliveries.filter(award__application__enterprise__isnull=False, order__isnull=True)
+                .exclude(benefit__kind="workstations").exists())
+    from parkos.network.models import FinancingRecord
+
+    assert FinancingRecord.objects.filter(competition_year=finished).count() >= 3
     for rnd in rounds[1:]:
         assigned = set(Assignment.objects.filter(round=rnd).values_list("judge_id", "application_id"))
         assert not assigned & conflict_pairs(rnd)
