@@ -25,7 +25,7 @@ from parkos.competitions.models import (
 from parkos.competitions.services.judging import conflict_pairs
 from parkos.demo.seed import demo_email, seed_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_the_demo_tells_the_competition_story(django_capture_on_commit_callbacks) -> None:
