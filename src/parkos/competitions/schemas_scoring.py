@@ -98,7 +98,7 @@ class CompQueueOut(Schema):
         return int(obj.next.assignment.pk) if obj.next is not None else None
 
 
-class CompCriterionOut(Schema):
+class CompSheetCriterionOut(Schema):
     id: int
     name: str
     description: str
@@ -159,7 +159,7 @@ class CompScoreSheetOut(Schema):
     editable: bool = Field(description="the judge may still save or submit")
     next: int | None = Field(description="the next assignment waiting in the judge's queue")
     application: CompJudgeApplicationOut
-    criteria: list[CompCriterionOut]
+    criteria: list[CompSheetCriterionOut]
     score: CompScoreOut | None
 
     @staticmethod
