@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit install browser-deps bench bench-smoke messages clean
+.PHONY: demo test lint typecheck audit-deps unit install browser-deps bench bench-smoke messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ParkOS needs Python 3.11 or newer: run make with PYTHON=python3.11")'
@@ -66,10 +66,14 @@ lint: install
 typecheck: install
 	$(BIN)/mypy src/parkos
 
+# Known vulnerabilities in the installed dependencies (pip-audit), judged against dependency-audit.toml.
+audit-deps: install
+	$(BIN)/python -m parkos.core.dep_audit
+
 unit: install browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint typecheck unit
+test: lint typecheck audit-deps unit
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
