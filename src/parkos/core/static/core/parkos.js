@@ -53,5 +53,36 @@
     closeMore(null);
     open.querySelector(".nav-more-button").focus();
   });
+  // Behaviour that pages declare with data attributes, so that no page needs an inline script or an
+  // on…= handler (the Content-Security-Policy allows scripts from our own files only):
+  //   <details data-open-from="(min-width: 720px)">  opens on a screen that wide;
+  //   <form data-confirm="Sure?">                     asks before it is sent;
+  //   <select data-autosubmit>, <input data-autosubmit> send their form when changed;
+  //   <input data-select-on-click>                    selects its whole text when clicked (links to copy).
+  function openWide(root) {
+    var all = root.querySelectorAll ? root.querySelectorAll("details[data-open-from]") : [];
+    for (var i = 0; i < all.length; i++) {
+      if (window.matchMedia(all[i].getAttribute("data-open-from")).matches) all[i].open = true;
+    }
+  }
+  openWide(document);
+  // Fragments that htmx swaps in (search results, filters) carry their own.
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target !== document.body) openWide(event.target.parentNode || event.target);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.form && field.hasAttribute && field.hasAttribute("data-autosubmit")) field.form.submit();
+  });
+  document.addEventListener("click", function (event) {
+    var field = event.target;
+    if (field.hasAttribute && field.hasAttribute("data-select-on-click") && field.select) field.select();
+  });
   window.ParkOS = { socketUrl: socketUrl };
 })();
