@@ -28,6 +28,7 @@ from parkos.accounts.schemas import (
     UserRolesOut,
     role_grants_of,
 )
+from parkos.audit.services import audit_read
 from parkos.core import ratelimit
 from parkos.core.client_ip import client_address
 from parkos.core.parks import park_param
@@ -113,6 +114,7 @@ def me_avatar(request: HttpRequest, avatar: File[UploadedFile]) -> Any:
 
 @router.get("/me/export")
 def me_export(request: HttpRequest) -> dict[str, Any]:
+    audit_read(request, what="accounts.personal_data.export", subject=request.user)
     return services.user_export(actor=request.user, user=request.user)  # type: ignore[arg-type]
 
 

@@ -28,6 +28,7 @@ from parkos.accounts.forms import (
     TokenForm,
 )
 from parkos.accounts.models import User
+from parkos.audit.services import audit_read
 from parkos.core import ratelimit
 from parkos.core.client_ip import client_address
 from parkos.core.errors import DomainError
@@ -121,6 +122,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     data = services.user_export(actor=request.user, user=request.user)  # type: ignore[arg-type]
+    audit_read(request, what="accounts.personal_data.export", subject=request.user)
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="parkos-my-data.json"'
     return response

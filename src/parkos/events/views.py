@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from parkos.accounts.models import User
+from parkos.audit.services import audit_read
 from parkos.core import policy
 from parkos.core.errors import DomainError, ErrorCode
 from parkos.core.exports import table_download
@@ -282,6 +283,7 @@ def _export_rows(event: Event, viewer: User) -> tuple[list[str], list[list[Any]]
 def export(request: HttpRequest, event_id: int, fmt: str) -> HttpResponse:
     event = selectors.event_for_manager(viewer=request.user, event_id=event_id)
     header, rows = _export_rows(event, _user(request))
+    audit_read(request, what="events.registrants.export", subject=event, detail={"rows": len(rows)})
     filename = f"{event.park.code}-event-{event.pk}-registrants"
     return table_download(header=header, rows=rows, fmt=fmt, filename=filename, sheet="registrants")
 

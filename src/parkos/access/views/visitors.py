@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from parkos.access.forms_visitors import BlockForm, InviteForm, WalkInForm
 from parkos.access.selectors import visitors as selectors
 from parkos.access.services import visitors as services
+from parkos.audit.services import audit_read
 from parkos.core import policy, ratelimit
 from parkos.core.forms import page_action
 from parkos.core.models import Park
@@ -126,6 +127,7 @@ def _reception_page(request: HttpRequest, *, walk_in: WalkInForm | None = None, 
                                               enterprises=_enterprise_choices(request, park, park_itself=True)),
         "block_form": block or BlockForm(prefix="block"),
     }
+    audit_read(request, what="access.blocklist.view", subject=park, park=park, detail={"shown": len(context["blocklist"])})
     return render(request, "access/visitors/reception.html", context, status=status)
 
 

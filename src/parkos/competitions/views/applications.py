@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parkos.audit.services import audit_read
 from parkos.competitions.forms_applications import UNREGISTERED, ApplicationForm, StartForm, UploadForm
 from parkos.competitions.models import (
     Application,
@@ -211,6 +212,7 @@ def application_list(request: HttpRequest, edition_id: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """The file, always as a download with its stored type (never sniffed by the browser)."""
     attachment = selectors.attachment_get(viewer=request.user, attachment_id=attachment_id)
+    audit_read(request, what="competitions.attachment.download", subject=attachment)
     application = attachment.application
     name = attachment.name
     if not (policy.relations_of(request.user, application) & selectors.TEAM_RELATIONS

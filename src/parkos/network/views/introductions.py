@@ -13,6 +13,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parkos.audit.services import audit_read
 from parkos.core import policy
 from parkos.core.forms import page_action
 from parkos.network.forms_intros import (
@@ -102,6 +103,8 @@ def _detail_page(request: HttpRequest, intro: Any, *, pass_form: Any = None, clo
                  status: int = 200) -> HttpResponse:
     relations = policy.relations_of(request.user, intro)
     may_broker = intro.is_open and policy.can(request.user, "network.intro.broker", intro, relations=relations)
+    if intro.status == IntroductionStatus.ACCEPTED:  # the two sides' contacts are shown from then on
+        audit_read(request, what="network.introduction.contacts", subject=intro)
     response = render(request, "network/introductions/detail.html", {
         "intro": intro, "contacts": selectors.introduction_contacts(viewer=request.user, intro=intro),
         "may_broker": may_broker and intro.status == IntroductionStatus.REQUESTED,
