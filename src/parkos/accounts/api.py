@@ -8,7 +8,7 @@ from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from parkos.accounts import selectors, services
+from parkos.accounts import selectors, services, twofactor
 from parkos.accounts.schemas import (
     DeleteIn,
     MemberOut,
@@ -69,7 +69,10 @@ def signup_mobile(request: HttpRequest, payload: SmsSignupIn) -> Status[Any]:
 def session_login_sms(request: HttpRequest, payload: SmsLoginIn) -> Any:
     """Log in (session cookie) with a mobile number and its SMS code."""
     user = services.user_login_by_sms(mobile=payload.mobile, code=payload.code)
+    device = twofactor.api_second_factor_check(request=request, user=user, code=payload.otp)
     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if device is not None:
+        twofactor.mark_verified(request, device)
     return user
 
 
@@ -84,6 +87,7 @@ def password_reset_sms(request: HttpRequest, payload: SmsPasswordResetIn) -> Sta
 def token_from_password(request: HttpRequest, payload: TokenLoginIn) -> Status[Any]:
     """Exchange a log-in and password for a personal access token (for scripts without a browser)."""
     user = services.user_authenticate(request=request, login=payload.login, password=payload.password)
+    twofactor.api_second_factor_check(request=request, user=user, code=payload.otp)
     token, raw = services.token_create(actor=user, name=payload.name, expires_in_days=payload.expires_in_days)
     token.token = raw  # type: ignore[attr-defined]
     return Status(201, token)
@@ -92,7 +96,10 @@ def token_from_password(request: HttpRequest, payload: TokenLoginIn) -> Status[A
 @router.post("/accounts/session", auth=None, response=MeOut)
 def session_login(request: HttpRequest, payload: TokenLoginIn) -> Any:
     user = services.user_authenticate(request=request, login=payload.login, password=payload.password)
+    device = twofactor.api_second_factor_check(request=request, user=user, code=payload.otp)
     auth_login(request, user)
+    if device is not None:
+        twofactor.mark_verified(request, device)
     return user
 
 

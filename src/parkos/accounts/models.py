@@ -224,3 +224,27 @@ class SmsCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} code for {self.mobile}"
+
+
+class SessionRecord(models.Model):
+    """One logged-in session of a member, for the sessions page (accounts/sessions.py).
+
+    Written at log-in, its ``last_seen`` touched at most every ``SESSION_TOUCH_SECONDS``, deleted at
+    log-out. It keeps the session key itself, not a hash: ending a session from another device must
+    delete it through the session engine, and the db and cached_db engines already keep the same key in
+    ``django_session``, so the table exposes nothing more. Pages name a record by its id, never its key."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="session_records", verbose_name=_("user"))
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("logged in at"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ class SignupIn(Schema):
 class TokenLoginIn(Schema):
     login: str
     password: str
+    otp: str = ""  # with two-factor authentication on: the app's code or a recovery code
     name: str = "API"
     expires_in_days: Int | None = None
 
@@ -140,6 +141,7 @@ class SmsSignupIn(Schema):
 class SmsLoginIn(Schema):
     mobile: str
     code: str
+    otp: str = ""  # with two-factor authentication on: the app's code or a recovery code
 
 
 class SmsPasswordResetIn(Schema):

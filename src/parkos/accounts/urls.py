@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parkos.accounts import views, views_me
+from parkos.accounts import views, views_me, views_security
 from parkos.accounts.forms import QueuedPasswordResetForm
 
 app_name = "accounts"
@@ -13,6 +13,13 @@ urlpatterns = [
     path("sms/send/", views.sms_send, name="sms_send"),
     path("password/reset/sms/", views.password_reset_sms, name="password_reset_sms"),
     path("logout/", views.logout_view, name="logout"),
+    path("login/verify/", views_security.login_verify, name="login_verify"),
+    path("security/", views_security.security, name="security"),
+    path("security/two-factor/", views_security.twofactor_setup, name="twofactor_setup"),
+    path("security/two-factor/codes/", views_security.twofactor_codes, name="twofactor_codes"),
+    path("security/two-factor/off/", views_security.twofactor_disable, name="twofactor_disable"),
+    path("security/sessions/<int:record_id>/end/", views_security.session_end, name="session_end"),
+    path("security/sessions/end-others/", views_security.sessions_end_others, name="sessions_end_others"),
     path("profile/", views.profile, name="profile"),
     path("me/", views_me.me, name="me"),
     path("export/", views.export, name="export"),

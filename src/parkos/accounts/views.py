@@ -11,11 +11,12 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parkos.accounts import selectors, services
+from parkos.accounts import selectors, services, twofactor
 from parkos.accounts.forms import (
     AvatarForm,
     DeleteAccountForm,
@@ -43,7 +44,11 @@ def _next_url(request: HttpRequest, default: str = "/") -> str:
     return default
 
 
-def _login_and_remember_language(request: HttpRequest, user: User) -> HttpResponseRedirect:
+def _login_and_remember_language(request: HttpRequest, user: User, *, second_step: bool = True) -> HttpResponseRedirect:
+    if second_step and twofactor.second_step_needed(user):
+        # Two-factor authentication: not logged in yet, the code comes first (views_security.login_verify).
+        twofactor.login_pending_start(request, user, next_url=_next_url(request))
+        return HttpResponseRedirect(reverse("accounts:login_verify"))
     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     response = HttpResponseRedirect(_next_url(request))
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=settings.LANGUAGE_COOKIE_AGE,
