@@ -282,3 +282,36 @@ def test_a_deleted_actor_leaves_their_name(cast: dict[str, Any]) -> None:
     cast["butler"].delete()
     entry.refresh_from_db()
     assert entry.actor is None and entry.actor_name == "甲园管家"
+
+
+def test_the_middleware_leaves_reads_alone_without_touching_the_user(rf: Any) -> None:
+    """Cheap for everyone: a GET outside the admin never evaluates request.user (a session read)."""
+    from django.http import HttpResponse
+    from django.utils.functional import SimpleLazyObject
+
+    from parkos.audit.middleware import AuditMiddleware
+
+    def explode() -> Any:
+        raise AssertionError("request.user was evaluated")
+
+    middleware = AuditMiddleware(lambda request: HttpResponse("ok"))
+    for method in ("get", "head", "options"):
+        request = getattr(rf, method)("/events/")
+        request.user = SimpleLazyObject(explode)
+        assert middleware(request).status_code == 200
+    request = rf.post("/events/1/register/")
+    request.user = SimpleLazyObject(explode)
+    assert AuditMiddleware(lambda request: HttpResponse(status=403))(request).status_code == 403
+
+
+def test_a_failure_to_record_never_undoes_the_answer(cast: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    event = event_services.event_create(actor=cast["op_a"], data=event_data())
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "entry_add", broken)
+    response = _client(cast["op_a"]).post(f"/events/{event.pk}/register/", {})
+    assert response.status_code == 302 and event.registrations.count() == 1
+    assert "audit: could not record POST" in caplog.text
