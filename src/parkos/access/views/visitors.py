@@ -127,7 +127,7 @@ def _reception_page(request: HttpRequest, *, walk_in: WalkInForm | None = None, 
                                               enterprises=_enterprise_choices(request, park, park_itself=True)),
         "block_form": block or BlockForm(prefix="block"),
     }
-    audit_read(request, what="access.blocklist.view", subject=park, park=park, detail={"shown": len(context["blocklist"])})
+    audit_read(request, what="access.blocklist.view", subject=park, park=park)
     return render(request, "access/visitors/reception.html", context, status=status)
 
 
