@@ -29,6 +29,12 @@ class CodeForm(StyledForm):
     code = _code_field(_("Code from your app"), help_text=_("Six digits, e.g. 123456."))
 
 
+class RegenerateForm(StyledForm):
+    """On the security page, below other things: no autofocus (the page would scroll to it)."""
+
+    code = _code_field(_("Code from your app"), help_text=_("Six digits, e.g. 123456."), autofocus=False)
+
+
 class SecondStepForm(StyledForm):
     """The log-in's second step: the app's code or a recovery code."""
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parkos.accounts import sessions, twofactor
-from parkos.accounts.forms_security import CodeForm, DisableForm, SecondStepForm
+from parkos.accounts.forms_security import CodeForm, DisableForm, RegenerateForm, SecondStepForm
 from parkos.accounts.models import User
 from parkos.accounts.views import _login_and_remember_language, _next_url
 from parkos.core.forms import page_action
@@ -41,7 +41,7 @@ def security(request: HttpRequest) -> HttpResponse:
         "required": twofactor.twofactor_required(user),
         "codes_left": twofactor.recovery_codes_left(user),
         "sessions": sessions.session_list(viewer=user, current_key=request.session.session_key),
-        "regenerate_form": CodeForm(auto_id="regen_%s"),
+        "regenerate_form": RegenerateForm(auto_id="regen_%s"),
     })
 
 
@@ -77,7 +77,7 @@ def _codes_page(request: HttpRequest, codes: list[str], *, next_url: str = "") -
 def twofactor_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes (POST, with a current code of the app); a GET goes back to the security page."""
     user = _user(request)
-    form = CodeForm(request.POST or None, auto_id="regen_%s")
+    form = RegenerateForm(request.POST or None, auto_id="regen_%s")
     if request.method == "POST" and form.is_valid():
         with page_action(request, form=form) as done:
             codes = twofactor.recovery_codes_regenerate(request=request, user=user, code=form.cleaned_data["code"])
