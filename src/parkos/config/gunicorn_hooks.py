@@ -12,6 +12,13 @@ from typing import Any
 limit_request_line = 0
 
 
+def child_exit(server: Any, worker: Any) -> None:
+    """A dead worker's live gauges stop counting in /metrics (prometheus-client's multi-process mode)."""
+    from parkos.ops.metrics import mark_process_dead
+
+    mark_process_dead(worker.pid)
+
+
 def post_worker_init(worker: Any) -> None:
     """Load jieba's dictionary (~0.7 s) when a worker starts, not during a member's first search."""
     from django.db import connections

@@ -94,6 +94,9 @@ def scheduler_tick(*, node: str | None = None, now: dt.datetime | None = None) -
     """One pass: sync, then run every due job this node manages to claim."""
     node = node or node_name()
     now = now or timezone.now()
+    from parkos.ops.services import heartbeat_record
+
+    heartbeat_record(node=node, now=now)  # /ready and the operators' status page see this scheduler alive
     jobs_sync(now=now)
     runs = []
     for job in ScheduledJob.objects.filter(enabled=True, next_run_at__lte=now).order_by("next_run_at", "name"):

@@ -30,6 +30,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 
+from parkos.ops.metrics import MAP_CONNECTIONS
 from parkos.space import media
 from parkos.space.background import Backoff, TaskSet
 from parkos.space.tiled import ParsedMap
@@ -542,6 +543,8 @@ class SpaceServer:
             return
         client = Client(ws, uid, operator=bool(ticket.get("op")))
         runtime.join(client, ticket)
+        connections = MAP_CONNECTIONS.labels(match["slug"])  # the open connections in /metrics
+        connections.inc()
         try:
             async for raw in ws:
                 try:
@@ -554,6 +557,7 @@ class SpaceServer:
         except ConnectionClosed:
             pass
         finally:
+            connections.dec()
             runtime.leave(client)
 
     async def serve(self, host: str, port: int, *, ready: Callable[[], None] | None = None) -> None:

@@ -35,6 +35,7 @@ from parkos.access.services.decisions import UNKNOWN, Resolver, clean_direction,
 from parkos.access.services.gates import access_settings_of
 from parkos.core.errors import ErrorCode, Invalid, field_error
 from parkos.core.text import has_control_chars
+from parkos.ops.metrics import passages_observe
 
 MAX_BATCH = 500
 EVENT_ID_LIMIT = 64
@@ -221,7 +222,9 @@ def passages_ingest(*, gate: Gate, events: list[Any], sent_at: dt.datetime | Non
             presence_refresh(park_id=locked.park_id, user_days=user_days)
         if accepted_ids and publish:
             transaction.on_commit(lambda: _published(accepted_ids))
-    return [r for r in results if r is not None]
+    answered = [r for r in results if r is not None]
+    passages_observe(answered)  # the ingestion rate by result, in /metrics
+    return answered
 
 
 # Other parts that act on accepted passages after they are committed (bookings: passing a room's door

@@ -53,8 +53,9 @@ class Command(BaseCommand):
                "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "parkos.config.settings")}
         if show_demo_logins:  # the demo: SMS codes (console provider) also shown on the page (accounts/sms.py)
             env.setdefault("SMS_SHOW_CODE", "1")
+        env["PROMETHEUS_MULTIPROC_DIR"] = self._metrics_dir()
         commands = server_commands(host=host, port=port, workers=workers)
-        if quiet:
+        if quiet or settings.LOG_FORMAT == "json":  # JSON logs have their own request line (parkos.ops)
             commands["web"] = [c for c in commands["web"] if c not in ("--access-logfile", "-")]
         if os.environ.get("SCHEDULER", "1") == "0":
             commands.pop("scheduler")
@@ -111,6 +112,18 @@ class Command(BaseCommand):
             self.stdout.write("Stopping ParkOS…")
         finally:
             stop()
+
+    @staticmethod
+    def _metrics_dir() -> str:
+        """The directory every process started here writes its metrics to (prometheus-client's multi-process
+        mode, parkos.ops.metrics), emptied of the last run's files: counters start again with the server."""
+        from pathlib import Path
+
+        directory = Path(settings.PROMETHEUS_MULTIPROC_DIR)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink(missing_ok=True)
+        return str(directory)
 
     def _example_apps(self) -> dict[str, list[str]]:
         """The standalone example apps (examples/ at the repository's root), each with the config file the
