@@ -95,9 +95,10 @@ def nginx_test(conf: Path, prefix: Path) -> subprocess.CompletedProcess[str]:
 
 
 @contextmanager
-def nginx_running(prefix: Path, values: dict[str, str]) -> Iterator[int]:
-    """nginx with the shipped configuration, listening on a free port of 127.0.0.1; yields the port."""
-    port = free_port()
+def nginx_running(prefix: Path, values: dict[str, str], *, port: int | None = None) -> Iterator[int]:
+    """nginx with the shipped configuration, listening on ``port`` (or a free one) of 127.0.0.1; yields
+    the port."""
+    port = port or free_port()
     conf = write_nginx(prefix, {**values, "PARKOS_LISTEN": f"127.0.0.1:{port}"})
     proc = subprocess.Popen([nginx_binary(), "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)

@@ -326,8 +326,13 @@ def test_the_nginx_configuration_routes_sockets_retries_dead_nodes_and_fits_uplo
     for upstream in ("parkos_web", "parkos_ws", "parkos_map"):
         block = re.search(r"upstream " + upstream + r" \{(.*?)\n\}", body, re.DOTALL)
         assert block is not None and len(re.findall(r"^\s*server ", block.group(1), re.MULTILINE)) >= 2
-    assert re.search(r"location /ws/ \{[^}]*proxy_pass http://parkos_ws;[^}]*Upgrade \$http_upgrade", body)
-    assert re.search(r"location /ws/space/ \{[^}]*proxy_pass http://parkos_map;[^}]*Upgrade \$http_upgrade", body)
+    assert re.search(r"location /ws/ \{[^}]*proxy_pass http://parkos_ws;", body)
+    assert re.search(r"location /ws/space/ \{[^}]*proxy_pass http://parkos_map;", body)
+    assert "proxy_set_header Upgrade $http_upgrade;" in body and "proxy_http_version 1.1;" in body
+    assert "proxy_set_header Connection $parkos_connection_upgrade;" in body
+    # A location that sets one header inherits none of the server's (Host, X-Forwarded-For ...).
+    for location in re.findall(r"location [^{]*\{[^}]*\}", body):
+        assert "proxy_set_header" not in location, location
     assert re.search(r"proxy_next_upstream error timeout", body)
     assert "non_idempotent" not in body  # a POST a dead node may have handled is never sent twice
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in body and "X-Forwarded-Proto $scheme" in body
