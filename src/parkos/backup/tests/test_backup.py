@@ -25,9 +25,10 @@ from parkos.backup.content import normalise, table_digests
 from parkos.backup.services import BackupError, backup_create, backup_list, backup_nightly, backup_prune
 from parkos.jobs.models import ScheduledJob
 
-# Committed rows (pg_dump and the SQLite backup read them from another connection); sequences reset so the
-# default park a flush took comes back as park 1, which the generator expects.
-pytestmark = [pytest.mark.django_db(transaction=True, reset_sequences=True), pytest.mark.server]
+pytestmark = pytest.mark.server  # pg_dump and pg_restore are processes of their own
+# Tests whose rows must be committed (pg_dump and the SQLite backup read them from another connection);
+# sequences reset so the default park a flush took comes back as park 1, which the generator expects.
+committed = pytest.mark.django_db(transaction=True, reset_sequences=True)
 
 MEDIA = {"avatars/小明.png": b"\x89PNG not really" * 10, "catalog/2026/11/合同.pdf": b"%PDF-1.7 " * 500,
          "events/cover.jpg": os.urandom(3000)}
@@ -43,17 +44,37 @@ def media(settings: Any, tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def scratch_postgres() -> Iterator[str | None]:
+    """On PostgreSQL, one database for this module's restores, created here and dropped after (creating and
+    dropping one per test costs a checkpoint each, tens of seconds on a busy machine)."""
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    name = f"parkos_restore_{os.getpid()}"
+    admin = databases.Target("admin", "postgresql", {**connection.settings_dict, "NAME": "postgres"})
+    with admin.pg_connect(autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with admin.pg_connect(autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def fresh_database(tmp_path: Path) -> Iterator[str]:
+def fresh_database(tmp_path: Path, scratch_postgres: str | None) -> Iterator[str]:
     """A second, empty database of the suite's vendor, reachable as the alias ``restored``: a new file on
-    SQLite, a database created here (and dropped after) on PostgreSQL."""
+    SQLite; on PostgreSQL the module's scratch database with its schema emptied."""
     alias = "restored"
     base = dict(connection.settings_dict)
-    name = str(tmp_path / "restored.sqlite3") if connection.vendor == "sqlite" else f"parkos_restore_{os.getpid()}"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
+    name = scratch_postgres or str(tmp_path / "restored.sqlite3")
+    if scratch_postgres:
+        scratch = databases.Target("scratch", "postgresql", {**base, "NAME": name})
+        with scratch.pg_connect(autocommit=True) as conn:
+            conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.execute("CREATE SCHEMA public")
     # Not in settings.DATABASES: a connection made at run time, which Django's test case lets through.
     wrapper = load_backend(base["ENGINE"]).DatabaseWrapper({**base, "NAME": name}, alias)
     connections[alias] = wrapper
@@ -62,9 +83,6 @@ def fresh_database(tmp_path: Path) -> Iterator[str]:
     finally:
         wrapper.close()
         del connections[alias]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _restore(path: Path, alias: str, *args: str) -> str:
@@ -81,6 +99,7 @@ def _park() -> None:
     park_generate(scale="tiny", seed=7)
 
 
+@committed
 def test_a_generated_park_round_trips_into_a_fresh_database(media: Path, fresh_database: str, tmp_path: Path,
                                                              settings: Any) -> None:
     _park()
@@ -106,6 +125,7 @@ def test_a_generated_park_round_trips_into_a_fresh_database(media: Path, fresh_d
         assert (tmp_path / "restored-media" / name).read_bytes() == data
 
 
+@committed
 def test_a_backup_taken_while_rows_are_written_is_one_consistent_snapshot(media: Path, fresh_database: str,
                                                                           tmp_path: Path) -> None:
     _park()
@@ -151,11 +171,9 @@ def test_a_backup_taken_while_rows_are_written_is_one_consistent_snapshot(media:
             assert restored.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
 
+@pytest.mark.django_db
 def test_a_damaged_backup_is_refused_and_nothing_changes(media: Path, fresh_database: str, tmp_path: Path,
                                                         settings: Any) -> None:
-    from parkos.accounts.models import User
-
-    User.objects.create_user(email="zhang@example.com", password="x" * 12)
     result = backup_create(dest=tmp_path / "backups", keep=3)
     damaged = result.path / "media" / "events" / "cover.jpg"
     data = bytearray(damaged.read_bytes())
@@ -173,6 +191,7 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(media: Path, fresh_data
         _restore(result.path, fresh_database)
 
 
+@committed
 def test_a_non_empty_target_is_refused_without_force(media: Path, fresh_database: str, tmp_path: Path) -> None:
     from parkos.accounts.models import User
 
@@ -192,6 +211,7 @@ def test_a_non_empty_target_is_refused_without_force(media: Path, fresh_database
     assert set(User.objects.using(fresh_database).values_list("email", flat=True)) >= {"li@example.com", "wang@example.com"}
 
 
+@pytest.mark.django_db
 def test_a_backup_of_the_other_database_vendor_is_refused(media: Path, fresh_database: str, tmp_path: Path) -> None:
     result = backup_create(dest=tmp_path / "backups", keep=3)
     manifest_path = result.path / "manifest.json"
@@ -203,6 +223,7 @@ def test_a_backup_of_the_other_database_vendor_is_refused(media: Path, fresh_dat
         _restore(result.path, fresh_database)
 
 
+@pytest.mark.django_db
 def test_retention_keeps_the_newest_complete_backups_and_clears_half_written_ones(media: Path,
                                                                                    tmp_path: Path) -> None:
     dest = tmp_path / "backups"
@@ -228,6 +249,7 @@ def test_retention_keeps_the_newest_complete_backups_and_clears_half_written_one
         backup_prune(dest=dest, keep=0)
 
 
+@pytest.mark.django_db
 def test_the_nightly_job_uses_the_settings(media: Path, tmp_path: Path, settings: Any) -> None:
     from parkos.jobs.schedule import REGISTRY
 
@@ -239,6 +261,7 @@ def test_the_nightly_job_uses_the_settings(media: Path, tmp_path: Path, settings
     assert len(backup_list(dest=tmp_path / "nightly")) == 1
 
 
+@pytest.mark.django_db
 def test_a_backup_inside_media_root_and_a_missing_pg_dump_are_clear_errors(media: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(CommandError, match="inside MEDIA_ROOT"):
