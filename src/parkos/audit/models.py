@@ -57,7 +57,7 @@ class AuditEntry(models.Model):
     route = models.CharField(_("route"), max_length=120, blank=True)
     path = models.CharField(_("path"), max_length=300, blank=True)  # never the query string
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    request_id = models.CharField(_("request id"), max_length=128, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
     objects = AuditQuerySet.as_manager()

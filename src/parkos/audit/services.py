@@ -41,7 +41,7 @@ from parkos.audit.models import AuditEntry
 from parkos.core import policy
 from parkos.core.client_ip import client_address
 
-ACTION_MAX, ROUTE_MAX, PATH_MAX, REPR_MAX, NAME_MAX, REQUEST_ID_MAX = 80, 120, 300, 200, 80, 64
+ACTION_MAX, ROUTE_MAX, PATH_MAX, REPR_MAX, NAME_MAX, REQUEST_ID_MAX = 80, 120, 300, 200, 80, 128
 SUPERUSER = "superuser"  # shown among the roles of an account created on the command line
 AUDITED_ROLES = (policy.OPERATOR, policy.BUTLER)
 

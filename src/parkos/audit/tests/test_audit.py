@@ -69,7 +69,7 @@ def test_an_operators_page_write_is_recorded_with_route_object_and_park(cast: di
     assert (entry.action, entry.method, entry.route) == ("http.post", "POST", "events:register")
     assert entry.path == f"/events/{event.pk}/register/" and entry.object_id == str(event.pk)
     assert entry.object_repr == f"event_id={event.pk}"
-    assert entry.park == cast["a"] and entry.ip == "203.0.113.9" and entry.request_id
+    assert entry.park == cast["a"] and entry.ip == "203.0.113.9" and entry.request_id == "req-123"
     assert "s3cret" not in str(entry.detail) and "password" not in str(entry.detail)  # never the body
 
 
