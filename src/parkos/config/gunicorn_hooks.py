@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 # gunicorn's own refusal of a long request line is an HTML page ("Request Line is too large"); the
@@ -10,6 +11,19 @@ from typing import Any
 # envelope. Headers stay bounded by gunicorn (limit_request_field_size), and the worker timeout
 # still ends a client that trickles an endless line.
 limit_request_line = 0
+
+if os.environ.get("LOG_FORMAT") == "json":
+    # gunicorn's own lines (start, workers booting and dying) as JSON objects too, like the rest (parkos.ops.logs).
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "parkos.ops.logs.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"level": "INFO", "handlers": ["console"]},
+        "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+                    # parkos.request logs each request, with its id and route: no second access line.
+                    "gunicorn.access": {"level": "WARNING", "handlers": ["console"], "propagate": False}},
+    }
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -1,4 +1,4 @@
-"""A node started by `parkos serve` (two web workers, daphne, job worker, scheduler, map server), JSON logs:
+"""A node started by `parkos serve` (a web worker, daphne, job worker, scheduler, map server), JSON logs:
 /metrics sums every process's figures, /ready sees the scheduler, and a request's id reaches the job
 worker's log lines."""
 
@@ -16,8 +16,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -25,6 +27,10 @@ from websockets.sync.client import connect
 from websockets.typing import Origin
 
 from parkos.conftest import database_url, free_port, stop_process, wait_for_port
+from parkos.space import selectors as space_selectors
+from parkos.space.models import SpaceMap
+from parkos.space.tests.conftest import join
+from parkos.space.tests.maps import tiled
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
@@ -68,6 +74,7 @@ def test_served_node_metrics_readiness_and_request_ids(tmp_path: Path) -> None:
     from parkos.accounts.tests.factories import make_user
 
     user = make_user(email="served-reset@example.cn")
+    space = SpaceMap.objects.create(slug=f"ops-{uuid.uuid4().hex[:8]}", name="测试地图", tiled=tiled(spawn=(2, 3)))
     var_dir = tmp_path / "var"
     (var_dir / "metrics").mkdir(parents=True)
     stale = var_dir / "metrics" / "counter_999999.db"
@@ -90,12 +97,13 @@ def test_served_node_metrics_readiness_and_request_ids(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     base = f"http://127.0.0.1:{port}"
     with log.open("wb") as log_file:
-        proc = subprocess.Popen([PARKOS, "serve", "--port", str(port), "--workers", "2"], env=env, cwd=tmp_path,
+        proc = subprocess.Popen([PARKOS, "serve", "--port", str(port), "--workers", "1"], env=env, cwd=tmp_path,
                                 stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         try:
             wait_for_port(port, proc=proc, timeout=60)
             wait_for_port(port + 1, proc=proc, timeout=60)
+            wait_for_port(port + 2, proc=proc, timeout=60)
         except (RuntimeError, TimeoutError) as error:
             pytest.fail(f"{error}\n--- serve log ---\n{log.read_text(errors='replace')[-5000:]}")
         assert not stale.exists()  # the last run's figures were emptied at start
@@ -143,12 +151,16 @@ def test_served_node_metrics_readiness_and_request_ids(tmp_path: Path) -> None:
         with opener.open(post, timeout=10) as response:
             assert response.status == 200  # followed the redirect to "sent"
 
-        # A websocket held open on daphne.
+        # A websocket held open on daphne, and a member on the immersive map (the map server's process).
+        peer = join(SimpleNamespace(url=f"ws://127.0.0.1:{port + 2}"),
+                    space_selectors.ticket_for(user=user, space=space), slug=space.slug)
         with connect(f"ws://127.0.0.1:{port + 1}/ws/ping/", origin=Origin(base), open_timeout=10) as ws:
             ws.recv(timeout=10)
             with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
                 during = response.read().decode()
+        peer.ws.close()
         assert _value(during, "parkos_websocket_connections", route="ws/ping/") == 1  # daphne's figure
+        assert _value(during, "parkos_map_connections", map=space.slug) == 1  # the map server's
 
         # The job worker logged the task's lines with the request's id (another process, after the request).
         def worker_lines() -> list[dict[str, Any]]:
@@ -161,8 +173,9 @@ def test_served_node_metrics_readiness_and_request_ids(tmp_path: Path) -> None:
         def scraped() -> str | None:
             with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
                 text = response.read().decode()
-            websockets_closed = _value(text, "parkos_websocket_connections", route="ws/ping/") == 0
-            return text if websockets_closed else None
+            closed = (_value(text, "parkos_websocket_connections", route="ws/ping/") == 0
+                      and _value(text, "parkos_map_connections", map=space.slug) == 0)
+            return text if closed else None
 
         text = _wait("/metrics after the websocket closed", scraped, log)
         assert _value(text, "parkos_http_requests_total", route="accounts:login", method="GET", status="2xx") == 6
@@ -180,6 +193,8 @@ def test_served_node_metrics_readiness_and_request_ids(tmp_path: Path) -> None:
             line = logged[request_id]
             assert line["route"] == "accounts:login" and line["status"] == 200 and line["method"] == "GET"
             assert set(line) >= {"time", "level", "message", "duration_ms", "user_id"}
+        assert any(line.get("logger") == "gunicorn.error" for line in _json_lines(log))  # gunicorn's own, too
+        assert not any(line.get("logger") == "gunicorn.access" for line in _json_lines(log))  # no second line
         assert any(line["request_id"] == "reset-served-1" and line["route"] == "accounts:password_reset"
                    and line["method"] == "POST" for line in request_lines)
 
