@@ -84,6 +84,20 @@ def test_a_butlers_api_write_is_recorded(cast: dict[str, Any]) -> None:
     assert entry.object_id == str(event.pk) and entry.route
 
 
+def test_an_operators_write_with_a_bearer_token_is_recorded(cast: dict[str, Any]) -> None:
+    """Scripts: the token's user is known only inside the API view (TokenAuth); the entry still names them."""
+    from parkos.accounts.services import token_create
+
+    event = event_services.event_create(actor=cast["op_a"], data=event_data())
+    _token, secret = token_create(actor=cast["op_a"], name="script")
+    response = Client().post(f"/api/v1/events/{event.pk}/registration", {"answers": {}},
+                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200, response.content
+    [entry] = _entries(kind="action")
+    assert entry.actor == cast["op_a"] and entry.method == "POST" and entry.object_id == str(event.pk)
+    assert secret not in str(entry.detail) and secret not in entry.path
+
+
 def test_a_members_write_and_anyones_read_are_not_recorded(cast: dict[str, Any]) -> None:
     event = event_services.event_create(actor=cast["op_a"], data=event_data())
     assert _client(cast["member"]).post(f"/events/{event.pk}/register/", {}).status_code == 302
