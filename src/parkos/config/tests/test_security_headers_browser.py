@@ -78,6 +78,13 @@ def test_member_pages_run_without_violations_and_keep_their_behaviour(live_serve
         assert page.locator("#ev-filters").evaluate("d => d.open")
         watch.open(base + "/search/?q=" + "园区")
         assert page.locator("#search-filters").evaluate("d => d.open")
+        # … and when htmx swaps them in with new results.
+        watch.open(base + "/search/")
+        assert page.locator("#search-filters").count() == 0
+        page.locator("#search-q").fill("机器人")
+        page.locator("#search-filters").wait_for(state="attached")
+        page.wait_for_function("document.getElementById('search-filters').open")
+        watch.clean("search results swapped in")
 
         # A select that sends its form when changed (was onchange=).
         watch.open(base + "/notifications/")
