@@ -10,8 +10,9 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-        # Its part of the home page (core shows what domains register; core imports no domain).
+        # Importing registers its part of the home page (core imports no domain) and its deploy check.
         from parkos.accounts import (
+            checks,  # noqa: F401
             home,  # noqa: F401
             sessions,
             twofactor,

@@ -51,7 +51,10 @@ class TwoFactorMiddleware:
                     message = (_("Enter your two-factor code on the website first.") if target == "accounts:login_verify"
                                else _("Set up two-factor authentication on the website first: your role requires it."))
                     return error_json(403, ErrorCode.FORBIDDEN, message)
-                return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
+                url = f"{reverse(target)}?next={quote(request.get_full_path())}"
+                if request.headers.get("HX-Request"):  # an htmx fragment: the whole page goes there
+                    return HttpResponse(status=204, headers={"HX-Redirect": url})
+                return redirect(url)
         return self.get_response(request)
 
     def _target(self, request: HttpRequest) -> str | None:

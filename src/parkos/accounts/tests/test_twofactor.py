@@ -210,6 +210,8 @@ def test_an_operator_without_an_app_is_sent_to_enrolment_before_anything_else() 
         assert response["Location"].startswith(reverse("accounts:twofactor_setup")), path
     api = client.get("/api/v1/me")
     assert api.status_code == 403 and api.json()["code"] == "forbidden"
+    fragment = client.get(reverse("accounts:me"), HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 204 and fragment["HX-Redirect"].startswith(reverse("accounts:twofactor_setup"))
     # What stays reachable: the set-up itself, the language switch, logging out, static files.
     assert client.get(reverse("accounts:twofactor_setup")).status_code == 200
     assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302
