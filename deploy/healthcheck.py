@@ -28,6 +28,23 @@ def detect() -> str:
     return "serve"
 
 
+def site_host() -> str:
+    """The first of ALLOWED_HOSTS (a leading dot or a wildcard made concrete), else 127.0.0.1."""
+    for name in os.environ.get("ALLOWED_HOSTS", "").split(","):
+        name = name.strip().lstrip(".")
+        if name and name != "*":
+            return name
+    return "127.0.0.1"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # a redirect is not health: report it as the status it is
+
+
+urllib.request.install_opener(urllib.request.build_opener(_NoRedirect))
+
+
 def main(argv: list[str]) -> int:
     process = argv[1] if len(argv) > 1 else detect()
     port = int(os.environ.get("PORT") or 8000)
@@ -35,7 +52,12 @@ def main(argv: list[str]) -> int:
     try:
         if process in {"web", "serve"}:
             url = f"http://{host}:{port}{os.environ.get('HEALTH_PATH', '/health')}"
-            with urllib.request.urlopen(url, timeout=4) as response:
+            # As nginx would ask: a host ParkOS serves (ALLOWED_HOSTS), and with HTTPS=1 the scheme nginx
+            # reports, so that the answer is the page and not a redirect to https://.
+            request = urllib.request.Request(url, headers={"Host": site_host()})
+            if os.environ.get("HTTPS", "").strip().lower() in {"1", "true", "yes", "on"}:
+                request.add_header("X-Forwarded-Proto", "https")
+            with urllib.request.urlopen(request, timeout=4) as response:
                 return 0 if response.status == 200 else 1
         if process in {"ws", "space"}:
             with socket.create_connection((host, port + (1 if process == "ws" else 2)), timeout=4):

@@ -88,9 +88,13 @@ def test_the_entrypoint_knows_every_process_and_is_valid_shell() -> None:
 
 class _Health(http.server.BaseHTTPRequestHandler):
     status = 200
+    seen: dict[str, str] = {}
 
     def do_GET(self) -> None:
+        _Health.seen = {"host": str(self.headers.get("Host")), "proto": str(self.headers.get("X-Forwarded-Proto"))}
         self.send_response(self.status if self.path == "/health" else 404)
+        if self.status == 301:
+            self.send_header("Location", f"http://127.0.0.1:{self.server.server_address[1]}/health")
         self.end_headers()
 
     def log_message(self, *args: Any) -> None:
@@ -113,13 +117,18 @@ def test_the_healthcheck_asks_health_and_fails_when_it_is_not_200(health_server:
     script = DEPLOY_DIR / "healthcheck.py"
     port = health_server.server_address[1]
 
-    def check(process: str, status: int = 200) -> int:
+    def check(process: str, status: int = 200, **env: str) -> int:
         _Health.status = status
-        return subprocess.run([sys.executable, str(script), process], env={"PORT": str(port)},
+        return subprocess.run([sys.executable, str(script), process], env={"PORT": str(port), **env},
                               capture_output=True, timeout=30).returncode
 
     assert check("web") == 0
+    assert _Health.seen == {"host": "127.0.0.1", "proto": "None"}
     assert check("web", 503) == 1
+    assert check("web", 301) == 1  # a redirect (to https://, say) is not health
+    # Behind TLS it asks as nginx does: a host ParkOS serves, the scheme nginx reports.
+    assert check("web", ALLOWED_HOSTS=".park.example.com,localhost", HTTPS="1") == 0
+    assert _Health.seen == {"host": "park.example.com", "proto": "https"}
     assert check("ws") == 1  # nothing listens on PORT+1
     assert check("worker") == 0
     assert check("gateway") == 1
