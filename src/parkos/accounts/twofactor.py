@@ -22,6 +22,7 @@ import segno
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -273,9 +274,9 @@ def _verify_with_limit(request: HttpRequest, user: User, attempt: Any, *, device
     if device is not None:
         allowed, info = device.verify_is_allowed()
         if not allowed and info and info.get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
+            until = info.get("locked_until") or timezone.now()
             raise RateLimited(_("Too many wrong codes. Wait a moment and try again."),
-                              retry_after=max(1, int((info["locked_until"] - _now()).total_seconds())) if
-                              info.get("locked_until") else 1)
+                              retry_after=max(1, int((until - timezone.now()).total_seconds())))
     with transaction.atomic():  # the devices are locked while a code is checked (no double use)
         ok = attempt()
     if not ok:
@@ -289,9 +290,3 @@ def _confirmed_device_or_refuse(user: User) -> TOTPDevice:
     if device is None:
         raise Invalid(_("Two-factor authentication is not turned on."), code=ErrorCode.INVALID)
     return device
-
-
-def _now() -> Any:
-    from django.utils import timezone
-
-    return timezone.now()
