@@ -76,7 +76,7 @@ def secret_text(device: TOTPDevice) -> str:
 
 def qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// address as an inline SVG QR code (drawn here: no request leaves the page)."""
-    return segno.make(device.config_url, error="m").svg_inline(scale=4, border=2, title=_("QR code for your app"))
+    return segno.make(device.config_url, error="m").svg_inline(scale=4, border=2, omitsize=True, title=_("QR code for your app"))
 
 
 def current_code(device: TOTPDevice) -> str:
