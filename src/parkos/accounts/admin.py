@@ -1,5 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from parkos.accounts.models import AccessToken, Consent, User, UserRole
@@ -55,3 +60,18 @@ class AccessTokenAdmin(admin.ModelAdmin):
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix", "user__display_name", "user__email"]
     readonly_fields = ["token_hash", "prefix"]
+
+
+_admin_site_login = admin.site.login
+
+
+def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The back office's own log-in form only shows: a posted password goes to the site's log-in, which
+    counts failures (LOGIN_RATE_*) and asks for the second step of two-factor authentication, neither of
+    which Django's admin form does."""
+    if request.method == "POST":
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+    return _admin_site_login(request, extra_context)
+
+
+admin.site.login = _admin_login  # type: ignore[method-assign]

@@ -332,3 +332,12 @@ def test_the_demo_hint_shows_the_current_code_only_in_demo_mode() -> None:
     shown = re.search(r'data-testid="demo-code">[^<]*?(\d{6})', page)
     assert shown and shown.group(1) in {_code_at(device, o)[1] for o in (-1, 0)}
     assert settings.TWO_FACTOR_SHOW_CODE is False
+
+
+def test_the_back_office_log_in_form_does_not_skip_the_second_step() -> None:
+    user = operator()
+    client = Client()
+    assert client.get("/admin/login/").status_code == 200
+    response = client.post("/admin/login/?next=/admin/", {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    assert "next=/admin/" in response["Location"] and logged_in_as(client) is None
