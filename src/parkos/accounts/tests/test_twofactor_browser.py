@@ -55,8 +55,8 @@ def test_an_operator_enrols_then_logs_in_with_the_second_step_on_a_phone(
     page.screenshot(path=str(artifacts_dir / "twofactor-security-375.png"), full_page=True)
 
     page.goto(f"{base}/accounts/me/")
-    page.locator(".me-logout button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the log-out's own navigation, before the next goto
+        page.locator(".me-logout button").click()
     page.goto(f"{base}/accounts/login/")
     page.locator("main #id_login").fill(user.email)
     page.locator("main #id_password").fill(PASSWORD)
@@ -67,8 +67,8 @@ def test_an_operator_enrols_then_logs_in_with_the_second_step_on_a_phone(
     page.goto(f"{base}/accounts/login/verify/")
     assert fits_width(page)
     page.locator("main #id_code").fill(code_for(device))
-    page.locator("main #id_code").press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main #id_code").press("Enter")
     page.goto(f"{base}/accounts/me/")
     assert page.url.endswith("/accounts/me/")
     context.close()
