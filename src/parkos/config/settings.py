@@ -13,6 +13,8 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from parkos.config.env import env_bool, env_int, env_list, env_str, secret_key
+from parkos.core.security_headers import PERMISSIONS_POLICY as PARK_PERMISSIONS_POLICY
+from parkos.core.security_headers import content_security_policy
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PARKOS_VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -37,6 +39,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "parkos.core.tasks_app.BackgroundTasksConfig",  # django_tasks_db, with a translated admin name
     "ninja",
+    "csp",
+    "django_otp",  # two-factor authentication (accounts/twofactor.py)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "parkos.core",
     "parkos.accounts",
     "parkos.enterprises",
@@ -56,10 +62,16 @@ INSTALLED_APPS = [
     "parkos.demo",
     "parkos.search",
     "parkos.generator",
+    "parkos.backup",
+    "parkos.audit",
+    "parkos.ops",
 ]
 
 MIDDLEWARE = [
+    "parkos.ops.middleware.RequestContextMiddleware",  # first: request id, metrics, the request's log line
     "django.middleware.security.SecurityMiddleware",
+    "parkos.core.security_headers.ParkCSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "parkos.core.middleware.ParkLocaleMiddleware",
@@ -67,11 +79,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After log-in: an unverified session of a user with two-factor authentication goes to its second step,
+    # an operator or butler without it to enrolment; then the session's "last seen" (accounts/sessions.py).
+    "parkos.accounts.middleware.TwoFactorMiddleware",
+    "parkos.accounts.middleware.SessionActivityMiddleware",
     "parkos.core.parks.CurrentParkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "parkos.core.middleware.DomainErrorMiddleware",
+    "parkos.audit.middleware.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "parkos.config.urls"
@@ -91,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "parkos.core.context_processors.shell",
                 "parkos.core.parks.shell",
+                "parkos.ops.context_processors.ops",
             ],
         },
     }
@@ -168,6 +186,8 @@ SMS_CODE_TTL = env_int("SMS_CODE_TTL", 300)
 SMS_CODE_MAX_ATTEMPTS = env_int("SMS_CODE_MAX_ATTEMPTS", 5)
 # Demo only: also show a console-sent code in a flash message, so a demo visitor can log in.
 SMS_SHOW_CODE = env_bool("SMS_SHOW_CODE", DEBUG)
+# Demo only, the same way: the second step and enrolment pages show the current TOTP code (`make demo`).
+TWO_FACTOR_SHOW_CODE = env_bool("TWO_FACTOR_SHOW_CODE", SMS_SHOW_CODE and SMS_PROVIDER == "console")
 SMS_ALIYUN_ENDPOINT = env_str("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
 SMS_ALIYUN_ACCESS_KEY_ID = env_str("SMS_ALIYUN_ACCESS_KEY_ID", "")
 SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
@@ -180,6 +200,9 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 # --- background jobs ----------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The audit log (operators' and butlers' actions, reads of personal data) keeps this many days.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365 * 2)
 
 # --- accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -199,6 +222,15 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 PRIVACY_POLICY_VERSION = env_str("PRIVACY_POLICY_VERSION", "2026-11")
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# Two-factor authentication (accounts/twofactor.py, django-otp): TOTP apps plus one-time recovery codes.
+# Required for these roles ("none": for nobody); everyone else may turn it on.
+TWO_FACTOR_REQUIRED_ROLES = [r for r in env_list("TWO_FACTOR_REQUIRED_ROLES", ["operator", "butler"]) if r != "none"]
+TWO_FACTOR_RATE_PER_ACCOUNT = env_str("TWO_FACTOR_RATE_PER_ACCOUNT", "5/5m")  # wrong codes, like passwords
+TWO_FACTOR_LOGIN_SECONDS = env_int("TWO_FACTOR_LOGIN_SECONDS", 300)  # time for the second step after the password
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "ParkOS")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the back office never shows an app's secret or a recovery code
+# Sessions page (accounts/sessions.py): a session's "last seen" is written at most this often.
+SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 300)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -212,7 +244,8 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 
 # --- static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# STATIC_ROOT: the container image collects its static files at build time outside its data volume.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -223,6 +256,10 @@ STORAGES = {
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- backups (parkos backup / restore, backup/services.py) ---------------------------------------
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 7)
 
 # --- mail ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -247,12 +284,53 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("HTTPS", False)
 CSRF_COOKIE_SECURE = env_bool("HTTPS", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HTTPS", False) else None
+# Behind TLS (HTTPS=1): plain-HTTP requests are redirected, except the load balancer's and the monitoring's
+# probes, which reach a node directly; and browsers are told to use HTTPS only for a year (HSTS).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", env_bool("HTTPS", False))
+SECURE_REDIRECT_EXEMPT = [r"^health/?$", r"^ready/?$", r"^metrics/?$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if env_bool("HTTPS", False) else 0)
+# Set these to 0 if a subdomain of the park's domain still serves plain HTTP (check --deploy then warns).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp) and Permissions-Policy: see core/security_headers.py.
+CONTENT_SECURITY_POLICY = content_security_policy(
+    media_url=MEDIA_URL, static_url=STATIC_URL, ws_public_url=WS_PUBLIC_URL, space_public_url=SPACE_PUBLIC_URL,
+    report_uri=env_str("CSP_REPORT_URI", ""))
+PERMISSIONS_POLICY = PARK_PERMISSIONS_POLICY
+
+# --- observability (parkos.ops) -----------------------------------------------------------------
+# GET /health: alive (200, touches nothing). GET /ready: 200, or 503 naming the failing checks (database,
+# Redis when REDIS_URL is set, migrations applied, the job scheduler's heartbeat). Neither needs a log-in.
+# A scheduler that has not ticked for READY_SCHEDULER_MAX_AGE seconds makes /ready fail (any node's tick
+# counts; a job running longer than this holds its scheduler's loop; 0 leaves the check out).
+READY_SCHEDULER_MAX_AGE = env_int("READY_SCHEDULER_MAX_AGE", 300)
+# GET /metrics: Prometheus' text format, from the addresses or networks of METRICS_ALLOW (comma-separated,
+# e.g. "127.0.0.1,::1,10.0.0.0/8"; the client address honours NUM_PROXIES) or with the header
+# "Authorization: Bearer <METRICS_TOKEN>" when METRICS_TOKEN is set; anyone else gets 403.
+METRICS_ALLOW = env_list("METRICS_ALLOW", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# Every process of a node (web workers, websockets, map server, job worker, scheduler) writes its metrics
+# here (prometheus-client's multi-process mode). `parkos serve` empties it at start and sets the variable
+# for what it starts; a deployment that starts the processes itself sets PROMETHEUS_MULTIPROC_DIR in each
+# one's environment, to one directory per node, emptied before they start.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "metrics"))
+# LOG_FORMAT=json: every log line is one JSON object (time, level, logger, message, request_id; a request's
+# line adds method, route, status, duration_ms, user_id). Requests are logged (parkos.request, INFO) in
+# JSON mode, or with LOG_REQUESTS=1.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", LOG_FORMAT == "json")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "parkos.ops.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "parkos.ops.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             **({"formatter": "json"} if LOG_FORMAT == "json" else {})}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"parkos.request": {"level": "INFO" if LOG_REQUESTS else "WARNING"}},
 }
 
 PARK_NAME = _("ParkOS Demo Park")

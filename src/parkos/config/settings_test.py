@@ -24,3 +24,7 @@ CACHES = {
 CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl-test"}
 # Jobs run inline in tests; the database backend and its worker are exercised by the serve test.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Two-factor authentication is required of nobody here, so the suite's operators and butlers (force_login)
+# reach their pages; accounts/tests/test_twofactor*.py switch the requirement on with settings overrides.
+TWO_FACTOR_REQUIRED_ROLES = []
+TWO_FACTOR_SHOW_CODE = False

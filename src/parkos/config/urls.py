@@ -32,6 +32,8 @@ urlpatterns = [
     path("competitions/", include("parkos.competitions.urls")),
     path("notifications/", include("parkos.notifications.urls")),
     path("space/", include("parkos.space.urls")),
+    path("audit/", include("parkos.audit.urls")),
+    path("", include("parkos.ops.urls")),  # /health, /ready, /metrics, /ops/
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
