@@ -124,7 +124,7 @@ class AuditMiddleware:
                           "ids": [s[:64] for s in selected[:MAX_SELECTED]]}
         elif match is not None:
             fields.update(_url_object(match.kwargs))
-        park = policy.park_of(obj) if obj is not None else None
+        park = (policy.park_of(obj) or None) if obj is not None else None  # 0: portfolio-wide
         if park is None:
             park = services.actor_park(user, request)
         services.entry_add(kind=AuditEntry.Kind.ACTION, action=action, actor=user, roles=roles, park=park,

@@ -112,7 +112,7 @@ def _park_id(park: Any) -> int | None:
     if park is None:
         return None
     if isinstance(park, int):
-        return park
+        return park or None  # 0: policy.PORTFOLIO's id (a portfolio-wide service or policy), no one park
     return getattr(park, "pk", None)
 
 
@@ -163,7 +163,7 @@ def audit_read(request_or_user: Any, *, what: str, subject: Any = None, park: An
     user = getattr(request, "user", None) if request is not None else request_or_user
     park_id = _park_id(park)
     if park_id is None:
-        park_id = policy.park_of(subject) if isinstance(subject, models.Model) else None
+        park_id = (policy.park_of(subject) or None) if isinstance(subject, models.Model) else None
     roles = roles_held(user)
     if park_id is None and is_audited(roles):
         park_id = actor_park(user, request)

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import include, path, re_path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import JavaScriptCatalog, set_language
 from django.views.static import serve
 
@@ -40,7 +41,9 @@ urlpatterns = [
     path("api/openapi.json", lambda request: JsonResponse(api.get_openapi_schema(path_prefix="/api/v1/"))),
     path("api/docs", lambda request: redirect("/api/v1/docs")),
     # Any other address under /api/ is "not found" in the API's envelope, not an HTML page.
-    re_path(r"^api/", lambda request, *args, **kwargs: error_json(404, ErrorCode.NOT_FOUND, _("Not found."))),
+    # (CSRF-exempt: a PATCH to a mistyped address is "not found" too, not the CSRF failure page.)
+    re_path(r"^api/", csrf_exempt(lambda request, *args, **kwargs: error_json(404, ErrorCode.NOT_FOUND,
+                                                                              _("Not found.")))),
     path("admin/", admin.site.urls),
     # User uploads in embedded mode (scale-out deployments point MEDIA_URL at object storage).
     re_path(r"^media/(?P<path>avatars/[\w\-.]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
