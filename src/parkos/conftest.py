@@ -122,8 +122,29 @@ def artifacts_dir() -> Path:
     return ARTIFACTS_DIR
 
 
+class _Chromium:
+    """The launched browser, whose contexts bypass the Content-Security-Policy unless the test module sets
+    ``BROWSER_ENFORCES_CSP = True``: Playwright evaluates ``wait_for_function`` expressions and the like with
+    ``eval``, which ParkOS's strict policy (no 'unsafe-eval') forbids in the page. The journeys test what
+    pages do; config/tests/test_security_headers_browser.py tests the policy itself, enforced."""
+
+    def __init__(self, chromium: Any, *, bypass_csp: bool) -> None:
+        self._chromium, self._bypass_csp = chromium, bypass_csp
+
+    def new_context(self, **options: Any) -> Any:
+        options.setdefault("bypass_csp", self._bypass_csp)
+        return self._chromium.new_context(**options)
+
+    def new_page(self, **options: Any) -> Any:
+        options.setdefault("bypass_csp", self._bypass_csp)
+        return self._chromium.new_page(**options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._chromium, name)
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
     """Debian's Chromium, headless, driven by Playwright (never a downloaded browser).
 
     Playwright's sync API keeps an event loop running on the main thread while it is started, and
@@ -140,7 +161,7 @@ def browser() -> Iterator[Any]:
     try:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            yield _Chromium(chromium, bypass_csp=not getattr(request.module, "BROWSER_ENFORCES_CSP", False))
         finally:
             chromium.close()
     finally:

@@ -396,6 +396,7 @@ def test_the_admin_is_the_portfolio_operators_and_shows_every_park(parks: tuple[
     assert page.status_code == 200 and "乙园的建议" in page.content.decode()
 
 
+@pytest.mark.migration_history
 @pytest.mark.django_db(transaction=True)
 def test_migration_moves_the_community_into_the_default_park() -> None:
     """Populated before community 0006: every row keeps existing; posts outside groups and suggestions land

@@ -16,6 +16,8 @@ from parkos.conftest import ensure_industries, phone_page
 from parkos.enterprises.tests.factories import add_staff, enterprise_with_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The browser fixture's contexts enforce the policy here (elsewhere they bypass it: see conftest._Chromium).
+BROWSER_ENFORCES_CSP = True
 
 DESKTOP = {"width": 1280, "height": 900}
 # Injected by Playwright (outside the page's policy): every violation the page reports.

@@ -377,6 +377,7 @@ def test_generated_events_and_registrations_are_in_their_parks() -> None:
     assert set(events.values_list("park_id", flat=True)) <= set(Building.objects.values_list("park_id", flat=True))
 
 
+@pytest.mark.migration_history
 @pytest.mark.django_db(transaction=True)
 def test_migration_moves_events_and_registrations_into_their_parks() -> None:
     """Populated before events 0002: every row keeps existing; an event lands in its building's park (the

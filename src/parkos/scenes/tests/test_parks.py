@@ -290,6 +290,7 @@ def test_demo_publishes_scenes_in_the_second_park() -> None:
     assert Scene.objects.count() == before  # keyed by title: a second run adds nothing
 
 
+@pytest.mark.migration_history
 @pytest.mark.django_db(transaction=True)
 def test_migration_moves_scenes_and_deals_into_their_parks() -> None:
     """Populated before scenes 0002: every row keeps existing; a scene lands in its enterprise's park (the
