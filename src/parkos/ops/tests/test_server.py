@@ -129,7 +129,7 @@ def test_served_node_metrics_readiness_and_request_ids(tmp_path: Path) -> None:
                 assert error.code == 503
                 return None
 
-        body = _wait("/ready answers 200", ready, log)
+        body = _wait("/ready answers 200", ready, log, timeout=120)  # the scheduler starts last on a busy machine
         assert body["checks"]["scheduler"]["ok"] and body["checks"]["migrations"]["ok"]
 
         # Pages, each answered by either web worker.
