@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,23 @@ def stop_process(proc: subprocess.Popen[Any], *, timeout: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=timeout)
+
+
+@contextmanager
+def nginx_serving(binary: str, prefix: Path, conf: Path, port: int) -> Iterator[int]:
+    """Debian's nginx run with ``conf`` (its prefix and error log under ``prefix``) until the block ends;
+    yields ``port`` once it listens there, or fails the test with nginx's error log."""
+    proc = subprocess.Popen([binary, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        try:
+            wait_for_port(port, proc=proc, timeout=15)
+        except (RuntimeError, TimeoutError) as error:
+            log = prefix / "error.log"
+            pytest.fail(f"nginx did not start: {error}\n{log.read_text(errors='replace') if log.exists() else ''}")
+        yield port
+    finally:
+        stop_process(proc)
 
 
 # --- emptying the database after a transactional test -----------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from parkos.conftest import REPO_DIR, free_port, stop_process, wait_for_port
+from parkos.conftest import REPO_DIR, free_port, nginx_serving
 
 DEPLOY_DIR = REPO_DIR / "deploy"
 NGINX_TEMPLATE = DEPLOY_DIR / "nginx" / "parkos.conf"
@@ -100,14 +100,5 @@ def nginx_running(prefix: Path, values: dict[str, str], *, port: int | None = No
     the port."""
     port = port or free_port()
     conf = write_nginx(prefix, {**values, "PARKOS_LISTEN": f"127.0.0.1:{port}"})
-    proc = subprocess.Popen([nginx_binary(), "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        try:
-            wait_for_port(port, proc=proc, timeout=15)
-        except (RuntimeError, TimeoutError) as error:
-            log = prefix / "error.log"
-            pytest.fail(f"nginx did not start: {error}\n{log.read_text(errors='replace') if log.exists() else ''}")
+    with nginx_serving(nginx_binary(), prefix, conf, port):
         yield port
-    finally:
-        stop_process(proc)

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from parkos.conftest import REPO_DIR, free_port, stop_process, wait_for_port
+from parkos.conftest import REPO_DIR, free_port, nginx_serving, stop_process, wait_for_port
 
 pytestmark = pytest.mark.server
 
@@ -130,17 +130,8 @@ http {{
     }}
 }}
 """)
-    proc = subprocess.Popen([binary, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        try:
-            wait_for_port(port, proc=proc, timeout=15)
-        except (RuntimeError, TimeoutError) as error:
-            log = prefix / "error.log"
-            pytest.fail(f"nginx did not start: {error}\n{log.read_text(errors='replace') if log.exists() else ''}")
+    with nginx_serving(binary, prefix, conf, port):
         yield port
-    finally:
-        stop_process(proc)
 
 
 def post(port: int, path: str, body: dict[str, Any], *, source: str = "127.0.0.1",
