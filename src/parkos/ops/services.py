@@ -4,6 +4,7 @@ figures), and the task → request link that carries a request id into the job w
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 
 from django.utils import timezone
@@ -19,6 +20,7 @@ LINKS_KEPT = dt.timedelta(days=7)  # a task never run (its queue dropped) leaves
 # Samples need the node's figures, i.e. multi-process metrics: a scheduler alone has no requests to sample.
 SAMPLING = metrics.MULTIPROCESS
 _last_sample: dict[str, float] = {}
+_sampling = threading.Lock()
 
 
 def heartbeat_record(*, node: str, now: dt.datetime | None = None) -> None:
@@ -27,9 +29,12 @@ def heartbeat_record(*, node: str, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     if not Heartbeat.objects.filter(node=node).update(beat_at=now):
         Heartbeat.objects.create(node=node, beat_at=now)
-    clock = time.monotonic()
-    if SAMPLING and clock - _last_sample.get(node, -SAMPLE_EVERY) >= SAMPLE_EVERY:
-        _last_sample[node] = clock
+    with _sampling:  # the scheduler's pass and its heartbeat thread both beat: one of them samples
+        clock = time.monotonic()
+        due = SAMPLING and clock - _last_sample.get(node, -SAMPLE_EVERY) >= SAMPLE_EVERY
+        if due:
+            _last_sample[node] = clock
+    if due:
         sample_take(node=node, now=now)
 
 

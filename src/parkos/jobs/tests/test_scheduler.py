@@ -144,3 +144,25 @@ def test_serve_runs_the_scheduler_with_the_other_processes() -> None:
 
     command = server_commands(host="127.0.0.1", port=8000, workers=1)["scheduler"]
     assert command[-1] == "scheduler"
+
+
+def slow_job() -> None:
+    import time
+
+    time.sleep(1.5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_goes_on_while_a_long_job_runs(registry: dict[str, JobSpec]) -> None:
+    """/ready reads the heartbeat: a job longer than the scheduler's interval must not make it stale."""
+    from parkos.jobs.services import node_name
+    from parkos.ops.models import Heartbeat
+
+    schedule.every("t.slow", f"{__name__}.slow_job", minutes=5)
+    jobs_sync()
+    ScheduledJob.objects.update(next_run_at=timezone.now() - dt.timedelta(seconds=1))
+    started = timezone.now()
+    call_command("scheduler", "--once", "--interval", "0.2")
+    assert ScheduledJob.objects.get().runs == 1
+    beat = Heartbeat.objects.get(node=node_name()).beat_at
+    assert beat - started >= dt.timedelta(seconds=1)  # beaten during the job, not only before it

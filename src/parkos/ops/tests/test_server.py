@@ -46,14 +46,18 @@ def _value(text: str, name: str, **labels: str) -> float:
     return total
 
 
-def _wait(what: str, probe: Callable[[], Any], log: Path, timeout: float = 30.0) -> Any:
+def _wait(what: str, probe: Callable[[], Any], log: Path, timeout: float = 30.0,
+          last: Callable[[], str] = lambda: "") -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = probe()
         if result:
             return result
         time.sleep(0.3)
-    pytest.fail(f"{what}: not within {timeout:.0f}s\n--- serve log ---\n{log.read_text(errors='replace')[-5000:]}")
+    # The log without the probes' own lines (a probe answered 503 hundreds of times says nothing more).
+    lines = [line for line in log.read_text(errors="replace").splitlines() if "/ready" not in line]
+    pytest.fail(f"{what}: not within {timeout:.0f}s; last answer: {last()}\n"
+                f"--- serve log ---\n" + "\n".join(lines)[-6000:])
 
 
 def _json_lines(log: Path) -> list[dict[str, Any]]:
@@ -121,15 +125,18 @@ def test_served_node_metrics_readiness_and_request_ids(tmp_path: Path) -> None:
         assert status == 200 and json.loads(body_text) == {"status": "ok"} and request_id == "probe-42"
 
         # /ready once the scheduler has ticked (it does at its start).
+        last_ready = [""]
+
         def ready() -> dict[str, Any] | None:
             try:
                 with urllib.request.urlopen(base + "/ready", timeout=10) as response:
                     return dict(json.loads(response.read()))
             except urllib.error.HTTPError as error:
                 assert error.code == 503
+                last_ready[0] = error.read().decode(errors="replace")
                 return None
 
-        body = _wait("/ready answers 200", ready, log, timeout=120)  # the scheduler starts last on a busy machine
+        body = _wait("/ready answers 200", ready, log, timeout=120, last=lambda: last_ready[0])  # the scheduler starts last on a busy machine
         assert body["checks"]["scheduler"]["ok"] and body["checks"]["migrations"]["ok"]
 
         # Pages, each answered by either web worker.
