@@ -3,8 +3,10 @@
 ``TwoFactorMiddleware``: a logged-in session that has not passed two-factor authentication goes to the
 second step when the member has turned it on (a session from before they did, or one made by other means
 than the log-in pages), or to enrolment when their role requires it (``TWO_FACTOR_REQUIRED_ROLES``),
-before any other page; the API answers 403 in its envelope instead. Requests with an API token carry no
-session user and are not concerned.
+before any other page; the API answers 403 in its envelope instead, with the step's own code
+(``two_factor_required`` or ``two_factor_enrolment_required``). The rule itself is
+``twofactor.session_step_missing``, which the websockets apply too (accounts/ws.py). Requests with an API
+token carry no session user and are not concerned.
 
 ``SessionActivityMiddleware``: touches the session's record for the sessions page (accounts/sessions.py)."""
 
@@ -18,11 +20,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
 
 from parkos.accounts import sessions, twofactor
 from parkos.core.errors import ErrorCode
 from parkos.core.middleware import error_json
+
+# The page that supplies the step a session lacks (twofactor.session_step_missing).
+STEP_PAGES = {ErrorCode.TWO_FACTOR_REQUIRED: "accounts:login_verify",
+              ErrorCode.TWO_FACTOR_ENROLMENT_REQUIRED: "accounts:twofactor_setup"}
 
 # Probes, assets and the language switch stay reachable (ops' /health, /ready and /metrics among them).
 EXEMPT_PREFIXES = ("/health", "/ready", "/metrics", "/favicon", "/i18n/", "/jsi18n/")
@@ -45,28 +50,16 @@ class TwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not twofactor.session_is_verified(request) and not self._exempt(request.path_info):
-            target = self._target(request)
-            if target:
+            missing = twofactor.session_step_missing(request.session, user)
+            if missing:
                 if request.path_info.startswith("/api/"):
-                    message = (_("Enter your two-factor code on the website first.") if target == "accounts:login_verify"
-                               else _("Set up two-factor authentication on the website first: your role requires it."))
-                    return error_json(403, ErrorCode.FORBIDDEN, message)
+                    return error_json(403, missing, twofactor.step_missing_message(missing))
+                target = STEP_PAGES[missing]
                 url = f"{reverse(target)}?next={quote(request.get_full_path())}"
                 if request.headers.get("HX-Request"):  # an htmx fragment: the whole page goes there
                     return HttpResponse(status=204, headers={"HX-Redirect": url})
                 return redirect(url)
         return self.get_response(request)
-
-    def _target(self, request: HttpRequest) -> str | None:
-        # No query for most requests: whether the member had an app was noted in the session at log-in
-        # (twofactor.on_logged_in); only a session from before that (or from elsewhere) is looked up once.
-        if request.session.get(twofactor.STATE_KEY) != twofactor.STATE_NO_APP:
-            if twofactor.twofactor_enabled(request.user):  # type: ignore[arg-type]
-                return "accounts:login_verify"
-            request.session[twofactor.STATE_KEY] = twofactor.STATE_NO_APP
-        if settings.TWO_FACTOR_REQUIRED_ROLES and twofactor.twofactor_required(request.user):
-            return "accounts:twofactor_setup"
-        return None
 
 
 class SessionActivityMiddleware:

@@ -5,7 +5,11 @@ A session is *verified* when django-otp's ``otp_device_id`` is in it (``django_o
 second step of a log-in, or right after enrolment. A user with a confirmed TOTP device is not logged in
 by the password (or SMS code) alone: the log-in views keep a *pending* log-in in the session and the
 second step (views_security.login_verify) logs them in. API tokens are not concerned: a token is created
-by a verified session, or by ``/accounts/tokens/login`` which asks for the code as well.
+by a verified session, or by ``/accounts/tokens/login`` which asks for the code as well. Websockets apply
+the same rule as the pages (``session_step_missing``, in accounts/ws.py).
+
+Refusals carry codes of their own: ``two_factor_required`` (the code is owed), ``two_factor_enrolment_required``
+(the role requires an app), ``two_factor_code_invalid`` (the app's code) and ``recovery_code_invalid``.
 
 Recovery codes: otp_static stores its tokens in plain text; here each is stored as a keyed hash
 (``salted_hmac`` with SECRET_KEY), so a copy of the database does not hold usable codes. A SECRET_KEY
@@ -20,6 +24,7 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -64,6 +69,32 @@ def session_is_verified(request: HttpRequest) -> bool:
     return bool(request.session.get(DEVICE_ID_SESSION_KEY))
 
 
+def session_step_missing(session: SessionBase, user: Any) -> ErrorCode | None:
+    """The one rule for a logged-in session, on pages and the API (accounts.middleware) as on websockets
+    (accounts.ws): ``TWO_FACTOR_REQUIRED`` when the member has an app and this session has not passed the
+    second step, ``TWO_FACTOR_ENROLMENT_REQUIRED`` when their role requires an app they have not set up,
+    None when the session may go on (verified, or nothing is asked of this member).
+
+    No query for most sessions: whether the member had an app was noted in the session at log-in
+    (on_logged_in); only a session from before that (or from elsewhere) is looked up, and noted."""
+    if session.get(DEVICE_ID_SESSION_KEY):
+        return None
+    if session.get(STATE_KEY) != STATE_NO_APP:
+        if twofactor_enabled(user):
+            return ErrorCode.TWO_FACTOR_REQUIRED
+        session[STATE_KEY] = STATE_NO_APP
+    if settings.TWO_FACTOR_REQUIRED_ROLES and twofactor_required(user):
+        return ErrorCode.TWO_FACTOR_ENROLMENT_REQUIRED
+    return None
+
+
+def step_missing_message(code: str) -> str:
+    """What a client that cannot show the pages (the API, a websocket) tells the member to do."""
+    if code == ErrorCode.TWO_FACTOR_REQUIRED:
+        return _("Enter your two-factor code on the website first.")
+    return _("Set up two-factor authentication on the website first: your role requires it.")
+
+
 def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
@@ -104,7 +135,8 @@ def enrolment_confirm(*, request: HttpRequest, user: User, code: str) -> list[st
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
         raise Invalid(_("Start the set-up again: scan the new QR code."), code=ErrorCode.INVALID)
-    _verify_with_limit(request, user, lambda: _totp_accepts(device, code), device=device, field="code")
+    _verify_with_limit(request, user, lambda: _totp_accepts(device, code), device=device, field="code",
+                       code=code)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
@@ -122,7 +154,8 @@ def enrolment_confirm(*, request: HttpRequest, user: User, code: str) -> list[st
 def recovery_codes_regenerate(*, request: HttpRequest, user: User, code: str) -> list[str]:
     """New recovery codes for a current code of the app; the old ones stop working."""
     device = _confirmed_device_or_refuse(user)
-    _verify_with_limit(request, user, lambda: _totp_accepts(device, code), device=device, field="code")
+    _verify_with_limit(request, user, lambda: _totp_accepts(device, code), device=device, field="code",
+                       code=code)
     with transaction.atomic():
         return _recovery_codes_replace(user)
 
@@ -139,7 +172,7 @@ def twofactor_disable(*, request: HttpRequest, user: User, password: str, code: 
         ratelimit.check(request, group=account[0], key=account[1], rate=account[2], increment=True)
         raise field_error("password", _("The password is not correct."), code=ErrorCode.BAD_CREDENTIALS)
     _verify_with_limit(request, user, lambda: _any_device_accepts(user, code) is not None, device=device,
-                       field="code")
+                       field="code", code=code, recovery=True)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
@@ -177,9 +210,10 @@ def login_pending_clear(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
 
 
-def second_step_verify(*, request: HttpRequest, user: User, code: str) -> Device:
+def second_step_verify(*, request: HttpRequest, user: User, code: str, field: str = "code") -> Device:
     """Check the second step's code: the app's current code, or one of the recovery codes (used up).
-    Returns the device that accepted it, for ``django_otp.login`` once the user is logged in."""
+    Returns the device that accepted it, for ``django_otp.login`` once the user is logged in. A wrong code
+    is reported on ``field`` (the form's or the API payload's name for it)."""
     accepted: list[Device] = []
 
     def attempt() -> bool:
@@ -188,7 +222,8 @@ def second_step_verify(*, request: HttpRequest, user: User, code: str) -> Device
             accepted.append(device)
         return device is not None
 
-    _verify_with_limit(request, user, attempt, device=totp_device_get(user), field="code")
+    _verify_with_limit(request, user, attempt, device=totp_device_get(user), field=field, code=code,
+                       recovery=True)
     return accepted[0]
 
 
@@ -198,8 +233,9 @@ def api_second_factor_check(*, request: HttpRequest, user: User, code: str) -> D
     if not second_step_needed(user):
         return None
     if not (code or "").strip():
-        raise field_error("otp", _("Enter the code from your authenticator app."), code=ErrorCode.REQUIRED)
-    return second_step_verify(request=request, user=user, code=code)
+        raise field_error("otp", _("Enter the code from your authenticator app."),
+                          code=ErrorCode.TWO_FACTOR_REQUIRED)
+    return second_step_verify(request=request, user=user, code=code, field="otp")
 
 
 def mark_verified(request: HttpRequest, device: Device) -> None:
@@ -250,10 +286,16 @@ def _totp_accepts(device: TOTPDevice, code: str) -> bool:
         return bool(locked.verify_token(_digits(code)))
 
 
+def _is_app_code(code: str) -> bool:
+    """Six digits (spaces allowed) are the app's code; anything else is read as a recovery code."""
+    digits = _digits(code)
+    return len(digits) == 6 and digits == (code or "").strip().replace(" ", "")
+
+
 def _any_device_accepts(user: User, code: str) -> Device | None:
     """The TOTP app for six digits, else the recovery codes; each device keeps django-otp's throttling."""
     digits = _digits(code)
-    if len(digits) == 6 and digits == (code or "").strip().replace(" ", ""):
+    if _is_app_code(code):
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk").first()
         if device is not None and device.verify_token(digits):
             return device
@@ -264,9 +306,12 @@ def _any_device_accepts(user: User, code: str) -> Device | None:
     return None
 
 
-def _verify_with_limit(request: HttpRequest, user: User, attempt: Any, *, device: Device | None, field: str) -> None:
+def _verify_with_limit(request: HttpRequest, user: User, attempt: Any, *, device: Device | None, field: str,
+                       code: str, recovery: bool = False) -> None:
     """Run ``attempt`` under the code limits: the account's window (``TWO_FACTOR_RATE_PER_ACCOUNT``, counted
-    on failures like passwords), the IP's log-in window, and django-otp's growing delay per device."""
+    on failures like passwords), the IP's log-in window, and django-otp's growing delay per device. A wrong
+    ``code`` is refused as the app's code, or as a recovery code where those are taken (``recovery``) and it
+    was read as one."""
     ip = ratelimit.client_ip(request)
     limits = (("2fa-account", str(user.pk), settings.TWO_FACTOR_RATE_PER_ACCOUNT),
               ("login-ip", ip, settings.LOGIN_RATE_PER_IP))
@@ -282,7 +327,11 @@ def _verify_with_limit(request: HttpRequest, user: User, attempt: Any, *, device
     if not ok:
         for group, key, rate in limits:
             ratelimit.check(request, group=group, key=key, rate=rate, increment=True)
-        raise field_error(field, _("The code is not correct, or it has expired."), code=ErrorCode.BAD_CREDENTIALS)
+        if recovery and not _is_app_code(code):
+            raise field_error(field, _("The recovery code is not correct, or it has been used."),
+                              code=ErrorCode.RECOVERY_CODE_INVALID)
+        raise field_error(field, _("The code is not correct, or it has expired."),
+                          code=ErrorCode.TWO_FACTOR_CODE_INVALID)
 
 
 def _confirmed_device_or_refuse(user: User) -> TOTPDevice:

@@ -57,6 +57,11 @@ class ErrorCode(StrEnum):
     SMS_CODE_EXPIRED = "sms_code_expired"
     SMS_UNAVAILABLE = "sms_unavailable"
     CONSENT = "consent"
+    # two-factor authentication (accounts/twofactor.py): the step a session or a log-in still lacks, and wrong codes
+    TWO_FACTOR_REQUIRED = "two_factor_required"  # the account has an app: its code is needed (log-in, session)
+    TWO_FACTOR_ENROLMENT_REQUIRED = "two_factor_enrolment_required"  # the role requires an app not yet set up
+    TWO_FACTOR_CODE_INVALID = "two_factor_code_invalid"  # the app's code is wrong or expired
+    RECOVERY_CODE_INVALID = "recovery_code_invalid"  # not one of the unused recovery codes
     # files
     FILE_TYPE = "file_type"
     FILE_EMPTY = "file_empty"

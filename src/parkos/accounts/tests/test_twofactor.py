@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import override_settings
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -20,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from parkos.accounts import services, twofactor
 from parkos.accounts.models import User
 from parkos.accounts.tests.factories import PASSWORD, butler, make_user, operator
+from parkos.core.errors import ErrorCode, Invalid
 
 pytestmark = pytest.mark.django_db
 REQUIRED = override_settings(TWO_FACTOR_REQUIRED_ROLES=["operator", "butler"])
@@ -209,7 +212,7 @@ def test_an_operator_without_an_app_is_sent_to_enrolment_before_anything_else() 
         assert response.status_code == 302, path
         assert response["Location"].startswith(reverse("accounts:twofactor_setup")), path
     api = client.get("/api/v1/me")
-    assert api.status_code == 403 and api.json()["code"] == "forbidden"
+    assert api.status_code == 403 and api.json()["code"] == "two_factor_enrolment_required"
     fragment = client.get(reverse("accounts:me"), HTTP_HX_REQUEST="true")
     assert fragment.status_code == 204 and fragment["HX-Redirect"].startswith(reverse("accounts:twofactor_setup"))
     # What stays reachable: the set-up itself, the language switch, logging out, static files.
@@ -242,6 +245,8 @@ def test_a_session_of_a_member_with_two_factor_that_skipped_the_step_is_asked_fo
     other.force_login(user)
     response = other.get(reverse("accounts:me"))
     assert response["Location"].startswith(reverse("accounts:login_verify"))
+    api = other.get("/api/v1/me")
+    assert api.status_code == 403 and api.json()["code"] == "two_factor_required"
     other.post(reverse("accounts:login_verify") + "?next=/accounts/me/", {"code": code_for(device),
                                                                           "next": "/accounts/me/"})
     assert other.get(reverse("accounts:me")).status_code == 200
@@ -306,9 +311,11 @@ def test_the_api_log_ins_ask_for_the_code_too() -> None:
     client = Client()
     body = {"login": user.email, "password": PASSWORD}
     response = client.post("/api/v1/accounts/tokens/login", body, content_type="application/json")
-    assert response.status_code == 400 and response.json()["code"] == "required"
+    assert response.status_code == 400 and response.json()["code"] == "two_factor_required"
+    assert set(response.json()["details"]) == {"otp"}
     response = client.post("/api/v1/accounts/session", body, content_type="application/json")
-    assert response.status_code == 400 and logged_in_as(client) is None
+    assert response.status_code == 400 and response.json()["code"] == "two_factor_required"
+    assert logged_in_as(client) is None
     response = client.post("/api/v1/accounts/session", {**body, "otp": code_for(device)},
                            content_type="application/json")
     assert response.status_code == 200 and logged_in_as(client) == user.pk
@@ -341,3 +348,71 @@ def test_the_back_office_log_in_form_does_not_skip_the_second_step() -> None:
     response = client.post("/admin/login/?next=/admin/", {"username": user.email, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
     assert "next=/admin/" in response["Location"] and logged_in_as(client) is None
+
+
+def _request_with_session(user: User) -> Any:
+    request = RequestFactory().post("/")
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    request.user = user
+    return request
+
+
+@override_settings(OTP_TOTP_THROTTLE_FACTOR=0, OTP_STATIC_THROTTLE_FACTOR=0, TWO_FACTOR_RATE_PER_ACCOUNT="50/5m",
+                   LOGIN_RATE_PER_IP="50/5m")
+def test_each_refusal_carries_its_own_code() -> None:
+    """Clients branch on the code: a missing second factor, a wrong app code and a wrong recovery code are
+    told apart (and none is the password's ``bad_credentials``)."""
+    user = make_user()
+    setup = Client()
+    setup.force_login(user)
+    device, codes = enrol(setup, user)
+    body = {"login": user.email, "password": PASSWORD}
+    client = Client()
+    for otp, code in (("", "two_factor_required"), (wrong_code(device), "two_factor_code_invalid"),
+                      ("abcde-fghjk", "recovery_code_invalid")):
+        response = client.post("/api/v1/accounts/session", {**body, "otp": otp}, content_type="application/json")
+        assert response.status_code == 400 and response.json()["code"] == code, otp
+        assert set(response.json()["details"]) == {"otp"} and logged_in_as(client) is None
+    # A recovery code is used up: the second time it is a wrong recovery code.
+    assert client.post("/api/v1/accounts/session", {**body, "otp": codes[0]},
+                       content_type="application/json").status_code == 200
+    response = Client().post("/api/v1/accounts/session", {**body, "otp": codes[0]}, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "recovery_code_invalid"
+
+    # The pages' flows raise the same codes (the form shows the message next to the field).
+    request = _request_with_session(user)
+    with pytest.raises(Invalid) as wrong:
+        twofactor.second_step_verify(request=request, user=user, code=wrong_code(device))
+    assert wrong.value.code == ErrorCode.TWO_FACTOR_CODE_INVALID and set(wrong.value.details) == {"code"}
+    with pytest.raises(Invalid) as wrong:
+        twofactor.recovery_codes_regenerate(request=request, user=user, code=wrong_code(device))
+    assert wrong.value.code == ErrorCode.TWO_FACTOR_CODE_INVALID
+    with pytest.raises(Invalid) as wrong:
+        twofactor.twofactor_disable(request=request, user=user, password=PASSWORD, code="zzzzz-zzzzz")
+    assert wrong.value.code == ErrorCode.RECOVERY_CODE_INVALID
+    with pytest.raises(Invalid) as wrong:
+        twofactor.twofactor_disable(request=request, user=user, password="wrong-password", code=code_for(device))
+    assert wrong.value.code == ErrorCode.BAD_CREDENTIALS  # the password's own code, as before
+    newcomer = make_user()
+    twofactor.enrolment_start(user=newcomer)
+    with pytest.raises(Invalid) as wrong:
+        twofactor.enrolment_confirm(request=_request_with_session(newcomer), user=newcomer, code="12345x")
+    assert wrong.value.code == ErrorCode.TWO_FACTOR_CODE_INVALID  # enrolment takes the app's code only
+    assert twofactor.twofactor_enabled(user) and not twofactor.twofactor_enabled(newcomer)
+
+
+@REQUIRED
+def test_the_session_rule_names_the_missing_step() -> None:
+    """``session_step_missing`` is the one rule the pages, the API and the websockets (accounts/ws.py) apply."""
+    member, op = make_user(), operator()
+    request = _request_with_session(member)
+    assert twofactor.session_step_missing(request.session, member) is None
+    assert request.session[twofactor.STATE_KEY] == twofactor.STATE_NO_APP  # noted: no query next time
+    assert twofactor.session_step_missing(_request_with_session(op).session, op) == \
+        ErrorCode.TWO_FACTOR_ENROLMENT_REQUIRED
+    setup = Client()
+    setup.force_login(member)
+    enrol(setup, member)
+    assert twofactor.session_step_missing(_request_with_session(member).session, member) == \
+        ErrorCode.TWO_FACTOR_REQUIRED
+    assert twofactor.session_step_missing(setup.session, member) is None  # verified by the enrolment
