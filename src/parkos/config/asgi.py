@@ -11,6 +11,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from parkos.accounts.ws import TwoFactorWebsocketMiddleware  # noqa: E402
 from parkos.config.routing import websocket_urlpatterns  # noqa: E402
 from parkos.ops.metrics import WebsocketMetricsMiddleware  # noqa: E402
 
@@ -18,7 +19,9 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": WebsocketMetricsMiddleware(  # open connections by route, in /metrics
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            # A session that lacks a step of two-factor authentication gets no socket (accounts/ws.py).
+            AllowedHostsOriginValidator(AuthMiddlewareStack(TwoFactorWebsocketMiddleware(
+                URLRouter(websocket_urlpatterns)))),
             routes=websocket_urlpatterns),
     }
 )

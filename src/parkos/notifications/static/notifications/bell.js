@@ -66,7 +66,13 @@
         if (message.type === "count") setCount(message.unread);
         else if (message.type === "notification") { setCount(message.unread); toast(message); }
       };
-      socket.onclose = function () { socket = null; bell.removeAttribute("data-live"); schedule(); };
+      socket.onclose = function (event) {
+        socket = null; bell.removeAttribute("data-live");
+        // 4401: this session has not passed two-factor authentication (accounts/ws.py); asking again
+        // would be refused again, and the next page loaded goes to the missing step.
+        if (event.code === 4401) { stopped = true; return; }
+        schedule();
+      };
     }
 
     function schedule() {
