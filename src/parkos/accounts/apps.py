@@ -13,6 +13,7 @@ class AccountsConfig(AppConfig):
         # Importing registers its part of the home page (core imports no domain) and its deploy check.
         from parkos.accounts import (
             checks,  # noqa: F401
+            generations,  # noqa: F401  # the member list's cached pages follow profiles and memberships
             home,  # noqa: F401
             sessions,
             twofactor,

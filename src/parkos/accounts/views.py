@@ -11,6 +11,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ from parkos.accounts.forms import (
 )
 from parkos.accounts.models import User
 from parkos.audit.services import audit_read
-from parkos.core import ratelimit
+from parkos.core import generations, ratelimit
 from parkos.core.client_ip import client_address
 from parkos.core.errors import DomainError
 from parkos.core.forms import page_action
@@ -179,13 +180,21 @@ def member_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     chosen = request.GET.get("park", "")
     park = None if chosen == "all" else (park_param(chosen) or request.park)  # type: ignore[attr-defined]
-    # 25,000 members: count at most 50 pages (search narrows the list; see core/pagination.py).
-    page = CappedPaginator(selectors.member_list(viewer=request.user, q=q, park=park), 24).get_page(  # type: ignore[arg-type]
-        request.GET.get("page"))
+    members = selectors.member_list(viewer=request.user, q=q, park=park)  # type: ignore[arg-type]  # the permission
     params = {k: v for k, v in (("q", q), ("park", chosen)) if v}
+    context = {"q": q, "listed_park": park, "parks": park_list(), "park_filter": chosen,
+               "querystring": urlencode(params)}
+
+    def draw() -> str:
+        # 25,000 members: count at most 50 pages (search narrows the list; see core/pagination.py).
+        page = CappedPaginator(members, 24).get_page(request.GET.get("page"))
+        return render_to_string("accounts/_member_results.html", {**context, "page": page}, request=request)
+
+    # The same for every member who may see the list: drawn once per page of the list until a profile
+    # or a membership changes (core/generations.py).
+    key = f"members|{getattr(park, 'pk', 'all')}|{chosen[:30]}|{q[:50]}|{request.GET.get('page', '')[:12]}"
     return render(request, "accounts/member_list.html",
-                  {"page": page, "q": q, "listed_park": park, "parks": park_list(), "park_filter": chosen,
-                   "querystring": urlencode(params)})
+                  {**context, "results": generations.fragment(key, ["members"], draw)})
 
 
 @login_required

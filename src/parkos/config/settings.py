@@ -92,6 +92,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "parkos.config.urls"
+# Form widgets drawn from Django's Jinja2 widget templates, several times faster (core/form_renderer.py).
+FORM_RENDERER = "parkos.core.form_renderer.FastWidgets"
 WSGI_APPLICATION = "parkos.config.wsgi.application"
 ASGI_APPLICATION = "parkos.config.asgi.application"
 
@@ -154,6 +156,9 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rl",
         },
+        # What every node must see at once: the generations of cached fragments (core/generations.py).
+        "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                   "KEY_PREFIX": "shared"},
     }
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
@@ -166,8 +171,18 @@ else:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache" / "ratelimit"),
         },
+        # What every web worker must see at once: the generations of cached fragments (core/generations.py).
+        "shared": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "shared"),
+        },
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Rendered fragments of the page shell (menu, tab bar, footer, asset links: base.html): each is a pure function of
+# its key (language, role flags, the page's tab) and of the code, so every process keeps its own copy in
+# memory, in both modes: nothing to invalidate, no round trip to Redis.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
+                       "OPTIONS": {"MAX_ENTRIES": 2000}}
 # Sessions: cached in Redis when it is shared; a per-process memory cache would let a session that
 # was logged out in one web worker live on in another, so embedded mode reads them from the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"

@@ -10,4 +10,4 @@ class EnterprisesConfig(AppConfig):
     def ready(self) -> None:
         # Its part of the home page (core shows what domains register; core imports no domain) and its
         # section of the personal-data export.
-        from parkos.enterprises import home, parks, personal_data  # noqa: F401
+        from parkos.enterprises import generations, home, parks, personal_data  # noqa: F401

@@ -1,0 +1,12 @@
+"""The data sets of accounts whose fragments are cached (core/generations.py).
+
+``members``: the member list (accounts.views.member_list) — public profiles here, and who is staff of
+which enterprise in which park (followed by enterprises/generations.py). A log-in's save of
+``last_login`` changes nothing there."""
+
+from __future__ import annotations
+
+from parkos.accounts.models import User
+from parkos.core.generations import generation_follow, only_fields
+
+generation_follow("members", User, unless=only_fields({"last_login"}))

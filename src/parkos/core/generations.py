@@ -1,0 +1,98 @@
+"""Generations: cached fragments that follow the database, correctly, in every process.
+
+A *generation* names a set of data (``"members"``: the public profiles and who works where). Whenever a
+model of the set is saved or deleted through the ORM, the set gets a new token, once the transaction has
+committed. Tokens live in the ``shared`` cache (Redis in scale-out mode; in embedded mode a file cache all
+web workers of the machine read), so every process sees a new token at once. A fragment drawn from the set
+is cached under a key that carries the token it read *before* reading the data: after any later write the
+key no longer matches and the next request draws it anew. Tokens are unique values, not counters, so two
+writers that race never leave a stale fragment behind (an increment lost between two processes could).
+
+Writes that bypass the ORM's signals (``QuerySet.update``, ``bulk_create``) on a followed model must call
+``generation_bump`` themselves. The fragments go to the per-process ``fragments`` cache: a fragment is a
+pure function of its key."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.cache import caches
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+
+_PREFIX = "generation:"
+_FOLLOWED: set[tuple[str, type[models.Model]]] = set()
+
+
+def _shared() -> Any:
+    return caches["shared"]
+
+
+def generation(name: str) -> str:
+    """The set's current token (a new one is made the first time, or after the shared cache lost it)."""
+    key = _PREFIX + name
+    token = _shared().get(key)
+    if token is None:
+        _shared().add(key, uuid.uuid4().hex, timeout=None)
+        token = _shared().get(key)
+    return str(token)
+
+
+def generation_bump(name: str) -> None:
+    """Give the set a new token now and again when the current transaction commits (a reader between the
+    two may draw from uncommitted-to-it data: the second token makes it draw again)."""
+    key = _PREFIX + name
+
+    def bump() -> None:
+        _shared().set(key, uuid.uuid4().hex, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def generation_follow(name: str, *followed: type[models.Model],
+                      unless: Callable[[Any, dict[str, Any]], bool] | None = None) -> None:
+    """Bump ``name`` whenever an instance of one of ``followed`` is saved or deleted; ``unless(instance,
+    signal_kwargs)`` may leave out saves that change nothing of the set (a log-in's ``last_login``)."""
+    for model in followed:
+        if (name, model) in _FOLLOWED:
+            continue
+        _FOLLOWED.add((name, model))
+
+        def saved(sender: Any, instance: Any, _name: str = name, **kwargs: Any) -> None:
+            if unless is None or not unless(instance, kwargs):
+                generation_bump(_name)
+
+        def deleted(sender: Any, instance: Any, _name: str = name, **kwargs: Any) -> None:
+            generation_bump(_name)
+
+        post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"generation:{name}:{model._meta.label}:save")
+        post_delete.connect(deleted, sender=model, weak=False,
+                            dispatch_uid=f"generation:{name}:{model._meta.label}:delete")
+
+
+def only_fields(fields: Iterable[str]) -> Callable[[Any, dict[str, Any]], bool]:
+    """An ``unless`` for saves that touch nothing but ``fields`` (``save(update_fields=...)``)."""
+    allowed = frozenset(fields)
+
+    def unless(instance: Any, kwargs: dict[str, Any]) -> bool:
+        update_fields = kwargs.get("update_fields")
+        return bool(update_fields) and frozenset(update_fields or ()) <= allowed
+
+    return unless
+
+
+def fragment(key: str, names: Iterable[str], draw: Callable[[], str], *, seconds: int = 600) -> str:
+    """The fragment cached under ``key`` and the current tokens of ``names``, drawn by ``draw`` when missing."""
+    from django.utils.translation import get_language
+
+    tokens = ".".join(generation(name) for name in names)  # read before the data
+    full = f"{key}|{get_language()}|{tokens}"
+    cache = caches["fragments"]
+    html = cache.get(full)
+    if html is None:
+        html = draw()
+        cache.set(full, html, seconds)
+    return str(html)

@@ -1,0 +1,119 @@
+"""What makes pages cheaper without making them wrong: the shell's cached fragments (menu by role and
+language), generations (a cached fragment is drawn again after any write to its data, in every process),
+the member list drawn once per page of it, and form widgets drawn from Django's Jinja2 templates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+
+from parkos.accounts.tests.factories import UserFactory
+from parkos.core import generations
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_save_gives_the_set_a_new_token_and_a_log_in_does_not() -> None:
+    member = UserFactory()
+    before = generations.generation("members")
+    assert generations.generation("members") == before  # stable while nothing changes
+    member.last_login = member.date_joined
+    member.save(update_fields=["last_login"])
+    assert generations.generation("members") == before  # a log-in changes nothing the list shows
+    member.display_name = "新名字"
+    member.save()
+    after = generations.generation("members")
+    assert after != before
+    member.delete()
+    assert generations.generation("members") not in (before, after)
+
+
+def test_a_fragment_is_drawn_again_after_a_write_and_not_before() -> None:
+    drawn: list[int] = []
+
+    def draw() -> str:
+        drawn.append(1)
+        return f"draw {len(drawn)}"
+
+    assert generations.fragment("t", ["members"], draw) == "draw 1"
+    assert generations.fragment("t", ["members"], draw) == "draw 1"  # cached
+    UserFactory()
+    assert generations.fragment("t", ["members"], draw) == "draw 2"
+
+
+def test_a_bump_in_another_process_reaches_this_one(settings: object, tmp_path: Path) -> None:
+    """Embedded mode: web workers are processes; the tokens live in a file cache they all read."""
+    backend = caches["shared"].__class__.__name__
+    if backend != "FileBasedCache":
+        pytest.skip(f"the shared cache here is {backend} (Redis in scale-out: shared by design)")
+    before = generations.generation("members")
+    code = ("import django; django.setup(); from parkos.core.generations import generation_bump; "
+            "generation_bump('members')")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**__import__("os").environ})
+    assert generations.generation("members") != before
+
+
+def test_the_member_list_shows_a_changed_profile_at_once(client: Client) -> None:
+    viewer = UserFactory()
+    member = UserFactory(display_name="王小明")
+    client.force_login(viewer)
+    assert "王小明" in client.get("/accounts/members/?park=all").content.decode()
+    member.display_name = "王大明"
+    member.save()
+    page = client.get("/accounts/members/?park=all").content.decode()
+    assert "王大明" in page and "王小明" not in page
+    member.is_public = False
+    member.save()
+    assert "王大明" not in client.get("/accounts/members/?park=all").content.decode()
+
+
+def test_the_member_lists_pages_keep_their_own_links(client: Client) -> None:
+    """The same park asked by its code and by default: each page keeps the links of its own address."""
+    UserFactory.create_batch(30)
+    client.force_login(UserFactory())
+    everyone = client.get("/accounts/members/?park=all").content.decode()
+    assert "park=all" in everyone.split('class="list card"', 1)[1]  # the pagination keeps ?park=all
+    default = client.get("/accounts/members/").content.decode()
+    assert "park=all&amp;page=2" not in default and "park=all&page=2" not in default
+
+
+def test_the_menu_follows_the_role_and_the_language(client: Client) -> None:
+    member, operator = UserFactory(), UserFactory(roles=["operator"])
+    client.force_login(member)
+    page = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "/accounts/members/" in page and "/audit/" not in page  # the member's menu
+    client.force_login(operator)
+    page = client.get("/privacy/").content.decode()
+    assert "/audit/" in page  # the operator's, not the member's cached one
+    client.force_login(member)
+    english = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="en", HTTP_COOKIE="django_language=en")
+    assert "/audit/" not in english.content.decode()
+
+
+def test_widgets_are_drawn_by_jinja2_and_a_widget_without_a_jinja2_template_still_renders() -> None:
+    from django import forms
+    from django.forms.renderers import get_default_renderer
+    from django.template import TemplateDoesNotExist
+
+    from parkos.core.form_renderer import FastWidgets
+
+    renderer = get_default_renderer()
+    assert isinstance(renderer, FastWidgets)
+    assert renderer.get_template("django/forms/widgets/select.html").__class__.__module__.endswith("jinja2")
+
+    class Plain(forms.Form):
+        choice = forms.ChoiceField(choices=[("a", "甲"), ("b", "乙")], initial="b")
+        text = forms.CharField(max_length=5)
+
+    html = str(Plain()["choice"]) + str(Plain()["text"])
+    assert '<option value="b" selected>乙</option>' in html and 'maxlength="5"' in html
+    # Only a Django-template version (as a third-party widget may have): drawn with the Django engine.
+    template = renderer.get_template("core/_pagination.html")
+    assert template.__class__.__module__.endswith("django")
+    with pytest.raises(TemplateDoesNotExist):
+        renderer.get_template("no/such/widget.html")
