@@ -21,6 +21,7 @@ from typing import Any
 from django.core.cache import caches
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils.safestring import SafeString, mark_safe
 
 _PREFIX = "generation:"
 _FOLLOWED: set[tuple[str, type[models.Model]]] = set()
@@ -84,7 +85,7 @@ def only_fields(fields: Iterable[str]) -> Callable[[Any, dict[str, Any]], bool]:
     return unless
 
 
-def fragment(key: str, names: Iterable[str], draw: Callable[[], str], *, seconds: int = 600) -> str:
+def fragment(key: str, names: Iterable[str], draw: Callable[[], str], *, seconds: int = 600) -> SafeString:
     """The fragment cached under ``key`` and the current tokens of ``names``, drawn by ``draw`` when missing."""
     from django.utils.translation import get_language
 
@@ -95,4 +96,4 @@ def fragment(key: str, names: Iterable[str], draw: Callable[[], str], *, seconds
     if html is None:
         html = draw()
         cache.set(full, html, seconds)
-    return str(html)
+    return mark_safe(html)  # HTML this process drew from its own templates

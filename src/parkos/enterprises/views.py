@@ -9,13 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parkos.accounts.models import User
 from parkos.accounts.selectors import user_list_with_role
-from parkos.core import policy
+from parkos.core import generations, policy
 from parkos.core.errors import NotFound
 from parkos.core.forms import page_action
 from parkos.core.models import Park
@@ -40,17 +41,30 @@ def _listed_park(request: HttpRequest) -> Park | None:
 def directory(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "") for key in ("q", "industry", "stage", "building", "park")}
     park = _listed_park(request)
-    qs = selectors.enterprise_list(viewer=request.user, park=park,
+    qs = selectors.enterprise_list(viewer=request.user, park=park,  # the permission, and the lazy list
                                    **{k: v for k, v in filters.items() if k != "park"})
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    context = {
-        "page": page, "filters": filters, "industries": selectors.industry_list().filter(parent__isnull=True),
-        "stages": Stage.choices, "buildings": selectors.building_list(park=park),
-        "listed_park": park, "parks": park_list(), "all_parks": ALL_PARKS,
-        "querystring": urlencode({k: v for k, v in filters.items() if v}),
-    }
-    template = "enterprises/_directory_results.html" if getattr(request, "htmx", False) else "enterprises/directory.html"
-    return render(request, template, context)
+    htmx = bool(getattr(request, "htmx", False))
+
+    def draw() -> str:
+        page = Paginator(qs, 20).get_page(request.GET.get("page"))
+        context = {
+            "page": page, "filters": filters, "industries": selectors.industry_list().filter(parent__isnull=True),
+            "stages": Stage.choices, "buildings": selectors.building_list(park=park),
+            "listed_park": park, "parks": park_list(), "all_parks": ALL_PARKS,
+            "querystring": urlencode({k: v for k, v in filters.items() if v}),
+        }
+        template = "enterprises/_directory_results.html" if htmx else "enterprises/_directory.html"
+        return render_to_string(template, context, request=request)
+
+    # Public data, the same for every viewer: drawn once per park, filters and page until an enterprise,
+    # building, industry or park changes (core/generations.py); a logged-in viewer also gets "add yours".
+    key = "|".join(["directory", str(getattr(park, "pk", "all")), urlencode(sorted(filters.items()))[:300],
+                    request.GET.get("page", "")[:12], "htmx" if htmx else "page",
+                    "in" if request.user.is_authenticated else "out"])
+    content = generations.fragment(key, ["enterprises"], draw)
+    if htmx:
+        return HttpResponse(content)
+    return render(request, "enterprises/directory.html", {"content": content})
 
 
 def detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:

@@ -117,3 +117,19 @@ def test_widgets_are_drawn_by_jinja2_and_a_widget_without_a_jinja2_template_stil
     assert template.__class__.__module__.endswith("django")
     with pytest.raises(TemplateDoesNotExist):
         renderer.get_template("no/such/widget.html")
+
+
+def test_the_directory_shows_a_new_or_renamed_enterprise_at_once(client: Client) -> None:
+    from parkos.enterprises.tests.factories import EnterpriseFactory
+
+    client.force_login(UserFactory())
+    first = EnterpriseFactory(name="甲乙科技有限公司")
+    assert "甲乙科技有限公司" in client.get("/enterprises/?park=all").content.decode()
+    EnterpriseFactory(name="丙丁智能有限公司")
+    page = client.get("/enterprises/?park=all").content.decode()
+    assert "丙丁智能有限公司" in page
+    first.name = "甲乙新能源有限公司"
+    first.save()
+    page = client.get("/enterprises/?park=all", HTTP_HX_REQUEST="true").content.decode()  # htmx: the results
+    assert "甲乙新能源有限公司" in page and "<html" not in page
+    assert "甲乙科技有限公司" not in client.get("/enterprises/?park=all").content.decode()
