@@ -134,6 +134,63 @@ def _flush_by_delete() -> Iterator[None]:
         DatabaseOperations.sql_flush = truncate  # type: ignore[method-assign]
 
 
+# --- a migrated, empty SQLite park ------------------------------------------------------------------
+
+# The embedded suite's test database copied as `migrate` left it, before any test wrote to it (see below).
+_PRISTINE_SQLITE: list[Path] = []
+
+
+def copy_sqlite(source: Path | str, target: Path) -> Path:
+    """A consistent copy of the SQLite database ``source`` at ``target`` (SQLite's backup API: right even
+    while another connection holds the source open, WAL included)."""
+    import sqlite3
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any, request: pytest.FixtureRequest,
+                    tmp_path_factory: pytest.TempPathFactory) -> None:
+    """pytest-django's test database; on SQLite, a copy of it as just migrated is kept for
+    ``migrated_sqlite_template`` (a full migrate costs ~40 s of CPU, spent in Django's migration states)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and not request.config.getoption("reuse_db", False):
+        with django_db_blocker.unblock():
+            name = connection.settings_dict["NAME"]
+            _PRISTINE_SQLITE.append(copy_sqlite(name, tmp_path_factory.mktemp("pristine") / "park.sqlite3"))
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite park migrated to the latest state, as `parkos migrate` leaves a new file, made once a
+    session: the embedded suite's pristine test database (the same schema and rows: the test settings change
+    nothing that migrations write), or in the scale-out suite one `parkos migrate` with production settings.
+    A test that needs a freshly migrated park of its own takes ``copy_sqlite(migrated_sqlite_template, path)``
+    instead of running `migrate` (tens of seconds each)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        request.getfixturevalue("django_db_setup")
+        if _PRISTINE_SQLITE:
+            return _PRISTINE_SQLITE[0]
+    path = tmp_path_factory.mktemp("migrated-template") / "park.sqlite3"
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "parkos.config.settings", "DATABASE_URL": f"sqlite:///{path}",
+                "PARKOS_VAR_DIR": str(path.parent / "var"), "SCHEDULER": "0", "LOG_LEVEL": "ERROR"})
+    subprocess.run([sys.executable, "-m", "parkos.config.cli", "migrate", "--noinput", "-v", "0"], env=env,
+                   cwd=path.parent, check=True, timeout=600)
+    return path
+
+
 # --- caches ----------------------------------------------------------------------------------------
 
 @pytest.fixture(autouse=True)

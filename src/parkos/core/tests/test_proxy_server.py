@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from parkos.conftest import REPO_DIR, free_port, nginx_serving, stop_process, wait_for_port
+from parkos.conftest import REPO_DIR, copy_sqlite, free_port, nginx_serving, stop_process, wait_for_port
 
 pytestmark = pytest.mark.server
 
@@ -50,8 +50,9 @@ def nginx_binary() -> str:
 # --- a throwaway park, served for real -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def park_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Production settings on a migrated SQLite file in a throwaway var directory (embedded mode)."""
+def park_env(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite_template: Path) -> dict[str, Any]:
+    """Production settings on a migrated SQLite file in a throwaway var directory (embedded mode): a copy of
+    the session's migrated park (conftest), not a `migrate` of its own."""
     root = tmp_path_factory.mktemp("proxied-park")
     env = {key: value for key, value in os.environ.items()
            if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY", "REDIS_URL", "DATABASE_URL", "NUM_PROXIES"}
@@ -64,7 +65,7 @@ def park_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "PYTHONUNBUFFERED": "1",
         **RATES,
     })
-    subprocess.run([PARKOS, "migrate", "--noinput", "-v", "0"], env=env, cwd=root, check=True, timeout=180)
+    copy_sqlite(migrated_sqlite_template, root / "park.sqlite3")
     return {"env": env, "root": root, "db": root / "park.sqlite3"}
 
 
