@@ -2,11 +2,12 @@
 
 ``members``: the member list (accounts.views.member_list) — public profiles here, and who is staff of
 which enterprise in which park (followed by enterprises/generations.py). A log-in's save of
-``last_login`` changes nothing there."""
+``last_login`` changes nothing there. And each person's grants, kept per person (accounts.models.User)."""
 
 from __future__ import annotations
 
-from parkos.accounts.models import User
-from parkos.core.generations import generation_follow, only_fields
+from parkos.accounts.models import User, UserRole
+from parkos.core.generations import generation_follow, only_fields, person_follow
 
 generation_follow("members", User, unless=only_fields({"last_login"}))
+person_follow(UserRole)  # a grant or a revocation: the person's roles are read again at once

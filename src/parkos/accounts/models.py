@@ -97,13 +97,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def role_scopes(self) -> dict[str, frozenset[int | None]]:
-        """Each role held -> the parks it is granted for (None: every park of the portfolio). One query."""
+        """Each role held -> the parks it is granted for (None: every park of the portfolio). One query, or
+        none: kept in the shared cache until a grant of this person changes (core/generations.py)."""
         if not self.pk:
             return {}
-        scopes: dict[str, set[int | None]] = {}
-        for role, park_id in self.role_grants.values_list("role", "park_id"):
-            scopes.setdefault(role, set()).add(park_id)
-        return {role: frozenset(parks) for role, parks in scopes.items()}
+        from parkos.core.generations import person_fact
+
+        def compute() -> dict[str, frozenset[int | None]]:
+            scopes: dict[str, set[int | None]] = {}
+            for role, park_id in self.role_grants.values_list("role", "park_id"):
+                scopes.setdefault(role, set()).add(park_id)
+            return {role: frozenset(parks) for role, parks in scopes.items()}
+
+        return dict(person_fact(self, "roles", compute))
 
     @property
     def role_codes(self) -> frozenset[str]:

@@ -8,6 +8,7 @@ cache and rate-limit store. Code never asks which mode it is in.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -148,6 +149,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, channel layer, rate limits ----------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
@@ -171,10 +173,14 @@ else:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache" / "ratelimit"),
         },
-        # What every web worker must see at once: the generations of cached fragments (core/generations.py).
+        # What every web worker must see at once: the tokens of cached fragments and each person's facts
+        # (core/generations.py), in SQLite files the processes share (diskcache: a read is ~10 µs).
         "shared": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "parkos.core.generations.SharedDiskCache",
             "LOCATION": str(VAR_DIR / "cache" / "shared"),
+            "TIMEOUT": 3600,
+            "SHARDS": 2,
+            "OPTIONS": {"size_limit": 256 * 2**20},
         },
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -22,6 +22,10 @@ CACHES = {
 # Rate limits of a test run never live in the developer's store (var/cache files, or their Redis in
 # scale-out): a test's failed log-ins must not lock `make demo` out. No test shares counters across processes.
 CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl-test"}
+# The shared cache of the suite and the servers it starts (core/generations.py), outside the developer's
+# var/cache (keys carry the database too: see generations._ns).
+if "Disk" in CACHES["shared"]["BACKEND"]:
+    CACHES["shared"] = {**CACHES["shared"], "LOCATION": str(VAR_DIR / "test-cache" / "shared")}
 # Jobs run inline in tests; the database backend and its worker are exercised by the serve test.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Two-factor authentication is required of nobody here, so the suite's operators and butlers (force_login)

@@ -13,3 +13,8 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("rules")
+        # A member's followed parks are among the facts kept per person (core/generations.py).
+        from parkos.core.generations import person_follow
+        from parkos.core.models import ParkFollow
+
+        person_follow(ParkFollow)

@@ -15,6 +15,7 @@ pure function of its key."""
 from __future__ import annotations
 
 import uuid
+import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,7 +24,6 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.safestring import SafeString, mark_safe
 
-_PREFIX = "generation:"
 _FOLLOWED: set[tuple[str, type[models.Model]]] = set()
 
 
@@ -31,9 +31,18 @@ def _shared() -> Any:
     return caches["shared"]
 
 
+def _ns() -> str:
+    """Keys are per database: person 1 of one database is not person 1 of another that a process on the
+    same machine serves (a test run beside the demo, a generated bench park) through the same cache."""
+    from django.db import connections
+
+    conf = connections["default"].settings_dict
+    return "g{:x}:".format(zlib.crc32(f"{conf.get('HOST')}|{conf.get('PORT')}|{conf.get('NAME')}".encode()))
+
+
 def generation(name: str) -> str:
     """The set's current token (a new one is made the first time, or after the shared cache lost it)."""
-    key = _PREFIX + name
+    key = _ns() + name
     token = _shared().get(key)
     if token is None:
         _shared().add(key, uuid.uuid4().hex, timeout=None)
@@ -44,7 +53,7 @@ def generation(name: str) -> str:
 def generation_bump(name: str) -> None:
     """Give the set a new token now and again when the current transaction commits (a reader between the
     two may draw from uncommitted-to-it data: the second token makes it draw again)."""
-    key = _PREFIX + name
+    key = _ns() + name
 
     def bump() -> None:
         _shared().set(key, uuid.uuid4().hex, timeout=None)
@@ -97,3 +106,64 @@ def fragment(key: str, names: Iterable[str], draw: Callable[[], str], *, seconds
         html = draw()
         cache.set(full, html, seconds)
     return mark_safe(html)  # HTML this process drew from its own templates
+
+
+# --- one person's facts: what every page of theirs asks -------------------------------------------------
+# The roles a member holds and the parks that are theirs are read on every page (the menu, the park
+# switcher, each permission). They are kept in the shared cache under the person's own token, which any
+# change to their role grants, memberships or followed parks replaces (the models are followed with
+# ``person_follow``), so a revoked role is gone from the next request on, in every process.
+
+def _person_name(user_id: Any) -> str:
+    return f"person:{user_id}"
+
+
+def person_fact(user: Any, name: str, compute: Callable[[], Any], *, also: Iterable[str] = (),
+                seconds: int = 3600) -> Any:
+    """``compute()``'s value for ``user``, cached until the person's token (or one of the sets ``also``
+    names) changes."""
+    token = generation(_person_name(user.pk))
+    key = f"{_ns()}fact:{user.pk}:{name}:{token}:{'.'.join(generation(n) for n in also)}"
+    value = _shared().get(key)
+    if value is None:
+        value = compute()
+        _shared().set(key, value, seconds)
+    return value
+
+
+def person_bump(user_id: Any) -> None:
+    if user_id is not None:
+        generation_bump(_person_name(user_id))
+
+
+def person_follow(*followed: type[models.Model], field: str = "user_id") -> None:
+    """Replace the token of the person an instance of ``followed`` belongs to (its ``field``) whenever
+    the instance is saved or deleted."""
+    for model in followed:
+        def changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+            person_bump(getattr(instance, field, None))
+
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"person:{model._meta.label}:save")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"person:{model._meta.label}:delete")
+
+
+def forget_all() -> None:
+    """Drop every token and fragment: after data was replaced wholesale (a generated or seeded park, a
+    restored backup), or when a server starts on a database another may have changed meanwhile."""
+    _shared().clear()
+    caches["fragments"].clear()
+
+
+try:
+    from diskcache import DjangoCache
+except ImportError:  # pragma: no cover - a dependency; imported here only for embedded mode's backend
+    DjangoCache = object
+
+
+class SharedDiskCache(DjangoCache):  # type: ignore[misc,valid-type]
+    """Embedded mode's ``shared`` cache (settings.CACHES): diskcache's SQLite files, with each thread's
+    connections kept open. Django closes every cache at the end of each request, which for diskcache
+    means reconnecting (and its set-up statements) on the next: more than the reads it saves."""
+
+    def close(self, **kwargs: Any) -> None:
+        pass

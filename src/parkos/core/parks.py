@@ -97,12 +97,18 @@ def park_reasons_of(user: Any) -> dict[int, frozenset[str]]:
     if cached is not None:
         return dict(cached)
     from parkos.core import policy
+    from parkos.core.generations import person_fact
 
+    def own() -> tuple[list[int], list[int]]:
+        employer = [park_id for source in _MEMBER_PARKS for park_id in source(user)]
+        return employer, list(ParkFollow.objects.filter(user=user).values_list("park_id", flat=True))
+
+    # Kept until the person's memberships or followed parks change, or an enterprise moves (generations).
+    employer, followed = person_fact(user, "parks", own, also=["enterprises"])
     reasons: dict[int, set[str]] = {}
-    for source in _MEMBER_PARKS:
-        for park_id in source(user):
-            reasons.setdefault(park_id, set()).add(EMPLOYER)
-    for park_id in ParkFollow.objects.filter(user=user).values_list("park_id", flat=True):
+    for park_id in employer:
+        reasons.setdefault(park_id, set()).add(EMPLOYER)
+    for park_id in followed:
         reasons.setdefault(park_id, set()).add(FOLLOWED)
     for parks in policy.role_scopes_of(user).values():
         ids = [p.pk for p in _all()] if policy.ALL_PARKS in parks else [p for p in parks if p is not None]

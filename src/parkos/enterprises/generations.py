@@ -6,9 +6,10 @@ enterprises, so a membership or an enterprise changing park draws it anew."""
 
 from __future__ import annotations
 
-from parkos.core.generations import generation_follow
+from parkos.core.generations import generation_follow, person_follow
 from parkos.core.models import Park
 from parkos.enterprises.models import Building, Enterprise, Industry, Membership
 
 generation_follow("members", Membership, Enterprise)
 generation_follow("enterprises", Enterprise, Building, Industry, Park)
+person_follow(Membership)  # the member's parks (core.parks.park_reasons_of): their employer's

@@ -4,6 +4,7 @@ the member list drawn once per page of it, and form widgets drawn from Django's 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,14 +48,19 @@ def test_a_fragment_is_drawn_again_after_a_write_and_not_before() -> None:
 
 
 def test_a_bump_in_another_process_reaches_this_one(settings: object, tmp_path: Path) -> None:
-    """Embedded mode: web workers are processes; the tokens live in a file cache they all read."""
+    """Embedded mode: web workers are processes; the tokens live in SQLite files they all read (diskcache)."""
     backend = caches["shared"].__class__.__name__
-    if backend != "FileBasedCache":
-        pytest.skip(f"the shared cache here is {backend} (Redis in scale-out: shared by design)")
+    if backend == "RedisCache":
+        pytest.skip("the shared cache is Redis here (scale-out): shared by design")
     before = generations.generation("members")
     code = ("import django; django.setup(); from parkos.core.generations import generation_bump; "
             "generation_bump('members')")
-    subprocess.run([sys.executable, "-c", code], check=True, env={**__import__("os").environ})
+    from django.db import connection
+
+    from parkos.conftest import database_url
+
+    env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict)}  # the same database
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
     assert generations.generation("members") != before
 
 
@@ -133,3 +139,22 @@ def test_the_directory_shows_a_new_or_renamed_enterprise_at_once(client: Client)
     page = client.get("/enterprises/?park=all", HTTP_HX_REQUEST="true").content.decode()  # htmx: the results
     assert "甲乙新能源有限公司" in page and "<html" not in page
     assert "甲乙科技有限公司" not in client.get("/enterprises/?park=all").content.decode()
+
+
+def test_a_revoked_role_is_gone_at_the_next_request_and_a_followed_park_shows_at_once(client: Client) -> None:
+    from parkos.accounts.models import User, UserRole
+    from parkos.core.models import Park, ParkFollow
+    from parkos.core.parks import park_ids_of, parks_changed
+
+    operator = UserFactory(roles=["operator"])
+    client.force_login(operator)
+    assert client.get("/audit/").status_code == 200
+    assert "operator" in User.objects.get(pk=operator.pk).role_scopes  # cached for this person now
+    UserRole.objects.filter(user=operator).delete()
+    assert "operator" not in User.objects.get(pk=operator.pk).role_scopes
+    assert client.get("/audit/").status_code == 403
+    other = Park.objects.create(code="yi", name="乙园")
+    parks_changed()
+    assert other.pk not in park_ids_of(User.objects.get(pk=operator.pk))
+    ParkFollow.objects.create(user=operator, park=other)
+    assert other.pk in park_ids_of(User.objects.get(pk=operator.pk))

@@ -28,6 +28,9 @@ class Command(BaseCommand):
             result = backup_restore(path=path, using=database, force=force)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        from parkos.core.generations import forget_all
+
+        forget_all()  # another park's data now: cached facts and fragments start again
         manifest = result.manifest
         self.stdout.write(
             f"Restored {path} (ParkOS {manifest['parkos_version']}, taken {manifest['created_at']}): "

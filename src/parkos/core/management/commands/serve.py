@@ -54,6 +54,11 @@ class Command(BaseCommand):
         if show_demo_logins:  # the demo: SMS codes (console provider) also shown on the page (accounts/sms.py)
             env.setdefault("SMS_SHOW_CODE", "1")
         env["PROMETHEUS_MULTIPROC_DIR"] = self._metrics_dir()
+        # Cached facts and fragments follow the writes the servers see; the database may have been replaced
+        # while they were stopped (core/generations.py).
+        from parkos.core.generations import forget_all
+
+        forget_all()
         commands = server_commands(host=host, port=port, workers=workers)
         if quiet or settings.LOG_FORMAT == "json":  # JSON logs have their own request line (parkos.ops)
             commands["web"] = [c for c in commands["web"] if c not in ("--access-logfile", "-")]

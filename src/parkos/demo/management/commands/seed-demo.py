@@ -10,6 +10,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         added = seed_demo()
+        from parkos.core.generations import forget_all
+
+        forget_all()  # the seed's bulk inserts send no signals: cached facts and fragments start again
         if any(added.values()):
             self.stdout.write("Demo park loaded: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
         else:

@@ -51,6 +51,9 @@ class Command(BaseCommand):
                     "database, or pass --force to delete those rows first."
                 ) from error
         elapsed = time.perf_counter() - started
+        from parkos.core.generations import forget_all
+
+        forget_all()  # bulk inserts send no signals: cached facts and fragments start again
         if verbosity:
             for name, rows in report.rows.items():
                 self.stdout.write(f"  {name:<14} {rows:>9,} rows  {report.seconds[name]:7.2f} s")
