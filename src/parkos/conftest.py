@@ -105,33 +105,60 @@ def nginx_serving(binary: str, prefix: Path, conf: Path, port: int) -> Iterator[
 
 # --- emptying the database after a transactional test -----------------------------------------------
 
+# Content types and permissions are the rows post_migrate makes for every model (~300 models, ~1,500 rows),
+# and Django's flush after a transactional test emits post_migrate to make them again; a test never makes
+# rows of its own there. Left in place, post_migrate finds them all and makes nothing.
+KEPT_BY_FLUSH = frozenset({"django_content_type", "auth_permission"})
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _flush_by_delete() -> Iterator[None]:
-    """On PostgreSQL, Django empties the database after each transactional test with one TRUNCATE of every
-    table: ~300 tables, each a set of files to replace, about a second per test (many minutes over the
-    suite's transactional tests). DELETE of the few tables a test filled costs milliseconds; foreign keys
-    are DEFERRABLE INITIALLY DEFERRED in Django's schema, so the order does not matter. Sequences are left as
-    TRUNCATE left them (no RESTART IDENTITY); a flush asking for a reset or a cascade keeps Django's way."""
+    """How a transactional test's database is emptied after it, on both databases: every table but
+    ``KEPT_BY_FLUSH`` (making the content types and permissions again took most of each flush's time).
+
+    On PostgreSQL, Django empties the tables with one TRUNCATE of every table: ~300 tables, each a set of
+    files to replace, about a second per test (many minutes over the suite's transactional tests). DELETE of
+    the few tables a test filled costs milliseconds; foreign keys are DEFERRABLE INITIALLY DEFERRED in
+    Django's schema, so the order does not matter. Sequences are left as TRUNCATE left them (no RESTART
+    IDENTITY); a flush asking for a reset or a cascade keeps Django's way."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        yield
-        return
-    from django.db.backends.postgresql.operations import DatabaseOperations
-
-    truncate = DatabaseOperations.sql_flush
+    operations = type(connection.ops)
+    django_flush = operations.sql_flush
+    postgresql = connection.vendor == "postgresql"
 
     def sql_flush(self: Any, style: Any, tables: Any, *, reset_sequences: bool = False,
                   allow_cascade: bool = False) -> list[str]:
-        if reset_sequences or allow_cascade or not tables:
-            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        tables = [table for table in tables if table not in KEPT_BY_FLUSH]
+        if not postgresql or reset_sequences or allow_cascade or not tables:
+            return django_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         return ["SET CONSTRAINTS ALL DEFERRED;", *(f"DELETE FROM {self.quote_name(table)};" for table in tables)]
 
-    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    # post_migrate after the flush (Django's content types and permissions are its only receivers) checks
+    # ~300 models app by app; when the kept rows are all still there (their counts as post_migrate last left
+    # them) it would make nothing, and two counts say so.
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.commands import flush as flush_command
+
+    emit = flush_command.emit_post_migrate_signal  # type: ignore[attr-defined]
+    made: dict[str, tuple[int, int]] = {}
+
+    def counts(db: str) -> tuple[int, int]:
+        return ContentType.objects.using(db).count(), Permission.objects.using(db).count()
+
+    def emit_unless_all_there(verbosity: int, interactive: bool, db: str, **kwargs: Any) -> None:
+        if made.get(db) != counts(db):
+            emit(verbosity, interactive, db, **kwargs)
+            made[db] = counts(db)
+
+    operations.sql_flush = sql_flush  # type: ignore[method-assign]
+    flush_command.emit_post_migrate_signal = emit_unless_all_there  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        DatabaseOperations.sql_flush = truncate  # type: ignore[method-assign]
+        operations.sql_flush = django_flush  # type: ignore[method-assign]
+        flush_command.emit_post_migrate_signal = emit  # type: ignore[attr-defined]
 
 
 # --- a migrated, empty SQLite park ------------------------------------------------------------------
@@ -200,6 +227,9 @@ def _clear_caches() -> Iterator[None]:
 
     caches["ratelimit"].clear()
     caches["default"].clear()
+    # Cached facts and fragments (core/generations.py): a rolled-back test's ids come back in the next one.
+    caches["shared"].clear()
+    caches["fragments"].clear()
     yield
 
 
