@@ -259,6 +259,8 @@ def test_queue_and_scores_pages_cost_the_same_for_3_or_12_rows(rnd: Any) -> None
     op = operator()
     judge_client, op_client = _client(judge.user), _client(op)
     counts = []
+    _queries(judge_client, reverse("competitions:judge_home"))  # the people's cached roles and parks (core/generations.py) are read once first
+    _queries(op_client, reverse("competitions:scores", args=[rnd.pk]))
     for n in (3, 9):
         for _i in range(n):
             a = assign(rnd, judge=judge)
