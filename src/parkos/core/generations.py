@@ -62,6 +62,29 @@ def generation_bump(name: str) -> None:
     transaction.on_commit(bump)
 
 
+def generation_bump_many(names: Iterable[str]) -> None:
+    """``generation_bump`` for many sets at once (one write to the shared cache: a notice to a whole park)."""
+    keys = [_ns() + name for name in names]
+    if not keys:
+        return
+
+    def bump() -> None:
+        _shared().set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def token_cached(names: Iterable[str], key: str, compute: Callable[[], Any], *, seconds: int = 3600) -> Any:
+    """``compute()``'s value kept in the shared cache until one of the sets ``names`` gets a new token."""
+    full = f"{_ns()}value:{key}:{'.'.join(generation(name) for name in names)}"  # tokens read first
+    hit = _shared().get(full)
+    if hit is None:
+        hit = (compute(),)  # in a tuple: None is a value too
+        _shared().set(full, hit, seconds)
+    return hit[0]
+
+
 def generation_follow(name: str, *followed: type[models.Model],
                       unless: Callable[[Any, dict[str, Any]], bool] | None = None) -> None:
     """Bump ``name`` whenever an instance of one of ``followed`` is saved or deleted; ``unless(instance,
@@ -124,11 +147,11 @@ def person_fact(user: Any, name: str, compute: Callable[[], Any], *, also: Itera
     names) changes."""
     token = generation(_person_name(user.pk))
     key = f"{_ns()}fact:{user.pk}:{name}:{token}:{'.'.join(generation(n) for n in also)}"
-    value = _shared().get(key)
-    if value is None:
-        value = compute()
-        _shared().set(key, value, seconds)
-    return value
+    hit = _shared().get(key)
+    if hit is None:
+        hit = (compute(),)  # in a tuple: None (no membership, say) is a value too
+        _shared().set(key, hit, seconds)
+    return hit[0]
 
 
 def person_bump(user_id: Any) -> None:

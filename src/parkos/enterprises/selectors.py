@@ -78,10 +78,12 @@ def membership_of(*, user: Any) -> Membership | None:
     """The member's current enterprise membership (active or awaiting approval), if any."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return (
+    from parkos.core.generations import person_fact
+
+    # Kept per person until their memberships change, or an enterprise or a profile does (generations).
+    return person_fact(user, "membership", lambda: (
         Membership.objects.select_related("enterprise", "enterprise__butler")
-        .filter(user=user).order_by("status").first()
-    )
+        .filter(user=user).order_by("status").first()), also=["enterprises", "members"])
 
 
 def butler_portfolio(*, viewer: User) -> QuerySet[Enterprise]:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from parkos.core.errors import NotFound
+from parkos.core.generations import token_cached
 from parkos.notifications.kinds import CRITICAL, EMAIL_DEFAULTS, KINDS
 from parkos.notifications.models import Notification, Preference
 
@@ -52,9 +53,18 @@ def notification_get(*, viewer: Any, notification_id: int) -> Notification:
 
 
 def unread_count(*, viewer: Any) -> int:
+    """The bell's figure, on every page: kept in the shared cache until a notice reaches the member or they
+    read one (services.py gives ``unread:<id>`` a new token; core/generations.py)."""
     if not _signed_in(viewer):
         return 0
-    return Notification.objects.filter(recipient_id=viewer.pk, in_app=True, read_at__isnull=True).count()
+    user_id = viewer.pk
+    return int(token_cached([unread_set(user_id)], f"unread:{user_id}", lambda: Notification.objects.filter(
+        recipient_id=user_id, in_app=True, read_at__isnull=True).count()))
+
+
+def unread_set(user_id: int) -> str:
+    """The data set of one member's unread count (core/generations.py)."""
+    return f"unread:{user_id}"
 
 
 def choices_for(user_ids: Iterable[int]) -> dict[int, dict[str, Choice]]:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parkos.core.errors import ErrorCode, Invalid, field_error
+from parkos.core.generations import generation_bump, generation_bump_many
 from parkos.core.text import require_fits
 from parkos.notifications import selectors
 from parkos.notifications.kinds import CRITICAL, KINDS, Email
@@ -133,6 +134,8 @@ def notification_send(*, recipients: Iterable[User], kind: str, title: Any, body
                                      body=_render(body, user.language), url=url, actor=actor,
                                      in_app=choice.in_app))
         created = Notification.objects.bulk_create(rows)
+        # bulk_create sends no signals: the recipients' bell figures are counted again (core/generations.py).
+        generation_bump_many(selectors.unread_set(row.recipient_id) for row in created if row.in_app)
         from parkos.notifications.tasks import notification_email
 
         for row in created:
@@ -152,6 +155,7 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
         now = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
         notification.read_at = now
+        generation_bump(selectors.unread_set(user.pk))
         _count_on_commit(user)
     return notification
 
@@ -164,6 +168,7 @@ def notification_mark_all_read(*, user: User, kind: str = "") -> int:
         qs = qs.filter(kind=kind)
     changed = qs.update(read_at=timezone.now())
     if changed:
+        generation_bump(selectors.unread_set(user.pk))
         _count_on_commit(user)
     return changed
 

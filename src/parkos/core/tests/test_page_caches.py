@@ -158,3 +158,37 @@ def test_a_revoked_role_is_gone_at_the_next_request_and_a_followed_park_shows_at
     assert other.pk not in park_ids_of(User.objects.get(pk=operator.pk))
     ParkFollow.objects.create(user=operator, park=other)
     assert other.pk in park_ids_of(User.objects.get(pk=operator.pk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bell_counts_a_new_notice_and_a_read_one_at_once() -> None:
+    from parkos.notifications import selectors as notices
+    from parkos.notifications import services as notify
+    from parkos.notifications.models import Notification
+
+    member = UserFactory()
+    assert notices.unread_count(viewer=member) == 0  # now cached
+    notify.notification_send(recipients=[member], kind="announcement", title="园区通知")
+    assert notices.unread_count(viewer=member) == 1
+    notify.notification_send(recipients=[member], kind="announcement", title="第二条")
+    assert notices.unread_count(viewer=member) == 2
+    notify.notification_mark_read(user=member, notification_id=Notification.objects.filter(recipient=member).first().pk)
+    assert notices.unread_count(viewer=member) == 1
+    notify.notification_mark_all_read(user=member)
+    assert notices.unread_count(viewer=member) == 0
+
+
+def test_a_members_enterprise_shows_at_once_when_they_join_or_leave() -> None:
+    from parkos.accounts.models import User
+    from parkos.enterprises.selectors import membership_of
+    from parkos.enterprises.tests.factories import MembershipFactory
+
+    member = UserFactory()
+    assert membership_of(user=User.objects.get(pk=member.pk)) is None  # "none" is cached too
+    joined = MembershipFactory(user=member)
+    assert membership_of(user=User.objects.get(pk=member.pk)).pk == joined.pk
+    joined.enterprise.name = "改名科技有限公司"
+    joined.enterprise.save()
+    assert membership_of(user=User.objects.get(pk=member.pk)).enterprise.name == "改名科技有限公司"
+    joined.delete()
+    assert membership_of(user=User.objects.get(pk=member.pk)) is None
