@@ -3,6 +3,7 @@ on the test database, and clean caches for every test."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -401,20 +402,17 @@ class WsServer:
         return f"http://127.0.0.1:{self.port}"
 
 
-@pytest.fixture(scope="session")
-def ws_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[WsServer]:
-    """daphne serving parkos.config.asgi on the test database, as `parkos serve` runs it.
-
-    Tests that use it must commit their data (``transactional_db``) for the server to see it."""
+@contextlib.contextmanager
+def daphne_serving(url: str, *, settings_module: str = "parkos.config.settings_test",
+                   log_name: str = "ws-server.log") -> Iterator[WsServer]:
+    """daphne serving parkos.config.asgi on the database at ``url`` with ``settings_module``, as `parkos
+    serve` runs it; stopped on leaving."""
     from django.conf import settings
-    from django.db import connection
 
-    with django_db_blocker.unblock():
-        url = database_url(connection.settings_dict)
     port = free_port()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "parkos.config.settings_test",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "DATABASE_URL": url,
         "SECRET_KEY": settings.SECRET_KEY,  # sessions are signed: both processes need the same key
         "PARKOS_VAR_DIR": str(settings.VAR_DIR),
@@ -424,7 +422,7 @@ def ws_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[WsServe
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     if settings.REDIS_URL:
         env["REDIS_URL"] = settings.REDIS_URL
-    log = ARTIFACTS_DIR / "ws-server.log"
+    log = ARTIFACTS_DIR / log_name
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as log_file:
         proc = subprocess.Popen(
@@ -439,3 +437,16 @@ def ws_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[WsServe
         yield WsServer(port=port, process=proc)
     finally:
         stop_process(proc)
+
+
+@pytest.fixture(scope="session")
+def ws_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[WsServer]:
+    """daphne serving parkos.config.asgi on the test database, as `parkos serve` runs it.
+
+    Tests that use it must commit their data (``transactional_db``) for the server to see it."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        url = database_url(connection.settings_dict)
+    with daphne_serving(url) as server:
+        yield server

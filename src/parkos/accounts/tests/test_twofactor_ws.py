@@ -5,9 +5,6 @@ socket, only the reason and the close code 4401 (accounts/ws.py); the map's tick
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,15 +22,7 @@ from parkos.accounts.models import User
 from parkos.accounts.tests.factories import PASSWORD, butler, make_user, operator
 from parkos.accounts.tests.test_twofactor import code_for, enrol
 from parkos.accounts.ws import CLOSE_TWO_FACTOR
-from parkos.conftest import (
-    ARTIFACTS_DIR,
-    REPO_DIR,
-    WsServer,
-    database_url,
-    free_port,
-    stop_process,
-    wait_for_port,
-)
+from parkos.conftest import WsServer, daphne_serving, database_url
 from parkos.space.models import SpaceMap
 from parkos.space.tests.maps import tiled
 
@@ -46,27 +35,9 @@ def ws_server_2fa(django_db_setup: None, django_db_blocker: Any) -> Iterator[WsS
     """daphne on the test database as the conftest's ws_server runs it, with settings_twofactor."""
     with django_db_blocker.unblock():
         url = database_url(connection.settings_dict)
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parkos.accounts.tests.settings_twofactor", "DATABASE_URL": url,
-           "SECRET_KEY": settings.SECRET_KEY, "PARKOS_VAR_DIR": str(settings.VAR_DIR), "DB_CONN_MAX_AGE": "0",
-           "PYTHONUNBUFFERED": "1"}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    if settings.REDIS_URL:
-        env["REDIS_URL"] = settings.REDIS_URL
-    log = ARTIFACTS_DIR / "ws-server-twofactor.log"
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as log_file:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "parkos.config.asgi:application"],
-            cwd=REPO_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    try:
-        try:
-            wait_for_port(port, proc=proc, timeout=30)
-        except (RuntimeError, TimeoutError) as error:
-            pytest.fail(f"{error}\n--- daphne log ---\n{log.read_text(errors='replace')[-4000:]}")
-        yield WsServer(port=port, process=proc)
-    finally:
-        stop_process(proc)
+    with daphne_serving(url, settings_module="parkos.accounts.tests.settings_twofactor",
+                        log_name="ws-server-twofactor.log") as server:
+        yield server
 
 
 def _cookies(client: Client, language: str = "en") -> dict[str, str]:
