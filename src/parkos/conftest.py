@@ -450,3 +450,21 @@ def ws_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[WsServe
         url = database_url(connection.settings_dict)
     with daphne_serving(url) as server:
         yield server
+
+
+# --- the schema after tests that move it ----------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _schema_left_current(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A migration-history test moves the test database back and forward again; it must leave every app at
+    its latest migration, or tests after it (and the servers they start, whose /ready checks it) find a
+    schema from the past. Checked here after each such test, so the one that forgets is named."""
+    yield
+    if request.node.get_closest_marker("migration_history") is None:
+        return
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    assert not plan, f"left migrations unapplied: {[f'{m.app_label}.{m.name}' for m, _ in plan][:10]}"
