@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from diskcache import DjangoCache
 from django.core.cache import caches
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
@@ -53,13 +54,7 @@ def generation(name: str) -> str:
 def generation_bump(name: str) -> None:
     """Give the set a new token now and again when the current transaction commits (a reader between the
     two may draw from uncommitted-to-it data: the second token makes it draw again)."""
-    key = _ns() + name
-
-    def bump() -> None:
-        _shared().set(key, uuid.uuid4().hex, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    generation_bump_many([name])
 
 
 def generation_bump_many(names: Iterable[str]) -> None:
@@ -80,7 +75,7 @@ def token_cached(names: Iterable[str], key: str, compute: Callable[[], Any], *, 
     full = f"{_ns()}value:{key}:{'.'.join(generation(name) for name in names)}"  # tokens read first
     hit = _shared().get(full)
     if hit is None:
-        hit = (compute(),)  # in a tuple: None is a value too
+        hit = (compute(),)  # in a tuple: None (no membership, say) is a value too
         _shared().set(full, hit, seconds)
     return hit[0]
 
@@ -145,13 +140,7 @@ def person_fact(user: Any, name: str, compute: Callable[[], Any], *, also: Itera
                 seconds: int = 3600) -> Any:
     """``compute()``'s value for ``user``, cached until the person's token (or one of the sets ``also``
     names) changes."""
-    token = generation(_person_name(user.pk))
-    key = f"{_ns()}fact:{user.pk}:{name}:{token}:{'.'.join(generation(n) for n in also)}"
-    hit = _shared().get(key)
-    if hit is None:
-        hit = (compute(),)  # in a tuple: None (no membership, say) is a value too
-        _shared().set(key, hit, seconds)
-    return hit[0]
+    return token_cached([_person_name(user.pk), *also], f"fact:{user.pk}:{name}", compute, seconds=seconds)
 
 
 def person_bump(user_id: Any) -> None:
@@ -177,13 +166,7 @@ def forget_all() -> None:
     caches["fragments"].clear()
 
 
-try:
-    from diskcache import DjangoCache
-except ImportError:  # pragma: no cover - a dependency; imported here only for embedded mode's backend
-    DjangoCache = object
-
-
-class SharedDiskCache(DjangoCache):  # type: ignore[misc,valid-type]
+class SharedDiskCache(DjangoCache):  # type: ignore[misc]
     """Embedded mode's ``shared`` cache (settings.CACHES): diskcache's SQLite files, with each thread's
     connections kept open. Django closes every cache at the end of each request, which for diskcache
     means reconnecting (and its set-up statements) on the next: more than the reads it saves."""
