@@ -189,9 +189,11 @@ else:
 # memory, in both modes: nothing to invalidate, no round trip to Redis.
 CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
                        "OPTIONS": {"MAX_ENTRIES": 2000}}
-# Sessions: cached in Redis when it is shared; a per-process memory cache would let a session that
-# was logged out in one web worker live on in another, so embedded mode reads them from the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Sessions: read from the shared cache (Redis, or the machine's disk cache in embedded mode), written through
+# to the database (accounts/session_store.py). A per-process memory cache would let a session that was
+# logged out in one web worker live on in another.
+SESSION_ENGINE = "parkos.accounts.session_store"
+SESSION_CACHE_ALIAS = "shared"
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 LOGIN_RATE_PER_ACCOUNT = env_str("LOGIN_RATE_PER_ACCOUNT", "5/5m")

@@ -23,7 +23,7 @@ CACHES = {
 # scale-out): a test's failed log-ins must not lock `make demo` out. No test shares counters across processes.
 CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl-test"}
 # The shared cache of the suite and the servers it starts (core/generations.py), outside the developer's
-# var/cache (keys carry the database too: see generations._ns).
+# var/cache (keys carry the database too: see generations.namespace).
 if "Disk" in CACHES["shared"]["BACKEND"]:
     CACHES["shared"] = {**CACHES["shared"], "LOCATION": str(VAR_DIR / "test-cache" / "shared")}
 # Jobs run inline in tests; the database backend and its worker are exercised by the serve test.

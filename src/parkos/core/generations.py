@@ -32,7 +32,7 @@ def _shared() -> Any:
     return caches["shared"]
 
 
-def _ns() -> str:
+def namespace() -> str:
     """Keys are per database: person 1 of one database is not person 1 of another that a process on the
     same machine serves (a test run beside the demo, a generated bench park) through the same cache."""
     from django.db import connections
@@ -43,7 +43,7 @@ def _ns() -> str:
 
 def generation(name: str) -> str:
     """The set's current token (a new one is made the first time, or after the shared cache lost it)."""
-    key = _ns() + name
+    key = namespace() + name
     token = _shared().get(key)
     if token is None:
         _shared().add(key, uuid.uuid4().hex, timeout=None)
@@ -59,7 +59,7 @@ def generation_bump(name: str) -> None:
 
 def generation_bump_many(names: Iterable[str]) -> None:
     """``generation_bump`` for many sets at once (one write to the shared cache: a notice to a whole park)."""
-    keys = [_ns() + name for name in names]
+    keys = [namespace() + name for name in names]
     if not keys:
         return
 
@@ -72,7 +72,7 @@ def generation_bump_many(names: Iterable[str]) -> None:
 
 def token_cached(names: Iterable[str], key: str, compute: Callable[[], Any], *, seconds: int = 3600) -> Any:
     """``compute()``'s value kept in the shared cache until one of the sets ``names`` gets a new token."""
-    full = f"{_ns()}value:{key}:{'.'.join(generation(name) for name in names)}"  # tokens read first
+    full = f"{namespace()}value:{key}:{'.'.join(generation(name) for name in names)}"  # tokens read first
     hit = _shared().get(full)
     if hit is None:
         hit = (compute(),)  # in a tuple: None (no membership, say) is a value too
