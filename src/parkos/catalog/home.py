@@ -1,6 +1,7 @@
 """The catalog domain's parts of the home page (registered with core from CatalogConfig.ready): the orders
 waiting for the member's enterprise, the progress of its open orders, a butler's overdue count and an
-operator's order figures for the current park. A fixed handful of queries, each bounded."""
+operator's order figures for the current park. A fixed handful of queries, each bounded; the member's
+part is kept until an order of their enterprise changes (core/selectors.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parkos.catalog.models import OPEN_STATUSES, OrderStatus
+from parkos.catalog.models import OPEN_STATUSES, OrderStatus, ServiceOrder
 from parkos.catalog.selectors.orders import order_list
 from parkos.catalog.services.sla import is_overdue
 from parkos.core import policy
+from parkos.core.generations import instance_follow
 from parkos.core.selectors import home_part_register
+from parkos.enterprises.selectors import my_enterprise_ids
 
 S = OrderStatus
 LIMIT = 5
@@ -36,8 +39,13 @@ def start_of_today() -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
 
 
+def orders_of(enterprise_id: int) -> str:
+    """The data set of one enterprise's orders (core/generations.py)."""
+    return f"orders-of:{enterprise_id}"
+
+
 def my_orders(request: HttpRequest) -> dict[str, Any]:
-    """To-dos (the enterprise's orders waiting for it), the latest open orders, and the role figures."""
+    """To-dos (the enterprise's orders waiting for it) and the latest open orders."""
     user = request.user
     if not user.is_authenticated:
         return {}
@@ -52,7 +60,19 @@ def my_orders(request: HttpRequest) -> dict[str, Any]:
     progress = list(mine.filter(status__in=OPEN_STATUSES)[:LIMIT])
     for order in progress:
         order.overdue = is_overdue(order, today=today)  # type: ignore[attr-defined]
-    context: dict[str, Any] = {"todo_orders": todo, "open_orders": progress}
+    return {"todo_orders": todo, "open_orders": progress}
+
+
+def my_orders_follow(request: HttpRequest) -> list[str]:
+    return [orders_of(pk) for pk in my_enterprise_ids(request.user)]
+
+
+def order_figures(request: HttpRequest) -> dict[str, Any]:
+    """A butler's overdue count and an operator's order figures of the current park, live."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    context: dict[str, Any] = {}
     if policy.can(user, "order.list.portfolio"):  # a butler (in any park)
         # The same filter as the list's "overdue" (sla.is_overdue in SQL), so the count matches the list.
         context["butler_overdue"] = order_list(viewer=user, scope="butler", overdue=True).count()
@@ -64,4 +84,6 @@ def my_orders(request: HttpRequest) -> dict[str, Any]:
     return context
 
 
-home_part_register("catalog", my_orders)
+instance_follow(lambda order: orders_of(order.enterprise_id), ServiceOrder, uid="home:orders")
+home_part_register("catalog", my_orders, follows=my_orders_follow)
+home_part_register("catalog-figures", order_figures)

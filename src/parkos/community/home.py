@@ -1,6 +1,7 @@
 """The community domain's part of the home page (registered with core from CommunityConfig.ready): the
 latest posts of others in the interest groups the member belongs to. Two bounded queries (the member's
-group ids, then the posts through ``posts_readable``, so a private group's posts reach its members only)."""
+group ids, then the posts through ``posts_readable``, so a private group's posts reach its members only),
+kept until a post of one of the groups, a group or the member's group memberships change."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from parkos.community.selectors.posts import member_group_ids, posts_readable
+from parkos.community.models import Group, GroupMembership, Post
+from parkos.community.selectors.posts import member_group_ids, posts_of, posts_readable
+from parkos.core.generations import generation_follow, instance_follow, person_follow
 from parkos.core.selectors import home_part_register
 
 LIMIT = 3
@@ -25,4 +28,11 @@ def my_group_posts(request: HttpRequest) -> dict[str, Any]:
     return {"group_posts": posts, "in_groups": bool(group_ids)}
 
 
-home_part_register("community", my_group_posts)
+def my_group_posts_follow(request: HttpRequest) -> list[str]:
+    return ["groups", *(posts_of(pk) for pk in member_group_ids(request.user))]
+
+
+instance_follow(lambda post: posts_of(post.group_id), Post, uid="home:group-posts")
+generation_follow("groups", Group)
+person_follow(GroupMembership)
+home_part_register("community", my_group_posts, follows=my_group_posts_follow)

@@ -22,7 +22,7 @@ from typing import Any
 from diskcache import DjangoCache
 from django.core.cache import caches
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.safestring import SafeString, mark_safe
 
 _FOLLOWED: set[tuple[str, type[models.Model]]] = set()
@@ -132,7 +132,8 @@ def fragment(key: str, names: Iterable[str], draw: Callable[[], str], *, seconds
 # change to their role grants, memberships or followed parks replaces (the models are followed with
 # ``person_follow``), so a revoked role is gone from the next request on, in every process.
 
-def _person_name(user_id: Any) -> str:
+def person_token_name(user_id: Any) -> str:
+    """The set of one person's facts: bumped by ``person_bump`` and by the models ``person_follow`` follows."""
     return f"person:{user_id}"
 
 
@@ -140,23 +141,56 @@ def person_fact(user: Any, name: str, compute: Callable[[], Any], *, also: Itera
                 seconds: int = 3600) -> Any:
     """``compute()``'s value for ``user``, cached until the person's token (or one of the sets ``also``
     names) changes."""
-    return token_cached([_person_name(user.pk), *also], f"fact:{user.pk}:{name}", compute, seconds=seconds)
+    return token_cached([person_token_name(user.pk), *also], f"fact:{user.pk}:{name}", compute, seconds=seconds)
 
 
 def person_bump(user_id: Any) -> None:
     if user_id is not None:
-        generation_bump(_person_name(user_id))
+        generation_bump(person_token_name(user_id))
+
+
+def instance_follow(name_of: Callable[[Any], str | None], *followed: type[models.Model], uid: str) -> None:
+    """Bump the set ``name_of(instance)`` names (None: none) whenever an instance of one of ``followed`` is
+    saved or deleted: a set per enterprise, per group ... (``uid``: this following's name, once per model)."""
+    for model in followed:
+        def changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+            name = name_of(instance)
+            if name is not None:
+                generation_bump(name)
+
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:{model._meta.label}:save")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:{model._meta.label}:delete")
 
 
 def person_follow(*followed: type[models.Model], field: str = "user_id") -> None:
     """Replace the token of the person an instance of ``followed`` belongs to (its ``field``) whenever
     the instance is saved or deleted."""
-    for model in followed:
-        def changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-            person_bump(getattr(instance, field, None))
+    def name_of(instance: Any) -> str | None:
+        user_id = getattr(instance, field, None)
+        return None if user_id is None else person_token_name(user_id)
 
-        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"person:{model._meta.label}:save")
-        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"person:{model._meta.label}:delete")
+    for model in followed:
+        instance_follow(name_of, model, uid=f"person:{field}")
+
+
+def person_follow_m2m(relation: Any) -> None:
+    """Replace the tokens of the people added to or removed from a many-to-many field to users
+    (``Event.invitees``, the field's descriptor), from either side, ``clear()`` included."""
+    field = relation.field
+    through = relation.through
+    source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+
+    def changed(sender: Any, instance: Any, action: str, pk_set: Any, **kwargs: Any) -> None:
+        if not isinstance(instance, field.model):  # from the user's side: the person is the instance
+            if action in ("post_add", "post_remove", "post_clear"):
+                person_bump(instance.pk)
+        elif action in ("post_add", "post_remove"):
+            generation_bump_many(person_token_name(pk) for pk in pk_set or ())
+        elif action == "pre_clear":  # who is about to go: after the clear nobody is left to ask
+            generation_bump_many(person_token_name(pk) for pk in
+                                 through.objects.filter(**{source: instance.pk}).values_list(target, flat=True))
+
+    m2m_changed.connect(changed, sender=through, weak=False, dispatch_uid=f"person:m2m:{through._meta.label}")
 
 
 def forget_all() -> None:

@@ -1,6 +1,7 @@
 """The events domain's parts of the home page (registered with core from EventsConfig.ready): the events
 the member registered for (confirmed, not over, soonest first), the events they are invited to and have not
-answered, and an operator's registrations today in the current park. Each is one bounded query."""
+answered, and an operator's registrations today in the current park. Each is one bounded query; the
+member's part is kept until their registrations or invitations, or an event, change (core/selectors.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from parkos.core import policy
+from parkos.core.generations import generation_follow, person_follow, person_follow_m2m
 from parkos.core.selectors import home_part_register
 from parkos.events.models import Event, Registration
 from parkos.events.selectors import my_registrations
@@ -39,8 +41,16 @@ def my_events(request: HttpRequest) -> dict[str, Any]:
         answered = Registration.objects.filter(event=OuterRef("pk"), user=user.pk, status__in=ANSWERED)
         invited = list(Event.objects.filter(pk__in=invited_ids, status=Event.Status.PUBLISHED, starts_at__gt=now)
                        .exclude(Exists(answered)).order_by("starts_at", "pk")[:LIMIT])
-    context: dict[str, Any] = {"upcoming_registrations": upcoming, "event_invitations": invited}
+    return {"upcoming_registrations": upcoming, "event_invitations": invited}
+
+
+def registration_figures(request: HttpRequest) -> dict[str, Any]:
+    """An operator's registrations today in the current park, live."""
+    user = request.user
     park = getattr(request, "park", None)
+    context: dict[str, Any] = {}
+    if not user.is_authenticated:
+        return context
     if park is not None and policy.can(user, "event.view.any", park):  # an operator of the current park
         start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
         context["ops_events"] = {"registrations": Registration.objects.filter(park_id=park.pk, created_at__gte=start)
@@ -48,4 +58,8 @@ def my_events(request: HttpRequest) -> dict[str, Any]:
     return context
 
 
-home_part_register("events", my_events)
+generation_follow("events", Event)
+person_follow(Registration)
+person_follow_m2m(Event.invitees)
+home_part_register("events", my_events, follows=lambda request: ["events"])
+home_part_register("events-figures", registration_figures)

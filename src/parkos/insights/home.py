@@ -1,6 +1,6 @@
 """The insights domain's part of the home page (registered with core from InsightsConfig.ready): the
 member's newest published year report while they have not opened it (one query on their own reports,
-then the few published runs)."""
+then the few published runs), kept until the member's reports or a run change."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from parkos.core.generations import generation_follow, person_follow
 from parkos.core.selectors import home_part_register
-from parkos.insights.models import YearReport
+from parkos.insights.models import YearReport, YearReportRun
 from parkos.insights.selectors.reports import _published_pairs
 
 
@@ -28,4 +29,7 @@ def unread_year_report(request: HttpRequest) -> dict[str, Any]:
     return {}
 
 
-home_part_register("insights", unread_year_report)
+# A run's progress and end are written with update() (services/year_reports.py): it bumps "year-runs".
+generation_follow("year-runs", YearReportRun)
+person_follow(YearReport)
+home_part_register("insights", unread_year_report, follows=lambda request: ["year-runs"])

@@ -1,6 +1,7 @@
 """The network's part of the home page (registered with core from NetworkConfig.ready): introductions
 waiting for the member's answer — as an investor asked to meet an enterprise, or as an enterprise's admin
-asked to meet an investor — in the to-do block. One EXISTS for most members, the list only when there is one."""
+asked to meet an investor — in the to-do block. One EXISTS for most members, the list only when there is one;
+kept until an introduction changes (few a day) or the member's memberships do."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 
+from parkos.core.generations import generation_follow
 from parkos.core.selectors import home_part_register
 from parkos.enterprises.selectors import enterprise_ids_of
 from parkos.network.models import Direction, Introduction, IntroductionStatus
@@ -28,4 +30,5 @@ def introductions_waiting(request: HttpRequest) -> dict[str, Any]:
     return {"intro_invitations": rows}
 
 
-home_part_register("network", introductions_waiting)
+generation_follow("introductions", Introduction)
+home_part_register("network", introductions_waiting, follows=lambda request: ["introductions"])

@@ -1,5 +1,5 @@
 """The notifications domain's part of the home page (registered with core from NotificationsConfig.ready):
-the member's latest unread notices, one bounded query."""
+the member's latest unread notices, one bounded query, kept until their unread set changes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from parkos.core.selectors import home_part_register
-from parkos.notifications.selectors import notification_list
+from parkos.notifications.selectors import notification_list, unread_set
 
 LIMIT = 3
 
@@ -20,4 +20,4 @@ def my_notices(request: HttpRequest) -> dict[str, Any]:
     return {"notices": list(notification_list(viewer=user, unread=True).order_by("-created_at", "-id")[:LIMIT])}
 
 
-home_part_register("notifications", my_notices)
+home_part_register("notifications", my_notices, follows=lambda request: [unread_set(request.user.pk)])

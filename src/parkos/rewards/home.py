@@ -1,5 +1,6 @@
 """The rewards domain's part of the home page (registered with core from RewardsConfig.ready): the tills
-of the merchants the member works at (one query on their staff rows: the relation that opens a till)."""
+of the merchants the member works at (one query on their staff rows: the relation that opens a till), kept
+until a merchant or the member's staff rows change."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from parkos.core.generations import generation_follow, person_follow
 from parkos.core.selectors import home_part_register
+from parkos.rewards.models import Merchant, MerchantStaff
 from parkos.rewards.selectors.merchants import merchants_of_staff
 
 LIMIT = 3
@@ -20,4 +23,6 @@ def my_tills(request: HttpRequest) -> dict[str, Any]:
     return {"my_merchants": [m for m in merchants_of_staff(user) if m.active][:LIMIT]}
 
 
-home_part_register("rewards", my_tills)
+generation_follow("merchants", Merchant)
+person_follow(MerchantStaff)
+home_part_register("rewards", my_tills, follows=lambda request: ["merchants"])

@@ -1,6 +1,6 @@
 """The scenes domain's part of the home page (registered with core from ScenesConfig.ready): the open
 scenes the member was invited to respond to and has not answered yet. One indexed query, a second
-only for a member who has invitations."""
+only for a member who has invitations; kept until a scene, the member's invitations or responses change."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from parkos.core.generations import generation_follow, person_follow, person_follow_m2m
 from parkos.core.selectors import home_part_register
 from parkos.scenes.models import Response, Scene
 
@@ -34,4 +35,7 @@ def my_scene_invitations(request: HttpRequest) -> dict[str, Any]:
     return {"scene_invitations": list(invitations)}
 
 
-home_part_register("scenes", my_scene_invitations)
+generation_follow("scenes", Scene)
+person_follow(Response, field="responder_id")
+person_follow_m2m(Scene.invited)
+home_part_register("scenes", my_scene_invitations, follows=lambda request: ["scenes"])

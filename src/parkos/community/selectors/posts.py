@@ -40,6 +40,12 @@ class FeedPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def posts_of(group_id: int) -> str:
+    """The data set of one group's posts (core/generations.py; community/home.py follows their saves):
+    a write by ``update()`` that changes what a post shows bumps it itself."""
+    return f"group-posts:{group_id}"
+
+
 def member_group_ids(viewer: Any) -> list[int]:
     if not getattr(viewer, "is_authenticated", False):
         return []

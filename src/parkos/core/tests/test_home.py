@@ -352,7 +352,7 @@ def test_home_parts_give_nothing_to_a_visitor() -> None:
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     assert {"catalog", "events", "community", "notifications", "scenes", "rewards", "access"} <= set(HOME_PARTS)
-    for name, part in HOME_PARTS.items():
+    for name, (part, _follows) in HOME_PARTS.items():
         assert part(request) == {}, name
 
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from parkos.core import policy
 from parkos.core.errors import Conflict, ErrorCode, field_error
+from parkos.core.generations import generation_bump
 from parkos.core.models import Park
 from parkos.insights.models import (
     Dimension,
@@ -356,6 +357,7 @@ def year_report_run(*, park: Park, year: Any, actor: Any = None, force: bool = F
         YearReportRun.objects.filter(pk=run.pk).update(
             status=YearReportRun.Status.DONE, finished_at=timezone.now(),
             seconds=run.seconds + (time.monotonic() - began) if run.cursor else time.monotonic() - began)
+        generation_bump("year-runs")  # a published run's reports reach the home page (insights/home.py)
     except Exception as exc:
         YearReportRun.objects.filter(pk=run.pk).update(error=str(exc)[:500])
         raise

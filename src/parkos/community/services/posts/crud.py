@@ -24,7 +24,9 @@ from parkos.community.services.posts.mentions import mentions_find, mentions_not
 from parkos.community.services.posts.rendering import render
 from parkos.community.services.posts.score import hot_score
 from parkos.community.services.posts.visibility import is_group_member
+from parkos.community.selectors.posts import posts_of
 from parkos.core import policy
+from parkos.core.generations import generation_bump
 from parkos.core.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound, field_error
 from parkos.core.text import clean_text, parse_tags, require_fits
 
@@ -59,6 +61,8 @@ def post_body_correct(*, actor: Any, post: Post, body: Any) -> Post:
             post.edited_at = timezone.now()
         post.body, post.body_html = text, body_html(text)
         Post.objects.filter(pk=post.pk).update(body=post.body, body_html=post.body_html, edited_at=post.edited_at)
+        if post.group_id is not None:  # the group's members see it on their home page (signals skip update())
+            generation_bump(posts_of(post.group_id))
         _index_post(post)
     return post
 
