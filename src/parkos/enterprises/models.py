@@ -152,11 +152,9 @@ class Enterprise(TimeStampedModel):
         relations: set[str] = set()
         if self.butler_id == user.pk:
             relations.add(policy.ASSIGNED_BUTLER)
-        role = (
-            Membership.objects.filter(enterprise=self, user=user, status=Membership.Status.ACTIVE)
-            .values_list("role", flat=True)
-            .first()
-        )
+        from parkos.enterprises.selectors import my_enterprise_roles
+
+        role = my_enterprise_roles(user).get(self.pk)
         if role == Membership.Role.ADMIN:
             relations.update({policy.ENTERPRISE_ADMIN, policy.ENTERPRISE_STAFF})
         elif role == Membership.Role.STAFF:

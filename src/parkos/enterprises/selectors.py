@@ -42,11 +42,13 @@ def enterprise_list(*, viewer: Any, q: str = "", industry: str = "", stage: str 
 
 def enterprise_get(*, viewer: Any, enterprise_id: int) -> Enterprise:
     policy.require(viewer, "enterprise.view")
-    enterprise = (
+    from parkos.core.generations import token_cached
+
+    # Public data, kept until an enterprise, building, industry, park or profile (its butler's) changes.
+    enterprise = token_cached(["enterprises", "members"], f"enterprise:{int(enterprise_id)}", lambda: (
         Enterprise.objects.select_related("industry", "building", "butler", "park")
         .filter(pk=enterprise_id, is_active=True)
-        .first()
-    )
+        .first()))
     if enterprise is None:
         raise NotFound(_("No such enterprise."))
     return enterprise
@@ -58,8 +60,12 @@ def staff_list(*, viewer: User, enterprise: Enterprise) -> QuerySet[Membership]:
 
 
 def staff_count(*, enterprise: Enterprise) -> int:
-    """How many active staff an enterprise has on ParkOS (public: shown on its page)."""
-    return Membership.objects.filter(enterprise=enterprise, status=Membership.Status.ACTIVE).count()
+    """How many active staff an enterprise has on ParkOS (public: shown on its page), kept until a
+    membership changes."""
+    from parkos.core.generations import token_cached
+
+    return int(token_cached(["members"], f"staff-count:{enterprise.pk}", lambda: Membership.objects.filter(
+        enterprise=enterprise, status=Membership.Status.ACTIVE).count()))
 
 
 def invitation_list(*, viewer: User, enterprise: Enterprise) -> QuerySet[Invitation]:
@@ -84,6 +90,26 @@ def membership_of(*, user: Any) -> Membership | None:
     return person_fact(user, "membership", lambda: (
         Membership.objects.select_related("enterprise", "enterprise__butler")
         .filter(user=user).order_by("status").first()), also=["enterprises", "members"])
+
+
+def my_enterprise_roles(user: Any) -> dict[int, str]:
+    """The member's role in each enterprise they are active staff of, kept per person until their
+    memberships change (``Enterprise.relations_for`` asks it on every page about an enterprise)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    from parkos.core.generations import person_fact
+
+    return dict(person_fact(user, "enterprise-roles", lambda: dict(Membership.objects.filter(
+        user_id=user.pk, status=Membership.Status.ACTIVE).values_list("enterprise_id", "role"))))
+
+
+def my_enterprise_ids(user: Any) -> list[int]:
+    """``enterprise_ids_of(user)`` as a list, kept per person until their memberships change."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    from parkos.core.generations import person_fact
+
+    return list(person_fact(user, "enterprise-ids", lambda: list(enterprise_ids_of(user))))
 
 
 def butler_portfolio(*, viewer: User) -> QuerySet[Enterprise]:
