@@ -16,20 +16,20 @@ from parkos.core.generations import namespace
 class SessionStore(CachedDBStore):
     @property
     def cache_key(self) -> str:
-        return f"{namespace()}{self.cache_key_prefix}{self._get_or_create_session_key()}"
+        return f"{namespace()}{self.cache_key_prefix}{self._get_or_create_session_key()}"  # type: ignore[attr-defined]
 
     async def acache_key(self) -> str:
-        return f"{namespace()}{self.cache_key_prefix}{await self._aget_or_create_session_key()}"
+        return f"{namespace()}{self.cache_key_prefix}{await self._aget_or_create_session_key()}"  # type: ignore[attr-defined]
 
     def delete(self, session_key: str | None = None) -> None:
         # Django's cached_db deletes ``cache_key_prefix + key`` without our namespace; delete ours too.
         key = session_key if session_key is not None else self.session_key
         super().delete(session_key)
         if key is not None:
-            self._cache.delete(f"{namespace()}{self.cache_key_prefix}{key}")
+            self._cache.delete(f"{namespace()}{self.cache_key_prefix}{key}")  # type: ignore[attr-defined]
 
     async def adelete(self, session_key: str | None = None) -> None:
         key = session_key if session_key is not None else self.session_key
         await super().adelete(session_key)
         if key is not None:
-            await self._cache.adelete(f"{namespace()}{self.cache_key_prefix}{key}")
+            await self._cache.adelete(f"{namespace()}{self.cache_key_prefix}{key}")  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ live figures) is drawn on every visit."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -67,5 +68,5 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
         names = [person_token_name(user.pk), *follows(request)]
         # The day is in the key: a part may compare with today (an order overdue since midnight).
         key = f"home:{name}:{user.pk}:{timezone.localdate().isoformat()}"
-        context.update(token_cached(names, key, lambda part=part: part(request), seconds=HOME_SECONDS))
+        context.update(token_cached(names, key, partial(part, request), seconds=HOME_SECONDS))
     return context

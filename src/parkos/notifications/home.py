@@ -20,4 +20,4 @@ def my_notices(request: HttpRequest) -> dict[str, Any]:
     return {"notices": list(notification_list(viewer=user, unread=True).order_by("-created_at", "-id")[:LIMIT])}
 
 
-home_part_register("notifications", my_notices, follows=lambda request: [unread_set(request.user.pk)])
+home_part_register("notifications", my_notices, follows=lambda request: [unread_set(int(request.user.pk or 0))])

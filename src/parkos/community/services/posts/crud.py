@@ -18,16 +18,16 @@ from django.utils.translation import gettext_lazy as _
 
 from parkos.community.models import MAX_IMAGES, Comment, ContentStatus, Group, Post, PostRevision, Topic
 from parkos.community.parks import AUTHORS_PARK, park_choose
+from parkos.community.selectors.posts import posts_of
 from parkos.community.services.moderation.screen import content_screen
 from parkos.community.services.posts.images import image_process, images_attach
 from parkos.community.services.posts.mentions import mentions_find, mentions_notify
 from parkos.community.services.posts.rendering import render
 from parkos.community.services.posts.score import hot_score
 from parkos.community.services.posts.visibility import is_group_member
-from parkos.community.selectors.posts import posts_of
 from parkos.core import policy
-from parkos.core.generations import generation_bump
 from parkos.core.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound, field_error
+from parkos.core.generations import generation_bump
 from parkos.core.text import clean_text, parse_tags, require_fits
 
 POST_MAX = 5000
