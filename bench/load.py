@@ -105,7 +105,8 @@ class Pool:
     async def send(self, method: str, path: str, headers: dict[str, str],
                    body: bytes = b"") -> tuple[int, list[tuple[str, str]], bytes]:
         for attempt in range(2):
-            conn = self.idle.pop() if self.idle else Conn(self.host, self.port)
+            # The retry goes out on a new connection: the next idle one may have been timed out as well.
+            conn = self.idle.pop() if self.idle and attempt == 0 else Conn(self.host, self.port)
             reused = conn.alive
             if not reused:
                 self.opened += 1
