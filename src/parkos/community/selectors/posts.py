@@ -28,6 +28,7 @@ from parkos.community.models import (
     Reaction,
 )
 from parkos.core.errors import Invalid, NotAuthenticated, NotFound
+from parkos.core.generations import person_fact
 
 PAGE_SIZE = 20
 MAX_PAGE = 50
@@ -51,8 +52,9 @@ def member_group_ids(viewer: Any) -> list[int]:
         return []
     cached = getattr(viewer, "_community_group_ids", None)
     if cached is None:
-        cached = list(GroupMembership.objects.filter(user=viewer, status=GroupMembership.Status.ACTIVE)
-                      .values_list("group_id", flat=True))
+        # Kept per person until their group memberships change (community/home.py follows them).
+        cached = person_fact(viewer, "group-ids", lambda: list(GroupMembership.objects.filter(
+            user=viewer, status=GroupMembership.Status.ACTIVE).values_list("group_id", flat=True)))
         viewer._community_group_ids = cached
     return list(cached)
 
