@@ -19,6 +19,7 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from parkos.core.generations import person_token_name, token_cached
 
@@ -57,16 +58,54 @@ def park_overview(park: Any = None) -> dict[str, int]:
     return data
 
 
+def _kept_parts(request: HttpRequest) -> tuple[list[str], Callable[[], dict[str, Any]]]:
+    """The sets every kept part follows for this viewer, and a function drawing their context (each part
+    from the shared cache while its own sets are unchanged)."""
+    user = request.user
+    day = timezone.localdate().isoformat()  # in the keys: a part may compare with today (overdue since midnight)
+    person = person_token_name(user.pk)
+    kept = [(name, part, [person, *follows(request)]) for name, (part, follows) in sorted(HOME_PARTS.items())
+            if follows is not None]
+
+    def draw() -> dict[str, Any]:
+        context: dict[str, Any] = {}
+        for name, part, names in kept:
+            context.update(token_cached(names, f"home:{name}:{user.pk}:{day}", partial(part, request),
+                                        seconds=HOME_SECONDS))
+        return context
+
+    return sorted({n for _name, _part, names in kept for n in names}), draw
+
+
 def home_context(request: HttpRequest) -> dict[str, Any]:
+    """The home page's context. For a member whose page shows no live figures and no role's links (most of
+    them), the member's part of the page is drawn once and kept whole (``member_html``) under every set its
+    parts follow, the profiles' and the enterprises' (the greeting, the enterprise card, the park's name)."""
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    from parkos.core.context_processors import shell
+
     park = getattr(request, "park", None)
     context: dict[str, Any] = {"overview": park_overview(park), "overview_park": park}
     user = request.user
-    for name, (part, follows) in sorted(HOME_PARTS.items()):
-        if follows is None or not user.is_authenticated:
+    if not user.is_authenticated:
+        for _name, (part, _follows) in sorted(HOME_PARTS.items()):
             context.update(part(request))
-            continue
-        names = [person_token_name(user.pk), *follows(request)]
-        # The day is in the key: a part may compare with today (an order overdue since midnight).
-        key = f"home:{name}:{user.pk}:{timezone.localdate().isoformat()}"
-        context.update(token_cached(names, key, partial(part, request), seconds=HOME_SECONDS))
+        return context
+    live: dict[str, Any] = {}
+    for _name, (part, follows) in sorted(HOME_PARTS.items()):
+        if follows is None:  # live: a role's figures
+            live.update(part(request))
+    context.update(live)
+    names, draw = _kept_parts(request)
+    roles = any(value for key, value in shell(request).items() if key.startswith("is_"))
+    if live or roles:  # live figures or a role's links: the page is drawn each time
+        context.update(draw())
+        return context
+    key = f"home-html:{user.pk}:{getattr(park, 'pk', '')}:{timezone.localdate().isoformat()}:{get_language()}"
+    context["member_html"] = mark_safe(token_cached(  # HTML drawn from our own template
+        [*names, "members", "enterprises"], key,
+        lambda: render_to_string("core/_home_member.html", {**context, **draw()}, request=request),
+        seconds=HOME_SECONDS))
     return context

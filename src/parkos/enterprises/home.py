@@ -38,4 +38,5 @@ def my_enterprise(request: HttpRequest) -> dict[str, Any]:
 
 overview_count_register("enterprises", enterprise_count)
 overview_count_register("buildings", building_count)
-home_part_register("enterprises", my_enterprise)
+# The membership is a person fact, the join requests are memberships: kept until one of those changes.
+home_part_register("enterprises", my_enterprise, follows=lambda request: ["enterprises", "members"])

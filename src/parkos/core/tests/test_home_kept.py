@@ -42,11 +42,17 @@ def test_a_second_visit_reads_none_of_the_kept_parts_again() -> None:
     first, sql = _visit(client)
     assert first["todo_orders"] == [order]
     assert any("catalog_serviceorder" in q for q in sql) and any("events_registration" in q for q in sql)
-    again, sql = _visit(client)
-    assert again["todo_orders"] == [order]
+    response = client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/")
+    # The member's part of the page is kept whole: the same HTML, none of its tables read, no part drawn.
+    assert again.context["member_html"] == response.context["member_html"]
+    assert order.number in again.context["member_html"] and order.number in again.content.decode()
     kept = ("catalog_serviceorder", "events_registration", "scenes_scene", "notifications_notification",
-            "rewards_merchant", "network_introduction", "insights_yearreport", "community_post")
-    assert [q for q in sql if any(table in q for table in kept)] == []
+            "rewards_merchant", "network_introduction", "insights_yearreport", "community_post",
+            "enterprises_membership")
+    assert [q["sql"] for q in queries.captured_queries if any(table in q["sql"] for table in kept)] == []
+    assert "todo_orders" not in again.context
 
 
 @pytest.mark.django_db
@@ -190,3 +196,29 @@ def test_kept_parts_are_each_members_own() -> None:
     event.invitees.add(me)
     assert _visit(_client(me))[0]["event_invitations"] == [event]
     assert _visit(_client(you))[0]["event_invitations"] == []
+
+
+@pytest.mark.django_db
+def test_the_kept_page_follows_the_members_name_and_language() -> None:
+    from django.conf import settings
+
+    me = make_user(display_name="小林")
+    client = _client(me)
+    assert "小林" in client.get("/").context["member_html"]
+    me.display_name = "林小姐"
+    me.save()
+    page = client.get("/").content.decode()
+    assert "林小姐" in page and "待办" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/").content.decode()
+    assert "To-do" in english and "待办" not in english
+
+
+@pytest.mark.django_db
+def test_a_role_holders_page_is_drawn_on_every_visit() -> None:
+    from parkos.accounts.tests.factories import butler
+
+    client = _client(butler())
+    for _ in range(2):
+        response = client.get("/")
+        assert "member_html" not in response.context and "butler_overdue" in response.context
