@@ -43,3 +43,9 @@ def post_worker_init(worker: Any) -> None:
         tokenizer()
     finally:
         connections.close_all()
+    # What is loaded now (Django, the URL and template machinery, jieba: ~360,000 objects) lives as long as
+    # the worker: out of the collector's sight, a full collection takes under a millisecond instead of
+    # ~170 ms with every thread of the worker stopped (a p99 spike under load).
+    import gc
+
+    gc.freeze()
