@@ -10,8 +10,8 @@ from typing import Any
 from django.http import HttpRequest
 
 from parkos.community.models import Group, GroupMembership, Post
-from parkos.community.selectors.posts import member_group_ids, posts_of, posts_readable
-from parkos.core.generations import generation_follow, instance_follow, person_follow
+from parkos.community.selectors.posts import groups_of, member_group_ids, posts_of, posts_readable
+from parkos.core.generations import generation_follow, instance_follow
 from parkos.core.selectors import home_part_register
 
 LIMIT = 3
@@ -29,10 +29,10 @@ def my_group_posts(request: HttpRequest) -> dict[str, Any]:
 
 
 def my_group_posts_follow(request: HttpRequest) -> list[str]:
-    return ["groups", *(posts_of(pk) for pk in member_group_ids(request.user))]
+    return ["groups", groups_of(request.user.pk), *(posts_of(pk) for pk in member_group_ids(request.user))]
 
 
 instance_follow(lambda post: posts_of(post.group_id), Post, uid="home:group-posts")
 generation_follow("groups", Group)
-person_follow(GroupMembership)
+instance_follow(lambda membership: groups_of(membership.user_id), GroupMembership, uid="home:groups-of")
 home_part_register("community", my_group_posts, follows=my_group_posts_follow)

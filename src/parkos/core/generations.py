@@ -173,8 +173,31 @@ def person_follow(*followed: type[models.Model], field: str = "user_id") -> None
         instance_follow(name_of, model, uid=f"person:{field}")
 
 
-def person_follow_m2m(relation: Any) -> None:
-    """Replace the tokens of the people added to or removed from a many-to-many field to users
+def own_rows_name(user_id: Any) -> str:
+    """The set of one person's own rows in the domains (registrations, responses, invitations, reports ...):
+    what their home page shows of them. Apart from ``person:<id>``, whose facts (roles, parks) every page
+    reads: a registration must not make every page of theirs read their roles again."""
+    return f"own:{user_id}"
+
+
+def own_follow(*followed: type[models.Model], field: str = "user_id") -> None:
+    """Bump the own rows of the person an instance of ``followed`` belongs to (its ``field``) whenever the
+    instance is saved or deleted."""
+    def name_of(instance: Any) -> str | None:
+        user_id = getattr(instance, field, None)
+        return None if user_id is None else own_rows_name(user_id)
+
+    for model in followed:
+        instance_follow(name_of, model, uid=f"own:{field}")
+
+
+def own_bump(user_id: Any) -> None:
+    if user_id is not None:
+        generation_bump(own_rows_name(user_id))
+
+
+def own_follow_m2m(relation: Any) -> None:
+    """Bump the own rows of the people added to or removed from a many-to-many field to users
     (``Event.invitees``, the field's descriptor), from either side, ``clear()`` included."""
     field = relation.field
     through = relation.through
@@ -183,14 +206,14 @@ def person_follow_m2m(relation: Any) -> None:
     def changed(sender: Any, instance: Any, action: str, pk_set: Any, **kwargs: Any) -> None:
         if not isinstance(instance, field.model):  # from the user's side: the person is the instance
             if action in ("post_add", "post_remove", "post_clear"):
-                person_bump(instance.pk)
+                own_bump(instance.pk)
         elif action in ("post_add", "post_remove"):
-            generation_bump_many(person_token_name(pk) for pk in pk_set or ())
+            generation_bump_many(own_rows_name(pk) for pk in pk_set or ())
         elif action == "pre_clear":  # who is about to go: after the clear nobody is left to ask
-            generation_bump_many(person_token_name(pk) for pk in
+            generation_bump_many(own_rows_name(pk) for pk in
                                  through.objects.filter(**{source: instance.pk}).values_list(target, flat=True))
 
-    m2m_changed.connect(changed, sender=through, weak=False, dispatch_uid=f"person:m2m:{through._meta.label}")
+    m2m_changed.connect(changed, sender=through, weak=False, dispatch_uid=f"own:m2m:{through._meta.label}")
 
 
 def forget_all() -> None:

@@ -6,7 +6,7 @@ The headline counts are per park: a count function takes a park id (None: the wh
 
 A member's part may be kept: its ``follows(request)`` names the data sets (core/generations.py) the part
 is drawn from for this viewer, and the part's context is then kept in the shared cache until one of them,
-or the person's own token, gets a new one, and for ``HOME_SECONDS`` at most (what only the clock changes:
+the person's token or their own rows' (``own_follow``), gets a new one, and for ``HOME_SECONDS`` at most (what only the clock changes:
 an event that has begun, a report whose publication time has come). A part without ``follows`` (a role's
 live figures) is drawn on every visit."""
 
@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from parkos.core.generations import person_token_name, token_cached
+from parkos.core.generations import own_rows_name, person_token_name, token_cached
 
 # name -> a function counting it in one park, or in the whole portfolio for None ("members", "enterprises" ...)
 OVERVIEW_COUNTS: dict[str, Callable[[int | None], int]] = {}
@@ -63,8 +63,8 @@ def _kept_parts(request: HttpRequest) -> tuple[list[str], Callable[[], dict[str,
     from the shared cache while its own sets are unchanged)."""
     user = request.user
     day = timezone.localdate().isoformat()  # in the keys: a part may compare with today (overdue since midnight)
-    person = person_token_name(user.pk)
-    kept = [(name, part, [person, *follows(request)]) for name, (part, follows) in sorted(HOME_PARTS.items())
+    person = [person_token_name(user.pk), own_rows_name(user.pk)]
+    kept = [(name, part, [*person, *follows(request)]) for name, (part, follows) in sorted(HOME_PARTS.items())
             if follows is not None]
 
     def draw() -> dict[str, Any]:

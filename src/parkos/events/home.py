@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from parkos.core import policy
-from parkos.core.generations import generation_follow, person_follow, person_follow_m2m
+from parkos.core.generations import generation_follow, own_follow, own_follow_m2m
 from parkos.core.selectors import home_part_register
 from parkos.events.models import Event, Registration
 from parkos.events.selectors import my_registrations
@@ -59,7 +59,7 @@ def registration_figures(request: HttpRequest) -> dict[str, Any]:
 
 
 generation_follow("events", Event)
-person_follow(Registration)
-person_follow_m2m(Event.invitees)
+own_follow(Registration)
+own_follow_m2m(Event.invitees)
 home_part_register("events", my_events, follows=lambda request: ["events"])
 home_part_register("events-figures", registration_figures)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from parkos.core.generations import generation_follow, person_follow
+from parkos.core.generations import generation_follow, own_follow
 from parkos.core.selectors import home_part_register
 from parkos.insights.models import YearReport, YearReportRun
 from parkos.insights.selectors.reports import _published_pairs
@@ -31,5 +31,5 @@ def unread_year_report(request: HttpRequest) -> dict[str, Any]:
 
 # A run's progress and end are written with update() (services/year_reports.py): it bumps "year-runs".
 generation_follow("year-runs", YearReportRun)
-person_follow(YearReport)
+own_follow(YearReport)
 home_part_register("insights", unread_year_report, follows=lambda request: ["year-runs"])

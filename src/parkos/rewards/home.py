@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from parkos.core.generations import generation_follow, person_follow
+from parkos.core.generations import generation_follow, own_follow
 from parkos.core.selectors import home_part_register
 from parkos.rewards.models import Merchant, MerchantStaff
 from parkos.rewards.selectors.merchants import merchants_of_staff
@@ -24,5 +24,5 @@ def my_tills(request: HttpRequest) -> dict[str, Any]:
 
 
 generation_follow("merchants", Merchant)
-person_follow(MerchantStaff)
+own_follow(MerchantStaff)
 home_part_register("rewards", my_tills, follows=lambda request: ["merchants"])

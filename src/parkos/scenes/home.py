@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from parkos.core.generations import generation_follow, person_follow, person_follow_m2m
+from parkos.core.generations import generation_follow, own_follow, own_follow_m2m
 from parkos.core.selectors import home_part_register
 from parkos.scenes.models import Response, Scene
 
@@ -36,6 +36,6 @@ def my_scene_invitations(request: HttpRequest) -> dict[str, Any]:
 
 
 generation_follow("scenes", Scene)
-person_follow(Response, field="responder_id")
-person_follow_m2m(Scene.invited)
+own_follow(Response, field="responder_id")
+own_follow_m2m(Scene.invited)
 home_part_register("scenes", my_scene_invitations, follows=lambda request: ["scenes"])

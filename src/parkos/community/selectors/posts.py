@@ -47,6 +47,11 @@ def posts_of(group_id: int) -> str:
     return f"group-posts:{group_id}"
 
 
+def groups_of(user_id: int) -> str:
+    """The data set of one member's group memberships (core/generations.py; community/home.py follows them)."""
+    return f"groups-of:{user_id}"
+
+
 def member_group_ids(viewer: Any) -> list[int]:
     if not getattr(viewer, "is_authenticated", False):
         return []
@@ -54,7 +59,8 @@ def member_group_ids(viewer: Any) -> list[int]:
     if cached is None:
         # Kept per person until their group memberships change (community/home.py follows them).
         cached = person_fact(viewer, "group-ids", lambda: list(GroupMembership.objects.filter(
-            user=viewer, status=GroupMembership.Status.ACTIVE).values_list("group_id", flat=True)))
+            user=viewer, status=GroupMembership.Status.ACTIVE).values_list("group_id", flat=True)),
+            also=[groups_of(viewer.pk)])
         viewer._community_group_ids = cached
     return list(cached)
 

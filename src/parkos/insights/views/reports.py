@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from parkos.core import policy
 from parkos.core.errors import ErrorCode, NotFound, field_error
 from parkos.core.forms import page_action
-from parkos.core.generations import person_bump
+from parkos.core.generations import own_bump
 from parkos.core.ledger import Money
 from parkos.insights import presenting
 from parkos.insights.models import YearReport, YearReportRun
@@ -69,7 +69,7 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
     item = selectors.report_get(viewer=request.user, report_id=report_id)
     if item.seen_at is None and YearReport.objects.filter(pk=item.pk, seen_at__isnull=True).update(
             seen_at=timezone.now()):
-        person_bump(request.user.pk)  # opened: no longer on their home page (insights/home.py)
+        own_bump(request.user.pk)  # opened: no longer on their home page (insights/home.py)
     claimed = False
     if item.offer is not None:
         from parkos.rewards.models import PackClaim
