@@ -29,7 +29,7 @@ def my_group_posts(request: HttpRequest) -> dict[str, Any]:
 
 
 def my_group_posts_follow(request: HttpRequest) -> list[str]:
-    return ["groups", groups_of(request.user.pk), *(posts_of(pk) for pk in member_group_ids(request.user))]
+    return ["groups", groups_of(int(request.user.pk or 0)), *(posts_of(pk) for pk in member_group_ids(request.user))]
 
 
 instance_follow(lambda post: posts_of(post.group_id), Post, uid="home:group-posts")
