@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -122,7 +123,17 @@ def profile(request: HttpRequest) -> HttpResponse:
                                 max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
             return response
     status = 400 if (form.errors or avatar_form.errors) else 200
-    return render(request, "accounts/profile.html", {"form": form, "avatar_form": avatar_form}, status=status)
+    context: dict[str, Any] = {"form": form, "avatar_form": avatar_form}
+    if not form.is_bound and not avatar_form.is_bound:
+        # The blank forms are the member's own data in fields: drawn once per language, kept until their
+        # profile changes (core/generations.py); a bound form, with its errors, is drawn each time.
+        def draw(which: Any) -> Callable[[], str]:
+            return lambda: render_to_string("core/_form.html", {"form": which}, request=request)
+
+        context["form_html"] = generations.fragment(
+            f"profile-form:{user.pk}", [generations.person_token_name(user.pk), "members"], draw(form))
+        context["avatar_form_html"] = generations.fragment("avatar-form", [], draw(avatar_form))
+    return render(request, "accounts/profile.html", context, status=status)
 
 
 @login_required

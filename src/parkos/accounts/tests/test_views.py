@@ -158,6 +158,17 @@ def test_profile_page_saves(client: Client) -> None:
     user.refresh_from_db()
     assert (user.display_name, user.skills, user.language) == ("刘博", ["机器学习", "产品设计"], "en")
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    # The blank form is kept per member and language until their profile changes: the saved values show.
+    page = client.get("/accounts/profile/").content.decode()
+    assert 'value="刘博"' in page and "机器学习, 产品设计" in page and "Display name" in page
+
+
+def test_the_kept_profile_form_is_each_members_own(client: Client) -> None:
+    first, second = UserFactory(display_name="甲成员"), UserFactory(display_name="乙成员")
+    for user, name, other in ((first, "甲成员", "乙成员"), (second, "乙成员", "甲成员"), (first, "甲成员", "乙成员")):
+        client.force_login(user)
+        page = client.get("/accounts/profile/").content.decode()
+        assert f'value="{name}"' in page and other not in page
 
 
 def test_profile_page_refuses_markup(client: Client) -> None:
