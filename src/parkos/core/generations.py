@@ -162,15 +162,20 @@ def instance_follow(name_of: Callable[[Any], str | None], *followed: type[models
         post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:{model._meta.label}:delete")
 
 
+def _user_follow(kind: str, set_of: Callable[[Any], str], followed: tuple[type[models.Model], ...], field: str) -> None:
+    """Bump ``set_of(<the user id in field>)`` whenever an instance of ``followed`` is saved or deleted."""
+    def name_of(instance: Any) -> str | None:
+        user_id = getattr(instance, field, None)
+        return None if user_id is None else set_of(user_id)
+
+    for model in followed:
+        instance_follow(name_of, model, uid=f"{kind}:{field}")
+
+
 def person_follow(*followed: type[models.Model], field: str = "user_id") -> None:
     """Replace the token of the person an instance of ``followed`` belongs to (its ``field``) whenever
     the instance is saved or deleted."""
-    def name_of(instance: Any) -> str | None:
-        user_id = getattr(instance, field, None)
-        return None if user_id is None else person_token_name(user_id)
-
-    for model in followed:
-        instance_follow(name_of, model, uid=f"person:{field}")
+    _user_follow("person", person_token_name, followed, field)
 
 
 def own_rows_name(user_id: Any) -> str:
@@ -183,12 +188,7 @@ def own_rows_name(user_id: Any) -> str:
 def own_follow(*followed: type[models.Model], field: str = "user_id") -> None:
     """Bump the own rows of the person an instance of ``followed`` belongs to (its ``field``) whenever the
     instance is saved or deleted."""
-    def name_of(instance: Any) -> str | None:
-        user_id = getattr(instance, field, None)
-        return None if user_id is None else own_rows_name(user_id)
-
-    for model in followed:
-        instance_follow(name_of, model, uid=f"own:{field}")
+    _user_follow("own", own_rows_name, followed, field)
 
 
 def own_bump(user_id: Any) -> None:
