@@ -190,9 +190,12 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any, request: pyte
     ``migrated_sqlite_template`` (a full migrate costs ~40 s of CPU, spent in Django's migration states)."""
     from django.db import connection
 
-    if connection.vendor == "sqlite" and not request.config.getoption("reuse_db", False):
+    name = connection.settings_dict["NAME"]
+    # pytest-django makes the test database only when a collected test uses it: otherwise NAME is still the
+    # developer's own database, which is no template (migrated_sqlite_template then runs `migrate`).
+    made = name == (connection.settings_dict.get("TEST") or {}).get("NAME")
+    if connection.vendor == "sqlite" and made and not request.config.getoption("reuse_db", False):
         with django_db_blocker.unblock():
-            name = connection.settings_dict["NAME"]
             _PRISTINE_SQLITE.append(copy_sqlite(name, tmp_path_factory.mktemp("pristine") / "park.sqlite3"))
 
 
