@@ -8,7 +8,7 @@ from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from parkos.accounts import selectors, services, twofactor
+from parkos.accounts import backends, selectors, services, twofactor
 from parkos.accounts.schemas import (
     DeleteIn,
     MemberOut,
@@ -70,7 +70,7 @@ def session_login_sms(request: HttpRequest, payload: SmsLoginIn) -> Any:
     """Log in (session cookie) with a mobile number and its SMS code."""
     user = services.user_login_by_sms(mobile=payload.mobile, code=payload.code)
     device = twofactor.api_second_factor_check(request=request, user=user, code=payload.otp)
-    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    auth_login(request, user, backend=backends.BACKEND)
     if device is not None:
         twofactor.mark_verified(request, device)
     return user

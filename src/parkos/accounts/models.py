@@ -91,6 +91,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.display_name or self.email or self.mobile or f"#{self.pk}"
 
+    def get_session_auth_hash(self) -> str:
+        # A member kept between requests (accounts/backends.py) comes without the password hash and with the
+        # session auth hash made from it when kept; once the password is loaded or set, it is the source.
+        kept = self.__dict__.get("_kept_session_hash")
+        if kept is not None and "password" not in self.__dict__:
+            return str(kept)
+        return super().get_session_auth_hash()
+
     @property
     def login(self) -> str:
         return self.email or self.mobile or ""

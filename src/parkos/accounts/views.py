@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parkos.accounts import selectors, services, twofactor
+from parkos.accounts import backends, selectors, services, twofactor
 from parkos.accounts.forms import (
     AvatarForm,
     DeleteAccountForm,
@@ -51,7 +51,7 @@ def _login_and_remember_language(request: HttpRequest, user: User, *, second_ste
         # Two-factor authentication: not logged in yet, the code comes first (views_security.login_verify).
         twofactor.login_pending_start(request, user, next_url=_next_url(request))
         return HttpResponseRedirect(reverse("accounts:login_verify"))
-    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    auth_login(request, user, backend=backends.BACKEND)
     response = HttpResponseRedirect(_next_url(request))
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=settings.LANGUAGE_COOKIE_AGE,
                         samesite="Lax")

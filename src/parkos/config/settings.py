@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "parkos.ops.middleware.RequestContextMiddleware",  # first: request id, metrics, the request's log line
+    "parkos.core.middleware.RequestTokensMiddleware",  # the kept sets' tokens, read once per request
     "django.middleware.security.SecurityMiddleware",
     "parkos.core.security_headers.ParkCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -229,7 +230,8 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365 * 2)
 
 # --- accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# ModelBackend with the signed-in member kept in the shared cache between requests (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["parkos.accounts.backends.KeptUserBackend"]
 PASSWORD_HASHERS = [
     "parkos.accounts.hashers.ParkArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import uuid
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any
 
 from diskcache import DjangoCache
@@ -38,16 +41,44 @@ def namespace() -> str:
     from django.db import connections
 
     conf = connections["default"].settings_dict
-    return "g{:x}:".format(zlib.crc32(f"{conf.get('HOST')}|{conf.get('PORT')}|{conf.get('NAME')}".encode()))
+    return _namespace_of(conf.get("HOST"), conf.get("PORT"), conf.get("NAME"))
+
+
+@lru_cache(maxsize=16)
+def _namespace_of(host: Any, port: Any, name: Any) -> str:
+    return "g{:x}:".format(zlib.crc32(f"{host}|{port}|{name}".encode()))
+
+
+# The tokens one request has read (``request_tokens``): a page asks for the person's token for their
+# account, their roles, their parks, their home page ... and reads it once. What another process writes
+# meanwhile shows on the next request, as if it had come a moment later; this process's own bumps replace
+# the tokens here at once.
+_request_tokens: ContextVar[dict[str, str] | None] = ContextVar("parkos_request_tokens", default=None)
+
+
+@contextmanager
+def request_tokens() -> Iterator[None]:
+    """Within this block (one request: core.middleware.RequestTokensMiddleware) each set's token is read from
+    the shared cache once."""
+    reset = _request_tokens.set({})
+    try:
+        yield
+    finally:
+        _request_tokens.reset(reset)
 
 
 def generation(name: str) -> str:
     """The set's current token (a new one is made the first time, or after the shared cache lost it)."""
     key = namespace() + name
+    memo = _request_tokens.get()
+    if memo is not None and key in memo:
+        return memo[key]
     token = _shared().get(key)
     if token is None:
         _shared().add(key, uuid.uuid4().hex, timeout=None)
         token = _shared().get(key)
+    if memo is not None:
+        memo[key] = str(token)
     return str(token)
 
 
@@ -64,7 +95,11 @@ def generation_bump_many(names: Iterable[str]) -> None:
         return
 
     def bump() -> None:
-        _shared().set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
+        tokens = {key: uuid.uuid4().hex for key in keys}
+        _shared().set_many(tokens, timeout=None)
+        memo = _request_tokens.get()
+        if memo is not None:
+            memo.update(tokens)
 
     bump()
     transaction.on_commit(bump)
@@ -149,33 +184,41 @@ def person_bump(user_id: Any) -> None:
         generation_bump(person_token_name(user_id))
 
 
-def instance_follow(name_of: Callable[[Any], str | None], *followed: type[models.Model], uid: str) -> None:
+def instance_follow(name_of: Callable[[Any], str | None], *followed: type[models.Model], uid: str,
+                    unless: Callable[[Any, dict[str, Any]], bool] | None = None) -> None:
     """Bump the set ``name_of(instance)`` names (None: none) whenever an instance of one of ``followed`` is
-    saved or deleted: a set per enterprise, per group ... (``uid``: this following's name, once per model)."""
+    saved or deleted: a set per enterprise, per group ... (``uid``: this following's name, once per model;
+    ``unless`` as for ``generation_follow``, for saves)."""
     for model in followed:
         def changed(sender: Any, instance: Any, **kwargs: Any) -> None:
             name = name_of(instance)
             if name is not None:
                 generation_bump(name)
 
-        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:{model._meta.label}:save")
+        def saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+            if unless is None or not unless(instance, kwargs):
+                changed(sender, instance, **kwargs)
+
+        post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}:{model._meta.label}:save")
         post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:{model._meta.label}:delete")
 
 
-def _user_follow(kind: str, set_of: Callable[[Any], str], followed: tuple[type[models.Model], ...], field: str) -> None:
+def _user_follow(kind: str, set_of: Callable[[Any], str], followed: tuple[type[models.Model], ...], field: str,
+                 unless: Callable[[Any, dict[str, Any]], bool] | None = None) -> None:
     """Bump ``set_of(<the user id in field>)`` whenever an instance of ``followed`` is saved or deleted."""
     def name_of(instance: Any) -> str | None:
         user_id = getattr(instance, field, None)
         return None if user_id is None else set_of(user_id)
 
     for model in followed:
-        instance_follow(name_of, model, uid=f"{kind}:{field}")
+        instance_follow(name_of, model, uid=f"{kind}:{field}", unless=unless)
 
 
-def person_follow(*followed: type[models.Model], field: str = "user_id") -> None:
+def person_follow(*followed: type[models.Model], field: str = "user_id",
+                  unless: Callable[[Any, dict[str, Any]], bool] | None = None) -> None:
     """Replace the token of the person an instance of ``followed`` belongs to (its ``field``) whenever
-    the instance is saved or deleted."""
-    _user_follow("person", person_token_name, followed, field)
+    the instance is saved (unless ``unless(instance, signal_kwargs)``) or deleted."""
+    _user_follow("person", person_token_name, followed, field, unless)
 
 
 def own_rows_name(user_id: Any) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 
 from parkos.core.errors import DomainError, ErrorCode, NotAuthenticated
+from parkos.core.generations import request_tokens
 from parkos.core.schemas import MAX_BIGINT
 
 
@@ -55,6 +56,17 @@ class ParkLocaleMiddleware(LocaleMiddleware):
                 language = get_supported_language_variant(chosen)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RequestTokensMiddleware:
+    """Each kept set's token is read once per request (core/generations.py, ``request_tokens``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_tokens():
+            return self.get_response(request)
 
 
 # --- the edge: what every request must satisfy before a view runs --------------------------------
