@@ -7,8 +7,10 @@ list with its filters rather than page through thousands (the way large sites ca
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from ninja import Field
@@ -59,3 +61,25 @@ def capped_api_pagination(cap: int = 1000) -> type:
             return int(queryset.all()[: cap + 1].count())
 
     return CappedPageNumberPagination
+
+
+def kept_api_pagination(name: str, sets: Iterable[str]) -> type:
+    """Page-number pagination whose pages (the rows and the count) are kept in the shared cache until one of
+    the data sets ``sets`` changes (core/generations.py): for public lists that are the same for every
+    viewer. The view still runs first, so its permission check and its parameters' validation do too; only
+    the page's queries are saved. Rows are serialized per request (their language is the request's)."""
+    names = list(sets)
+
+    class KeptPageNumberPagination(PageNumberPagination):
+        def paginate_queryset(self, queryset: Any, pagination: Any, request: Any, **params: Any) -> Any:
+            from parkos.core.generations import token_cached
+
+            def compute() -> dict[str, Any]:
+                page = super(KeptPageNumberPagination, self).paginate_queryset(queryset, pagination, request)
+                return {**page, self.items_attribute: list(page[self.items_attribute])}
+
+            query = urlencode(sorted((key, str(value)) for key, value in params.items()))[:400]
+            size = self._get_page_size(pagination.page_size)
+            return token_cached(names, f"api-page:{name}:{query}:{pagination.page}:{size}", compute, seconds=600)
+
+    return KeptPageNumberPagination

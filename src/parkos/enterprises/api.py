@@ -4,8 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from parkos.core.pagination import kept_api_pagination
 from parkos.core.parks import park_param
 from parkos.enterprises import selectors, services
 from parkos.enterprises.schemas import (
@@ -43,7 +44,7 @@ def buildings(request: HttpRequest, park: str | None = None) -> Any:
 
 
 @router.get("/enterprises", auth=None, response=list[EnterpriseOut])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(kept_api_pagination("enterprises", ["enterprises"]), page_size=20)  # public: kept until one changes
 def enterprise_list(request: HttpRequest, q: str = "", industry: str = "", stage: str = "",
                     building: str = "", park: str | None = None) -> Any:
     """The directory of every park, or with ``?park=`` (code or id) of one park."""

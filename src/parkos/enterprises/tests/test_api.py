@@ -318,6 +318,25 @@ def test_directory_is_paginated_filterable_and_has_a_fixed_query_count(
     assert [e["name"] for e in client.get("/api/v1/enterprises", {"q": name}).json()["items"]] == [name]
 
 
+def test_a_directory_page_is_kept_until_an_enterprise_changes(django_assert_num_queries: Any) -> None:
+    EnterpriseFactory(name="北辰机器人")
+    second = EnterpriseFactory(name="南风软件")
+    client = Client()
+    first = client.get("/api/v1/enterprises").json()
+    with django_assert_num_queries(0):  # the same page again: from the shared cache
+        assert client.get("/api/v1/enterprises").json() == first
+    assert client.get("/api/v1/enterprises?page=2").json()["items"] == []  # each page kept apart
+    # A change to an enterprise (or its industry, building or park) shows at once, in every language.
+    second.name = "南风智能软件"
+    second.save()
+    assert [e["name"] for e in client.get("/api/v1/enterprises").json()["items"]] == ["北辰机器人", "南风智能软件"]
+    second.is_active = False
+    second.save()
+    assert client.get("/api/v1/enterprises").json()["count"] == 1
+    # Bad input is still refused, and not kept.
+    assert_error(client.get("/api/v1/enterprises?page=0"), 422, "invalid")
+
+
 def test_industries_and_buildings() -> None:
     BuildingFactory(code="A1")
     industries = {i["code"]: i for i in Client().get("/api/v1/industries").json()}
