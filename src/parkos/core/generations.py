@@ -28,8 +28,6 @@ from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.safestring import SafeString, mark_safe
 
-_FOLLOWED: set[tuple[str, type[models.Model]]] = set()
-
 
 def _shared() -> Any:
     return caches["shared"]
@@ -119,21 +117,7 @@ def generation_follow(name: str, *followed: type[models.Model],
                       unless: Callable[[Any, dict[str, Any]], bool] | None = None) -> None:
     """Bump ``name`` whenever an instance of one of ``followed`` is saved or deleted; ``unless(instance,
     signal_kwargs)`` may leave out saves that change nothing of the set (a log-in's ``last_login``)."""
-    for model in followed:
-        if (name, model) in _FOLLOWED:
-            continue
-        _FOLLOWED.add((name, model))
-
-        def saved(sender: Any, instance: Any, _name: str = name, **kwargs: Any) -> None:
-            if unless is None or not unless(instance, kwargs):
-                generation_bump(_name)
-
-        def deleted(sender: Any, instance: Any, _name: str = name, **kwargs: Any) -> None:
-            generation_bump(_name)
-
-        post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"generation:{name}:{model._meta.label}:save")
-        post_delete.connect(deleted, sender=model, weak=False,
-                            dispatch_uid=f"generation:{name}:{model._meta.label}:delete")
+    instance_follow(lambda _instance: name, *followed, uid=f"generation:{name}", unless=unless)
 
 
 def only_fields(fields: Iterable[str]) -> Callable[[Any, dict[str, Any]], bool]:
